@@ -1,0 +1,286 @@
+"""HTTP client for the helpdesk (Zendesk Support API v2 subset), on one ``requests.Session``.
+
+What it guarantees (helpdesk-api.md §13, §15, §19.6, §19.8):
+- token Basic auth (``email/token:TOKEN``) or Bearer; timeouts on every call;
+- idempotent requests (GET, and POST create with an ``Idempotency-Key``) are retried on 5xx and
+  connection errors with exponential backoff and jitter;
+- non-idempotent requests (PUT, POST without a key) are never re-sent automatically: a failure
+  after the request may have reached the server raises :class:`AmbiguousOutcome`, and the
+  caller decides (the sync engine checks the ticket's audits for its op id);
+- 429 is always safe to retry: the client sleeps exactly ``Retry-After`` seconds;
+- it reads ``X-Rate-Limit-Remaining`` and slows down before the budget runs out;
+- errors come back as typed exceptions carrying the Zendesk error code and description,
+  whether ``error`` is a string or an object.
+"""
+
+from __future__ import annotations
+
+import base64
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
+
+import orjson
+import requests
+
+from console import __version__
+
+log = logging.getLogger(__name__)
+
+
+class HelpdeskError(Exception):
+    """A failure talking to the helpdesk; ``str()`` is a one-line human message."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
+                 description: str | None = None, body: object = None):
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.description = description
+        self.body = body
+
+
+class AuthError(HelpdeskError):
+    """401/403: wrong token or not allowed."""
+
+
+class NotFound(HelpdeskError):
+    """404 RecordNotFound (for a ticket we hold: it was deleted)."""
+
+
+class Conflict(HelpdeskError):
+    """409: the ticket changed since the ``updated_stamp`` we sent (or a transient DB race)."""
+
+
+class Invalid(HelpdeskError):
+    """400/422: the helpdesk refused the request as it is (e.g. a closed ticket)."""
+
+
+class Unreachable(HelpdeskError):
+    """No answer: connection refused, DNS, TLS, timeouts, or 5xx after all retries."""
+
+
+class AmbiguousOutcome(Unreachable):
+    """A non-idempotent request failed after it may have reached the server."""
+
+
+@dataclass
+class RateBudget:
+    limit: int | None = None
+    remaining: int | None = None
+    reset_after: float | None = None
+
+
+def basic_auth_header(email: str, token: str) -> str:
+    raw = f"{email}/token:{token}".encode()
+    return "Basic " + base64.b64encode(raw).decode("ascii")
+
+
+class HelpdeskClient:
+    """One session to one helpdesk account. Thread-safe for use from executor threads."""
+
+    def __init__(self, base_url: str, email: str | None, token: str, *, bearer: bool = False,
+                 timeout: tuple[float, float] = (5.0, 30.0), max_retries: int = 5,
+                 backoff_base: float = 0.5, backoff_cap: float = 30.0,
+                 slow_down_below: float = 0.1, sleep: Callable[[float], None] = time.sleep):
+        self.base_url = base_url.rstrip("/")
+        self.api_root = self.base_url + "/api/v2/"
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.slow_down_below = slow_down_below
+        self.sleep = sleep
+        self.requests_made = 0
+        self.budget = RateBudget()
+        self._lock = threading.Lock()
+        self.session = requests.Session()
+        self.session.headers.update({
+            "Accept": "application/json",
+            "User-Agent": f"SupportConsole/{__version__}",
+            "Authorization": f"Bearer {token}" if bearer or not email else basic_auth_header(email, token),
+        })
+        # requests' adapters do not retry by default; keep it that way (§19.8 d).
+        adapter = requests.adapters.HTTPAdapter(max_retries=0, pool_connections=4, pool_maxsize=8)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self.session.close()
+
+    # ---- public calls -------------------------------------------------------------------
+    def get(self, path: str, params: dict | None = None) -> dict:
+        return self.request("GET", path, params=params, idempotent=True)
+
+    def get_url(self, url: str) -> dict:
+        """Follow a paging URL verbatim (``links.next``, ``after_url``, ``next_page``)."""
+        if urlsplit(url).netloc != urlsplit(self.base_url).netloc:
+            raise Invalid(f"refusing to follow a paging link to another host: {url}")
+        return self.request("GET", url, idempotent=True)
+
+    def post(self, path: str, body: dict, *, idempotency_key: str | None = None) -> dict:
+        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
+        return self.request("POST", path, json_body=body, headers=headers,
+                            idempotent=idempotency_key is not None)
+
+    def put(self, path: str, body: dict) -> dict:
+        return self.request("PUT", path, json_body=body, idempotent=False)
+
+    def delete(self, path: str) -> dict:
+        return self.request("DELETE", path, idempotent=True)
+
+    # ---- machinery ----------------------------------------------------------------------
+    def url_for(self, path: str) -> str:
+        if path.startswith(("http://", "https://")):
+            return path
+        return urljoin(self.api_root, path.lstrip("/"))
+
+    def request(self, method: str, path: str, *, params: dict | None = None, json_body: object = None,
+                headers: dict | None = None, idempotent: bool) -> dict:
+        url = self.url_for(path)
+        data = orjson.dumps(json_body) if json_body is not None else None
+        send_headers = {"Content-Type": "application/json"} if data is not None else {}
+        send_headers.update(headers or {})
+        attempt = 0
+        while True:
+            attempt += 1
+            self._pace()
+            try:
+                with self._lock:
+                    self.requests_made += 1
+                response = self.session.request(method, url, params=params, data=data,
+                                                headers=send_headers, timeout=self.timeout)
+            except requests.exceptions.SSLError as exc:
+                raise Unreachable(f"TLS failure talking to {self.base_url}: {_short(exc)}") from exc
+            except requests.exceptions.ConnectTimeout as exc:
+                # Never reached the server: safe to retry whatever the method.
+                if attempt <= self.max_retries:
+                    self._backoff(attempt)
+                    continue
+                raise Unreachable(f"{self.base_url} did not answer (connect timeout)") from exc
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                refused = _connection_refused(exc)
+                if idempotent or refused:
+                    if attempt <= self.max_retries:
+                        self._backoff(attempt)
+                        continue
+                    raise Unreachable(f"cannot reach {self.base_url}: {_short(exc)}") from exc
+                raise AmbiguousOutcome(
+                    f"{method} {urlsplit(url).path} may or may not have been applied: {_short(exc)}") from exc
+            self._read_budget(response)
+            status = response.status_code
+            if status == 429:
+                wait = _retry_after(response, default=self.backoff_base * 2 ** attempt)
+                if attempt <= self.max_retries + 5:
+                    log.info("rate limited; waiting %.0f s as asked", wait)
+                    self.sleep(wait)
+                    continue
+                raise Unreachable(f"{self.base_url} keeps rate-limiting us (429)", status=429)
+            if status >= 500:
+                if idempotent and attempt <= self.max_retries:
+                    wait = _retry_after(response, default=None)
+                    self._backoff(attempt, at_least=wait)
+                    continue
+                if not idempotent:
+                    raise AmbiguousOutcome(
+                        f"{method} {urlsplit(url).path} got {status}; it may or may not have been applied",
+                        status=status)
+                raise Unreachable(f"{self.base_url} is failing ({status})", status=status)
+            if status >= 400:
+                raise _error_for(response)
+            if status == 204 or not response.content:
+                return {}
+            try:
+                body = orjson.loads(response.content)
+            except orjson.JSONDecodeError as exc:
+                raise Invalid(f"the helpdesk answered {status} with malformed JSON", status=status) from exc
+            if not isinstance(body, dict):
+                raise Invalid("the helpdesk answered with JSON that is not an object", status=status)
+            body["_headers"] = {k.lower(): v for k, v in response.headers.items()
+                                if k.lower().startswith(("x-idempotency", "location"))}
+            return body
+
+    def _backoff(self, attempt: int, at_least: float | None = None) -> None:
+        wait = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        wait = random.uniform(wait / 2, wait)
+        if at_least:
+            wait = max(wait, at_least)
+        self.sleep(wait)
+
+    def _read_budget(self, response: requests.Response) -> None:
+        h = response.headers
+        try:
+            if "X-Rate-Limit" in h:
+                self.budget.limit = int(h["X-Rate-Limit"])
+            if "X-Rate-Limit-Remaining" in h:
+                self.budget.remaining = int(h["X-Rate-Limit-Remaining"])
+            if "ratelimit-reset" in h:
+                self.budget.reset_after = float(h["ratelimit-reset"])
+        except ValueError:
+            pass
+
+    def _pace(self) -> None:
+        """Slow down before a 429: spread what is left of the minute's budget."""
+        b = self.budget
+        if not b.limit or b.remaining is None:
+            return
+        if b.remaining < max(1, b.limit * self.slow_down_below):
+            window = b.reset_after if b.reset_after is not None else 60.0
+            self.sleep(min(5.0, window / max(1, b.remaining + 1)))
+
+
+def _retry_after(response: requests.Response, default: float | None) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return max(0.0, float(value)) if value is not None else default
+    except ValueError:
+        return default
+
+
+def _connection_refused(exc: Exception) -> bool:
+    text = repr(exc)
+    return "Connection refused" in text or "NewConnectionError" in text or "Name or service not known" in text
+
+
+def _short(exc: Exception) -> str:
+    text = str(exc)
+    for marker in ("Connection refused", "timed out", "Name or service not known", "certificate verify failed",
+                   "Connection reset", "Remote end closed connection", "Connection aborted"):
+        if marker in text:
+            return marker.lower()
+    return text[:160]
+
+
+def _error_for(response: requests.Response) -> HelpdeskError:
+    status = response.status_code
+    code = description = None
+    body: object = None
+    try:
+        body = response.json()
+    except ValueError:
+        body = response.text[:500]
+    if isinstance(body, dict):
+        error = body.get("error")
+        if isinstance(error, dict):
+            code = error.get("title")
+            description = error.get("message")
+        else:
+            code = error
+            description = body.get("description")
+        details = body.get("details")
+        if isinstance(details, dict):
+            parts = [d.get("description", "") for v in details.values() if isinstance(v, list)
+                     for d in v if isinstance(d, dict)]
+            if parts:
+                description = "; ".join(p for p in parts if p) or description
+    text = description or code or f"HTTP {status}"
+    kinds = {401: AuthError, 403: AuthError, 404: NotFound, 409: Conflict}
+    cls = kinds.get(status, Invalid)
+    if status == 401:
+        text = "the helpdesk did not accept the email and API token"
+    return cls(f"{text} ({status})", status=status, code=code if isinstance(code, str) else None,
+               description=description, body=body)
