@@ -1,0 +1,185 @@
+"""HTML safety for comment bodies (DESIGN.md invariant 6) and plain-text conversions.
+
+``sanitize_comment_html`` keeps basic formatting, lists, quotes, tables and links, and drops
+everything active: scripts, styles (so no CSS expressions or background images), iframes,
+objects, forms and their controls, event handlers, ``class``/``style``/``id`` attributes and
+any link that is not http, https or mailto. Links get ``rel="noopener noreferrer"``.
+
+Nothing is ever loaded from the comment: every ``<img>`` becomes a visible text placeholder.
+Remote (http/https) images, tracking pixels included, read "[remote image blocked: host]";
+``data:`` images are dropped too ("[embedded image removed]") because they can be huge and
+are a common way to smuggle content past filters; ``cid:`` inline images point at attachments
+the ticket already lists ("[inline image: see attachments]"). ``dir`` (ltr, rtl, auto) and
+``lang`` survive so right-to-left text keeps its direction.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from html.parser import HTMLParser
+from urllib.parse import urlsplit
+
+import nh3
+
+_FORMATTING_TAGS = {
+    "a", "abbr", "b", "bdi", "bdo", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del",
+    "div", "dl", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark",
+    "ol", "p", "pre", "q", "s", "small", "span", "strike", "strong", "sub", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+_DROPPED_WITH_CONTENT = {
+    "script", "style", "iframe", "frame", "frameset", "object", "embed", "applet", "noscript",
+    "template", "textarea", "select", "button", "svg", "math", "head", "title", "audio", "video",
+    "canvas",
+}
+_ATTRIBUTES = {
+    "*": {"dir", "lang", "title"},
+    "a": {"href"},
+    "img": {"src", "alt"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start", "type"},
+    "col": {"span"},
+    "colgroup": {"span"},
+}
+_LINK_SCHEMES = {"http", "https", "mailto"}
+_DIRECTIONS = {"ltr", "rtl", "auto"}
+_BLOCK_TAGS = {
+    "p", "div", "blockquote", "pre", "ul", "ol", "li", "dl", "dt", "dd", "table", "tr", "h1", "h2",
+    "h3", "h4", "h5", "h6", "hr", "caption",
+}
+_PARAGRAPH_TAGS = {"p", "blockquote", "pre", "table", "ul", "ol", "dl"}
+
+
+def sanitize_comment_html(html: str | None) -> str:
+    """Safe HTML for display: formatting kept, active content removed, images as text."""
+    if not html:
+        return ""
+    first = _clean(str(html), tags=_FORMATTING_TAGS | {"img"})
+    blocked = _ImageBlocker.rewrite(first)
+    return _clean(blocked, tags=_FORMATTING_TAGS)
+
+
+def html_to_text(html: str | None) -> str:
+    """Readable plain text of a comment (for previews and search), images as placeholders."""
+    if not html:
+        return ""
+    extractor = _TextExtractor()
+    extractor.feed(sanitize_comment_html(html))
+    extractor.close()
+    lines = [re.sub(r"[ \t\u00a0]+", " ", line).strip() for line in "".join(extractor.parts).split("\n")]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def text_to_html(text: str | None) -> str:
+    """An agent's plain reply as HTML: escaped, blank lines split paragraphs, newlines become <br>."""
+    if not text:
+        return ""
+    normalized = str(text).replace("\r\n", "\n").replace("\r", "\n")
+    paragraphs = [p.strip("\n") for p in re.split(r"\n[ \t]*\n", normalized)]
+    return "".join(
+        '<p dir="auto">' + "<br>".join(html_lib.escape(line) for line in p.split("\n")) + "</p>"
+        for p in paragraphs if p.strip()
+    )
+
+
+def image_placeholder(src: str | None, alt: str | None = None) -> str:
+    """The text shown instead of an image."""
+    src = (src or "").strip()
+    scheme = src.split(":", 1)[0].lower() if ":" in src else ""
+    if scheme in ("http", "https"):
+        host = urlsplit(src).hostname or "unknown host"
+        text = f"[remote image blocked: {host}"
+    elif scheme == "cid":
+        text = "[inline image: see attachments"
+    elif scheme == "data":
+        text = "[embedded image removed"
+    else:
+        text = "[image removed"
+    alt = re.sub(r"\s+", " ", alt or "").strip()
+    return text + (f' "{alt[:60]}"]' if alt else "]")
+
+
+def _clean(html: str, *, tags: set[str]) -> str:
+    return nh3.clean(
+        html,
+        tags=tags,
+        clean_content_tags=_DROPPED_WITH_CONTENT,
+        attributes={tag: attrs for tag, attrs in _ATTRIBUTES.items() if tag == "*" or tag in tags},
+        attribute_filter=_filter_attribute,
+        url_schemes=_LINK_SCHEMES | {"data", "cid"},
+        url_relative="deny",
+        link_rel="noopener noreferrer",
+    )
+
+
+def _filter_attribute(tag: str, attribute: str, value: str) -> str | None:
+    if attribute == "dir":
+        return value.lower() if value.lower() in _DIRECTIONS else None
+    if tag == "a" and attribute == "href":
+        return value if urlsplit(value).scheme.lower() in _LINK_SCHEMES else None
+    return value
+
+
+class _ImageBlocker(HTMLParser):
+    """Re-serialises already-sanitized HTML with every <img> replaced by its placeholder text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.parts: list[str] = []
+
+    @classmethod
+    def rewrite(cls, html: str) -> str:
+        blocker = cls()
+        blocker.feed(html)
+        blocker.close()
+        return "".join(blocker.parts)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            values = dict(attrs)
+            self.parts.append(html_lib.escape(image_placeholder(values.get("src"), values.get("alt"))))
+            return
+        rendered = "".join(f' {name}="{html_lib.escape(value or "", quote=True)}"' for name, value in attrs)
+        self.parts.append(f"<{tag}{rendered}>")
+
+    handle_startendtag = handle_starttag
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag != "img":
+            self.parts.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(html_lib.escape(data, quote=False))
+
+    def handle_entityref(self, name: str) -> None:
+        self.parts.append(f"&{name};")
+
+    def handle_charref(self, name: str) -> None:
+        self.parts.append(f"&#{name};")
+
+
+class _TextExtractor(HTMLParser):
+    """Collects text with line breaks at block boundaries and bullets for list items."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "br":
+            self.parts.append("\n")
+        elif tag == "li":
+            self.parts.append("\n- ")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
+        elif tag in _BLOCK_TAGS:
+            self.parts.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _BLOCK_TAGS and tag != "li":
+            self.parts.append("\n\n" if tag in _PARAGRAPH_TAGS else "\n")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
