@@ -19,7 +19,13 @@ from datetime import datetime
 from typing import Literal
 
 from console.domain.account import Account, account_from_user, normalize_email
-from console.domain.routing import BILLING, TECHNICAL_SUPPORT, detect_intents, normalize_text
+from console.domain.routing import (
+    BILLING,
+    TECHNICAL_SUPPORT,
+    detect_intents,
+    intents_from_tags,
+    normalize_text,
+)
 
 Tone = Literal["ok", "warn", "bad", "info"]
 
@@ -51,7 +57,7 @@ def policy_badges(ticket: dict, requester: dict | None, group_name: str | None, 
     comments = [c for c in comments or [] if isinstance(c, dict)]
     account = account_from_user(requester)
     thread = thread_text(ticket, comments)
-    intents = detect_intents(ticket.get("subject"), thread)
+    intents = detect_intents(ticket.get("subject"), thread) | intents_from_tags(ticket.get("tags"))
     if account is None:
         merchant = merchant_customer_badge(intents)
         if merchant is not None:

@@ -112,6 +112,28 @@ def detect_intents(subject: str | None, text: str | None) -> set[str]:
     return found
 
 
+_TAG_ALIASES = {
+    "refunds": "refund", "refund_request": "refund", "cancellation": "cancel", "cancel_request": "cancel",
+    "security_question_reset": "security_question", "username": "rename", "username_change": "rename",
+    "merchant": "merchant_purchase", "merchant_customer": "merchant_purchase", "inactive": "inactive_account",
+    "reinstatement": "inactive_account", "password": "password_reset",
+}
+
+
+def intents_from_tags(tags: object) -> set[str]:
+    """Intents named by ticket tags ("refund", "cancellation", "security-question-reset", ...)."""
+    if not isinstance(tags, list | tuple | set):
+        return set()
+    found = set()
+    for tag in tags:
+        if isinstance(tag, str):
+            key = normalize_text(tag).strip().replace("-", "_").replace(" ", "_")
+            key = _TAG_ALIASES.get(key, key)
+            if key in _INTENT_PATTERNS:
+                found.add(key)
+    return found
+
+
 def suggest_department(subject: str | None, text: str | None) -> str | None:
     """The department a new ticket most likely belongs to, or None (no hint, or merchant's customer)."""
     return department_for_intents(detect_intents(subject, text))

@@ -205,3 +205,8 @@ def test_unknown_requester_without_purchase_story_gets_no_account_badges():
 
 def test_garbage_input_gives_no_badges_rather_than_a_crash():
     assert policy_badges({}, None, None, [None, "x"], now=NOW) == []
+
+
+def test_refund_tag_makes_the_guarantee_relevant_without_refund_words():
+    tk = ticket("Billing question", "Please look at my last charge.", tags=["refund"])
+    assert badges(tk, customer())["refund_guarantee"].relevant is True

@@ -2,7 +2,7 @@
 
 import pytest
 
-from console.domain.routing import detect_intents, suggest_department
+from console.domain.routing import detect_intents, intents_from_tags, suggest_department
 
 
 @pytest.mark.parametrize("subject, text, expected", [
@@ -84,3 +84,9 @@ def test_non_string_input_is_harmless():
 ])
 def test_department_hints_follow_the_department_table(subject, text, department):
     assert suggest_department(subject, text) == department
+
+
+def test_intents_from_tags():
+    assert intents_from_tags(["Refund", "cancellation", "security-question-reset", "vip"]) == {
+        "refund", "cancel", "security_question"}
+    assert intents_from_tags(None) == set() and intents_from_tags([3, None]) == set()
