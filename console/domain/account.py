@@ -26,6 +26,7 @@ ACCOUNT_FIELD_KEYS = (
     "security_question_set", "affiliate_status",
 )
 
+_SPELLING_ALIASES = {"cancelled": "canceled"}  # helpdesk-api.md §7.1 spells it the British way
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
@@ -145,7 +146,7 @@ def _choice(fields: dict, key: str, allowed: tuple[str, ...], problems: list[str
     text = _text(fields.get(key))
     if text is None:
         return None
-    value = text.lower()
+    value = _SPELLING_ALIASES.get(text.lower(), text.lower())
     if value not in allowed:
         problems.append(f"unknown {key} {text!r}")
         return None

@@ -69,3 +69,7 @@ def test_days_use_the_utc_day_of_now_and_refuse_naive_now():
     assert account.days_since_purchase(now=late_evening_new_york) == 0
     with pytest.raises(ValueError, match="timezone-aware"):
         account.days_since_purchase(now=datetime(2026, 3, 10))
+
+
+def test_british_spelling_of_canceled_is_accepted():
+    assert account_from_user(user(account_status="Cancelled")).status == "canceled"
