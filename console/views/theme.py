@@ -1,0 +1,121 @@
+"""Colour theme, font size and the app icon, applied to the whole QApplication.
+
+API (``app.py`` calls these once at start-up and again when the Settings dialog is accepted)::
+
+    from console.views import theme
+    theme.apply_theme(app, prefs.get("theme"), prefs.get("font_size"))  # "system" | "light" | "dark"
+    app.setWindowIcon(theme.app_icon())
+    theme.is_dark(app)  # -> bool, e.g. for delegates that pick badge colours
+
+- "system" keeps the platform style and palette as they were when the app started
+  (Qt 6.5+ follows the desktop's dark mode by itself there);
+  "light" and "dark" use the Fusion style with our own palettes, so they look the same everywhere.
+- Font size is in points (0 = the system size): points scale with each monitor's DPI, and
+  Qt 6 is per-monitor DPI aware, so no pixel sizes are used anywhere here.
+- Icons are SVG (``resources/icons/support-console.svg``), so they are sharp at any scale;
+  PNG sizes are there for the ``.desktop`` entry and the installer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
+from PySide6.QtWidgets import QApplication, QStyleFactory
+
+THEMES = ("system", "light", "dark")
+RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+ICON_DIR = RESOURCES / "icons"
+APP_ICON_NAME = "support-console"
+
+_DARK = {
+    QPalette.Window: "#2b2d30", QPalette.WindowText: "#e6e6e6", QPalette.Base: "#1e1f22",
+    QPalette.AlternateBase: "#26282b", QPalette.ToolTipBase: "#3c3f41", QPalette.ToolTipText: "#e6e6e6",
+    QPalette.PlaceholderText: "#8c8f94", QPalette.Text: "#e6e6e6", QPalette.Button: "#35373b",
+    QPalette.ButtonText: "#e6e6e6", QPalette.BrightText: "#ff6b6b", QPalette.Light: "#46494d",
+    QPalette.Midlight: "#3c3f43", QPalette.Mid: "#2f3134", QPalette.Dark: "#1b1c1f",
+    QPalette.Shadow: "#000000", QPalette.Highlight: "#2a8c80", QPalette.HighlightedText: "#ffffff",
+    QPalette.Link: "#5cc8ba", QPalette.LinkVisited: "#9a8fd8",
+}
+_DARK_DISABLED = {QPalette.WindowText: "#7a7d82", QPalette.Text: "#7a7d82", QPalette.ButtonText: "#7a7d82",
+                  QPalette.Highlight: "#3c3f43", QPalette.HighlightedText: "#9a9da2"}
+_LIGHT = {
+    QPalette.Window: "#f3f4f6", QPalette.WindowText: "#1d1f23", QPalette.Base: "#ffffff",
+    QPalette.AlternateBase: "#f6f7f9", QPalette.ToolTipBase: "#ffffe8", QPalette.ToolTipText: "#1d1f23",
+    QPalette.PlaceholderText: "#7b7f86", QPalette.Text: "#1d1f23", QPalette.Button: "#e9ebee",
+    QPalette.ButtonText: "#1d1f23", QPalette.BrightText: "#c62828", QPalette.Light: "#ffffff",
+    QPalette.Midlight: "#f0f1f3", QPalette.Mid: "#b9bdc4", QPalette.Dark: "#9a9ea6",
+    QPalette.Shadow: "#6b6f76", QPalette.Highlight: "#1f8a7d", QPalette.HighlightedText: "#ffffff",
+    QPalette.Link: "#11756a", QPalette.LinkVisited: "#5b4bb7",
+}
+_LIGHT_DISABLED = {QPalette.WindowText: "#9a9ea6", QPalette.Text: "#9a9ea6", QPalette.ButtonText: "#9a9ea6",
+                   QPalette.Highlight: "#d5d8dd", QPalette.HighlightedText: "#6b6f76"}
+
+
+class ThemeError(ValueError):
+    pass
+
+
+def _palette(colours: dict, disabled: dict) -> QPalette:
+    palette = QPalette()
+    for role, colour in colours.items():
+        palette.setColor(QPalette.All, role, QColor(colour))
+    for role, colour in disabled.items():
+        palette.setColor(QPalette.Disabled, role, QColor(colour))
+    return palette
+
+
+def dark_palette() -> QPalette:
+    return _palette(_DARK, _DARK_DISABLED)
+
+
+def light_palette() -> QPalette:
+    return _palette(_LIGHT, _LIGHT_DISABLED)
+
+
+def _remember_system_look(app: QApplication) -> None:
+    if app.property("_system_style") is None:
+        app.setProperty("_system_style", app.style().name())
+        app.setProperty("_system_palette", QPalette(app.palette()))
+        app.setProperty("_system_point_size", QGuiApplication.font().pointSizeF())
+
+
+def apply_theme(app: QApplication, name: str = "system", font_size: int = 0) -> None:
+    """Apply a theme ("system", "light", "dark") and a font size in points (0 = system) to ``app``."""
+    if name not in THEMES:
+        raise ThemeError(f"unknown theme {name!r}; choose one of {', '.join(THEMES)}")
+    if not isinstance(font_size, int) or font_size < 0 or font_size > 48:
+        raise ThemeError(f"font size must be 0 (system) or a point size up to 48, not {font_size!r}")
+    _remember_system_look(app)
+    if name == "system":
+        app.setStyle(QStyleFactory.create(app.property("_system_style")) or app.style())
+        app.setPalette(app.property("_system_palette"))
+    else:
+        app.setStyle(QStyleFactory.create("Fusion"))
+        app.setPalette(dark_palette() if name == "dark" else light_palette())
+    font = QFont(app.font())
+    points = font_size or app.property("_system_point_size")
+    if points and points > 0:
+        font.setPointSizeF(float(points))
+    app.setFont(font)
+    app.setProperty("theme", name)
+
+
+def is_dark(app: QApplication | None = None) -> bool:
+    """True when the window background is dark (whatever the theme setting says)."""
+    app = app or QApplication.instance()
+    return app.palette().color(QPalette.Window).lightness() < 128
+
+
+def icon_path(size: int | None = None) -> Path:
+    """The SVG app icon, or the PNG of a given pixel size (16...512)."""
+    return ICON_DIR / (f"{APP_ICON_NAME}-{size}.png" if size else f"{APP_ICON_NAME}.svg")
+
+
+def app_icon() -> QIcon:
+    """The app icon: the SVG (sharp at any DPI) plus the PNG sizes as fallbacks."""
+    icon = QIcon(str(icon_path()))
+    for size in (16, 24, 32, 48, 64, 128, 256):
+        if icon_path(size).exists():
+            icon.addFile(str(icon_path(size)))
+    return icon
