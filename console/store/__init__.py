@@ -1,1 +1,32 @@
+"""The local cache: one SQLite file per helpdesk account.
 
+Open it with ``CacheWriter(path)`` (the single writer: sync pages, drafts, outbox) and
+any number of ``CacheReader(path)`` (GUI queries, search). Both run pending migrations on
+open. ``default_cache_path(base_url, email)`` gives the per-account file location.
+See the module docstrings of ``writer``, ``local_writes`` and ``reader`` for the API.
+"""
+
+from .paths import default_cache_path
+from .reader import SORT_KEYS, UNSOLVED, CacheReader
+from .records import (
+    BadPayloadError,
+    Change,
+    Conflict,
+    Draft,
+    OutboxEntry,
+    QueueCounts,
+    QueueSpec,
+    SearchHit,
+    SearchSyntaxError,
+    StoreError,
+    UnknownEntryError,
+    UnsupportedViewError,
+)
+from .schema import SCHEMA_VERSION
+from .writer import SYNC_KEYS, CacheWriter
+
+__all__ = [
+    "SCHEMA_VERSION", "SORT_KEYS", "SYNC_KEYS", "UNSOLVED", "BadPayloadError", "CacheReader", "CacheWriter",
+    "Change", "Conflict", "Draft", "OutboxEntry", "QueueCounts", "QueueSpec", "SearchHit", "SearchSyntaxError",
+    "StoreError", "UnknownEntryError", "UnsupportedViewError", "default_cache_path",
+]

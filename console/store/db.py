@@ -1,0 +1,85 @@
+"""A thin SQLite wrapper for the cache: connection setup, migrations, transactions.
+
+``connect(path)`` opens a connection in WAL mode with autocommit off-by-hand
+(``isolation_level=None``: nothing is in a transaction unless ``transaction()`` starts
+one) and brings the schema up to date. ``transaction(conn, durable=...)`` is a context
+manager: BEGIN IMMEDIATE, COMMIT on success, ROLLBACK on any exception.
+
+Durability: in WAL mode a commit reaches the OS before ``COMMIT`` returns, so it
+survives the process being killed (kill -9) with any ``synchronous`` setting; fsync
+(``synchronous=FULL``) is what it takes to also survive a power cut. Local work the
+agent typed (drafts, outbox, conflicts) is written with ``durable=True`` (FULL); sync
+pages use NORMAL because they can always be fetched again and their cursor is lost
+together with their rows.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from .records import StoreError
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+BUSY_TIMEOUT_S = 10.0
+
+
+def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the cache at ``path`` (created if missing) and run pending migrations."""
+    path = Path(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    except (OSError, sqlite3.Error) as exc:
+        raise StoreError(f"Cannot open the local cache {path}: {exc}") from exc
+    try:
+        conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -32000")
+        migrate(conn)
+        if readonly:
+            conn.execute("PRAGMA query_only = ON")
+    except sqlite3.DatabaseError as exc:
+        conn.close()
+        raise StoreError(f"The local cache {path} is not a usable database: {exc}") from exc
+    return conn
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def migrate(conn: sqlite3.Connection) -> int:
+    """Run the migrations the database has not seen yet, each in its own transaction."""
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"The local cache was written by a newer Support Console (schema {version}, "
+            f"this version knows {SCHEMA_VERSION}); update the app or use another --cache file.")
+    for number in range(version + 1, SCHEMA_VERSION + 1):
+        with transaction(conn, durable=True):
+            MIGRATIONS[number - 1](conn)
+            conn.execute(f"PRAGMA user_version = {number}")
+    return schema_version(conn)
+
+
+@contextmanager
+def transaction(conn: sqlite3.Connection, *, durable: bool = False) -> Iterator[sqlite3.Connection]:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK if the block raises. Not re-entrant."""
+    if durable:
+        conn.execute("PRAGMA synchronous = FULL")
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        conn.execute("COMMIT")
+    finally:
+        if durable:
+            conn.execute("PRAGMA synchronous = NORMAL")

@@ -1,0 +1,87 @@
+"""Read queries over drafts, outbox and conflicts, shared by the writer and the readers."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+from .records import Conflict, Draft, OutboxEntry
+from .rows import loads
+
+_ENTRY_COLUMNS = ("op_id, seq, ticket_id, kind, payload, updated_stamp, state, attempts, last_error, "
+                  "created_at, sent_at, retry_at, result")
+
+# An entry still on its way: queued, being sent, or failed with a retry planned.
+PENDING_SQL = "(state IN ('queued', 'sending') OR (state = 'failed' AND retry_at IS NOT NULL))"
+
+
+def _entry(row: tuple) -> OutboxEntry:
+    return OutboxEntry(row[0], row[1], row[2], row[3], loads(row[4]), row[5], row[6], row[7], row[8],
+                       row[9], row[10], row[11], loads(row[12]))
+
+
+def get_entry(conn: sqlite3.Connection, op_id: str) -> OutboxEntry | None:
+    row = conn.execute(f"SELECT {_ENTRY_COLUMNS} FROM outbox WHERE op_id = ?", (op_id,)).fetchone()
+    return _entry(row) if row else None
+
+
+def list_outbox(conn: sqlite3.Connection, states: tuple[str, ...] | None = None,
+                ticket_id: int | None = None) -> list[OutboxEntry]:
+    """Entries in send order, optionally only some states / one ticket."""
+    where, params = [], []
+    if states:
+        where.append(f"state IN ({','.join('?' * len(states))})")
+        params.extend(states)
+    if ticket_id is not None:
+        where.append("ticket_id = ?")
+        params.append(ticket_id)
+    sql = f"SELECT {_ENTRY_COLUMNS} FROM outbox"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    return [_entry(r) for r in conn.execute(sql + " ORDER BY seq", params)]
+
+
+def next_sendable(conn: sqlite3.Connection, now: float | None = None) -> OutboxEntry | None:
+    """The oldest entry ready to send whose ticket has no earlier entry still unfinished."""
+    now = time.time() if now is None else now
+    row = conn.execute(
+        f"SELECT {_ENTRY_COLUMNS} FROM outbox AS o "
+        "WHERE (o.state = 'queued' AND (o.retry_at IS NULL OR o.retry_at <= :now) "
+        "       OR o.state = 'failed' AND o.retry_at IS NOT NULL AND o.retry_at <= :now) "
+        "AND (o.ticket_id IS NULL OR NOT EXISTS ("
+        "     SELECT 1 FROM outbox AS e WHERE e.ticket_id = o.ticket_id AND e.seq < o.seq "
+        "     AND (e.state IN ('queued', 'sending', 'conflict') OR (e.state = 'failed' AND e.retry_at IS NOT NULL)))) "
+        "ORDER BY o.seq LIMIT 1", {"now": now}).fetchone()
+    return _entry(row) if row else None
+
+
+def pending_count(conn: sqlite3.Connection) -> int:
+    return conn.execute(f"SELECT count(*) FROM outbox WHERE {PENDING_SQL}").fetchone()[0]
+
+
+def _conflict(row: tuple) -> Conflict:
+    return Conflict(row[0], row[1], row[2], loads(row[3]), loads(row[4]), row[5], bool(row[6]), row[7])
+
+
+def list_conflicts(conn: sqlite3.Connection, include_resolved: bool = False) -> list[Conflict]:
+    sql = "SELECT id, op_id, ticket_id, theirs, yours, created_at, resolved, resolution FROM conflicts"
+    if not include_resolved:
+        sql += " WHERE resolved = 0"
+    return [_conflict(r) for r in conn.execute(sql + " ORDER BY created_at, id")]
+
+
+def get_conflict(conn: sqlite3.Connection, conflict_id: int) -> Conflict | None:
+    row = conn.execute("SELECT id, op_id, ticket_id, theirs, yours, created_at, resolved, resolution "
+                       "FROM conflicts WHERE id = ?", (conflict_id,)).fetchone()
+    return _conflict(row) if row else None
+
+
+def load_draft(conn: sqlite3.Connection, ticket_id: int, kind: str) -> Draft | None:
+    row = conn.execute("SELECT ticket_id, kind, body, updated_at FROM drafts WHERE ticket_id = ? AND kind = ?",
+                       (ticket_id, kind)).fetchone()
+    return Draft(*row) if row else None
+
+
+def list_drafts(conn: sqlite3.Connection) -> list[Draft]:
+    return [Draft(*r) for r in conn.execute(
+        "SELECT ticket_id, kind, body, updated_at FROM drafts ORDER BY updated_at DESC")]

@@ -1,0 +1,252 @@
+"""Read-only queries the GUI needs, each indexed (see tests/store/test_query_plans.py).
+
+A ``CacheReader`` owns its own read connection (WAL lets it read while the writer writes);
+open one per thread or guard it yourself — calls are serialized by a lock.
+
+Queues: ``ticket_ids_for_queue(queue, sort_key="updated_at", descending=True)`` returns ids
+in order; rows are then fetched lazily by id batch with ``tickets_by_ids(ids)`` (list rows:
+columns only) or ``ticket(ticket_id)`` (the full API object plus local flags).
+``SORT_KEYS`` lists the sort keys. Tombstoned tickets never appear in queues.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from . import outbox_queries as q
+from .db import connect
+from .records import Conflict, Draft, OutboxEntry, QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
+from .rows import loads
+from .search import search as _search
+from .viewsql import where_for_conditions
+
+SORT_KEYS = {
+    "updated_at": "updated_at", "created_at": "created_at", "priority": "priority_rank",
+    "status": "status_rank", "id": "id", "subject": "subject COLLATE NOCASE",
+}
+UNSOLVED = ("new", "open", "pending", "hold")
+
+_LIST_COLUMNS = ("id, subject, status, priority, type, requester_id, assignee_id, group_id, tags, "
+                 "created_at, updated_at, deleted, seen, changed_at")
+
+
+def _list_row(row: tuple) -> dict[str, Any]:
+    keys = ("id", "subject", "status", "priority", "type", "requester_id", "assignee_id", "group_id", "tags",
+            "created_at", "updated_at", "deleted", "seen", "changed_at")
+    ticket = dict(zip(keys, row, strict=True))
+    ticket["tags"] = ticket["tags"].split()
+    ticket["deleted"], ticket["seen"] = bool(ticket["deleted"]), bool(ticket["seen"])
+    return ticket
+
+
+class CacheReader:
+    """A read connection over one cache file."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn = connect(self.path, readonly=True)
+        self._lock = threading.Lock()
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> CacheReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _all(self, sql: str, params: Any = ()) -> list[tuple]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _one(self, sql: str, params: Any = ()) -> tuple | None:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchone()
+
+    # -- queues ------------------------------------------------------------------------
+
+    def queue_sql(self, queue: QueueSpec, sort_key: str = "updated_at", descending: bool = True) -> tuple[str, list]:
+        """The SELECT behind ``ticket_ids_for_queue`` (exposed for EXPLAIN QUERY PLAN checks)."""
+        if sort_key not in SORT_KEYS:
+            raise ValueError(f"Unknown sort key {sort_key!r}; use one of {', '.join(SORT_KEYS)}")
+        where, params = ["deleted = 0"], []
+        if queue.view_id is not None:
+            row = self._one("SELECT conditions FROM views WHERE id = ?", (queue.view_id,))
+            if row is None:
+                raise UnsupportedViewError(f"View {queue.view_id} is not in the cache; sync views first")
+            sql, view_params = where_for_conditions(loads(row[0]), queue.me, self.group_ids_of(queue.me))
+            where.append(f"({sql})")
+            params.extend(view_params)
+        if queue.group_id is not None:
+            where.append("group_id = ?")
+            params.append(queue.group_id)
+        if queue.mine:
+            if queue.me is None:
+                raise ValueError("A 'mine' queue needs QueueSpec.me (the agent's user id)")
+            where.append("assignee_id = ?")
+            params.append(queue.me)
+        if queue.unassigned:
+            where.append("assignee_id IS NULL")
+        if queue.statuses:
+            where.append(f"status IN ({','.join('?' * len(queue.statuses))})")
+            params.extend(queue.statuses)
+        order = "DESC" if descending else "ASC"
+        sql = f"SELECT id FROM tickets WHERE {' AND '.join(where)} ORDER BY {SORT_KEYS[sort_key]} {order}, id {order}"
+        return sql, params
+
+    def ticket_ids_for_queue(self, queue: QueueSpec, sort_key: str = "updated_at",
+                             descending: bool = True) -> list[int]:
+        sql, params = self.queue_sql(queue, sort_key, descending)
+        return [r[0] for r in self._all(sql, params)]
+
+    def tickets_by_ids(self, ids: list[int]) -> list[dict[str, Any]]:
+        """List rows for these ids, in the order given (ids not in the cache are skipped)."""
+        found: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ",".join("?" * len(chunk))
+            for row in self._all(f"SELECT {_LIST_COLUMNS} FROM tickets WHERE id IN ({marks})", chunk):
+                found[row[0]] = _list_row(row)
+        return [found[i] for i in ids if i in found]
+
+    def ticket(self, ticket_id: int) -> dict[str, Any] | None:
+        """The full API ticket as last synced, plus ``_deleted``, ``_seen``, ``_changed_at``."""
+        row = self._one("SELECT raw, deleted, seen, changed_at FROM tickets WHERE id = ?", (ticket_id,))
+        if row is None:
+            return None
+        ticket = loads(row[0])
+        ticket.update(_deleted=bool(row[1]), _seen=bool(row[2]), _changed_at=row[3])
+        return ticket
+
+    def comments_for_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
+        """The thread, oldest first; ``attachments`` carry ``local_path`` once downloaded."""
+        rows = self._all("SELECT id, ticket_id, author_id, public, body, html_body, created_at, attachments, "
+                         "audit_id FROM comments WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
+        paths = dict(self._all("SELECT id, local_path FROM attachments WHERE ticket_id = ? "
+                               "AND local_path IS NOT NULL", (ticket_id,)))
+        comments = []
+        for r in rows:
+            attachments = loads(r[7])
+            for att in attachments:
+                att["local_path"] = paths.get(att.get("id"))
+            comments.append({"id": r[0], "ticket_id": r[1], "author_id": r[2], "public": bool(r[3]),
+                             "body": r[4], "html_body": r[5], "created_at": r[6], "attachments": attachments,
+                             "audit_id": r[8]})
+        return comments
+
+    def requester_tickets(self, requester_id: int, exclude_ticket_id: int | None = None,
+                          limit: int = 50) -> list[dict[str, Any]]:
+        """The requester's other tickets, newest first."""
+        rows = self._all(f"SELECT {_LIST_COLUMNS} FROM tickets WHERE requester_id = ? AND deleted = 0 "
+                         "AND id IS NOT ? ORDER BY created_at DESC LIMIT ?", (requester_id, exclude_ticket_id, limit))
+        return [_list_row(r) for r in rows]
+
+    def queue_counts(self, me: int | None = None) -> QueueCounts:
+        """Tickets per department × status, unsolved unassigned / mine, drafts, outbox, conflicts."""
+        by_department: dict[int | None, dict[str, int]] = {}
+        for group_id, status, n in self._all("SELECT group_id, status, count(*) FROM tickets WHERE deleted = 0 "
+                                             "GROUP BY group_id, status"):
+            by_department.setdefault(group_id, {})[status] = n
+        unsolved = ",".join(f"'{s}'" for s in UNSOLVED)
+        unassigned = self._one(f"SELECT count(*) FROM tickets WHERE deleted = 0 AND assignee_id IS NULL "
+                               f"AND status IN ({unsolved})")[0]
+        mine = 0 if me is None else self._one(f"SELECT count(*) FROM tickets WHERE deleted = 0 AND assignee_id = ? "
+                                              f"AND status IN ({unsolved})", (me,))[0]
+        with self._lock:
+            outbox = q.pending_count(self._conn)
+        return QueueCounts(
+            by_department=by_department, unassigned=unassigned, mine=mine,
+            drafts=self._one("SELECT count(*) FROM drafts")[0], outbox=outbox,
+            conflicts=self._one("SELECT count(*) FROM conflicts WHERE resolved = 0")[0],
+            unseen=self._one("SELECT count(*) FROM tickets WHERE seen = 0 AND deleted = 0")[0])
+
+    def view_count(self, view_id: int, me: int | None = None) -> int:
+        sql, params = self.queue_sql(QueueSpec(view_id=view_id, me=me), "id")
+        return self._one(f"SELECT count(*) FROM ({sql})", params)[0]
+
+    # -- people, departments, canned replies, views -----------------------------------
+
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        row = self._one("SELECT raw FROM users WHERE id = ?", (user_id,))
+        return loads(row[0]) if row else None
+
+    def users_by_ids(self, ids: list[int]) -> dict[int, dict[str, Any]]:
+        out: dict[int, dict[str, Any]] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for user_id, raw in self._all(f"SELECT id, raw FROM users WHERE id IN ({','.join('?' * len(chunk))})",
+                                          chunk):
+                out[user_id] = loads(raw)
+        return out
+
+    def groups(self, include_deleted: bool = False) -> list[dict[str, Any]]:
+        sql = "SELECT raw FROM groups" + ("" if include_deleted else " WHERE deleted = 0") + " ORDER BY name"
+        return [loads(r[0]) for r in self._all(sql)]
+
+    def group_ids_of(self, user_id: int | None) -> list[int]:
+        if user_id is None:
+            return []
+        return [r[0] for r in self._all("SELECT group_id FROM group_memberships WHERE user_id = ?", (user_id,))]
+
+    def agents(self, group_id: int | None = None) -> list[dict[str, Any]]:
+        """Agents and admins, by name; only members of ``group_id`` when given."""
+        if group_id is None:
+            rows = self._all("SELECT raw FROM users WHERE role IN ('agent', 'admin') AND active = 1 ORDER BY name")
+        else:
+            rows = self._all("SELECT u.raw FROM group_memberships AS m JOIN users AS u ON u.id = m.user_id "
+                             "WHERE m.group_id = ? AND u.active = 1 ORDER BY u.name", (group_id,))
+        return [loads(r[0]) for r in rows]
+
+    def macros_for_department(self, group_id: int | None, me: int | None = None) -> list[dict[str, Any]]:
+        """Active canned replies usable in a department: shared, that group's, and the agent's own."""
+        rows = self._all(
+            "SELECT raw FROM macros WHERE active = 1 AND (restriction_type IS NULL "
+            "OR (restriction_type = 'Group' AND ? IN (SELECT value FROM json_each(restriction_ids))) "
+            "OR (restriction_type = 'User' AND ? IN (SELECT value FROM json_each(restriction_ids)))) "
+            "ORDER BY position, title", (group_id, me))
+        return [loads(r[0]) for r in rows]
+
+    def macro(self, macro_id: int) -> dict[str, Any] | None:
+        row = self._one("SELECT raw FROM macros WHERE id = ?", (macro_id,))
+        return loads(row[0]) if row else None
+
+    def views(self, active_only: bool = True) -> list[dict[str, Any]]:
+        sql = "SELECT raw FROM views" + (" WHERE active = 1" if active_only else "") + " ORDER BY position, title"
+        return [loads(r[0]) for r in self._all(sql)]
+
+    def user_fields(self) -> list[dict[str, Any]]:
+        return [loads(r[0]) for r in self._all("SELECT raw FROM user_fields WHERE active = 1 ORDER BY position, id")]
+
+    # -- search, sync state, drafts, outbox -------------------------------------------
+
+    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+        with self._lock:
+            return _search(self._conn, query, limit)
+
+    def sync_state(self, key: str) -> str | None:
+        row = self._one("SELECT value FROM sync_state WHERE key = ?", (key,))
+        return row[0] if row else None
+
+    def load_draft(self, ticket_id: int | None, kind: str) -> Draft | None:
+        with self._lock:
+            return q.load_draft(self._conn, ticket_id or 0, kind)
+
+    def list_drafts(self) -> list[Draft]:
+        with self._lock:
+            return q.list_drafts(self._conn)
+
+    def list_outbox(self, states: tuple[str, ...] | None = None, ticket_id: int | None = None) -> list[OutboxEntry]:
+        with self._lock:
+            return q.list_outbox(self._conn, states, ticket_id)
+
+    def pending_count(self) -> int:
+        with self._lock:
+            return q.pending_count(self._conn)
+
+    def list_conflicts(self, include_resolved: bool = False) -> list[Conflict]:
+        with self._lock:
+            return q.list_conflicts(self._conn, include_resolved)

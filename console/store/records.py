@@ -1,0 +1,154 @@
+"""Plain records the cache hands out: change records, outbox entries, search hits, queues.
+
+Everything here is a frozen dataclass or an exception; no SQL, no Qt.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+OutboxKind = Literal["reply", "note", "fields", "new_ticket"]
+OutboxState = Literal["queued", "sending", "sent", "failed", "conflict"]
+DraftKind = Literal["reply", "note", "new_ticket"]
+HitKind = Literal["ticket", "comment", "customer", "canned_reply"]
+
+OUTBOX_KINDS = ("reply", "note", "fields", "new_ticket")
+DRAFT_KINDS = ("reply", "note", "new_ticket")
+
+
+class StoreError(Exception):
+    """Base class of the cache's own errors; the message is meant for people."""
+
+
+class BadPayloadError(StoreError, ValueError):
+    """An API object handed to the cache lacks what the cache needs (nothing was written)."""
+
+
+class SearchSyntaxError(StoreError, ValueError):
+    """The search box text cannot be understood; the message says how to fix it."""
+
+
+class UnsupportedViewError(StoreError):
+    """A helpdesk view uses conditions the cache cannot evaluate locally."""
+
+
+class UnknownEntryError(StoreError, KeyError):
+    """An outbox entry, conflict or draft that is not in the cache."""
+
+    def __str__(self) -> str:  # KeyError would add quotes around the message
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """What one write changed, so the GUI can refresh only that.
+
+    ``kinds`` names the kinds of data touched: tickets, comments, users, groups,
+    memberships, macros, views, user_fields, drafts, outbox, conflicts, sync_state.
+    """
+
+    kinds: frozenset[str] = frozenset()
+    ticket_ids: frozenset[int] = frozenset()
+    user_ids: frozenset[int] = frozenset()
+    op_ids: frozenset[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.kinds)
+
+    def __or__(self, other: Change) -> Change:
+        return Change(self.kinds | other.kinds, self.ticket_ids | other.ticket_ids,
+                      self.user_ids | other.user_ids, self.op_ids | other.op_ids)
+
+
+@dataclass(frozen=True)
+class OutboxEntry:
+    """One outgoing change, identified by a client-made UUID (the Idempotency-Key)."""
+
+    op_id: str
+    seq: int
+    ticket_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    updated_stamp: str | None
+    state: str
+    attempts: int
+    last_error: str | None
+    created_at: float
+    sent_at: float | None
+    retry_at: float | None
+    result: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A 409 the agent must resolve: the helpdesk's ticket (theirs) against the queued change (yours)."""
+
+    id: int
+    op_id: str
+    ticket_id: int | None
+    theirs: dict[str, Any]
+    yours: dict[str, Any]
+    created_at: float
+    resolved: bool
+    resolution: str | None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """Text an agent is writing: one per (ticket_id, kind); ticket_id 0 for a new ticket."""
+
+    ticket_id: int
+    kind: str
+    body: str
+    updated_at: float
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    """One search result. ``id`` is the object's id (comment id for comment hits)."""
+
+    kind: str
+    id: int
+    ticket_id: int | None
+    title: str
+    snippet: str
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    """Which tickets a queue shows.
+
+    Exactly one selector: ``group_id`` (a department), ``view_id`` (a helpdesk view
+    evaluated locally), ``mine`` (assigned to ``me``) or ``unassigned``; none = all tickets.
+    ``statuses`` narrows further (e.g. the unsolved ones); ``me`` is the agent's user id,
+    needed for "mine" and for views that say ``current_user``.
+    """
+
+    group_id: int | None = None
+    view_id: int | None = None
+    mine: bool = False
+    unassigned: bool = False
+    statuses: tuple[str, ...] | None = None
+    me: int | None = None
+
+    @classmethod
+    def department(cls, group_id: int, statuses: tuple[str, ...] | None = None) -> QueueSpec:
+        return cls(group_id=group_id, statuses=statuses)
+
+    @classmethod
+    def view(cls, view_id: int, me: int | None = None) -> QueueSpec:
+        return cls(view_id=view_id, me=me)
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """Badge numbers for the queue list, all computed from the cache."""
+
+    by_department: dict[int | None, dict[str, int]] = field(default_factory=dict)
+    unassigned: int = 0
+    mine: int = 0
+    drafts: int = 0
+    outbox: int = 0
+    conflicts: int = 0
+    unseen: int = 0

@@ -1,0 +1,150 @@
+"""Turn API-shaped objects (helpdesk-api.md §3.1, §4.1, §6.5, §7.1, §8, §9.1, §10.1) into rows.
+
+Each function takes one API dict and returns the tuple for the matching INSERT in
+``writer.py``; a dict missing what the cache needs raises ``BadPayloadError``.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from html import unescape
+from typing import Any
+
+import orjson
+
+from .records import BadPayloadError
+
+STATUS_RANK = {"new": 0, "open": 1, "pending": 2, "hold": 3, "solved": 4, "closed": 5, "deleted": 9}
+PRIORITY_RANK = {None: 0, "low": 1, "normal": 2, "high": 3, "urgent": 4}
+
+TICKET_COLUMNS = ("id", "subject", "status", "status_rank", "priority", "priority_rank", "type",
+                  "requester_id", "submitter_id", "assignee_id", "group_id", "organization_id",
+                  "external_id", "tags", "created_at", "updated_at", "generated_ts", "deleted", "raw")
+COMMENT_COLUMNS = ("id", "ticket_id", "author_id", "public", "body", "html_body", "created_at",
+                   "attachments", "audit_id", "via")
+USER_COLUMNS = ("id", "name", "email", "username", "role", "active", "organization_id",
+                "user_fields", "updated_at", "raw")
+ATTACHMENT_COLUMNS = ("id", "comment_id", "ticket_id", "file_name", "content_type", "size",
+                      "content_url", "inline")
+
+_TAG_RE = re.compile(r"<[^>]*>")
+
+
+def dumps(value: Any) -> str:
+    return orjson.dumps(value).decode()
+
+
+def loads(text: str | None) -> Any:
+    return None if text is None else orjson.loads(text)
+
+
+def _id(obj: Any, what: str, key: str = "id") -> int:
+    if not isinstance(obj, dict):
+        raise BadPayloadError(f"Expected a {what} object, got {type(obj).__name__}")
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadPayloadError(f"A {what} has no valid '{key}': {value!r}")
+    return value
+
+
+def epoch(iso: str | None) -> int:
+    """Epoch seconds of an API timestamp (``2025-10-03T11:40:51Z``); 0 when missing."""
+    if not iso:
+        return 0
+    try:
+        return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+    except ValueError as exc:
+        raise BadPayloadError(f"Not a timestamp: {iso!r}") from exc
+
+
+def ticket_row(ticket: dict[str, Any]) -> tuple:
+    """Row for ``tickets``; the version is ``generated_timestamp`` (else ``updated_at``)."""
+    ticket_id = _id(ticket, "ticket")
+    status = ticket.get("status") or "open"
+    if status not in STATUS_RANK:
+        raise BadPayloadError(f"Ticket {ticket_id} has an unknown status {status!r}")
+    priority = ticket.get("priority")
+    version = ticket.get("generated_timestamp")
+    if not isinstance(version, int):
+        version = epoch(ticket.get("updated_at"))
+    tags = ticket.get("tags") or []
+    return (ticket_id, ticket.get("subject") or "", status, STATUS_RANK[status], priority,
+            PRIORITY_RANK.get(priority, 0), ticket.get("type"), ticket.get("requester_id"),
+            ticket.get("submitter_id"), ticket.get("assignee_id"), ticket.get("group_id"),
+            ticket.get("organization_id"), ticket.get("external_id"),
+            " " + " ".join(str(t) for t in tags) + " ", ticket.get("created_at"),
+            ticket.get("updated_at"), version, int(status == "deleted"), dumps(ticket))
+
+
+def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
+    """Row for ``comments``; ``body`` is the plain text."""
+    comment_id = _id(comment, "comment")
+    body = comment.get("plain_body") or comment.get("body") or ""
+    via = comment.get("via")
+    return (comment_id, ticket_id, comment.get("author_id"), int(bool(comment.get("public", True))),
+            body, comment.get("html_body"), comment.get("created_at"),
+            dumps(comment.get("attachments") or []), comment.get("audit_id"),
+            None if via is None else dumps(via))
+
+
+def attachment_rows(comment: dict[str, Any], ticket_id: int) -> list[tuple]:
+    rows = []
+    for att in comment.get("attachments") or []:
+        rows.append((_id(att, "attachment"), comment["id"], ticket_id, att.get("file_name"),
+                     att.get("content_type"), att.get("size"), att.get("content_url"),
+                     int(bool(att.get("inline")))))
+    return rows
+
+
+def user_row(user: dict[str, Any]) -> tuple:
+    user_id = _id(user, "user")
+    fields = user.get("user_fields") or {}
+    username = fields.get("username") if isinstance(fields, dict) else None
+    return (user_id, user.get("name") or "", user.get("email"),
+            username if isinstance(username, str) else None, user.get("role") or "end-user",
+            int(user.get("active", True) is not False), user.get("organization_id"),
+            dumps(fields), user.get("updated_at"), dumps(user))
+
+
+def group_row(group: dict[str, Any]) -> tuple:
+    return (_id(group, "group"), group.get("name") or "", group.get("description"),
+            int(bool(group.get("deleted"))), dumps(group))
+
+
+def membership_row(membership: dict[str, Any]) -> tuple:
+    membership_id = _id(membership, "group membership")
+    _id(membership, "group membership", "user_id")
+    _id(membership, "group membership", "group_id")
+    return (membership_id, membership["user_id"], membership["group_id"], int(bool(membership.get("default"))))
+
+
+def macro_row(macro: dict[str, Any]) -> tuple:
+    """Row for ``macros``: the reply text comes from the comment actions, tags stripped."""
+    macro_id = _id(macro, "macro")
+    texts = []
+    for action in macro.get("actions") or []:
+        if isinstance(action, dict) and action.get("field") in ("comment_value", "comment_value_html"):
+            value = action.get("value")
+            if isinstance(value, list):
+                value = value[-1] if value else ""
+            texts.append(unescape(_TAG_RE.sub(" ", str(value or ""))))
+    restriction = macro.get("restriction") or {}
+    ids = restriction.get("ids") or ([restriction["id"]] if restriction.get("id") is not None else [])
+    return (macro_id, macro.get("title") or "", " ".join(" ".join(texts).split()),
+            int(macro.get("active", True) is not False), macro.get("position"),
+            restriction.get("type"), dumps(ids), dumps(macro))
+
+
+def view_row(view: dict[str, Any]) -> tuple:
+    view_id = _id(view, "view")
+    conditions = view.get("conditions") or {"all": view.get("all") or [], "any": view.get("any") or []}
+    return (view_id, view.get("title") or "", int(view.get("active", True) is not False),
+            view.get("position"), dumps(conditions), dumps(view.get("execution") or {}), dumps(view))
+
+
+def user_field_row(field: dict[str, Any]) -> tuple:
+    field_id = _id(field, "user field")
+    return (field_id, field.get("key") or "", field.get("type"), field.get("title"),
+            int(field.get("active", True) is not False), field.get("position"),
+            dumps(field.get("custom_field_options") or []), dumps(field))

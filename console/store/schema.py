@@ -1,0 +1,213 @@
+"""Numbered schema migrations of the local cache.
+
+``MIGRATIONS[n - 1]`` brings a database from version n-1 to n; the version lives in
+``PRAGMA user_version``. A migration only ever adds (tables, columns, indexes): add a new
+function at the end, never edit one that has shipped.
+
+Conventions: ids are the helpdesk's 64-bit ids; ``raw`` columns hold the API object as
+JSON; ``tags`` hold the ticket's tags as `` a b c `` (spaces around every tag) so a tag
+test is ``instr(tags, ' vip ')``; local times (``changed_at``, ``created_at`` of local
+rows) are epoch seconds from this machine's clock and are never sent to the helpdesk.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+_INITIAL_SCHEMA = """
+CREATE TABLE tickets (
+    id INTEGER PRIMARY KEY,
+    subject TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL,
+    status_rank INTEGER NOT NULL,             -- new 0 .. closed 5, deleted 9
+    priority TEXT,
+    priority_rank INTEGER NOT NULL DEFAULT 0, -- none 0, low 1 .. urgent 4
+    type TEXT,
+    requester_id INTEGER,
+    submitter_id INTEGER,
+    assignee_id INTEGER,
+    group_id INTEGER,
+    organization_id INTEGER,
+    external_id TEXT,
+    tags TEXT NOT NULL DEFAULT ' ',
+    created_at TEXT,
+    updated_at TEXT,                          -- verbatim: the updated_stamp for safe updates
+    generated_ts INTEGER NOT NULL,            -- row version
+    deleted INTEGER NOT NULL DEFAULT 0,       -- tombstone
+    changed_at REAL NOT NULL,                 -- local time this row last changed
+    seen INTEGER NOT NULL DEFAULT 0,
+    raw TEXT NOT NULL
+);
+CREATE INDEX ix_tickets_group ON tickets (group_id, status, updated_at) WHERE deleted = 0;
+CREATE INDEX ix_tickets_assignee ON tickets (assignee_id, status, updated_at) WHERE deleted = 0;
+CREATE INDEX ix_tickets_status ON tickets (status, updated_at) WHERE deleted = 0;
+CREATE INDEX ix_tickets_requester ON tickets (requester_id, created_at);
+CREATE INDEX ix_tickets_unseen ON tickets (seen) WHERE seen = 0 AND deleted = 0;
+
+CREATE TABLE comments (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL,
+    author_id INTEGER,
+    public INTEGER NOT NULL DEFAULT 1,
+    body TEXT NOT NULL DEFAULT '',
+    html_body TEXT,
+    created_at TEXT,
+    attachments TEXT NOT NULL DEFAULT '[]',
+    audit_id INTEGER,
+    via TEXT
+);
+CREATE INDEX ix_comments_ticket ON comments (ticket_id, created_at);
+
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    comment_id INTEGER,
+    ticket_id INTEGER,
+    file_name TEXT,
+    content_type TEXT,
+    size INTEGER,
+    content_url TEXT,
+    inline INTEGER NOT NULL DEFAULT 0,
+    local_path TEXT                           -- set once downloaded
+);
+CREATE INDEX ix_attachments_comment ON attachments (comment_id);
+
+CREATE TABLE users (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL DEFAULT '',
+    email TEXT COLLATE NOCASE,
+    username TEXT,                            -- user_fields.username, searchable
+    role TEXT NOT NULL DEFAULT 'end-user',
+    active INTEGER NOT NULL DEFAULT 1,
+    organization_id INTEGER,
+    user_fields TEXT NOT NULL DEFAULT '{}',
+    updated_at TEXT,
+    changed_at REAL NOT NULL,
+    raw TEXT NOT NULL
+);
+CREATE INDEX ix_users_role ON users (role, name);
+CREATE INDEX ix_users_email ON users (email);
+
+CREATE TABLE groups (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    description TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    raw TEXT NOT NULL
+);
+
+CREATE TABLE group_memberships (
+    id INTEGER PRIMARY KEY,
+    user_id INTEGER NOT NULL,
+    group_id INTEGER NOT NULL,
+    is_default INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_memberships_group ON group_memberships (group_id, user_id);
+CREATE INDEX ix_memberships_user ON group_memberships (user_id, group_id);
+
+CREATE TABLE macros (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    body_text TEXT NOT NULL DEFAULT '',       -- the reply text, tags stripped, for search
+    active INTEGER NOT NULL DEFAULT 1,
+    position INTEGER,
+    restriction_type TEXT,                    -- NULL (everyone) | Group | User
+    restriction_ids TEXT NOT NULL DEFAULT '[]',
+    raw TEXT NOT NULL
+);
+
+CREATE TABLE views (
+    id INTEGER PRIMARY KEY,
+    title TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    position INTEGER,
+    conditions TEXT NOT NULL DEFAULT '{}',
+    execution TEXT NOT NULL DEFAULT '{}',
+    raw TEXT NOT NULL
+);
+
+CREATE TABLE user_fields (
+    id INTEGER PRIMARY KEY,
+    key TEXT NOT NULL,
+    type TEXT,
+    title TEXT,
+    active INTEGER NOT NULL DEFAULT 1,
+    position INTEGER,
+    options TEXT NOT NULL DEFAULT '[]',
+    raw TEXT NOT NULL
+);
+
+CREATE TABLE drafts (
+    ticket_id INTEGER NOT NULL,               -- 0 for a new ticket
+    kind TEXT NOT NULL,                       -- reply | note | new_ticket
+    body TEXT NOT NULL,
+    updated_at REAL NOT NULL,
+    PRIMARY KEY (ticket_id, kind)
+);
+
+CREATE TABLE outbox (
+    seq INTEGER PRIMARY KEY,                  -- send order
+    op_id TEXT NOT NULL UNIQUE,               -- client UUID, the Idempotency-Key
+    ticket_id INTEGER,                        -- NULL for a new ticket
+    kind TEXT NOT NULL,                       -- reply | note | fields | new_ticket
+    payload TEXT NOT NULL,
+    updated_stamp TEXT,
+    state TEXT NOT NULL DEFAULT 'queued',     -- queued | sending | sent | failed | conflict
+    attempts INTEGER NOT NULL DEFAULT 0,
+    last_error TEXT,
+    created_at REAL NOT NULL,
+    sent_at REAL,
+    retry_at REAL,
+    result TEXT                               -- the server's ids (ticket, audit, comment)
+);
+CREATE INDEX ix_outbox_state ON outbox (state, seq);
+CREATE INDEX ix_outbox_ticket ON outbox (ticket_id, seq);
+
+CREATE TABLE conflicts (
+    id INTEGER PRIMARY KEY,
+    op_id TEXT NOT NULL,
+    ticket_id INTEGER,
+    theirs TEXT NOT NULL,
+    yours TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    resolved INTEGER NOT NULL DEFAULT 0,
+    resolution TEXT                           -- resend | discard
+);
+CREATE INDEX ix_conflicts_open ON conflicts (resolved, created_at);
+
+CREATE TABLE sync_state (
+    key TEXT PRIMARY KEY,
+    value TEXT
+);
+"""
+
+_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
+
+# External-content FTS5 tables. The writer keeps them in step with their tables inside the
+# same transaction (fts.py); triggers would be simpler but make every row insert flush the
+# FTS buffer (a statement savepoint per row), several times slower on 1000-row pages.
+_FTS_SCHEMA = f"""
+CREATE VIRTUAL TABLE ticket_fts USING fts5(subject, content='tickets', content_rowid='id', {_TOKENIZER});
+CREATE VIRTUAL TABLE comment_fts USING fts5(body, content='comments', content_rowid='id', {_TOKENIZER});
+CREATE VIRTUAL TABLE user_fts USING fts5(name, email, username, content='users', content_rowid='id', {_TOKENIZER});
+CREATE VIRTUAL TABLE macro_fts USING fts5(title, body_text, content='macros', content_rowid='id', {_TOKENIZER});
+"""
+
+
+def _migration_1_initial(conn: sqlite3.Connection) -> None:
+    """The initial schema: cache tables, indexes and the search index."""
+    for script in (_INITIAL_SCHEMA, _FTS_SCHEMA):
+        for statement in _split(script):
+            conn.execute(statement)
+
+
+def _split(script: str) -> list[str]:
+    """Split a script into statements (executescript would commit on its own)."""
+    return [s.strip() + ";" for s in script.split(";") if s.strip()]
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _migration_1_initial,
+]
+
+SCHEMA_VERSION = len(MIGRATIONS)

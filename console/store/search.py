@@ -1,0 +1,147 @@
+"""Full-text search over the cache, fed by what an agent types in the search box.
+
+Accepted input: plain words (each matched as a prefix, so results follow typing; a
+one-letter word must match exactly), ``"exact phrases"``, ``OR`` between two terms, and
+``-word`` to exclude. Punctuation, brackets, ``*``, ``AND``, emoji or any script are
+treated as text, never as FTS5 syntax: every term is quoted before it reaches SQLite.
+What cannot be understood raises ``SearchSyntaxError`` with a message for the search box:
+an unclosed quote, a dangling ``OR``, or only excluded words.
+
+Hits come newest first within each kind (tickets, comments by id; customers and canned
+replies by relevance); each kind gets at most ``limit`` rows, then the lists are merged
+in the order canned_reply, customer, ticket, comment and cut to ``limit``.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from .records import SearchHit, SearchSyntaxError
+
+_WORD_RE = re.compile(r"\w", re.UNICODE)
+_SNIPPET = "snippet({table}, {col}, '[', ']', '…', 12)"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _tokens(query: str) -> list[tuple[str, str]]:
+    """Split into (kind, text): kind is word, phrase, or, not_word, not_phrase."""
+    tokens, i, n = [], 0, len(query)
+    while i < n:
+        ch = query[i]
+        if ch.isspace():
+            i += 1
+            continue
+        negated = ch == "-" and i + 1 < n and not query[i + 1].isspace()
+        start = i + 1 if negated else i
+        if query[start] == '"':
+            end = query.find('"', start + 1)
+            if end < 0:
+                raise SearchSyntaxError('A quote is not closed: add a closing " to search for the exact phrase')
+            tokens.append(("not_phrase" if negated else "phrase", query[start + 1:end]))
+            i = end + 1
+            continue
+        end = start
+        while end < n and not query[end].isspace() and query[end] != '"':
+            end += 1
+        word = query[start:end]
+        tokens.append(("or", word) if word == "OR" and not negated else ("not_word" if negated else "word", word))
+        i = end
+    return tokens
+
+
+def _term(kind: str, text: str) -> str | None:
+    if not _WORD_RE.search(text):
+        return None  # nothing searchable (emoji, brackets, a lone *): ignore the term
+    if kind.endswith("phrase"):
+        return _quote(text)
+    searchable = "".join(_WORD_RE.findall(text))
+    return _quote(text) + ("*" if len(searchable) > 1 else "")
+
+
+def build_match(query: str) -> str | None:
+    """FTS5 MATCH expression for the agent's text, or None when there is nothing to look for."""
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    pending_or = False
+    tokens = _tokens(query)
+    for index, (kind, text) in enumerate(tokens):
+        if kind == "or":
+            if not groups or pending_or or index == len(tokens) - 1:
+                raise SearchSyntaxError("OR needs a word on each side, like: refund OR cancel")
+            pending_or = True
+            continue
+        term = _term(kind, text)
+        if kind.startswith("not_"):
+            if pending_or:
+                raise SearchSyntaxError("OR cannot be followed by an excluded word")
+            if term:
+                excluded.append(term)
+            continue
+        if term is None:
+            continue
+        if pending_or:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        pending_or = False
+    if not groups:
+        if excluded:
+            raise SearchSyntaxError("Add a word to look for; excluded words (-word) only narrow a search")
+        return None
+    expr = " AND ".join(g[0] if len(g) == 1 else "(" + " OR ".join(g) + ")" for g in groups)
+    if len(groups) > 1 and excluded:
+        expr = f"({expr})"
+    for term in excluded:
+        expr += f" NOT {term}"
+    return expr
+
+
+def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> list[SearchHit]:
+    """Search canned replies, customers, ticket subjects and comment bodies."""
+    match = build_match(query)
+    if match is None or limit <= 0:
+        return []
+    try:
+        hits = _macros(conn, match, limit) + _customers(conn, match, limit)
+        hits += _tickets(conn, match, limit) + _comments(conn, match, limit)
+    except sqlite3.OperationalError as exc:  # a last guard: never a traceback in the search box
+        raise SearchSyntaxError(f"The search could not be understood ({exc}); try plain words") from exc
+    return hits[:limit]
+
+
+def _macros(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
+    rows = conn.execute(
+        f"SELECT m.id, m.title, {_SNIPPET.format(table='macro_fts', col=1)} FROM macro_fts "
+        "JOIN macros AS m ON m.id = macro_fts.rowid WHERE macro_fts MATCH ? AND m.active = 1 "
+        "ORDER BY rank LIMIT ?", (match, limit))
+    return [SearchHit("canned_reply", r[0], None, r[1], r[2]) for r in rows]
+
+
+def _customers(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
+    rows = conn.execute(
+        "SELECT u.id, u.name, coalesce(u.email, ''), coalesce(u.username, '') FROM user_fts "
+        "JOIN users AS u ON u.id = user_fts.rowid WHERE user_fts MATCH ? AND u.role = 'end-user' "
+        "ORDER BY user_fts.rowid DESC LIMIT ?", (match, limit))
+    return [SearchHit("customer", r[0], None, r[1], " · ".join(x for x in r[2:] if x)) for r in rows]
+
+
+def _tickets(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
+    rows = conn.execute(
+        f"SELECT t.id, t.subject, {_SNIPPET.format(table='ticket_fts', col=0)} FROM ticket_fts "
+        "JOIN tickets AS t ON t.id = ticket_fts.rowid WHERE ticket_fts MATCH ? AND t.deleted = 0 "
+        "ORDER BY ticket_fts.rowid DESC LIMIT ?", (match, limit))
+    return [SearchHit("ticket", r[0], r[0], r[1], r[2]) for r in rows]
+
+
+def _comments(conn: sqlite3.Connection, match: str, limit: int) -> list[SearchHit]:
+    rows = conn.execute(
+        f"SELECT c.id, c.ticket_id, coalesce(t.subject, ''), {_SNIPPET.format(table='comment_fts', col=0)} "
+        "FROM comment_fts JOIN comments AS c ON c.id = comment_fts.rowid "
+        "LEFT JOIN tickets AS t ON t.id = c.ticket_id "
+        "WHERE comment_fts MATCH ? AND coalesce(t.deleted, 0) = 0 "
+        "ORDER BY comment_fts.rowid DESC LIMIT ?", (match, limit))
+    return [SearchHit("comment", r[0], r[1], r[2], r[3]) for r in rows]

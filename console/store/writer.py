@@ -1,0 +1,313 @@
+"""The cache's single writer: every write to the cache goes through one ``CacheWriter``.
+
+It owns the write connection (thread-safe behind a lock, so the sync engine may call it
+from executor threads) and returns a ``Change`` from every write so the GUI can refresh
+only what changed. Readers use their own ``CacheReader`` connections.
+
+Sync pages (input dicts are exactly API-shaped, helpdesk-api.md §3.1, §4.1, §6.2-6.5, §7.1,
+§8, §9.1, §10.1); each call is ONE transaction together with its bookmark, so a crash
+mid-page leaves the previous cursor and the previous rows:
+
+- ``apply_ticket_page(tickets, cursor, *, end_of_stream, users=None)`` — cursor export page;
+  upsert by id, ``generated_timestamp`` is the row version (older versions are ignored);
+  ``status: "deleted"`` makes a tombstone and cancels the ticket's queued outbox entries;
+  a later normal status un-tombstones it. ``cursor=None`` keeps the stored cursor.
+- ``upsert_tickets(tickets)`` — tickets from show/update responses (no cursor).
+- ``mark_ticket_missing(ticket_id)`` — a 404 on a ticket we hold: tombstone it.
+- ``apply_user_page(users, cursor, *, end_of_stream=False)``
+- ``apply_comment_events(ticket_events, end_time)`` — ``ticket_events`` with comment child events.
+- ``replace_ticket_comments(ticket_id, comments)`` — a ticket's full thread.
+- ``replace_groups / replace_memberships / replace_macros / replace_views / replace_user_fields``.
+- ``mark_seen(ticket_ids)``, ``set_attachment_path(attachment_id, path)``,
+  ``set_sync_state(key, value)``, ``record_sync_result(error=None)``.
+
+Drafts, outbox and conflicts: see ``local_writes.LocalWrites`` (mixed in here).
+Sync state keys: ``SYNC_KEYS`` below.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from . import fts, rows
+from .db import connect, transaction
+from .local_writes import LocalWrites
+from .records import BadPayloadError, Change
+
+SYNC_KEYS = {
+    "tickets_cursor": "after_cursor of the last applied tickets export page",
+    "tickets_end_of_stream": "'1' once a tickets page reached the present",
+    "users_cursor": "after_cursor of the last applied users export page",
+    "users_end_of_stream": "'1' once a users page reached the present",
+    "ticket_events_end_time": "end_time of the last applied ticket_events page",
+    "last_success": "local epoch of the last sync round that ended well",
+    "last_error": "message of the last failed sync round ('' after a success)",
+    "refreshed:<resource>": "local epoch a resource (groups, macros, views...) was last replaced",
+}
+
+DELETED_TICKET_ERROR = "The ticket was deleted on the helpdesk, so this change was not sent."
+
+_TICKET_UPSERT = (
+    f"INSERT INTO tickets ({', '.join(rows.TICKET_COLUMNS)}, changed_at, seen) "
+    f"VALUES ({', '.join('?' * len(rows.TICKET_COLUMNS))}, ?, 0) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in rows.TICKET_COLUMNS[1:])
+    + ", changed_at = excluded.changed_at, seen = 0 "
+    "WHERE excluded.generated_ts > tickets.generated_ts "
+    "OR (excluded.generated_ts = tickets.generated_ts AND excluded.raw <> tickets.raw) "
+    "RETURNING id, deleted"
+)
+_USER_UPSERT = (
+    f"INSERT INTO users ({', '.join(rows.USER_COLUMNS)}, changed_at) "
+    f"VALUES ({', '.join('?' * len(rows.USER_COLUMNS))}, ?) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in rows.USER_COLUMNS[1:])
+    + ", changed_at = excluded.changed_at "
+    "WHERE excluded.raw <> users.raw AND (users.updated_at IS NULL OR excluded.updated_at IS NULL "
+    "OR excluded.updated_at >= users.updated_at)"
+)
+_COMMENT_UPSERT = (
+    f"INSERT INTO comments ({', '.join(rows.COMMENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(rows.COMMENT_COLUMNS))}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in rows.COMMENT_COLUMNS[1:])
+    + " WHERE excluded.body IS NOT comments.body OR excluded.public IS NOT comments.public "
+    "OR excluded.html_body IS NOT comments.html_body OR excluded.attachments IS NOT comments.attachments"
+)
+_ATTACHMENT_UPSERT = (
+    f"INSERT INTO attachments ({', '.join(rows.ATTACHMENT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(rows.ATTACHMENT_COLUMNS))}) "
+    "ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"{c} = excluded.{c}" for c in rows.ATTACHMENT_COLUMNS[1:])
+)
+
+
+def _list(value: Any, what: str) -> list:
+    if not isinstance(value, list):
+        raise BadPayloadError(f"Expected a list of {what}, got {type(value).__name__}")
+    return value
+
+
+class CacheWriter(LocalWrites):
+    """Owns the cache's write connection. Open one per cache file; ``close()`` when done."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._conn = connect(self.path)
+        self._lock = threading.RLock()
+        self._unknown_outcome = {r[0] for r in self._conn.execute("SELECT op_id FROM outbox WHERE state = 'sending'")}
+
+    def close(self) -> None:
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> CacheWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _tx(self, *, durable: bool = False) -> Iterator[Any]:
+        with self._lock, transaction(self._conn, durable=durable) as conn:
+            yield conn
+
+    # -- tickets -----------------------------------------------------------------------
+
+    def apply_ticket_page(self, tickets: list[dict], cursor: str | None, *, end_of_stream: bool,
+                          users: list[dict] | None = None) -> Change:
+        """One tickets export page (+ optional side-loaded users) and its cursor, atomically."""
+        tickets = _list(tickets, "tickets")
+        with self._tx() as conn:
+            change = self._upsert_tickets(conn, tickets)
+            if users:
+                change |= self._upsert_users(conn, _list(users, "users"))
+            if cursor is not None:
+                self._set_state(conn, "tickets_cursor", cursor)
+            if end_of_stream:
+                self._set_state(conn, "tickets_end_of_stream", "1")
+        return change
+
+    def upsert_tickets(self, tickets: list[dict]) -> Change:
+        """Tickets from show/update responses; same version rules as export pages."""
+        with self._tx() as conn:
+            return self._upsert_tickets(conn, _list(tickets, "tickets"))
+
+    def mark_ticket_missing(self, ticket_id: int) -> Change:
+        """The helpdesk answered 404 for a ticket we hold: tombstone it (keeps its version)."""
+        with self._tx() as conn:
+            hit = conn.execute("UPDATE tickets SET deleted = 1, changed_at = ? WHERE id = ? AND deleted = 0",
+                               (time.time(), ticket_id)).rowcount
+            if not hit:
+                return Change()
+            return Change(frozenset({"tickets"}), frozenset({ticket_id})) | self._cancel_outbox(conn, [ticket_id])
+
+    def _upsert_tickets(self, conn: Any, tickets: list[dict]) -> Change:
+        now = time.time()
+        changed, tombstoned = set(), []
+        by_id = {}
+        for ticket in tickets:  # the same ticket twice in a page: the later one wins
+            row = rows.ticket_row(ticket)
+            by_id[row[0]] = row
+        old = fts.indexed(conn, "tickets", by_id)
+        for row in by_id.values():
+            for ticket_id, deleted in conn.execute(_TICKET_UPSERT, (*row, now)).fetchall():
+                changed.add(ticket_id)
+                if deleted:
+                    tombstoned.append(ticket_id)
+        fts.reindex(conn, "tickets", {i: old[i] for i in changed if i in old}, {i: (by_id[i][1],) for i in changed})
+        change = Change(frozenset({"tickets"}), frozenset(changed)) if changed else Change()
+        if tombstoned:
+            change |= self._cancel_outbox(conn, tombstoned)
+        return change
+
+    def _cancel_outbox(self, conn: Any, ticket_ids: list[int]) -> Change:
+        marks = ",".join("?" * len(ticket_ids))
+        cancelled = conn.execute(
+            f"UPDATE outbox SET state = 'failed', retry_at = NULL, last_error = ? "
+            f"WHERE ticket_id IN ({marks}) AND (state = 'queued' OR (state = 'failed' AND retry_at IS NOT NULL)) "
+            "RETURNING op_id", (DELETED_TICKET_ERROR, *ticket_ids)).fetchall()
+        if not cancelled:
+            return Change()
+        return Change(frozenset({"outbox"}), op_ids=frozenset(r[0] for r in cancelled))
+
+    def mark_seen(self, ticket_ids: Iterable[int], seen: bool = True) -> Change:
+        ids = list(ticket_ids)
+        with self._tx() as conn:
+            conn.executemany("UPDATE tickets SET seen = ? WHERE id = ?", [(int(seen), i) for i in ids])
+        return Change(frozenset({"tickets"}), frozenset(ids)) if ids else Change()
+
+    # -- users -------------------------------------------------------------------------
+
+    def apply_user_page(self, users: list[dict], cursor: str | None, *, end_of_stream: bool = False) -> Change:
+        """One users export page and its cursor, atomically."""
+        users = _list(users, "users")
+        with self._tx() as conn:
+            change = self._upsert_users(conn, users)
+            if cursor is not None:
+                self._set_state(conn, "users_cursor", cursor)
+            if end_of_stream:
+                self._set_state(conn, "users_end_of_stream", "1")
+        return change
+
+    def _upsert_users(self, conn: Any, users: list[dict]) -> Change:
+        now = time.time()
+        by_id = {row[0]: row for row in map(rows.user_row, users)}
+        old = fts.indexed(conn, "users", by_id)
+        changed = set()
+        for row in by_id.values():
+            if conn.execute(_USER_UPSERT, (*row, now)).rowcount:
+                changed.add(row[0])
+        fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
+        return Change(frozenset({"users"}), user_ids=frozenset(changed)) if changed else Change()
+
+    # -- comments ----------------------------------------------------------------------
+
+    def apply_comment_events(self, ticket_events: list[dict], end_time: int) -> Change:
+        """A ticket_events page (include=comment_events) and its end_time, atomically."""
+        comments: list[tuple[dict, int]] = []
+        for event in _list(ticket_events, "ticket events"):
+            ticket_id = rows._id(event, "ticket event", "ticket_id")
+            for child in event.get("child_events") or []:
+                if isinstance(child, dict) and child.get("event_type") == "Comment":
+                    comments.append((child, ticket_id))
+        with self._tx() as conn:
+            touched = self._upsert_comments(conn, comments)
+            self._set_state(conn, "ticket_events_end_time", str(int(end_time)))
+        return Change(frozenset({"comments"}), frozenset(touched)) if touched else Change()
+
+    def replace_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
+        """A ticket's whole thread: comments no longer listed are removed."""
+        comments = _list(comments, "comments")
+        keep = [rows._id(c, "comment") for c in comments]
+        with self._tx() as conn:
+            before = conn.total_changes
+            marks = ",".join("?" * len(keep))
+            gone = f"ticket_id = ? AND id NOT IN ({marks})" if keep else "ticket_id = ?"
+            fts.unindex(conn, "comments", fts.indexed(conn, "comments", where=gone, params=(ticket_id, *keep)))
+            conn.execute(f"DELETE FROM attachments WHERE comment_id IN (SELECT id FROM comments WHERE {gone})",
+                         (ticket_id, *keep))
+            conn.execute(f"DELETE FROM comments WHERE {gone}", (ticket_id, *keep))
+            self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+            moved = conn.total_changes != before
+        return Change(frozenset({"comments"}), frozenset({ticket_id})) if moved else Change()
+
+    def _upsert_comments(self, conn: Any, comments: list[tuple[dict, int]]) -> set[int]:
+        before = conn.total_changes
+        comment_rows = [rows.comment_row(c, t) for c, t in comments]
+        attachment_rows = [a for c, t in comments for a in rows.attachment_rows(c, t)]
+        old = fts.indexed(conn, "comments", {r[0] for r in comment_rows})
+        conn.executemany(_COMMENT_UPSERT, comment_rows)
+        fts.reindex(conn, "comments", old, {r[0]: (r[4],) for r in comment_rows})
+        if attachment_rows:
+            conn.executemany(_ATTACHMENT_UPSERT, attachment_rows)
+        if conn.total_changes == before:
+            return set()
+        return {t for _, t in comments}
+
+    def set_attachment_path(self, attachment_id: int, local_path: str | Path | None) -> Change:
+        """Remember where a downloaded attachment was saved (None forgets it)."""
+        with self._tx() as conn:
+            row = conn.execute("UPDATE attachments SET local_path = ? WHERE id = ? RETURNING ticket_id",
+                               (None if local_path is None else str(local_path), attachment_id)).fetchone()
+        return Change(frozenset({"comments"}), frozenset({row[0]} if row and row[0] else ())) if row else Change()
+
+    # -- small resources: full replacement ---------------------------------------------
+
+    def replace_groups(self, groups: list[dict]) -> Change:
+        return self._replace("groups", "id, name, description, deleted, raw", rows.group_row, groups)
+
+    def replace_memberships(self, memberships: list[dict]) -> Change:
+        return self._replace("group_memberships", "id, user_id, group_id, is_default",
+                             rows.membership_row, memberships)
+
+    def replace_macros(self, macros: list[dict]) -> Change:
+        return self._replace("macros", "id, title, body_text, active, position, restriction_type, "
+                             "restriction_ids, raw", rows.macro_row, macros)
+
+    def replace_views(self, views: list[dict]) -> Change:
+        return self._replace("views", "id, title, active, position, conditions, execution, raw",
+                             rows.view_row, views)
+
+    def replace_user_fields(self, user_fields: list[dict]) -> Change:
+        return self._replace("user_fields", "id, key, type, title, active, position, options, raw",
+                             rows.user_field_row, user_fields)
+
+    def _replace(self, table: str, columns: str, to_row: Any, items: list[dict]) -> Change:
+        new_rows = [to_row(item) for item in _list(items, table)]
+        marks = ", ".join("?" * len(new_rows[0])) if new_rows else ""
+        with self._tx() as conn:
+            if table in fts.FTS_TABLES:
+                fts.clear(conn, table)
+            conn.execute(f"DELETE FROM {table}")
+            if new_rows:
+                conn.executemany(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})", new_rows)
+            if table == "macros":
+                fts.reindex(conn, table, {}, {r[0]: (r[1], r[2]) for r in new_rows})
+            self._set_state(conn, f"refreshed:{table}", str(time.time()))
+        return Change(frozenset({table if table != "group_memberships" else "memberships"}))
+
+    # -- sync state --------------------------------------------------------------------
+
+    def set_sync_state(self, key: str, value: str | None) -> Change:
+        with self._tx() as conn:
+            self._set_state(conn, key, value)
+        return Change(frozenset({"sync_state"}))
+
+    def record_sync_result(self, error: str | None = None) -> Change:
+        """End of a sync round: success stamps last_success; an error is kept for the status bar."""
+        with self._tx() as conn:
+            if error is None:
+                self._set_state(conn, "last_success", str(time.time()))
+            self._set_state(conn, "last_error", error or "")
+        return Change(frozenset({"sync_state"}))
+
+    @staticmethod
+    def _set_state(conn: Any, key: str, value: str | None) -> None:
+        conn.execute("INSERT INTO sync_state (key, value) VALUES (?, ?) "
+                     "ON CONFLICT(key) DO UPDATE SET value = excluded.value", (key, value))
