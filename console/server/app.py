@@ -1,0 +1,129 @@
+"""The ASGI application: routers, error handlers, and the gate every request passes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import orjson
+from fastapi import FastAPI
+
+from console.server import auth, errors
+from console.server.ratelimit import MinuteBudget
+from console.server.store import Store
+
+PUBLIC_PATHS = ("/healthz",)
+PUBLIC_PREFIXES = ("/attachments/token/",)
+
+
+@dataclass
+class ServerSettings:
+    export_delay: int = 60          # seconds: exports leave out younger changes
+    rate_limit: int = 0             # requests per minute per account, 0 = unlimited
+    incremental_limit: int = 0      # incremental export requests per minute, 0 = unlimited
+    faults: dict = field(default_factory=lambda: {"drop_response_after_commit": 0})
+
+
+def create_app(store: Store, settings: ServerSettings | None = None):
+    """The FastAPI app wrapped in the gate (auth, roles, rate limits, ``.json`` paths)."""
+    from console.server import (
+        api_incremental,
+        api_macros,
+        api_search,
+        api_tickets,
+        api_uploads,
+        api_users,
+        api_views,
+    )
+
+    settings = settings or ServerSettings()
+    app = FastAPI(title="Support Console helpdesk", docs_url=None, redoc_url=None, openapi_url=None)
+    app.state.store = store
+    app.state.settings = settings
+    errors.install(app)
+
+    @app.get("/healthz")
+    def healthz():
+        return errors.json_response({"status": "ok"})
+
+    for module in (api_tickets, api_incremental, api_users, api_macros, api_views, api_search,
+                   api_uploads):
+        app.include_router(module.router, prefix="/api/v2")
+    app.include_router(api_uploads.content_router)
+    return Gate(app, store, settings)
+
+
+def _error_messages(status: int, body: dict, headers: list | None = None) -> list[dict]:
+    payload = orjson.dumps(body)
+    head = [(b"content-type", b"application/json"), (b"content-length", str(len(payload)).encode())]
+    return [{"type": "http.response.start", "status": status, "headers": head + (headers or [])},
+            {"type": "http.response.body", "body": payload}]
+
+
+class Gate:
+    """Pure ASGI wrapper: strips ``.json``, authenticates, checks roles, counts budgets,
+    stamps rate-limit headers, and can drop a response after commit (fault injection)."""
+
+    def __init__(self, app: FastAPI, store: Store, settings: ServerSettings):
+        self.app = app
+        self.fastapi = app
+        self.store = store
+        self.settings = settings
+        self.account = MinuteBudget(settings.rate_limit)
+        self.incremental = MinuteBudget(settings.incremental_limit)
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        path = scope["path"]
+        if path.endswith(".json"):
+            path = path[:-5]
+            scope["path"] = path
+            scope["raw_path"] = path.encode()
+        if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or not path.startswith("/api/"):
+            return await self.app(scope, receive, send)
+
+        headers = dict(scope["headers"])
+        user = auth.authenticate(self.store.conn(), headers.get(b"authorization", b"").decode("latin-1"))
+        if user is None:
+            return await self._answer(send, 401, {"error": "Couldn't authenticate you"})
+        if not auth.allowed(user, auth.required_role(path)):
+            return await self._answer(send, 403, errors.forbidden().body())
+        scope.setdefault("state", {})["user"] = user
+
+        ok, limit, remaining, reset = self.account.take(user["id"])
+        extra = [(b"x-rate-limit", str(limit).encode()), (b"x-rate-limit-remaining", str(remaining).encode()),
+                 (b"ratelimit-limit", str(limit).encode()), (b"ratelimit-remaining", str(remaining).encode()),
+                 (b"ratelimit-reset", str(reset).encode())]
+        if ok and path.startswith("/api/v2/incremental/"):
+            ok, inc_limit, inc_left, reset = self.incremental.take("account")
+            extra.append((b"zendesk-ratelimit-incremental-exports",
+                          f"total={inc_limit}; remaining={inc_left}; resets={reset}".encode()))
+        if not ok:
+            return await self._answer(send, 429, {"error": "TooManyRequests",
+                                                  "description": f"Rate limited; retry in {reset} seconds"},
+                                      extra + [(b"retry-after", str(reset).encode())])
+
+        dropped = False
+
+        async def send_with_headers(message):
+            nonlocal dropped
+            if dropped:
+                return
+            if message["type"] == "http.response.start":
+                if scope.get("x_drop_response"):
+                    dropped = True
+                    transport = getattr(getattr(send, "__self__", None), "transport", None)
+                    if transport is not None:
+                        transport.close()
+                        return
+                    dropped = False
+                message = dict(message)
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+    @staticmethod
+    async def _answer(send, status: int, body: dict, headers: list | None = None) -> None:
+        for message in _error_messages(status, body, headers):
+            await send(message)

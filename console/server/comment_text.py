@@ -1,0 +1,32 @@
+"""A comment's three bodies: plain ``body``, sanitized ``html_body``, and text from HTML."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+
+_BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>")
+
+
+def html_from_text(text: str) -> str:
+    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()] or [""]
+    inner = "".join(f'<p dir="auto">{html.escape(p).replace(chr(10), "<br>")}</p>' for p in paragraphs)
+    return f'<div class="zd-comment" dir="auto">{inner}</div>'
+
+
+def text_from_html(markup: str) -> str:
+    spaced = _BLOCK_END.sub(lambda m: m.group(0) + "\n", markup)
+    text = html.unescape(nh3.clean(spaced, tags=set()))
+    lines = [line.strip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def comment_bodies(body: str | None, html_body: str | None) -> tuple[str, str]:
+    """(plain body, html body) from whichever the writer sent; HTML is sanitized."""
+    if html_body is not None:
+        clean = nh3.clean(html_body)
+        return text_from_html(clean), f'<div class="zd-comment" dir="auto">{clean}</div>'
+    plain = text_from_html(body) if "<" in (body or "") else (body or "")
+    return plain, html_from_text(plain)

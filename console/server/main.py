@@ -1,0 +1,125 @@
+"""``support-console serve``: open the database, make sure someone can sign in, serve the API."""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+import socket
+import sys
+from pathlib import Path
+
+from console.server import db
+from console.server.demo_accounts import DEMO_ACCOUNTS, demo_account
+
+LOOPBACK_NAMES = ("localhost",)
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+    return Path(user_data_dir("support-console")) / "helpdesk.sqlite"
+
+
+def is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def ensure_admin(conn, email: str, name: str, token: str | None) -> str | None:
+    """Create the admin on an empty database, or give the existing admin ``token``.
+    Returns a newly generated token (to print once), else None."""
+    generated = None
+    row = conn.execute("SELECT id FROM users WHERE email = ?", (email,)).fetchone()
+    if row is None:
+        ts = db.now_ts()
+        cur = conn.execute("INSERT INTO users (name, email, role, created_at, updated_at, generated_ts) "
+                           "VALUES (?, ?, 'admin', ?, ?, ?)", (name, email, db.iso(ts), db.iso(ts), ts))
+        user_id = cur.lastrowid
+        if token is None:
+            token = generated = secrets.token_urlsafe(24)
+    else:
+        user_id = row["id"]
+    if token is not None:
+        conn.execute("INSERT OR REPLACE INTO api_tokens (token, user_id, created_at) VALUES (?, ?, ?)",
+                     (token, user_id, db.iso(db.now_ts())))
+    return generated
+
+
+def prepare_database(path: Path, args) -> None:
+    """Seed (``--demo``) or create the admin on an empty database; print what to sign in with."""
+    conn = db.connect(path)
+    try:
+        empty = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
+        admin = demo_account("admin")
+        if empty and args.demo:
+            from console.server.seed import seed_workspace
+            print(f"Seeding the demo workspace ({args.tickets} tickets)...", flush=True)
+            seed_workspace(conn, tickets=args.tickets, seed=args.seed, admin_token=args.admin_token)
+        conn.execute("BEGIN IMMEDIATE")
+        generated = ensure_admin(conn, admin.email, admin.name, args.admin_token)
+        conn.execute("COMMIT")
+        if args.demo:
+            print("Demo accounts (email / API token):", flush=True)
+            for account in DEMO_ACCOUNTS:
+                token = args.admin_token if account.role_label == "admin" and args.admin_token else account.token
+                print(f"  {account.role_label:<11} {account.email}  {token}", flush=True)
+        elif generated:
+            print(f"Created admin {admin.email} with API token: {generated}", flush=True)
+    finally:
+        conn.close()
+
+
+def bind_socket(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def run(args) -> int:
+    if not is_loopback(args.host) and not args.admin_token:
+        print(f"Refusing to serve on non-loopback host {args.host} without --admin-token "
+              "(anyone on the network could reach the helpdesk).", file=sys.stderr)
+        return 2
+    path = Path(args.db) if args.db else default_db_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        prepare_database(path, args)
+        sock = bind_socket(args.host, args.port)
+    except (OSError, ValueError) as exc:
+        print(f"Cannot start the helpdesk: {exc}", file=sys.stderr)
+        return 1
+    return serve(sock, path, args)
+
+
+def serve(sock: socket.socket, path: Path, args) -> int:
+    import uvicorn
+
+    from console.server.app import ServerSettings, create_app
+    from console.server.store import Store
+
+    store = Store(path)
+    settings = ServerSettings(export_delay=max(0, args.export_delay), rate_limit=max(0, args.rate_limit),
+                              incremental_limit=max(0, args.incremental_limit))
+    host, port = sock.getsockname()[:2]
+    shown_host = f"[{host}]" if ":" in host else host
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets=None):
+            await super().startup(sockets=sockets)
+            if self.started:
+                print(f"Serving helpdesk API at http://{shown_host}:{port}", flush=True)
+
+    config = uvicorn.Config(create_app(store, settings), log_level="debug" if args.verbose else "warning",
+                            access_log=bool(args.verbose), timeout_graceful_shutdown=5)
+    try:
+        AnnouncingServer(config).run(sockets=[sock])
+    finally:
+        store.close()
+    return 0

@@ -1,0 +1,185 @@
+"""Database rows → API-shaped dicts (the JSON the helpdesk answers with)."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+from urllib.parse import quote
+
+import orjson
+
+loads = orjson.loads
+EMPTY_META = {"system": {}, "custom": {}}
+
+
+def ticket_json(row: sqlite3.Row, base: str, *, export: bool = False) -> dict:
+    custom_fields = loads(row["custom_fields"])
+    data = {
+        "id": row["id"], "url": f"{base}/api/v2/tickets/{row['id']}.json",
+        "external_id": row["external_id"], "via": loads(row["via"]),
+        "created_at": row["created_at"], "updated_at": row["updated_at"],
+        "type": row["type"], "subject": row["subject"], "raw_subject": row["subject"],
+        "description": row["description"], "priority": row["priority"],
+        "status": "deleted" if row["deleted"] else row["status"],
+        "custom_status_id": None, "recipient": None,
+        "requester_id": row["requester_id"], "submitter_id": row["submitter_id"],
+        "assignee_id": row["assignee_id"], "organization_id": row["organization_id"],
+        "group_id": row["group_id"], "collaborator_ids": [], "follower_ids": [], "email_cc_ids": [],
+        "forum_topic_id": None, "problem_id": None, "has_incidents": False,
+        "is_public": bool(row["is_public"]), "due_at": None, "tags": loads(row["tags"]),
+        "custom_fields": custom_fields, "fields": custom_fields, "satisfaction_rating": None,
+        "sharing_agreement_ids": [], "followup_ids": [], "ticket_form_id": None, "brand_id": None,
+        "allow_channelback": False, "allow_attachments": True, "from_messaging_channel": False,
+    }
+    if export:
+        data["generated_timestamp"] = row["generated_ts"]
+    return data
+
+
+def user_json(row: sqlite3.Row, base: str, field_keys: Iterable[str] = ()) -> dict:
+    fields = dict.fromkeys(field_keys)
+    fields.update(loads(row["user_fields"]))
+    role = row["role"]
+    return {
+        "id": row["id"], "url": f"{base}/api/v2/users/{row['id']}.json", "name": row["name"],
+        "email": row["email"], "phone": row["phone"], "role": role,
+        "role_type": 4 if role == "admin" else None, "custom_role_id": None,
+        "organization_id": None, "default_group_id": row["default_group_id"],
+        "time_zone": row["time_zone"], "iana_time_zone": row["time_zone"], "locale": row["locale"],
+        "locale_id": 1, "active": bool(row["active"]), "suspended": bool(row["suspended"]),
+        "verified": bool(row["verified"]), "shared": False, "shared_agent": False,
+        "restricted_agent": False, "moderator": role != "end-user",
+        "only_private_comments": False,
+        "ticket_restriction": "requested" if role == "end-user" else None,
+        "external_id": row["external_id"], "alias": None, "details": None, "notes": row["notes"],
+        "signature": row["signature"], "tags": loads(row["tags"]), "photo": None,
+        "last_login_at": None, "two_factor_auth_enabled": False,
+        "created_at": row["created_at"], "updated_at": row["updated_at"], "user_fields": fields,
+    }
+
+
+def user_field_keys(conn: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in conn.execute("SELECT key FROM user_fields ORDER BY position, id")]
+
+
+def group_json(row: sqlite3.Row, base: str) -> dict:
+    return {"id": row["id"], "url": f"{base}/api/v2/groups/{row['id']}.json", "name": row["name"],
+            "description": row["description"], "default": bool(row["is_default"]),
+            "deleted": bool(row["deleted"]), "is_public": True,
+            "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+def membership_json(row: sqlite3.Row, base: str) -> dict:
+    return {"id": row["id"], "url": f"{base}/api/v2/group_memberships/{row['id']}.json",
+            "user_id": row["user_id"], "group_id": row["group_id"], "default": bool(row["is_default"]),
+            "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+def user_field_json(row: sqlite3.Row, base: str) -> dict:
+    return {"id": row["id"], "url": f"{base}/api/v2/user_fields/{row['id']}.json", "key": row["key"],
+            "type": row["type"], "title": row["title"], "raw_title": row["title"],
+            "description": row["description"], "active": bool(row["active"]),
+            "position": row["position"], "custom_field_options": loads(row["custom_field_options"]),
+            "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+def attachment_json(row: sqlite3.Row, base: str) -> dict:
+    content_url = f"{base}/attachments/token/{row['content_token']}/?name={quote(row['file_name'])}"
+    return {"id": row["id"], "url": f"{base}/api/v2/attachments/{row['id']}.json",
+            "file_name": row["file_name"], "content_url": content_url,
+            "mapped_content_url": content_url, "content_type": row["content_type"],
+            "size": row["size"], "width": None, "height": None, "inline": bool(row["inline"]),
+            "deleted": False, "malware_access_override": False,
+            "malware_scan_result": "malware_not_found", "thumbnails": []}
+
+
+def attachments_by_comment(conn: sqlite3.Connection, comment_ids: list[int], base: str) -> dict:
+    found: dict[int, list] = {}
+    for start in range(0, len(comment_ids), 900):
+        chunk = comment_ids[start:start + 900]
+        marks = ",".join("?" * len(chunk))
+        for row in conn.execute(
+                "SELECT id, comment_id, content_token, file_name, content_type, size, inline "
+                f"FROM attachments WHERE comment_id IN ({marks}) ORDER BY id", chunk):
+            found.setdefault(row["comment_id"], []).append(attachment_json(row, base))
+    return found
+
+
+def comment_json(row: sqlite3.Row, attachments: list, *, metadata: dict | None = None) -> dict:
+    return {"id": row["id"], "type": "Comment", "author_id": row["author_id"], "body": row["body"],
+            "html_body": row["html_body"], "plain_body": row["body"], "public": bool(row["public"]),
+            "attachments": attachments, "audit_id": row["audit_id"], "via": loads(row["via"]),
+            "created_at": row["created_at"], "metadata": metadata or EMPTY_META}
+
+
+def comments_json(conn: sqlite3.Connection, rows: list[sqlite3.Row], base: str) -> list[dict]:
+    files = attachments_by_comment(conn, [r["id"] for r in rows], base)
+    return [comment_json(r, files.get(r["id"], [])) for r in rows]
+
+
+def comment_event(comment: dict) -> dict:
+    keys = ("id", "type", "author_id", "body", "html_body", "plain_body", "public", "attachments",
+            "audit_id")
+    return {k: comment[k] for k in keys}
+
+
+def audits_json(conn: sqlite3.Connection, rows: list[sqlite3.Row], base: str) -> list[dict]:
+    """Audits with their Comment event (looked up in one query) ahead of the other events."""
+    comment_ids = [r["comment_id"] for r in rows if r["comment_id"]]
+    comments = {}
+    if comment_ids:
+        marks = ",".join("?" * len(comment_ids))
+        found = conn.execute(f"SELECT * FROM comments WHERE id IN ({marks})", comment_ids).fetchall()
+        comments = {c["id"]: c for c in comments_json(conn, found, base)}
+    out = []
+    for r in rows:
+        events = loads(r["events"])
+        if r["comment_id"] in comments:
+            events.insert(0, comment_event(comments[r["comment_id"]]))
+        out.append({"id": r["id"], "ticket_id": r["ticket_id"], "author_id": r["author_id"],
+                    "created_at": r["created_at"], "via": loads(r["via"]),
+                    "metadata": loads(r["metadata"]), "events": events})
+    return out
+
+
+def macro_json(row: sqlite3.Row, base: str) -> dict:
+    restriction = loads(row["restriction"]) if row["restriction"] else None
+    return {"id": row["id"], "url": f"{base}/api/v2/macros/{row['id']}.json", "title": row["title"],
+            "raw_title": row["title"], "description": row["description"], "active": bool(row["active"]),
+            "default": False, "position": row["position"], "restriction": restriction,
+            "actions": loads(row["actions"]), "created_at": row["created_at"],
+            "updated_at": row["updated_at"]}
+
+
+def view_json(row: sqlite3.Row, base: str) -> dict:
+    restriction = loads(row["restriction"]) if row["restriction"] else None
+    return {"id": row["id"], "url": f"{base}/api/v2/views/{row['id']}.json", "title": row["title"],
+            "raw_title": row["title"], "description": row["description"], "active": bool(row["active"]),
+            "default": False, "position": row["position"], "restriction": restriction,
+            "conditions": loads(row["conditions"]), "execution": loads(row["execution"]),
+            "watchable": True, "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+def sideload(conn: sqlite3.Connection, include: str | None, tickets: list[dict], base: str) -> dict:
+    """``include=users,groups`` for a list of ticket dicts."""
+    wanted = {part.strip() for part in (include or "").split(",")}
+    extra: dict = {}
+    if "users" in wanted:
+        ids = sorted({t[k] for t in tickets for k in ("requester_id", "submitter_id", "assignee_id")
+                      if t.get(k)})
+        keys = user_field_keys(conn)
+        extra["users"] = [user_json(r, base, keys) for r in rows_by_ids(conn, "users", ids)]
+    if "groups" in wanted:
+        ids = sorted({t["group_id"] for t in tickets if t.get("group_id")})
+        extra["groups"] = [group_json(r, base) for r in rows_by_ids(conn, "groups", ids)]
+    return extra
+
+
+def rows_by_ids(conn: sqlite3.Connection, table: str, ids: list[int], where: str = "1") -> list:
+    rows = []
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        marks = ",".join("?" * len(chunk))
+        rows += conn.execute(f"SELECT * FROM {table} WHERE id IN ({marks}) AND {where} ORDER BY id",
+                             chunk).fetchall()
+    return rows

@@ -1,0 +1,144 @@
+"""Run the embedded helpdesk (``support-console serve``) as a real subprocess for tests."""
+
+from __future__ import annotations
+
+import os
+import queue
+import signal
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import requests
+
+from console.server.demo_accounts import demo_account
+
+READY = "Serving helpdesk API at "
+ADMIN_TOKEN = "test-admin-token"
+REPO = Path(__file__).resolve().parents[1]
+
+
+class Helpdesk:
+    """A helpdesk server process on a free loopback port with its own database file."""
+
+    def __init__(self, db: str | Path, *extra: str, admin_token: str = ADMIN_TOKEN, timeout: float = 60):
+        self.db = str(db)
+        self.extra = list(extra)
+        self.admin_token = admin_token
+        self.admin_email = demo_account("admin").email
+        self.timeout = timeout
+        self.proc: subprocess.Popen | None = None
+        self.url = ""
+        self.output: list[str] = []
+
+    # -- lifecycle -------------------------------------------------------------------------
+    def start(self, port: int = 0) -> Helpdesk:
+        cmd = [sys.executable, "-m", "console", "serve", "--db", self.db, "--port", str(port),
+               "--admin-token", self.admin_token, *self.extra]
+        self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True, bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        lines: queue.Queue = queue.Queue()
+        threading.Thread(target=self._pump, args=(self.proc, lines), daemon=True).start()
+        deadline = time.monotonic() + self.timeout
+        while time.monotonic() < deadline:
+            try:
+                line = lines.get(timeout=0.2)
+            except queue.Empty:
+                if self.proc.poll() is not None:
+                    break
+                continue
+            if line.startswith(READY):
+                self.url = line[len(READY):].strip()
+                return self
+        self.kill()
+        raise RuntimeError("helpdesk did not start:\n" + "".join(self.output))
+
+    def _pump(self, proc: subprocess.Popen, lines: queue.Queue) -> None:
+        for line in proc.stdout:
+            self.output.append(line)
+            lines.put(line)
+
+    @property
+    def port(self) -> int:
+        return urlsplit(self.url).port
+
+    def stop(self) -> int | None:
+        """SIGTERM and wait for a graceful exit; returns the exit code."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode if self.proc else None
+
+    def kill(self) -> None:
+        """SIGKILL: the crash case."""
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+    def restart(self, same_port: bool = True) -> Helpdesk:
+        port = self.port if same_port and self.url else 0
+        self.stop()
+        for _attempt in range(50):
+            try:
+                return self.start(port)
+            except RuntimeError:
+                if not same_port:
+                    raise
+                time.sleep(0.1)  # the old socket may linger a moment
+        raise RuntimeError("could not restart on the same port")
+
+    # -- talking to it ---------------------------------------------------------------------
+    @property
+    def admin_auth(self) -> tuple[str, str]:
+        """requests ``auth=`` for the admin: Basic ``email/token`` + token."""
+        return (f"{self.admin_email}/token", self.admin_token)
+
+    def api(self, path: str) -> str:
+        return f"{self.url}/api/v2/{path.lstrip('/')}"
+
+    def request(self, method: str, path: str, auth=None, **kwargs) -> requests.Response:
+        kwargs.setdefault("timeout", 30)
+        return requests.request(method, self.api(path), auth=auth or self.admin_auth, **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.request("GET", path, **kwargs)
+
+    def post(self, path: str, **kwargs) -> requests.Response:
+        return self.request("POST", path, **kwargs)
+
+    def put(self, path: str, **kwargs) -> requests.Response:
+        return self.request("PUT", path, **kwargs)
+
+    def delete(self, path: str, **kwargs) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
+    def db_connection(self) -> sqlite3.Connection:
+        """Direct access to the server's database (WAL: safe beside the running server)."""
+        conn = sqlite3.connect(self.db, timeout=30, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def add_user(self, name: str, email: str, role: str, token: str | None = None) -> int:
+        """Create a user through the API (admin); optionally give them an API token."""
+        r = self.post("users/create_or_update", json={"user": {"name": name, "email": email, "role": role}})
+        r.raise_for_status()
+        user_id = r.json()["user"]["id"]
+        if token:
+            with self.db_connection() as conn:
+                conn.execute("INSERT OR REPLACE INTO api_tokens (token, user_id, created_at) "
+                             "VALUES (?, ?, '2025-01-01T00:00:00Z')", (token, user_id))
+        return user_id
+
+    def create_ticket(self, **fields) -> dict:
+        fields.setdefault("comment", {"body": "Please help me with my account."})
+        r = self.post("tickets.json", json={"ticket": fields})
+        assert r.status_code == 201, r.text
+        return r.json()["ticket"]
