@@ -142,3 +142,44 @@ def _explain(url: str, exc: HelpdeskError) -> ConnectionCheck:
         return ConnectionCheck(False, "no_network", f"Cannot reach {host}: no network, or the name does "
                                "not exist. Check your connection and the address.", url)
     return ConnectionCheck(False, "no_network", f"Cannot reach {host}: {exc}", url)
+
+
+# ---- remembering and forgetting the sign-in ------------------------------------------------------
+
+def save_sign_in(prefs, tokens, url: str, email: str, token: str) -> None:
+    """Keep the token in ``tokens`` (a ``config.TokenStore``) and the URL/email/storage in ``prefs``.
+
+    The token is stored first: if the keyring refuses (``config.NoKeyringError``) nothing is saved.
+    """
+    url, email = normalize_url(url), email.strip()
+    tokens.set(url, email, token.strip())
+    prefs.set("helpdesk_url", url)
+    prefs.set("agent_email", email)
+    prefs.set("token_storage", tokens.storage)
+    prefs.save()
+
+
+def save_demo_choice(prefs, email: str) -> None:
+    """Use the embedded demo helpdesk (``helpdesk_url`` empty); its tokens are public, nothing is stored."""
+    prefs.set("helpdesk_url", "")
+    prefs.set("agent_email", email)
+    prefs.save()
+
+
+def sign_out(prefs, tokens, cache_path=None, *, delete_cache: bool = False) -> list[str]:
+    """Forget the token (and, when asked, delete the cache file); returns the paths deleted."""
+    from pathlib import Path
+
+    url, email = prefs.get("helpdesk_url"), prefs.get("agent_email")
+    if url and email:
+        tokens.delete(url, email)
+    prefs.set("agent_email", "")
+    prefs.save()
+    removed: list[str] = []
+    if delete_cache and cache_path:
+        base = Path(cache_path)
+        for path in (base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm")):
+            if path.exists():
+                path.unlink()
+                removed.append(str(path))
+    return removed

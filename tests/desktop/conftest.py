@@ -138,3 +138,36 @@ def closed_port():
     port = probe.getsockname()[1]
     probe.close()
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(scope="session")
+def demo_helpdesk(tmp_path_factory):
+    """The real embedded helpdesk (``python -m console serve --demo --port 0``) on loopback; yields its URL."""
+    import os
+    import re
+    import sys
+    import time
+
+    db = tmp_path_factory.mktemp("helpdesk") / "helpdesk.sqlite"
+    proc = subprocess.Popen([sys.executable, "-m", "console", "serve", "--demo", "--port", "0", "--db", str(db),
+                             "--tickets", "30", "--export-delay", "0"],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    url, seen, deadline = None, [], time.monotonic() + 90
+    while time.monotonic() < deadline and proc.poll() is None:
+        line = proc.stdout.readline()
+        seen.append(line)
+        match = re.search(r"Serving helpdesk API at (http://\S+)", line)
+        if match:
+            url = match.group(1)
+            break
+    if url is None:
+        proc.kill()
+        pytest.fail("the embedded helpdesk did not start:\n" + "".join(seen))
+    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
