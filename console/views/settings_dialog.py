@@ -1,0 +1,210 @@
+"""Settings dialog, generated from ``config.SETTINGS`` (each setting's type picks its widget).
+
+API for ``main_window.py``::
+
+    dialog = SettingsDialog(prefs, parent)
+    dialog.settings_changed.connect(on_settings_changed)   # set[str]: names whose value changed
+    dialog.exec()                                          # OK validates, saves settings.json, emits
+    # e.g. on_settings_changed: if {"theme", "font_size"} & names: theme.apply_theme(app, ...)
+
+Widgets by type: bool → check box, int → spin box, float → spin box, str with choices → combo box,
+str → line edit, dict (SLA targets) → a JSON text field validated with ``domain.sla.SlaPolicy``.
+Connection settings (URL, email, token storage) belong to the connection dialog and are left out;
+window geometry is ``config.WindowState`` and never appears here.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console import config
+
+CONNECTION_SETTINGS = ("helpdesk_url", "agent_email", "token_storage")
+SECTIONS = (
+    ("Sync", ("sync_interval_seconds", "work_offline")),
+    ("Service levels", ("sla_targets", "sla_at_risk_fraction")),
+    ("Notifications", ("notify_new_tickets", "notify_customer_replies", "notify_sync_problems")),
+    ("Appearance", ("theme", "font_size")),
+)
+LABELS = {
+    "sync_interval_seconds": "Sync every", "work_offline": "Work offline",
+    "sla_targets": "First-reply targets", "sla_at_risk_fraction": "At risk when less than",
+    "notify_new_tickets": "New ticket in my departments", "notify_customer_replies": "Customer reply on my tickets",
+    "notify_sync_problems": "Sync failures and conflicts", "theme": "Theme", "font_size": "Font size",
+}
+RANGES = {  # name: (minimum, maximum, suffix, text shown at the minimum)
+    "sync_interval_seconds": (15, 3600, " s", ""),
+    "font_size": (0, 32, " pt", "System size"),
+    "sla_at_risk_fraction": (0.0, 0.95, " of the target left", ""),
+}
+SLA_PRIORITIES = ("urgent", "high", "normal", "low")
+
+
+class SettingsInputError(ValueError):
+    """A value typed in the dialog cannot be used; the message names the setting."""
+
+
+def parse_sla_targets(text: str) -> dict:
+    """The SLA targets typed as JSON, checked; ``{}`` for an empty field (the documented defaults)."""
+    from console.domain.sla import SlaPolicy
+
+    if not text.strip():
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise SettingsInputError(f"First-reply targets: not valid JSON ({exc.msg}, line {exc.lineno}).") from None
+    if not isinstance(value, dict) or not all(isinstance(v, dict) for v in value.values()):
+        raise SettingsInputError('First-reply targets: write {"department or *": {"priority": minutes}}.')
+    for department, by_priority in value.items():
+        unknown = set(by_priority) - set(SLA_PRIORITIES)
+        if unknown:
+            raise SettingsInputError(f"First-reply targets: {department}: unknown priority "
+                                     f"{', '.join(sorted(unknown))} (use {', '.join(SLA_PRIORITIES)}).")
+    try:
+        SlaPolicy(value)
+    except ValueError as exc:
+        raise SettingsInputError(f"First-reply targets: {exc}.") from None
+    return value
+
+
+class SettingsDialog(QDialog):
+    """Preferences, one widget per declared setting."""
+
+    settings_changed = Signal(object)   # set[str]
+
+    def __init__(self, prefs: config.Preferences, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.prefs = prefs
+        self.editors: dict[str, QWidget] = {}
+        self.setWindowTitle("Settings")
+        self.setObjectName("settings_dialog")
+        layout = QVBoxLayout(self)
+        placed = set(CONNECTION_SETTINGS)
+        for title, names in SECTIONS + (("Other", tuple(s.name for s in config.SETTINGS)),):
+            settings = [config.SETTINGS_BY_NAME[n] for n in names if n in config.SETTINGS_BY_NAME and n not in placed]
+            if not settings:
+                continue
+            box = QGroupBox(title)
+            form = QFormLayout(box)
+            for setting in settings:
+                placed.add(setting.name)
+                editor = self._editor_for(setting)
+                editor.setObjectName(setting.name)
+                editor.setToolTip(setting.doc)
+                self.editors[setting.name] = editor
+                label = LABELS.get(setting.name, setting.name.replace("_", " ").capitalize())
+                form.addRow("" if isinstance(editor, QCheckBox) else label, editor)
+            layout.addWidget(box)
+        self.error_label = QLabel("")
+        self.error_label.setWordWrap(True)
+        self.error_label.setStyleSheet("color: #d93025;")
+        layout.addWidget(self.error_label)
+        buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel | QDialogButtonBox.RestoreDefaults)
+        buttons.accepted.connect(self.on_accept)
+        buttons.rejected.connect(self.reject)
+        buttons.button(QDialogButtonBox.RestoreDefaults).clicked.connect(self.on_restore_defaults)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+        self.load_values({name: prefs.get(name) for name in self.editors})
+
+    # ---- widgets --------------------------------------------------------------------------
+    def _editor_for(self, setting: config.Setting) -> QWidget:
+        low, high, suffix, special = RANGES.get(setting.name, (0, 1_000_000, "", ""))
+        if setting.type is bool:
+            return QCheckBox(LABELS.get(setting.name, setting.name))
+        if setting.type is int:
+            spin = QSpinBox()
+            spin.setRange(int(low), int(high))
+            spin.setSuffix(suffix)
+            spin.setSpecialValueText(special)
+            return spin
+        if setting.type is float:
+            spin = QDoubleSpinBox()
+            spin.setRange(float(low), float(high))
+            spin.setDecimals(2)
+            spin.setSingleStep(0.05)
+            spin.setSuffix(suffix)
+            return spin
+        if setting.choices:
+            combo = QComboBox()
+            for choice in setting.choices:
+                combo.addItem(choice.capitalize(), choice)
+            return combo
+        if setting.type is dict:
+            text = QPlainTextEdit()
+            text.setPlaceholderText('Empty = defaults (urgent 60, high 240, normal 480, low 1440 minutes).\n'
+                                    'Example: {"*": {"urgent": 60}, "Billing": {"urgent": 30}}')
+            text.setFixedHeight(text.fontMetrics().lineSpacing() * 5 + 12)
+            return text
+        return QLineEdit()
+
+    def load_values(self, values: dict[str, Any]) -> None:
+        for name, value in values.items():
+            editor = self.editors[name]
+            if isinstance(editor, QCheckBox):
+                editor.setChecked(bool(value))
+            elif isinstance(editor, QSpinBox | QDoubleSpinBox):
+                editor.setValue(value)
+            elif isinstance(editor, QComboBox):
+                editor.setCurrentIndex(max(0, editor.findData(value)))
+            elif isinstance(editor, QPlainTextEdit):
+                editor.setPlainText(json.dumps(value, indent=1) if value else "")
+            else:
+                editor.setText(str(value))
+
+    def values(self) -> dict[str, Any]:
+        """What the widgets say, typed; raises SettingsInputError for a value that cannot be used."""
+        out: dict[str, Any] = {}
+        for name, editor in self.editors.items():
+            if isinstance(editor, QCheckBox):
+                out[name] = editor.isChecked()
+            elif isinstance(editor, QSpinBox | QDoubleSpinBox):
+                out[name] = editor.value()
+            elif isinstance(editor, QComboBox):
+                out[name] = editor.currentData()
+            elif isinstance(editor, QPlainTextEdit):
+                out[name] = parse_sla_targets(editor.toPlainText())
+            else:
+                out[name] = editor.text()
+        return out
+
+    # ---- slots ----------------------------------------------------------------------------
+    def on_restore_defaults(self) -> None:
+        self.load_values({name: config.SETTINGS_BY_NAME[name].default for name in self.editors})
+
+    def on_accept(self) -> None:
+        try:
+            values = self.values()
+            changed = {name for name, value in values.items() if value != self.prefs.get(name)}
+            for name in changed:
+                self.prefs.set(name, values[name])
+            self.prefs.save()
+        except (SettingsInputError, config.SettingsError) as exc:
+            self.error_label.setText(str(exc))
+            return
+        except OSError as exc:
+            self.error_label.setText(f"Could not save the settings: {exc.strerror or exc}")
+            return
+        self.error_label.setText("")
+        if changed:
+            self.settings_changed.emit(changed)
+        self.accept()
