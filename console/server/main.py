@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import secrets
+import signal
 import socket
 import sys
 from pathlib import Path
@@ -111,6 +113,16 @@ def serve(sock: socket.socket, path: Path, args) -> int:
     shown_host = f"[{host}]" if ":" in host else host
 
     class AnnouncingServer(uvicorn.Server):
+        @contextlib.contextmanager
+        def capture_signals(self):
+            """SIGINT/SIGTERM → graceful shutdown and exit code 0 (uvicorn would re-raise them)."""
+            previous = {sig: signal.signal(sig, self.handle_exit) for sig in (signal.SIGINT, signal.SIGTERM)}
+            try:
+                yield
+            finally:
+                for sig, handler in previous.items():
+                    signal.signal(sig, handler)
+
         async def startup(self, sockets=None):
             await super().startup(sockets=sockets)
             if self.started:
