@@ -82,13 +82,14 @@ def account_fields(*, account_email: str, username: str, plan: str, account_stat
                    checkout_language_mode: str = "fixed", checkout_language: str = "English",
                    custom_domain: str | None = None, security_question_set: bool = True,
                    affiliate_status: str = "none") -> dict:
-    """The user_fields of a customer; dates are whole days relative to the anchor (midnight UTC)."""
+    """The user_fields of a customer; dates are midnights, whole days away from the anchor's day."""
     inactive = account_status in ("canceled", "inactive")
+    midnight = anchor_ts - anchor_ts % DAY
     return {
         "account_email": account_email, "username": username, "plan": plan, "account_status": account_status,
-        "purchase_date": iso(anchor_ts - purchase_days_ago * DAY),
+        "purchase_date": iso(midnight - purchase_days_ago * DAY),
         "next_invoice_date": None if inactive or next_invoice_in_days is None
-        else iso(anchor_ts + next_invoice_in_days * DAY),
+        else iso(midnight + next_invoice_in_days * DAY),
         "currency": currency, "checkout_language_mode": checkout_language_mode,
         "checkout_language": checkout_language, "custom_domain": custom_domain,
         "security_question_set": security_question_set, "affiliate_status": affiliate_status,

@@ -98,3 +98,12 @@ def test_two_thousand_tickets_seed_fast(tmp_path):
     elapsed = time.perf_counter() - started
     assert summary["tickets"] == 2000 and summary["comments"] >= 9000
     assert elapsed < 5, f"2,000 tickets took {elapsed:.1f} s"
+
+
+def test_account_dates_stay_midnights_for_any_anchor(tmp_path):
+    seeded(tmp_path / "h.sqlite", tickets=25, seed=1, anchor_ts=ANCHOR + 5 * 3600 + 17)
+    conn = connect(tmp_path / "h.sqlite")
+    dates = [r[0] for r in conn.execute("SELECT json_extract(user_fields, '$.purchase_date') FROM users "
+                                        "WHERE json_extract(user_fields, '$.purchase_date') IS NOT NULL")]
+    conn.close()
+    assert dates and all(d.endswith("T00:00:00Z") for d in dates)
