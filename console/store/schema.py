@@ -39,9 +39,13 @@ CREATE TABLE tickets (
     seen INTEGER NOT NULL DEFAULT 0,
     raw TEXT NOT NULL
 );
-CREATE INDEX ix_tickets_group ON tickets (group_id, status, updated_at) WHERE deleted = 0;
-CREATE INDEX ix_tickets_assignee ON tickets (assignee_id, status, updated_at) WHERE deleted = 0;
-CREATE INDEX ix_tickets_status ON tickets (status, updated_at) WHERE deleted = 0;
+-- queue indexes cover every sort key but subject, so a queue never reads the table itself
+CREATE INDEX ix_tickets_group ON tickets (group_id, status, updated_at, created_at, priority_rank, status_rank, deleted)
+    WHERE deleted = 0;
+CREATE INDEX ix_tickets_assignee ON tickets (assignee_id, status, updated_at, created_at, priority_rank, status_rank, deleted)
+    WHERE deleted = 0;
+CREATE INDEX ix_tickets_status ON tickets (status, group_id, updated_at, created_at, priority_rank, status_rank, deleted)
+    WHERE deleted = 0;
 CREATE INDEX ix_tickets_requester ON tickets (requester_id, created_at);
 CREATE INDEX ix_tickets_unseen ON tickets (seen) WHERE seen = 0 AND deleted = 0;
 

@@ -1,11 +1,12 @@
 """Full-text search over the cache, fed by what an agent types in the search box.
 
-Accepted input: plain words (each matched as a prefix, so results follow typing; a
-one-letter word must match exactly), ``"exact phrases"``, ``OR`` between two terms, and
+Accepted input: plain words (the last one, still being typed, matches as a prefix
+unless the text ends with a space; a one-letter word always matches exactly), ``"exact phrases"``, ``OR`` between two terms, and
 ``-word`` to exclude. Punctuation, brackets, ``*``, ``AND``, emoji or any script are
 treated as text, never as FTS5 syntax: every term is quoted before it reaches SQLite.
 What cannot be understood raises ``SearchSyntaxError`` with a message for the search box:
-an unclosed quote, a dangling ``OR``, or only excluded words.
+an unclosed quote, ``OR`` first or twice in a row, ``OR -word``, or only excluded words.
+A trailing ``OR`` (the agent is still typing) is ignored.
 
 Hits come newest first within each kind (tickets, comments by id; customers and canned
 replies by relevance); each kind gets at most ``limit`` rows, then the lists are merged
@@ -53,10 +54,11 @@ def _tokens(query: str) -> list[tuple[str, str]]:
     return tokens
 
 
-def _term(kind: str, text: str) -> str | None:
+def _term(kind: str, text: str, typing: bool) -> str | None:
+    """One quoted FTS5 term; ``typing``: the word being typed, matched as a prefix."""
     if not _WORD_RE.search(text):
         return None  # nothing searchable (emoji, brackets, a lone *): ignore the term
-    if kind.endswith("phrase"):
+    if kind.endswith("phrase") or not typing:
         return _quote(text)
     searchable = "".join(_WORD_RE.findall(text))
     return _quote(text) + ("*" if len(searchable) > 1 else "")
@@ -68,13 +70,14 @@ def build_match(query: str) -> str | None:
     excluded: list[str] = []
     pending_or = False
     tokens = _tokens(query)
+    typing = -1 if query[-1:].isspace() else len(tokens) - 1  # index of the word being typed
     for index, (kind, text) in enumerate(tokens):
         if kind == "or":
-            if not groups or pending_or or index == len(tokens) - 1:
+            if index == 0 or tokens[index - 1][0] == "or":
                 raise SearchSyntaxError("OR needs a word on each side, like: refund OR cancel")
-            pending_or = True
+            pending_or = bool(groups)  # a trailing OR (still typing) is ignored
             continue
-        term = _term(kind, text)
+        term = _term(kind, text, index == typing)
         if kind.startswith("not_"):
             if pending_or:
                 raise SearchSyntaxError("OR cannot be followed by an excluded word")

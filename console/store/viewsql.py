@@ -80,19 +80,23 @@ def _id_condition(field: str, op: str, value: Any, me: int | None, my_groups: li
 
 
 def _ordered(column: str, op: str, value: Any, order: list[str]) -> tuple[str, list[Any]]:
-    """status/priority conditions become IN lists, which the ticket indexes can use."""
+    """status/priority conditions become IN lists, which the covering ticket indexes can use.
+
+    Priorities are compared by ``priority_rank`` (none = 0): "not high" includes tickets
+    without a priority.
+    """
+    if value in ("", None) and column == "priority" and op in ("is", "is_not"):
+        return f"priority_rank {'!=' if op == 'is_not' else '='} 0", []
     if value not in order:
-        if value in ("", None) and op in ("is", "is_not"):
-            return _equals(column, op, None)
         raise UnsupportedViewError(f"This view compares {column} with an unknown value {value!r}")
     index = order.index(value)
     chosen = {"is": order[index:index + 1], "is_not": order[:index] + order[index + 1:],
               "less_than": order[:index], "greater_than": order[index + 1:]}.get(op)
     if chosen is None:
         raise UnsupportedViewError(f"This view tests {column} with {op!r}, which the offline cache cannot evaluate")
+    if column == "priority":
+        ranks = [PRIORITY_RANK[p] for p in chosen] + ([0] if op == "is_not" else [])
+        return (f"priority_rank IN ({','.join('?' * len(ranks))})", ranks) if ranks else ("0", [])
     if not chosen:
         return "0", []
-    sql = f"{column} IN ({','.join('?' * len(chosen))})"
-    if op == "is_not" and column == "priority":  # "not high" includes tickets without a priority
-        sql = f"({sql} OR priority IS NULL)"
-    return sql, chosen
+    return f"status IN ({','.join('?' * len(chosen))})", chosen

@@ -59,9 +59,9 @@ _TICKET_UPSERT = (
     + ", ".join(f"{c} = excluded.{c}" for c in rows.TICKET_COLUMNS[1:])
     + ", changed_at = excluded.changed_at, seen = 0 "
     "WHERE excluded.generated_ts > tickets.generated_ts "
-    "OR (excluded.generated_ts = tickets.generated_ts AND excluded.raw <> tickets.raw) "
-    "RETURNING id, deleted"
+    "OR (excluded.generated_ts = tickets.generated_ts AND excluded.raw <> tickets.raw)"
 )
+_VERSION, _DELETED, _RAW = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted", "raw"))
 _USER_UPSERT = (
     f"INSERT INTO users ({', '.join(rows.USER_COLUMNS)}, changed_at) "
     f"VALUES ({', '.join('?' * len(rows.USER_COLUMNS))}, ?) "
@@ -84,6 +84,7 @@ _ATTACHMENT_UPSERT = (
     f"VALUES ({', '.join('?' * len(rows.ATTACHMENT_COLUMNS))}) "
     "ON CONFLICT(id) DO UPDATE SET "
     + ", ".join(f"{c} = excluded.{c}" for c in rows.ATTACHMENT_COLUMNS[1:])
+    + " WHERE " + " OR ".join(f"excluded.{c} IS NOT attachments.{c}" for c in rows.ATTACHMENT_COLUMNS[1:])
 )
 
 
@@ -91,6 +92,17 @@ def _list(value: Any, what: str) -> list:
     if not isinstance(value, list):
         raise BadPayloadError(f"Expected a list of {what}, got {type(value).__name__}")
     return value
+
+
+def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, str, str]]:
+    """id -> (generated_ts, raw, subject) of the tickets already cached."""
+    out = {}
+    for start in range(0, len(ids), 900):
+        chunk = ids[start:start + 900]
+        for r in conn.execute("SELECT id, generated_ts, raw, subject FROM tickets "
+                              f"WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            out[r[0]] = r[1:]
+    return out
 
 
 class CacheWriter(LocalWrites):
@@ -148,20 +160,22 @@ class CacheWriter(LocalWrites):
             return Change(frozenset({"tickets"}), frozenset({ticket_id})) | self._cancel_outbox(conn, [ticket_id])
 
     def _upsert_tickets(self, conn: Any, tickets: list[dict]) -> Change:
-        now = time.time()
-        changed, tombstoned = set(), []
         by_id = {}
         for ticket in tickets:  # the same ticket twice in a page: the later one wins
             row = rows.ticket_row(ticket)
             by_id[row[0]] = row
-        old = fts.indexed(conn, "tickets", by_id)
-        for row in by_id.values():
-            for ticket_id, deleted in conn.execute(_TICKET_UPSERT, (*row, now)).fetchall():
-                changed.add(ticket_id)
-                if deleted:
-                    tombstoned.append(ticket_id)
-        fts.reindex(conn, "tickets", {i: old[i] for i in changed if i in old}, {i: (by_id[i][1],) for i in changed})
-        change = Change(frozenset({"tickets"}), frozenset(changed)) if changed else Change()
+        stored = _stored_versions(conn, list(by_id))
+        fresh = [row for i, row in by_id.items()
+                 if i not in stored or row[_VERSION] > stored[i][0]
+                 or (row[_VERSION] == stored[i][0] and row[_RAW] != stored[i][1])]
+        if not fresh:
+            return Change()
+        now = time.time()
+        conn.executemany(_TICKET_UPSERT, [(*row, now) for row in fresh])
+        fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
+                    {r[0]: (r[1],) for r in fresh})
+        change = Change(frozenset({"tickets"}), frozenset(r[0] for r in fresh))
+        tombstoned = [r[0] for r in fresh if r[_DELETED]]
         if tombstoned:
             change |= self._cancel_outbox(conn, tombstoned)
         return change
