@@ -16,6 +16,7 @@ import threading
 
 import keyring
 import pytest
+from desktop_helpdesk import start_helpdesk, stop_helpdesk
 from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
@@ -142,32 +143,7 @@ def closed_port():
 
 @pytest.fixture(scope="session")
 def demo_helpdesk(tmp_path_factory):
-    """The real embedded helpdesk (``python -m console serve --demo --port 0``) on loopback; yields its URL."""
-    import os
-    import re
-    import sys
-    import time
-
-    db = tmp_path_factory.mktemp("helpdesk") / "helpdesk.sqlite"
-    proc = subprocess.Popen([sys.executable, "-m", "console", "serve", "--demo", "--port", "0", "--db", str(db),
-                             "--tickets", "30", "--export-delay", "0"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    url, seen, deadline = None, [], time.monotonic() + 90
-    while time.monotonic() < deadline and proc.poll() is None:
-        line = proc.stdout.readline()
-        seen.append(line)
-        match = re.search(r"Serving helpdesk API at (http://\S+)", line)
-        if match:
-            url = match.group(1)
-            break
-    if url is None:
-        proc.kill()
-        pytest.fail("the embedded helpdesk did not start:\n" + "".join(seen))
-    threading.Thread(target=proc.stdout.read, daemon=True).start()  # keep the pipe drained
+    """The real embedded helpdesk on loopback with the demo workspace and demo tokens; yields its URL."""
+    proc, url = start_helpdesk(tmp_path_factory.mktemp("helpdesk") / "helpdesk.sqlite")
     yield url
-    proc.terminate()
-    try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop_helpdesk(proc)
