@@ -143,7 +143,10 @@ class ConnectionDialog(QDialog):
 
         def work() -> None:
             result = check_connection(url, email, token)
-            self.check_finished.emit(result)
+            try:
+                self.check_finished.emit(result)
+            except RuntimeError:
+                pass  # the dialog was closed while the check ran
 
         threading.Thread(target=work, name="connection-check", daemon=True).start()
 

@@ -1,0 +1,34 @@
+"""Tray facts read from a real cache filled from the real embedded helpdesk."""
+
+from console.store.reader import CacheReader
+from console.store.writer import CacheWriter
+from console.sync.client import HelpdeskClient
+from console.views.tray import NotificationMemory, NotifyRules, decide_ticket_notifications, facts_for_change
+
+
+def test_facts_for_a_synced_page(demo_helpdesk, tmp_path):
+    admin = HelpdeskClient(demo_helpdesk, "admin@demo.support-console.test", "demo-admin-token")
+    agent_id = HelpdeskClient(demo_helpdesk, "agent@demo.support-console.test", "demo-agent-token") \
+        .get("users/me")["user"]["id"]
+    cache = tmp_path / "cache.sqlite"
+    writer = CacheWriter(cache)
+    page = admin.get("incremental/tickets/cursor", {"start_time": 0})
+    change = writer.apply_ticket_page(page["tickets"], page.get("after_cursor"), end_of_stream=True)
+    mine = [t for t in page["tickets"] if t.get("assignee_id") == agent_id and t["status"] != "deleted"]
+    assert mine, "the demo workspace assigns tickets to the demo agent"
+    for ticket in mine:
+        change |= writer.replace_ticket_comments(ticket["id"], admin.get(f"tickets/{ticket['id']}/comments")["comments"])
+    writer.close()
+
+    with CacheReader(cache) as reader:
+        facts = facts_for_change(reader, change, agent_id)
+        departments = reader.group_ids_of(agent_id)
+    by_id = {f.id: f for f in facts}
+    assert set(by_id) >= {t["id"] for t in mine}
+    for ticket in mine:
+        fact = by_id[ticket["id"]]
+        assert fact.last_public_comment_id is not None and fact.public_comments >= 1
+    rules = NotifyRules(me=agent_id, departments=frozenset(departments))
+    notes = decide_ticket_notifications(facts, rules, NotificationMemory(watermark="2000-01-01T00:00:00Z"))
+    assert notes and len(notes) <= 3, "a first look at a whole workspace is summarised, not 30 bubbles"
+    assert facts_for_change(None, change.__class__(), agent_id) == []
