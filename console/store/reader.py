@@ -138,6 +138,14 @@ class CacheReader:
                              "audit_id": r[8]})
         return comments
 
+    def attachment(self, attachment_id: int) -> dict[str, Any] | None:
+        """Attachment metadata (file name, type, size, content_url, local_path once downloaded)."""
+        row = self._one("SELECT id, comment_id, ticket_id, file_name, content_type, size, content_url, inline, "
+                        "local_path FROM attachments WHERE id = ?", (attachment_id,))
+        keys = ("id", "comment_id", "ticket_id", "file_name", "content_type", "size", "content_url", "inline",
+                "local_path")
+        return dict(zip(keys, row, strict=True)) if row else None
+
     def requester_tickets(self, requester_id: int, exclude_ticket_id: int | None = None,
                           limit: int = 50) -> list[dict[str, Any]]:
         """The requester's other tickets, newest first."""
@@ -161,8 +169,7 @@ class CacheReader:
         return QueueCounts(
             by_department=by_department, unassigned=unassigned, mine=mine,
             drafts=self._one("SELECT count(*) FROM drafts")[0], outbox=outbox,
-            conflicts=self._one("SELECT count(*) FROM conflicts WHERE resolved = 0")[0],
-            unseen=self._one("SELECT count(*) FROM tickets WHERE seen = 0 AND deleted = 0")[0])
+            conflicts=self._one("SELECT count(*) FROM conflicts WHERE resolved = 0")[0])
 
     def view_count(self, view_id: int, me: int | None = None) -> int:
         sql, params = self.queue_sql(QueueSpec(view_id=view_id, me=me), "id")
@@ -230,6 +237,10 @@ class CacheReader:
     def sync_state(self, key: str) -> str | None:
         row = self._one("SELECT value FROM sync_state WHERE key = ?", (key,))
         return row[0] if row else None
+
+    def sync_states(self) -> dict[str, str | None]:
+        """Every sync_state key and value (cursors, last_success, last_error, refreshed:...)."""
+        return dict(self._all("SELECT key, value FROM sync_state"))
 
     def load_draft(self, ticket_id: int | None, kind: str) -> Draft | None:
         with self._lock:

@@ -151,4 +151,3 @@ class QueueCounts:
     drafts: int = 0
     outbox: int = 0
     conflicts: int = 0
-    unseen: int = 0

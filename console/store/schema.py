@@ -47,7 +47,6 @@ CREATE INDEX ix_tickets_assignee ON tickets (assignee_id, status, updated_at, cr
 CREATE INDEX ix_tickets_status ON tickets (status, group_id, updated_at, created_at, priority_rank, status_rank, deleted)
     WHERE deleted = 0;
 CREATE INDEX ix_tickets_requester ON tickets (requester_id, created_at);
-CREATE INDEX ix_tickets_unseen ON tickets (seen) WHERE seen = 0 AND deleted = 0;
 
 CREATE TABLE comments (
     id INTEGER PRIMARY KEY,
@@ -185,7 +184,9 @@ CREATE TABLE sync_state (
 );
 """
 
-_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3'"
+# No prefix indexes: only the word being typed is a prefix query, and term-range scans
+# stay in single milliseconds at 500k comments while writes get about twice as cheap.
+_TOKENIZER = "tokenize = 'unicode61 remove_diacritics 2'"
 
 # External-content FTS5 tables. The writer keeps them in step with their tables inside the
 # same transaction (fts.py); triggers would be simpler but make every row insert flush the

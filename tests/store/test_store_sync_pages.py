@@ -131,6 +131,7 @@ def test_replace_ticket_comments_removes_redacted_and_reindexes(writer, reader):
     thread = reader.comments_for_ticket(1)
     assert [c["id"] for c in thread] == [12] and thread[0]["public"] is False
     assert thread[0]["attachments"][0]["local_path"] == "/tmp/invoice.pdf"
+    assert reader.attachment(77)["file_name"] == "invoice.pdf" and reader.attachment(77)["comment_id"] == 12
     assert reader.search("hunter2") == []
     assert not writer.replace_ticket_comments(1, [make_comment(12, "see invoice", attachments=[attachment],
                                                                public=False)])
@@ -154,7 +155,6 @@ def test_users_pages_and_side_loaded_users(writer, reader):
 def test_replacing_small_resources(writer, reader):
     writer.replace_groups([{"id": 10, "name": "Billing"}, {"id": 11, "name": "Old", "deleted": True}])
     writer.replace_memberships([{"id": 1, "user_id": 7001, "group_id": 10, "default": True}])
-    writer.replace_users = None  # not an API; make sure nothing relies on attributes being absent
     writer.apply_user_page([make_user(7001, "Alex Agent", "alex@desk.example", role="agent")], None)
     assert [g["name"] for g in reader.groups()] == ["Billing"]
     assert [a["id"] for a in reader.agents(10)] == [7001] and [a["id"] for a in reader.agents()] == [7001]
@@ -168,6 +168,11 @@ def test_replacing_small_resources(writer, reader):
     assert reader.search("receipt") == [] and [h.id for h in reader.search("welcome")] == [6]
     assert writer.replace_user_fields([{"id": 1, "key": "plan", "type": "dropdown", "title": "Plan"}])
     assert reader.user_fields()[0]["key"] == "plan"
+    assert {"refreshed:groups", "refreshed:macros", "refreshed:user_fields"} <= set(reader.sync_states())
+    writer.record_sync_result("HTTP 503 from the helpdesk")
+    assert reader.sync_state("last_error") == "HTTP 503 from the helpdesk" and reader.sync_state("last_success") is None
+    writer.record_sync_result()
+    assert reader.sync_state("last_error") == "" and float(reader.sync_state("last_success")) > 0
     with pytest.raises(BadPayloadError):
         writer.replace_groups([{"name": "no id"}])
     assert [g["name"] for g in reader.groups()] == ["Billing"]
