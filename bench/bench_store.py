@@ -143,10 +143,24 @@ def fill(writer: CacheWriter, rng: random.Random, args: argparse.Namespace) -> N
         comment_id += len(events)
         comment_pages += timed(lambda e=events, c=comment_id: writer.apply_comment_events(e, 1_700_000_000 + c))
     row("apply_comment_events (1000 comments)", comment_pages, 60)
-    reapply = [make_ticket(rng, i, 1_800_000_000 + i) for i in range(1, 1001)]
-    row("apply_ticket_page (1000 updated tickets)",
-        timed(lambda: writer.apply_ticket_page(reapply, "c", end_of_stream=True)), 30)
-    print(f"{'  total time inside the writer (s)':<44} {sum(w for w, _ in ticket_pages + comment_pages):>8.1f}")
+    # polls after the initial sync: 1000 changed tickets per page. Typical: recent tickets
+    # (the newest 30%) whose status/assignee/dates change but not the subject; worst case:
+    # tickets anywhere in the cache, every subject rewritten (FTS delete + insert each).
+    reader = CacheReader(writer.path)
+    recent = range(max(1, args.tickets * 7 // 10), args.tickets + 1)
+    for label, ids_from, keep_subject in (("typical", recent, True), ("worst case", range(1, args.tickets + 1), False)):
+        updates = []
+        for n in range(6):
+            page = []
+            for i in rng.sample(ids_from, 1000):
+                ticket = make_ticket(rng, i, 1_800_000_000 + i + n + (0 if keep_subject else 10))
+                if keep_subject:
+                    ticket["subject"] = reader.ticket(i)["subject"]
+                page.append(ticket)
+            updates += timed(lambda p=page, n=n: writer.apply_ticket_page(p, f"poll-{n}", end_of_stream=True))
+        row(f"apply_ticket_page (1000 updated, {label})", updates, 30)
+    reader.close()
+    print(f"{'  initial sync: total time in the writer (s)':<44} {sum(w for w, _ in ticket_pages + comment_pages):>8.1f}")
     print(f"{'  wall time incl. data generation (s)':<44} {time.perf_counter() - start_all:>8.1f}")
 
 

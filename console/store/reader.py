@@ -6,7 +6,9 @@ open one per thread or guard it yourself — calls are serialized by a lock.
 Queues: ``ticket_ids_for_queue(queue, sort_key="updated_at", descending=True)`` returns ids
 in order; rows are then fetched lazily by id batch with ``tickets_by_ids(ids)`` (list rows:
 columns only) or ``ticket(ticket_id)`` (the full API object plus local flags).
-``SORT_KEYS`` lists the sort keys. Tombstoned tickets never appear in queues.
+``SORT_KEYS`` lists the sort keys; every key but ``subject`` is covered by the queue
+indexes (sorting a big queue by subject reads the table and is slower). Tombstoned tickets
+never appear in queues. ``queue_counts`` counts every status incl. closed.
 """
 
 from __future__ import annotations
