@@ -96,6 +96,7 @@ class HelpdeskClient:
         self.slow_down_below = slow_down_below
         self.sleep = sleep
         self.requests_made = 0
+        self.last_server_date: str | None = None  # HTTP Date of the last answer (server clock)
         self.budget = RateBudget()
         self._lock = threading.Lock()
         self.session = requests.Session()
@@ -172,6 +173,7 @@ class HelpdeskClient:
                 raise AmbiguousOutcome(
                     f"{method} {urlsplit(url).path} may or may not have been applied: {_short(exc)}") from exc
             self._read_budget(response)
+            self.last_server_date = response.headers.get("Date") or self.last_server_date
             status = response.status_code
             if status == 429:
                 wait = _retry_after(response, default=self.backoff_base * 2 ** attempt)

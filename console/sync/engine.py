@@ -1,0 +1,375 @@
+"""The sync engine: keeps one cache in step with one helpdesk account, on asyncio (qasync-friendly).
+
+Blocking HTTP and SQLite always run in executor threads, never on the event loop.
+
+    engine = SyncEngine(client, writer, interval=60)
+    unsubscribe = engine.subscribe(callback)     # callback(SyncEvent), called on the loop thread
+    task = asyncio.ensure_future(engine.run())  # background loop; resumes by itself after outages
+    await engine.sync_once()                     # one round now: push, then pull -> SyncReport
+    await engine.push_now()                      # the agent hit Send: deliver the outbox first
+    await engine.refresh_ticket(ticket_id)       # the agent opened a ticket: fresh fields + thread
+    entry = await engine.queue_reply(ticket_id, "text", public=True, fields=None)  # enqueue + push
+    entry = await engine.queue_fields(ticket_id, {"status": "solved"})
+    entry = await engine.queue_new_ticket({"subject": ..., "comment": {"body": ...}, ...})
+    engine.set_work_offline(True)                # no network calls at all until switched back
+    engine.status                                # the latest SyncStatus snapshot
+    engine.stop(); await engine.close()          # stop the loop; close() also shuts the executors
+
+Events (``console.sync.status``): ``status`` (online/offline, phase + done/total progress,
+last synced at (server time), pending outbox count, conflicts), ``change`` (a store ``Change``:
+refresh those models), ``error``, ``conflict`` and ``sent`` (with ``op_id``).
+
+Outbox entries the GUI enqueues itself (``CacheWriter.enqueue``; payload shapes in
+``console.sync.push``) are delivered on the next ``push_now()`` or round. Interactive work
+(``push_now``, ``refresh_ticket``) runs on its own executor thread, so it never waits behind
+a background page.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+from console.store import CacheReader, CacheWriter, Change, OutboxEntry
+
+from . import status as ev
+from .client import AuthError, HelpdeskClient, HelpdeskError, Unreachable
+from .pull import Page, Puller, Stream
+from .push import Delivery, OutboxSender
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SyncReport:
+    """What one ``sync_once`` did: items received per stream, outbox deliveries, requests, seconds."""
+
+    tickets: int = 0
+    users: int = 0
+    comments: int = 0
+    sent: int = 0
+    conflicts: int = 0
+    failed: int = 0
+    requests: int = 0
+    seconds: float = 0.0
+
+
+class SyncEngine:
+    """Pull (exports, per-ticket threads, slow resources) and push (the outbox) for one account."""
+
+    def __init__(self, client: HelpdeskClient, writer: CacheWriter, *, interval: float = 60.0,
+                 resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False):
+        self.client = client
+        self.writer = writer
+        self.interval = interval
+        self.resource_interval = resource_interval
+        self.max_backoff = max_backoff
+        self.puller = Puller(client, writer)
+        self.sender = OutboxSender(client, writer, self.puller)
+        self._reader = CacheReader(writer.path)
+        self._background = ThreadPoolExecutor(2, thread_name_prefix="sync-pull")
+        self._interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-push")
+        self._subscribers = ev.Subscribers()
+        self._status = ev.SyncStatus(work_offline=work_offline)
+        self._unverified: set[str] = set()
+        self._round_lock: asyncio.Lock | None = None
+        self._push_lock: asyncio.Lock | None = None
+        self._wake: asyncio.Event | None = None
+        self._stopping = False
+        self._resources_at = 0.0
+        self._tasks: set[asyncio.Future] = set()
+
+    # -- subscribers and status ----------------------------------------------------------
+    def subscribe(self, callback: ev.Subscriber):
+        """Call ``callback(SyncEvent)`` on every event; returns a function that unsubscribes."""
+        return self._subscribers.add(callback)
+
+    @property
+    def status(self) -> ev.SyncStatus:
+        return self._status
+
+    @property
+    def work_offline(self) -> bool:
+        return self._status.work_offline
+
+    def _emit(self, kind: str = ev.STATUS, *, change: Change | None = None, message: str | None = None,
+              op_id: str | None = None, **status_changes: object) -> None:
+        if status_changes:
+            self._status = self._status.but(**status_changes)
+        self._subscribers.emit(ev.SyncEvent(kind, self._status, change or Change(), message, op_id))
+
+    def _changed(self, change: Change) -> None:
+        if change:
+            self._emit(ev.CHANGE, change=change)
+
+    # -- executors -----------------------------------------------------------------------
+    def _locks(self) -> None:
+        if self._round_lock is None:
+            self._round_lock, self._push_lock, self._wake = asyncio.Lock(), asyncio.Lock(), asyncio.Event()
+
+    async def _bg(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._background, fn, *args)
+
+    async def _fg(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self._interactive, fn, *args)
+
+    async def _refresh_counts(self) -> None:
+        pending, conflicts = await self._fg(self._counts)
+        if (pending, conflicts) != (self._status.pending, self._status.conflicts):
+            self._emit(pending=pending, conflicts=conflicts)
+
+    def _counts(self) -> tuple[int, int]:
+        return self.writer.pending_count(), len(self.writer.list_conflicts())
+
+    # -- public API ----------------------------------------------------------------------
+    def set_work_offline(self, offline: bool) -> None:
+        """The manual switch: while set, the engine makes no network calls at all."""
+        self._emit(work_offline=bool(offline), retry_in=None)
+        if self._wake is not None:
+            self._wake.set()
+
+    def stop(self) -> None:
+        """Ask ``run()`` to return after the current step."""
+        self._stopping = True
+        if self._wake is not None:
+            self._wake.set()
+
+    async def close(self) -> None:
+        """Stop, let in-flight deliveries finish, and shut the executors (the writer stays open)."""
+        self.stop()
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._background.shutdown(wait=True)
+        self._interactive.shutdown(wait=True)
+        self._reader.close()
+
+    async def sync_once(self, *, resources: bool | None = None) -> SyncReport:
+        """One round: push the outbox, pull everything new, push again. Raises HelpdeskError on failure.
+
+        ``resources`` forces (True) or skips (False) the slow-period refresh of groups, macros...
+        """
+        self._locks()
+        report = SyncReport()
+        if self.work_offline:
+            await self._refresh_counts()
+            return report
+        started, requests = time.monotonic(), self.client.requests_made
+        async with self._round_lock:
+            self._emit(syncing=True, phase="", done=0, total=None)
+            try:
+                await self._push(report)
+                due = time.monotonic() - self._resources_at > self.resource_interval if self._resources_at else True
+                if resources or (resources is None and due):
+                    self._emit(phase="resources", done=0, total=len(self.puller.streams()))
+                    self._changed(await self._bg(self.puller.refresh_resources))
+                    self._resources_at = time.monotonic()
+                for stream in self.puller.streams():
+                    if self.work_offline or self._stopping:
+                        break
+                    setattr(report, stream.name, await self._pull(stream))
+                await self._push(report)
+            except HelpdeskError as exc:
+                await self._round_failed(exc)
+                raise
+            finally:
+                report.requests = self.client.requests_made - requests
+                report.seconds = time.monotonic() - started
+                if self._status.syncing:
+                    self._emit(syncing=False, phase="", done=0, total=None)
+            await self._bg(self._round_ok)
+            self._emit(online=True, error=None, retry_in=None, last_synced_at=self.client.last_server_date)
+            await self._refresh_counts()
+        return report
+
+    async def push_now(self) -> SyncReport:
+        """Deliver the outbox now (an agent hit Send); runs beside any background pull."""
+        self._locks()
+        report = SyncReport()
+        if self.work_offline:
+            await self._refresh_counts()
+            return report
+        try:
+            await self._push(report)
+        except HelpdeskError as exc:
+            await self._round_failed(exc)
+        return report
+
+    async def refresh_ticket(self, ticket_id: int) -> Change:
+        """Re-read one ticket and its whole thread (an agent opened it). Offline: no-op."""
+        if self.work_offline:
+            return Change()
+        try:
+            change = await self._fg(self.puller.refresh_ticket, ticket_id)
+        except Unreachable as exc:
+            await self._round_failed(exc)
+            return Change()
+        self._changed(change)
+        return change
+
+    async def queue_reply(self, ticket_id: int, body: str, *, public: bool = True, html: bool = False,
+                          fields: dict | None = None, updated_stamp: str | None = None) -> OutboxEntry:
+        """Commit a reply (or internal note) to the outbox, then try to deliver it."""
+        payload: dict = {"html_body" if html else "body": body}
+        if fields:
+            payload["fields"] = dict(fields)
+        return await self._queue("reply" if public else "note", ticket_id, payload, updated_stamp)
+
+    async def queue_fields(self, ticket_id: int, fields: dict, *, updated_stamp: str | None = None) -> OutboxEntry:
+        return await self._queue("fields", ticket_id, {"fields": dict(fields)}, updated_stamp)
+
+    async def queue_new_ticket(self, ticket: dict) -> OutboxEntry:
+        return await self._queue("new_ticket", None, dict(ticket), None)
+
+    async def _queue(self, kind: str, ticket_id: int | None, payload: dict, stamp: str | None) -> OutboxEntry:
+        if stamp is None and ticket_id is not None:
+            stamp = await self._fg(self.sender._cached_stamp, ticket_id)
+        entry = await self._fg(self.writer.enqueue, kind, ticket_id, payload, stamp)
+        self._changed(Change(frozenset({"outbox"}), frozenset({ticket_id} if ticket_id else ()),
+                             op_ids=frozenset({entry.op_id})))
+        await self._refresh_counts()
+        if not self.work_offline:
+            task = asyncio.ensure_future(self.push_now())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+        return entry
+
+    async def run(self) -> None:
+        """Sync every ``interval`` seconds; while offline, retry with backoff; returns after ``stop()``."""
+        self._locks()
+        self._stopping = False
+        failures = 0
+        while not self._stopping:
+            if self.work_offline:
+                await self._refresh_counts()
+                await self._sleep(None)
+                continue
+            try:
+                await self.sync_once()
+                failures, wait = 0, self.interval
+            except AuthError:
+                failures += 1
+                wait = self.max_backoff
+            except HelpdeskError:
+                failures += 1
+                wait = min(self.max_backoff, 2.0 * 2 ** (failures - 1))
+                wait = random.uniform(wait / 2, wait)
+                self._emit(retry_in=wait)
+            except Exception as exc:  # noqa: BLE001 - keep the loop alive; report it
+                log.exception("sync round failed")
+                failures += 1
+                wait = min(self.max_backoff, 5.0 * failures)
+                self._emit(ev.ERROR, message=f"Sync failed unexpectedly: {exc}", error=str(exc))
+            await self._sleep(wait)
+
+    async def _sleep(self, seconds: float | None) -> None:
+        self._wake.clear()
+        if self._stopping:
+            return
+        try:
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        except TimeoutError:
+            pass
+
+    # -- rounds --------------------------------------------------------------------------
+    def _round_ok(self) -> None:
+        self.writer.record_sync_result(None)
+        self.writer.checkpoint()
+
+    async def _round_failed(self, exc: HelpdeskError) -> None:
+        message = str(exc)
+        offline = isinstance(exc, Unreachable)
+        try:
+            await self._bg(self.writer.record_sync_result, message)
+        except Exception:  # noqa: BLE001 - the cache may be closing; the event still goes out
+            log.debug("could not record the sync error", exc_info=True)
+        self._emit(ev.ERROR, message=message, online=not offline, error=message, syncing=False, phase="")
+
+    async def _pull(self, stream: Stream) -> int:
+        """Pull one export stream to its end, fetching page N+1 while page N is applied."""
+        bookmark = await self._bg(self._reader.sync_state, stream.state_key)
+        page: Page = await self._bg(stream.fetch, bookmark)
+        first_position, received = page.position, 0
+        while True:
+            nxt = None
+            if not page.end_of_stream and not self.work_offline and not self._stopping:
+                nxt = asyncio.ensure_future(self._bg(stream.fetch, str(page.bookmark)))
+            change = await self._bg(stream.apply, page)
+            received += page.size
+            self._changed(change)
+            self._emit(phase=stream.name, done=received, total=self._estimate(received, first_position, page))
+            if nxt is None:
+                return received
+            page = await nxt
+
+    def _estimate(self, done: int, first: int | None, page: Page) -> int | None:
+        """Items in this stream: extrapolated from how far through server time the pages have got."""
+        if page.end_of_stream:
+            return done
+        now = _server_epoch(self.client.last_server_date)
+        if first is None or page.position is None or now is None or now <= first or page.position <= first:
+            return None
+        fraction = (page.position - first) / (now - first)
+        return max(done, int(done / fraction)) if fraction > 0 else None
+
+    async def _push(self, report: SyncReport) -> None:
+        """Verify unknown outcomes, then deliver every sendable entry in order."""
+        self._locks()
+        async with self._push_lock:
+            self._emit(phase="pushing")
+            try:
+                unknown = await self._fg(self._unknown_entries)
+                for entry in unknown:
+                    self._record(await self._fg(self.sender.verify, entry), report)
+                    self._unverified.discard(entry.op_id)
+                while not self.work_offline:
+                    entry = await self._fg(self.writer.next_sendable)
+                    if entry is None:
+                        break
+                    try:
+                        delivery = await self._fg(self.sender.deliver, entry)
+                    except HelpdeskError:
+                        current = await self._fg(self.writer.get_entry, entry.op_id)
+                        if current is not None and current.state == "sending":
+                            self._unverified.add(entry.op_id)
+                        raise
+                    self._record(delivery, report)
+            finally:
+                self._emit(phase="" if not self._status.syncing else self._status.phase)
+                await self._refresh_counts()
+
+    def _unknown_entries(self) -> list[OutboxEntry]:
+        entries = {e.op_id: e for e in self.writer.unknown_outcome_entries()}
+        for op_id in list(self._unverified):
+            entry = self.writer.get_entry(op_id)
+            if entry is not None and entry.state == "sending":
+                entries[op_id] = entry
+            else:
+                self._unverified.discard(op_id)
+        return sorted(entries.values(), key=lambda e: e.seq)
+
+    def _record(self, delivery: Delivery, report: SyncReport) -> None:
+        self._changed(delivery.change)
+        if delivery.outcome == "sent":
+            report.sent += 1
+            self._emit(ev.SENT, op_id=delivery.op_id)
+        elif delivery.outcome == "conflict":
+            report.conflicts += 1
+            self._emit(ev.CONFLICT, message=delivery.message, op_id=delivery.op_id)
+        elif delivery.outcome == "failed":
+            report.failed += 1
+            self._emit(ev.ERROR, message=delivery.message, op_id=delivery.op_id)
+
+
+def _server_epoch(http_date: str | None) -> int | None:
+    if not http_date:
+        return None
+    from email.utils import parsedate_to_datetime
+
+    try:
+        return int(parsedate_to_datetime(http_date).timestamp())
+    except (TypeError, ValueError):
+        return None

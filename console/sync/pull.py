@@ -1,0 +1,167 @@
+"""Pulling from the helpdesk into the cache: blocking calls, run by the engine in executor threads.
+
+Three bookmarked export streams (helpdesk-api.md §6, §19.1):
+- tickets: cursor export, bookmark ``tickets_cursor`` (first run ``start_time=0``);
+- users: cursor export, bookmark ``users_cursor``;
+- comments: ``ticket_events?include=comment_events`` (time-based), bookmark ``ticket_events_end_time``.
+Each stream is fetched page by page (``fetch(bookmark) -> Page``) and every page is applied
+as ONE cache transaction together with its bookmark (``apply(page) -> Change``), so a sync
+killed at any instant resumes from the last applied page.
+
+Slow-moving resources (groups, memberships, macros, views, user fields) are replaced whole;
+``refresh_ticket`` re-reads one ticket and its whole thread (when an agent opens it).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from console.store import CacheWriter, Change
+
+from .client import HelpdeskClient, Invalid, NotFound
+
+PER_PAGE = 1000
+RESOURCE_LISTS = (  # (path, response key, writer method)
+    ("groups.json", "groups", "replace_groups"),
+    ("group_memberships.json", "group_memberships", "replace_memberships"),
+    ("macros.json", "macros", "replace_macros"),
+    ("views.json", "views", "replace_views"),
+    ("user_fields.json", "user_fields", "replace_user_fields"),
+)
+
+
+@dataclass
+class Page:
+    """One export page: its items, the bookmark to store with them, and whether it reached the present."""
+
+    items: list
+    bookmark: str | int
+    end_of_stream: bool
+    position: int | None = None  # generated_timestamp / timestamp of the last item (progress)
+    extra: list | None = None    # side-loaded users
+    count: int | None = None     # items worth reporting (comments in a ticket_events page)
+
+    @property
+    def size(self) -> int:
+        return len(self.items) if self.count is None else self.count
+
+
+@dataclass
+class Stream:
+    name: str          # "tickets", "users", "comments" (also the status phase)
+    state_key: str     # sync_state key holding the bookmark
+    fetch: Callable[[str | None], Page]
+    apply: Callable[[Page], Change]
+
+
+class Puller:
+    """Fetch and apply functions over one client and the cache's single writer."""
+
+    def __init__(self, client: HelpdeskClient, writer: CacheWriter):
+        self.client = client
+        self.writer = writer
+
+    def streams(self) -> list[Stream]:
+        return [
+            Stream("tickets", "tickets_cursor", self.fetch_tickets, self.apply_tickets),
+            Stream("users", "users_cursor", self.fetch_users, self.apply_users),
+            Stream("comments", "ticket_events_end_time", self.fetch_comment_events, self.apply_comment_events),
+        ]
+
+    # -- tickets -------------------------------------------------------------------------
+    def fetch_tickets(self, cursor: str | None) -> Page:
+        return self._cursor_page("incremental/tickets/cursor.json", "tickets", cursor, self._ticket_restart)
+
+    def apply_tickets(self, page: Page) -> Change:
+        return self.writer.apply_ticket_page(page.items, str(page.bookmark), end_of_stream=page.end_of_stream,
+                                             users=page.extra)
+
+    def _ticket_restart(self) -> int:
+        """A rejected cursor: restart five minutes before the newest version we hold (§19.1)."""
+        return max(0, _max_column(self.writer.path, "tickets", "generated_ts") - 300)
+
+    # -- users ---------------------------------------------------------------------------
+    def fetch_users(self, cursor: str | None) -> Page:
+        return self._cursor_page("incremental/users/cursor.json", "users", cursor, lambda: 0)
+
+    def apply_users(self, page: Page) -> Change:
+        return self.writer.apply_user_page(page.items, str(page.bookmark), end_of_stream=page.end_of_stream)
+
+    def _cursor_page(self, path: str, key: str, cursor: str | None, restart: Callable[[], int]) -> Page:
+        params: dict = {"per_page": PER_PAGE}
+        if cursor:
+            try:
+                body = self.client.get(path, {**params, "cursor": cursor})
+            except Invalid:
+                body = self.client.get(path, {**params, "start_time": restart()})
+        else:
+            body = self.client.get(path, {**params, "start_time": 0})
+        items = body.get(key) or []
+        last = items[-1].get("generated_timestamp") if items and isinstance(items[-1], dict) else None
+        return Page(items, body.get("after_cursor") or cursor or "", bool(body.get("end_of_stream")),
+                    last if isinstance(last, int) else None, body.get("users") if key == "tickets" else None)
+
+    # -- comments ------------------------------------------------------------------------
+    def fetch_comment_events(self, end_time: str | None) -> Page:
+        start = int(end_time or 0)
+        try:
+            body = self.client.get("incremental/ticket_events.json",
+                                   {"start_time": start, "include": "comment_events", "per_page": PER_PAGE})
+        except Invalid as exc:
+            if exc.status == 400 and "too recent" in str(exc):
+                return Page([], start, True, None)  # nothing can be newer than our bookmark yet
+            raise
+        events = body.get("ticket_events") or []
+        last = events[-1].get("timestamp") if events and isinstance(events[-1], dict) else None
+        comments = sum(1 for e in events if isinstance(e, dict) for c in e.get("child_events") or []
+                       if isinstance(c, dict) and c.get("event_type") == "Comment")
+        return Page(events, int(body.get("end_time") or start), bool(body.get("end_of_stream")),
+                    last if isinstance(last, int) else None, count=comments)
+
+    def apply_comment_events(self, page: Page) -> Change:
+        return self.writer.apply_comment_events(page.items, int(page.bookmark))
+
+    # -- slow-moving resources -----------------------------------------------------------
+    def refresh_resources(self) -> Change:
+        change = Change()
+        for path, key, method in RESOURCE_LISTS:
+            items = self.fetch_all(path, key)
+            change |= getattr(self.writer, method)(items)
+        return change
+
+    def fetch_all(self, path: str, key: str, page_size: int = 100) -> list:
+        """Every item of a paginated list, following the helpdesk's links verbatim (§19.10)."""
+        body = self.client.get(path, {"page[size]": page_size})
+        items = list(body.get(key) or [])
+        while True:
+            links, meta = body.get("links") or {}, body.get("meta") or {}
+            url = links.get("next") if meta.get("has_more") else body.get("next_page")
+            if not url:
+                return items
+            body = self.client.get_url(url)
+            items.extend(body.get(key) or [])
+
+    # -- one ticket ----------------------------------------------------------------------
+    def fetch_ticket(self, ticket_id: int) -> tuple[dict, list]:
+        """The ticket and its whole thread; ``NotFound`` when it is gone."""
+        ticket = self.client.get(f"tickets/{ticket_id}.json")["ticket"]
+        comments = self.fetch_all(f"tickets/{ticket_id}/comments.json", "comments")
+        return ticket, comments
+
+    def refresh_ticket(self, ticket_id: int) -> Change:
+        try:
+            ticket, comments = self.fetch_ticket(ticket_id)
+        except NotFound:
+            return self.writer.mark_ticket_missing(ticket_id)
+        return self.writer.upsert_tickets([ticket]) | self.writer.replace_ticket_comments(ticket_id, comments)
+
+
+def _max_column(path: Path, table: str, column: str) -> int:
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return int(conn.execute(f"SELECT coalesce(max({column}), 0) FROM {table}").fetchone()[0])
+    finally:
+        conn.close()
