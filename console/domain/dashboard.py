@@ -1,0 +1,332 @@
+"""The supervisor dashboard's numbers: definitions, records and CSV rows (pure, no SQL, no Qt).
+
+``console.store.dashboard.load_facts`` reads ``DashboardFacts`` from the cache;
+``build_snapshot(facts, policy, now=..., tz=...)`` turns them into a ``DashboardSnapshot``.
+Times are epoch seconds (UTC instants); ``tz`` only decides where local days begin.
+
+Definitions (every number the window, the CSV and the PNG show):
+
+- Department = helpdesk group; tickets without a group form the "(no department)" row.
+  Deleted tickets never count.
+- new / open / pending / hold: tickets in that status now.
+- unassigned: unsolved (new, open, pending, hold) tickets without an assignee.
+- oldest waiting: the largest ``now - waiting_since`` over new, open and on-hold tickets, with
+  ``waiting_since`` exactly as ``domain.sla.waiting_since`` (first unanswered public customer
+  comment after the last public agent reply; creation when nobody answered yet).
+- SLA breached / at risk: over unsolved tickets, the first-reply state of ``domain.sla`` (targets
+  per department and priority from ``SlaPolicy``): breached = no reply and the deadline passed,
+  or the first reply came late; at risk = no reply and less than the at-risk share left.
+- median first reply today / 7 days: median of ``first reply - created`` over tickets (any
+  status) whose first public agent reply (``domain.sla.first_reply_at``) fell in the local day
+  so far / the last 7 local days including today.
+- Per agent (role agent or admin): open = unsolved tickets assigned; solved today = tickets now
+  solved or closed, assigned to them, whose solve time is today; replies today = their public
+  comments made today.
+- Solve time: the cache keeps comment events but not status-change events, so the solve time
+  of a ticket is its ``updated_at`` while it is solved or closed (a later update, e.g. the
+  automatic close, moves it; a reopened ticket is not solved and does not count).
+- Chart: tickets created and tickets solved per local day over the last 14 days (today last).
+- Backlog age histogram: unsolved tickets by age since creation (``AGE_BUCKETS``).
+- "Today" runs from local midnight in ``tz`` (the first instant of that date, DST aware).
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from .sla import SlaPolicy
+
+UNSOLVED = ("new", "open", "pending", "hold")
+WAITING_STATUSES = ("new", "open", "hold")
+SOLVED = ("solved", "closed")
+CHART_DAYS = 14
+MEDIAN_DAYS = 7
+NO_DEPARTMENT = "(no department)"
+AGE_BUCKETS: tuple[tuple[str, int], ...] = (  # label, upper bound in seconds (exclusive)
+    ("< 1 day", 86_400), ("1-3 days", 3 * 86_400), ("3-7 days", 7 * 86_400),
+    ("1-2 weeks", 14 * 86_400), ("2-4 weeks", 28 * 86_400), ("4+ weeks", 10**12),
+)
+
+
+def local_zone() -> tzinfo:
+    """The machine's time zone with its DST rules ($TZ, else /etc/localtime, else a fixed offset)."""
+    name = os.environ.get("TZ", "").lstrip(":")
+    try:
+        if name:
+            return ZoneInfo(name)
+        with open("/etc/localtime", "rb") as f:
+            return ZoneInfo.from_file(f, key="localtime")
+    except (OSError, ValueError, ZoneInfoNotFoundError):
+        return datetime.now().astimezone().tzinfo or UTC
+
+
+def day_start(day: date, tz: tzinfo) -> float:
+    """Epoch of the first instant of ``day`` in ``tz`` (a midnight skipped by DST starts at the jump)."""
+    return datetime.combine(day, time(0), tzinfo=tz).timestamp()
+
+
+@dataclass(frozen=True)
+class Windows:
+    """The local-day boundaries a snapshot uses, as epochs."""
+
+    now: float
+    today: date
+    day_starts: tuple[float, ...]  # CHART_DAYS + 1 starts: oldest chart day .. tomorrow
+
+    @classmethod
+    def at(cls, now: float, tz: tzinfo) -> Windows:
+        today = datetime.fromtimestamp(now, tz).date()
+        days = [today - timedelta(days=n) for n in range(CHART_DAYS - 1, -2, -1)]
+        return cls(now, today, tuple(day_start(d, tz) for d in days))
+
+    @property
+    def today_start(self) -> float:
+        return self.day_starts[-2]
+
+    @property
+    def median_start(self) -> float:
+        return self.day_starts[-1 - MEDIAN_DAYS]
+
+    @property
+    def chart_start(self) -> float:
+        return self.day_starts[0]
+
+    @property
+    def chart_days(self) -> list[date]:
+        return [self.today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
+
+    def chart_index(self, moment: float) -> int | None:
+        """Which chart day ``moment`` falls in (0 = oldest), None outside the 14 days."""
+        i = bisect_right(self.day_starts, moment) - 1
+        return i if 0 <= i < CHART_DAYS else None
+
+
+@dataclass(frozen=True)
+class ActiveTicket:
+    """An unsolved ticket, as the cache knows it (epochs; None when unknown)."""
+
+    id: int
+    group_id: int | None
+    assignee_id: int | None
+    status: str
+    priority: str | None
+    created: float | None
+    first_reply: float | None
+    waiting_since: float | None
+
+
+@dataclass
+class DashboardFacts:
+    """What the store reads for one snapshot; ``build_snapshot`` does the arithmetic."""
+
+    groups: dict[int, str] = field(default_factory=dict)
+    agents: dict[int, str] = field(default_factory=dict)
+    status_counts: list[tuple[int | None, str, int]] = field(default_factory=list)
+    active: list[ActiveTicket] = field(default_factory=list)
+    first_replies: list[tuple[int | None, float, float]] = field(default_factory=list)  # group, created, reply
+    created: list[float] = field(default_factory=list)                                  # since chart start
+    solved: list[tuple[int | None, float]] = field(default_factory=list)                # assignee, solve time
+    replies: list[tuple[int, float]] = field(default_factory=list)                      # agent, time
+    last_sync: float | None = None
+    last_error: str = ""
+
+
+@dataclass(frozen=True)
+class DepartmentStats:
+    group_id: int | None
+    name: str
+    new: int = 0
+    open: int = 0
+    pending: int = 0
+    hold: int = 0
+    unassigned: int = 0
+    oldest_waiting_ticket: int | None = None
+    oldest_waiting_seconds: float | None = None
+    sla_breached: int = 0
+    sla_at_risk: int = 0
+    median_first_reply_today: float | None = None  # seconds
+    median_first_reply_7d: float | None = None
+
+    @property
+    def unsolved(self) -> int:
+        return self.new + self.open + self.pending + self.hold
+
+
+@dataclass(frozen=True)
+class AgentStats:
+    user_id: int
+    name: str
+    open_assigned: int = 0
+    solved_today: int = 0
+    replies_today: int = 0
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date
+    created: int
+    solved: int
+
+
+@dataclass(frozen=True)
+class DashboardSnapshot:
+    departments: list[DepartmentStats]
+    agents: list[AgentStats]
+    days: list[DayCount]
+    backlog_ages: list[tuple[str, int]]
+    now: float
+    tz: tzinfo
+    last_sync: float | None
+    last_error: str = ""
+
+    def as_of(self) -> str:
+        """"as of HH:MM:SS" (local time of the last good sync), or "never synced"."""
+        if self.last_sync is None:
+            return "never synced"
+        return "as of " + datetime.fromtimestamp(self.last_sync, self.tz).strftime("%H:%M:%S")
+
+    def csv_rows(self) -> list[list[str]]:
+        """Header, then one row per department and one per agent (seconds, blank = no value)."""
+        as_of = "" if self.last_sync is None else datetime.fromtimestamp(
+            self.last_sync, self.tz).isoformat(timespec="seconds")
+        rows = [list(CSV_HEADER)]
+        for d in self.departments:
+            rows.append(["department", _cell(d.group_id), d.name, *map(_cell, (
+                d.new, d.open, d.pending, d.hold, d.unassigned, d.oldest_waiting_ticket,
+                d.oldest_waiting_seconds, d.sla_breached, d.sla_at_risk, d.median_first_reply_today,
+                d.median_first_reply_7d)), "", "", "", as_of])
+        for a in self.agents:
+            rows.append(["agent", str(a.user_id), a.name, *[""] * 11, str(a.open_assigned),
+                         str(a.solved_today), str(a.replies_today), as_of])
+        return rows
+
+
+CSV_HEADER = ("kind", "id", "name", "new", "open", "pending", "hold", "unassigned", "oldest_waiting_ticket",
+              "oldest_waiting_seconds", "sla_breached", "sla_at_risk", "median_first_reply_today_seconds",
+              "median_first_reply_7d_seconds", "open_assigned", "solved_today", "replies_today", "as_of")
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else f"{value:.1f}"
+    return str(value)
+
+
+def first_reply_state(created: float | None, first_reply: float | None, target_minutes: int | None, *,
+                      now: float, at_risk_fraction: float) -> str | None:
+    """``domain.sla.sla_state`` on epochs: met, breached, at_risk, ok (None without target/creation)."""
+    if target_minutes is None or created is None:
+        return None
+    target = target_minutes * 60
+    deadline = created + target
+    if first_reply is not None:
+        return "met" if first_reply <= deadline else "breached"
+    left = deadline - now
+    if left < 0:
+        return "breached"
+    return "at_risk" if left < target * at_risk_fraction or left == 0 else "ok"
+
+
+def backlog_bucket(age_seconds: float) -> int:
+    """Index into ``AGE_BUCKETS`` for an age (negative ages, from clock skew, count as new)."""
+    for i, (_, upper) in enumerate(AGE_BUCKETS):
+        if age_seconds < upper:
+            return i
+    return len(AGE_BUCKETS) - 1
+
+
+def _median(values: Iterable[float]) -> float | None:
+    present = list(values)
+    return float(statistics.median(present)) if present else None
+
+
+def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: tzinfo) -> DashboardSnapshot:
+    """Every dashboard number from the facts, for the instant ``now`` seen from ``tz``."""
+    win = Windows.at(now, tz)
+    group_ids = sorted(facts.groups, key=lambda g: facts.groups[g].casefold())
+    counts: dict[int | None, Counter] = {g: Counter() for g in group_ids}
+    for group_id, status, n in facts.status_counts:
+        counts.setdefault(group_id, Counter())[status] += n
+
+    unassigned, breached, at_risk, oldest = Counter(), Counter(), Counter(), {}
+    open_by_agent, ages = Counter(), [0] * len(AGE_BUCKETS)
+    for t in facts.active:
+        counts.setdefault(t.group_id, Counter())
+        if t.assignee_id is None:
+            unassigned[t.group_id] += 1
+        else:
+            open_by_agent[t.assignee_id] += 1
+        department = facts.groups.get(t.group_id) if t.group_id is not None else None
+        state = first_reply_state(t.created, t.first_reply, policy.target_minutes(department, t.priority),
+                                  now=now, at_risk_fraction=policy.at_risk_fraction)
+        if state == "breached":
+            breached[t.group_id] += 1
+        elif state == "at_risk":
+            at_risk[t.group_id] += 1
+        if t.status in WAITING_STATUSES and t.waiting_since is not None:
+            waited = now - t.waiting_since
+            if t.group_id not in oldest or (waited, -t.id) > (oldest[t.group_id][0], -oldest[t.group_id][1]):
+                oldest[t.group_id] = (waited, t.id)
+        if t.created is not None:
+            ages[backlog_bucket(now - t.created)] += 1
+
+    today_replies: dict[int | None, list[float]] = {}
+    week_replies: dict[int | None, list[float]] = {}
+    for group_id, created, reply in facts.first_replies:
+        if win.median_start <= reply <= now:
+            week_replies.setdefault(group_id, []).append(reply - created)
+            if reply >= win.today_start:
+                today_replies.setdefault(group_id, []).append(reply - created)
+
+    departments = []
+    for group_id in sorted(counts, key=lambda g: (g is None, facts.groups.get(g, "").casefold(), g or 0)):
+        c = counts[group_id]
+        waited, ticket = oldest.get(group_id, (None, None))
+        departments.append(DepartmentStats(
+            group_id, facts.groups.get(group_id, NO_DEPARTMENT if group_id is None else f"Department {group_id}"),
+            c["new"], c["open"], c["pending"], c["hold"], unassigned[group_id], ticket, waited,
+            breached[group_id], at_risk[group_id], _median(today_replies.get(group_id, ())),
+            _median(week_replies.get(group_id, ()))))
+
+    solved_today, chart_solved = Counter(), [0] * CHART_DAYS
+    for assignee_id, moment in facts.solved:
+        i = win.chart_index(moment)
+        if i is not None and moment <= now:
+            chart_solved[i] += 1
+            if i == CHART_DAYS - 1 and assignee_id is not None:
+                solved_today[assignee_id] += 1
+    chart_created = [0] * CHART_DAYS
+    for moment in facts.created:
+        i = win.chart_index(moment)
+        if i is not None and moment <= now:
+            chart_created[i] += 1
+    replies_today = Counter(a for a, moment in facts.replies if win.today_start <= moment <= now)
+
+    agents = [AgentStats(a, facts.agents[a], open_by_agent[a], solved_today[a], replies_today[a])
+              for a in sorted(facts.agents, key=lambda a: (facts.agents[a].casefold(), a))]
+    days = [DayCount(d, chart_created[i], chart_solved[i]) for i, d in enumerate(win.chart_days)]
+    return DashboardSnapshot(departments, agents, days, [(label, ages[i]) for i, (label, _) in enumerate(AGE_BUCKETS)],
+                             now, tz, facts.last_sync, facts.last_error)
+
+
+def format_duration(seconds: float | None) -> str:
+    """A short human duration: "45 s", "12 min", "3 h 5 min", "2 d 4 h"; "—" for none."""
+    if seconds is None:
+        return "—"
+    s = int(max(seconds, 0))
+    if s < 60:
+        return f"{s} s"
+    if s < 3600:
+        return f"{s // 60} min"
+    if s < 86_400:
+        return f"{s // 3600} h {s % 3600 // 60} min"
+    return f"{s // 86_400} d {s % 86_400 // 3600} h"
