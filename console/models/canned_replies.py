@@ -1,0 +1,179 @@
+"""Canned replies (helpdesk macros) for one ticket: the list model and the placeholder plumbing.
+
+- ``CannedReplyModel(reader)``: a flat list model of the canned replies usable in a department
+  (``set_department(group_id, me)``: shared, that group's and the agent's own), narrowed by
+  ``set_filter(text)`` through the cache's FTS index. Bad search syntax leaves the list as it
+  was and emits ``filter_error_changed(message)`` ("" once the filter is fine again).
+  Roles: DisplayRole = title, ToolTipRole = description, ``MACRO_ID_ROLE`` = macro id.
+- ``CannedReply.from_macro(macro, ticket, me)``: the macro's comment template, public flag and
+  the ticket field changes its actions make (status, priority, type, group_id, assignee_id,
+  tags as the resulting full list).
+- ``placeholder_context(reader, ticket_id, me)``: the Liquid namespace for a ticket (ticket,
+  requester, assignee, department, thread, current agent, account policy facts) or None.
+- ``fill_template(template, context)``: render, but keep every placeholder that would come out
+  undefined/empty as its original ``{{ ... }}`` markup so the editor can highlight it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+from console.domain.html import html_to_text
+from console.domain.placeholders import render, render_preview, ticket_context
+from console.store import CacheReader, SearchSyntaxError
+
+MACRO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+_SENTINEL = "\ue000{}\ue001"
+
+
+@dataclass(frozen=True)
+class CannedReply:
+    """What applying one macro does: a comment template plus ticket field changes."""
+
+    macro_id: int
+    title: str
+    description: str
+    template: str
+    public: bool = True
+    field_changes: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def from_macro(cls, macro: Mapping, ticket: Mapping | None, me: int | None) -> CannedReply:
+        ticket = ticket or {}
+        text, html, public, changes = None, None, True, {}
+        tags = list(ticket.get("tags") or [])
+        tags_touched = False
+        for action in macro.get("actions") or []:
+            name, value = action.get("field"), action.get("value")
+            if isinstance(value, list) and name in ("comment_value", "comment_value_html"):
+                value = value[-1] if value else ""
+            words = str(value or "").lower().split()
+            if name in ("status", "priority", "type"):
+                changes[name] = value or None
+            elif name in ("group_id", "assignee_id"):
+                number = me if value == "current_user" else value
+                changes[name] = int(number) if str(number or "").isdigit() else None
+            elif name == "set_tags":
+                tags, tags_touched = words, True
+            elif name == "current_tags":
+                tags, tags_touched = tags + [t for t in words if t not in tags], True
+            elif name == "remove_tags":
+                tags, tags_touched = [t for t in tags if t not in words], True
+            elif name == "comment_value":
+                text = str(value)
+            elif name == "comment_value_html":
+                html = str(value)
+            elif name == "comment_mode_is_public":
+                public = str(value).lower() != "false"
+        if tags_touched and tags != list(ticket.get("tags") or []):
+            changes["tags"] = tags
+        template = text if text is not None else html_to_text(html or "")
+        return cls(int(macro["id"]), str(macro.get("title") or ""), str(macro.get("description") or ""),
+                   template, public, changes)
+
+    def describe_changes(self) -> str:
+        """'status → pending, tags → billing refund' for the editor's "also applies" line."""
+        return ", ".join(f"{k} → {' '.join(v) if isinstance(v, list) else v}" for k, v in self.field_changes.items())
+
+
+def placeholder_context(reader: CacheReader, ticket_id: int, me: int | None,
+                        now: datetime | None = None) -> dict | None:
+    """The placeholder namespace for a cached ticket (None when the ticket isn't cached)."""
+    ticket = reader.ticket(ticket_id)
+    if ticket is None:
+        return None
+    ids = [i for i in (ticket.get("requester_id"), ticket.get("assignee_id"), me) if i]
+    users = reader.users_by_ids(ids)
+    group = next((g for g in reader.groups(include_deleted=True) if g.get("id") == ticket.get("group_id")), None)
+    return ticket_context(ticket, users.get(ticket.get("requester_id")), users.get(ticket.get("assignee_id")),
+                          users.get(me), group, reader.comments_for_ticket(ticket_id), now=now or datetime.now(UTC))
+
+
+def fill_template(template: str, context: Mapping) -> str:
+    """Render ``template``; unresolved/blank placeholders stay as their ``{{ ... }}`` markup.
+
+    A template that isn't valid Liquid is returned unchanged (the send guard reports it).
+    """
+    _text, problems = render_preview(template, context)
+    if any(p.reason == "error" for p in problems):
+        return template
+    keep = [p for p in problems if p.reason in ("undefined", "empty")]
+    marked, cut = [], 0
+    for index, problem in enumerate(keep):
+        marked.append(template[cut:problem.start])
+        marked.append(_SENTINEL.format(index))
+        cut = problem.end
+    marked.append(template[cut:])
+    text = render("".join(marked), context)
+    for index, problem in enumerate(keep):
+        text = text.replace(_SENTINEL.format(index), template[problem.start:problem.end])
+    return text
+
+
+class CannedReplyModel(QAbstractListModel):
+    """Canned replies for one department, optionally narrowed by a search filter."""
+
+    filter_error_changed = Signal(str)
+
+    def __init__(self, reader: CacheReader, parent=None) -> None:
+        super().__init__(parent)
+        self._reader = reader
+        self._group_id: int | None = None
+        self._me: int | None = None
+        self._filter = ""
+        self._macros: list[dict] = []
+
+    # -- inputs -------------------------------------------------------------------------
+
+    def set_department(self, group_id: int | None, me: int | None = None) -> None:
+        self._group_id, self._me = group_id, me
+        self.refresh()
+
+    def set_filter(self, text: str) -> None:
+        self._filter = text
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Re-read the department's macros (call after the macros were re-synced)."""
+        macros = self._reader.macros_for_department(self._group_id, self._me)
+        error = ""
+        if self._filter.strip():
+            try:
+                hits = self._reader.search(self._filter, limit=500)
+            except SearchSyntaxError as exc:
+                error = str(exc)
+                hits = None
+            if hits is None:
+                macros = self._macros  # keep showing the last good list
+            else:
+                rank = {h.id: n for n, h in enumerate(hits) if h.kind == "canned_reply"}
+                macros = sorted((m for m in macros if m["id"] in rank), key=lambda m: rank[m["id"]])
+        self.beginResetModel()
+        self._macros = macros
+        self.endResetModel()
+        self.filter_error_changed.emit(error)
+
+    # -- reading ------------------------------------------------------------------------
+
+    def macro_at(self, row: int) -> dict | None:
+        return self._macros[row] if 0 <= row < len(self._macros) else None
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._macros)
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._macros):
+            return None
+        macro = self._macros[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return macro.get("title") or f"Canned reply {macro['id']}"
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return macro.get("description") or None
+        if role == MACRO_ID_ROLE:
+            return macro["id"]
+        return None

@@ -1,0 +1,385 @@
+"""The reply editor under the thread: public reply or internal note, drafts, send to the outbox.
+
+Constructor: ``ReplyEditor(writer: CacheWriter, reader: CacheReader, me: int | None = None,
+parent=None, *, debounce_ms=300)``; ``me`` is the signed-in agent's user id (for
+``{{current_user...}}`` placeholders and macro "assign to me").
+
+Slots / methods:
+- ``set_ticket(ticket_id | None)``: flush the current draft, load this ticket's draft (reply
+  first, else note); None shows an empty, disabled editor.
+- ``on_reply_mode()`` / ``on_note_mode()`` (the R / N shortcuts; they focus the editor) and
+  ``set_mode("reply" | "note")``; toggling keeps the text and moves the draft to the new kind.
+- ``insert_canned_reply(reply: CannedReply)``: insert at the cursor, placeholders rendered for
+  this ticket; those that can't be filled stay as ``{{ ... }}`` and are highlighted. Its field
+  changes (status, tags...) are carried with the reply and shown under the editor (clearable).
+- ``send(status=None, open_next=False) -> OutboxEntry | None``: the placeholder guard, then
+  ``writer.enqueue("reply"|"note", ticket_id, payload, ticket["updated_at"])``, THEN the draft is
+  deleted (the store has no joint transaction; this order never loses text). Ctrl+Enter = send,
+  Ctrl+Shift+Enter = send and open next; the Send button's menu has "send and set pending/solved".
+- ``on_cache_changed(change: Change)``: refresh the "recent sends" line when the outbox moved.
+
+Outbox payload (the ticket object of ``PUT /tickets/{id}``; the engine adds safe_update,
+updated_stamp and metadata): ``{"comment": {"body": text, "public": bool}, <field>: value...}``
+with fields among status, priority, type, group_id, assignee_id, tags (the full new list).
+
+Signals: ``queued_changed(object)`` (the ``Change`` of the enqueue: broadcast it and call the
+engine's ``push_now()``), ``draft_changed(object)`` (a draft ``Change``), ``open_next_requested()``,
+``mode_changed(str)``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QMenu,
+    QPlainTextEdit,
+    QTextEdit,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.placeholders import UnresolvedPlaceholder, render_preview
+from console.models.canned_replies import CannedReply, fill_template, placeholder_context
+from console.store import CacheReader, CacheWriter, Change, OutboxEntry, StoreError
+
+STATE_COLOURS = {"queued": "#8a6d00", "sending": "#1f5fbf", "sent": "#2e7d32", "failed": "#c62828",
+                 "conflict": "#c62828"}
+NOTE_STYLE = "QPlainTextEdit { background: #fff8dc; color: #3a3000; }"
+
+
+def utf16_offset(text: str, index: int) -> int:
+    """Qt positions count UTF-16 code units; Python indexes count code points."""
+    return len(text[:index].encode("utf-16-le")) // 2
+
+
+class ReplyEditor(QWidget):
+    """Write a reply or note for one ticket; drafts are saved as you type."""
+
+    queued_changed = Signal(object)
+    draft_changed = Signal(object)
+    open_next_requested = Signal()
+    mode_changed = Signal(str)
+
+    def __init__(self, writer: CacheWriter, reader: CacheReader, me: int | None = None, parent=None, *,
+                 debounce_ms: int = 300) -> None:
+        super().__init__(parent)
+        self._writer, self._reader, self._me = writer, reader, me
+        self._ticket_id: int | None = None
+        self._mode = "reply"
+        self._field_changes: dict = {}
+        self._loading = False
+        self._save_timer = QTimer(self, singleShot=True, interval=debounce_ms)
+        self._save_timer.timeout.connect(self.save_draft_now)
+        self._build()
+        self.set_ticket(None)
+
+    # -- layout -------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.reply_button = QToolButton(text="Public reply", checkable=True, checked=True)
+        self.note_button = QToolButton(text="Internal note", checkable=True)
+        self.reply_button.setToolTip("Public reply (R)")
+        self.note_button.setToolTip("Internal note, agents only (N)")
+        modes = QButtonGroup(self)
+        modes.setExclusive(True)
+        modes.addButton(self.reply_button)
+        modes.addButton(self.note_button)
+        self.reply_button.clicked.connect(lambda: self.set_mode("reply"))
+        self.note_button.clicked.connect(lambda: self.set_mode("note"))
+        self.draft_label = QLabel()
+        self.draft_label.setStyleSheet("color: palette(mid);")
+        top = QHBoxLayout()
+        top.addWidget(self.reply_button)
+        top.addWidget(self.note_button)
+        top.addStretch(1)
+        top.addWidget(self.draft_label)
+
+        self.text_edit = QPlainTextEdit()
+        self.text_edit.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
+        self.text_edit.textChanged.connect(self._on_text_changed)
+
+        # Ctrl+Enter / Ctrl+Shift+Enter are read by eventFilter (the editor has focus when they
+        # matter); the shortcuts here are only shown in the menu.
+        self.text_edit.installEventFilter(self)
+        self.send_action = QAction("Send", self, shortcut=QKeySequence("Ctrl+Return"))
+        self.send_next_action = QAction("Send and open next", self, shortcut=QKeySequence("Ctrl+Shift+Return"))
+        self.send_pending_action = QAction("Send and set pending", self)
+        self.send_solved_action = QAction("Send and set solved", self)
+        for action in (self.send_action, self.send_next_action):
+            action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.send_action.triggered.connect(lambda: self.send())
+        self.send_next_action.triggered.connect(lambda: self.send(open_next=True))
+        self.send_pending_action.triggered.connect(lambda: self.send(status="pending"))
+        self.send_solved_action.triggered.connect(lambda: self.send(status="solved"))
+        menu = QMenu(self)
+        menu.addActions([self.send_pending_action, self.send_solved_action, self.send_next_action])
+        self.send_button = QToolButton()
+        self.send_button.setDefaultAction(self.send_action)
+        self.send_button.setMenu(menu)
+        self.send_button.setPopupMode(QToolButton.ToolButtonPopupMode.MenuButtonPopup)
+        self.send_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+
+        self.changes_label = QLabel()
+        self.changes_label.setWordWrap(True)
+        self.clear_changes_button = QToolButton(text="✕")
+        self.clear_changes_button.setToolTip("Don't apply the canned reply's field changes")
+        self.clear_changes_button.clicked.connect(self.clear_field_changes)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #c62828;")
+        self.sends_label = QLabel()
+        self.sends_label.setTextFormat(Qt.TextFormat.RichText)
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.sends_label, 1)
+        bottom.addWidget(self.send_button)
+        changes = QHBoxLayout()
+        changes.addWidget(self.changes_label, 1)
+        changes.addWidget(self.clear_changes_button)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(self.text_edit, 1)
+        layout.addLayout(changes)
+        layout.addWidget(self.message_label)
+        layout.addLayout(bottom)
+        self._show_field_changes()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.text_edit and event.type() == QEvent.Type.KeyPress \
+                and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
+                and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            self.send(open_next=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+            return True
+        return super().eventFilter(watched, event)
+
+    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if self._save_timer.isActive():
+            self.save_draft_now()
+        super().closeEvent(event)
+
+    # -- ticket and mode ----------------------------------------------------------------
+
+    @property
+    def ticket_id(self) -> int | None:
+        return self._ticket_id
+
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    def body(self) -> str:
+        return self.text_edit.toPlainText()
+
+    def set_ticket(self, ticket_id: int | None) -> None:
+        if self._save_timer.isActive():
+            self.save_draft_now()
+        self._ticket_id = ticket_id
+        self._field_changes = {}
+        draft = None
+        mode = "reply"
+        if ticket_id is not None:
+            draft = self._reader.load_draft(ticket_id, "reply")
+            if draft is None:
+                draft = self._reader.load_draft(ticket_id, "note")
+                mode = "note" if draft else "reply"
+        self._loading = True
+        self.text_edit.setPlainText(draft.body if draft else "")
+        self._loading = False
+        self._apply_mode(mode)
+        self.setEnabled(ticket_id is not None)
+        self.message_label.clear()
+        self.text_edit.setExtraSelections([])
+        self.draft_label.setText("draft restored" if draft else "")
+        self._show_field_changes()
+        self.refresh_sends()
+
+    def on_reply_mode(self) -> None:
+        self.set_mode("reply")
+        self.text_edit.setFocus()
+
+    def on_note_mode(self) -> None:
+        self.set_mode("note")
+        self.text_edit.setFocus()
+
+    def set_mode(self, mode: str) -> None:
+        if mode not in ("reply", "note") or mode == self._mode:
+            self._apply_mode(self._mode)
+            return
+        old = self._mode
+        self._apply_mode(mode)
+        if self._ticket_id is not None and self.body().strip():
+            self._save_timer.stop()
+            change = self._writer.save_draft(self._ticket_id, mode, self.body())
+            change |= self._writer.delete_draft(self._ticket_id, old)
+            self.draft_changed.emit(change)
+        self.mode_changed.emit(mode)
+
+    def _apply_mode(self, mode: str) -> None:
+        self._mode = mode
+        self.reply_button.setChecked(mode == "reply")
+        self.note_button.setChecked(mode == "note")
+        self.text_edit.setStyleSheet(NOTE_STYLE if mode == "note" else "")
+        self.text_edit.setPlaceholderText("Write an internal note for agents… (Ctrl+Enter saves it)"
+                                          if mode == "note" else "Write a reply… (Ctrl+Enter sends)")
+
+    # -- drafts ---------------------------------------------------------------------------
+
+    def _on_text_changed(self) -> None:
+        if self._loading or self._ticket_id is None:
+            return
+        self.draft_label.setText("editing…")
+        self._save_timer.start()
+
+    def save_draft_now(self) -> None:
+        """Write the draft (or delete it when the editor is empty); called by the debounce timer."""
+        self._save_timer.stop()
+        if self._ticket_id is None:
+            return
+        body = self.body()
+        if body.strip():
+            change = self._writer.save_draft(self._ticket_id, self._mode, body)
+            self.draft_label.setText("draft saved")
+        else:
+            change = self._writer.delete_draft(self._ticket_id, self._mode)
+            self.draft_label.setText("")
+        if change:
+            self.draft_changed.emit(change)
+
+    # -- canned replies and placeholders -----------------------------------------------
+
+    def insert_canned_reply(self, reply: CannedReply) -> None:
+        """Insert at the cursor with placeholders rendered; carry the macro's field changes."""
+        if self._ticket_id is None:
+            return
+        context = self._context()
+        text = fill_template(reply.template, context) if context is not None else reply.template
+        self.text_edit.textCursor().insertText(text)
+        if not reply.public and self._mode == "reply":
+            self.set_mode("note")
+        self._field_changes.update(reply.field_changes)
+        self._show_field_changes()
+        self.check_placeholders()
+        self.text_edit.setFocus()
+
+    def clear_field_changes(self) -> None:
+        self._field_changes = {}
+        self._show_field_changes()
+
+    @property
+    def field_changes(self) -> dict:
+        return dict(self._field_changes)
+
+    def _show_field_changes(self) -> None:
+        shown = bool(self._field_changes)
+        text = ", ".join(f"{k} → {' '.join(v) if isinstance(v, list) else v}" for k, v in self._field_changes.items())
+        self.changes_label.setText(f"Also applies: {text}" if shown else "")
+        self.changes_label.setVisible(shown)
+        self.clear_changes_button.setVisible(shown)
+
+    def _context(self) -> dict | None:
+        if self._ticket_id is None:
+            return None
+        return placeholder_context(self._reader, self._ticket_id, self._me, datetime.now(UTC))
+
+    def check_placeholders(self) -> list[UnresolvedPlaceholder]:
+        """Highlight every placeholder in the text that can't be filled; return them."""
+        context = self._context() or {}
+        body = self.body()
+        _text, problems = render_preview(body, context)
+        self._highlight(body, problems)
+        if problems:
+            names = "; ".join(p.message for p in problems[:3])
+            self.message_label.setText(f"Can't send yet: {names}. Fill it in or remove it.")
+        else:
+            self.message_label.clear()
+        return problems
+
+    def _highlight(self, body: str, problems: list[UnresolvedPlaceholder]) -> None:
+        marks = []
+        for problem in problems:
+            selection = QTextEdit.ExtraSelection()
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("#ffd6d6"))
+            fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
+            fmt.setUnderlineColor(QColor("#c62828"))
+            fmt.setToolTip(problem.message)
+            selection.format = fmt
+            cursor = QTextCursor(self.text_edit.document())
+            cursor.setPosition(utf16_offset(body, problem.start))
+            cursor.setPosition(utf16_offset(body, problem.end), QTextCursor.MoveMode.KeepAnchor)
+            selection.cursor = cursor
+            marks.append(selection)
+        self.text_edit.setExtraSelections(marks)
+
+    # -- sending ---------------------------------------------------------------------------
+
+    def send(self, status: str | None = None, open_next: bool = False) -> OutboxEntry | None:
+        """Queue the reply/note in the outbox; refuse (with a message) while anything is wrong."""
+        if self._ticket_id is None:
+            return None
+        body = self.body()
+        if not body.strip():
+            self.message_label.setText("Nothing to send: write a reply first.")
+            return None
+        ticket = self._reader.ticket(self._ticket_id)
+        if ticket is None or ticket.get("_deleted"):
+            self.message_label.setText("This ticket was deleted on the helpdesk; the text stays as a draft.")
+            return None
+        if self.check_placeholders():
+            return None
+        context = self._context() or {}
+        text, _problems = render_preview(body, context)
+        payload: dict = {"comment": {"body": text, "public": self._mode == "reply"}, **self._field_changes}
+        if status:
+            payload["status"] = status
+        try:
+            entry = self._writer.enqueue(self._mode, self._ticket_id, payload, ticket.get("updated_at"))
+        except StoreError as exc:
+            self.message_label.setText(f"Could not queue the reply: {exc}")
+            return None
+        self._save_timer.stop()
+        change = Change(frozenset({"outbox"}), frozenset({self._ticket_id}), op_ids=frozenset({entry.op_id}))
+        change |= self._writer.delete_draft(self._ticket_id, self._mode)
+        self._loading = True
+        self.text_edit.clear()
+        self._loading = False
+        self._field_changes = {}
+        self._show_field_changes()
+        self.message_label.clear()
+        self.draft_label.setText("")
+        self.refresh_sends()
+        self.queued_changed.emit(change)
+        if open_next:
+            self.open_next_requested.emit()
+        return entry
+
+    def on_cache_changed(self, change: Change) -> None:
+        if "outbox" in change.kinds and (not change.ticket_ids or self._ticket_id in change.ticket_ids):
+            self.refresh_sends()
+
+    def refresh_sends(self) -> None:
+        """Show the state of this ticket's last three outgoing replies/notes."""
+        if self._ticket_id is None:
+            self.sends_label.clear()
+            return
+        entries = [e for e in self._reader.list_outbox(ticket_id=self._ticket_id) if e.kind in ("reply", "note")]
+        parts = []
+        for entry in entries[-3:]:
+            words = " ".join(str((entry.payload.get("comment") or {}).get("body", "")).split()[:4])
+            tip = f' title="{entry.last_error}"' if entry.last_error else ""
+            parts.append(f'<span style="color:{STATE_COLOURS.get(entry.state, "#555")}"{tip}>'
+                         f"<b>{entry.state}</b></span> {_escape(words)}…")
+        self.sends_label.setText(" · ".join(parts))
+        self.sends_label.setToolTip("\n".join(f"{e.state}: {e.last_error}" for e in entries[-3:] if e.last_error))
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

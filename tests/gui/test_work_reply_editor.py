@@ -1,0 +1,252 @@
+"""Reply editor: drafts (debounced, kill -9 safe), send to the outbox, canned replies, placeholder guard."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from datetime import UTC, datetime
+
+import pytest
+from PySide6.QtCore import Qt
+
+from console.domain.account import parse_account_date
+from console.models.canned_replies import CannedReply
+from console.store import CacheReader
+from console.views.reply_editor import ReplyEditor
+from tests.gui.work_fixtures import *  # noqa: F403
+from tests.gui.work_fixtures import scenario_ticket_id
+from tests.helpdesk import REPO
+
+
+def agent_id(reader) -> int:
+    return next(a["id"] for a in reader.agents() if a["email"] == "agent@demo.support-console.test")
+
+
+def make_editor(qtbot, cache, **kwargs) -> ReplyEditor:
+    editor = ReplyEditor(cache.writer, cache.reader, agent_id(cache.reader), debounce_ms=50, **kwargs)
+    qtbot.addWidget(editor)
+    qtbot.work_widgets.append(editor)
+    editor.resize(700, 300)
+    editor.show()
+    return editor
+
+
+@pytest.fixture(autouse=True)
+def _close_editors_first(qtbot, work_widgets):
+    qtbot.work_widgets = work_widgets
+
+
+def test_draft_is_saved_debounced_and_restored_after_reopening(qtbot, work_cache):
+    ticket_id = scenario_ticket_id(work_cache.reader, "refund_inside_window")
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(ticket_id)
+    qtbot.keyClicks(editor.text_edit, "Hello, looking into your refund")
+    assert work_cache.reader.load_draft(ticket_id, "reply") is None  # not yet: debounced
+    with qtbot.waitSignal(editor.draft_changed, timeout=2000):
+        pass
+    assert work_cache.reader.load_draft(ticket_id, "reply").body == "Hello, looking into your refund"
+    editor.close()
+    editor.deleteLater()
+
+    again = make_editor(qtbot, work_cache)
+    again.set_ticket(ticket_id)
+    assert again.body() == "Hello, looking into your refund"
+    assert again.mode == "reply"
+    assert again.draft_label.text() == "draft restored"
+
+
+def test_switching_ticket_flushes_pending_draft_and_note_mode_moves_it(qtbot, work_cache):
+    first = scenario_ticket_id(work_cache.reader, "verified_sender")
+    second = scenario_ticket_id(work_cache.reader, "trial_question")
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(first)
+    qtbot.keyClicks(editor.text_edit, "internal: check the invoice")
+    editor.on_note_mode()
+    assert work_cache.reader.load_draft(first, "note").body == "internal: check the invoice"
+    assert work_cache.reader.load_draft(first, "reply") is None
+    qtbot.keyClicks(editor.text_edit, "!")
+    editor.set_ticket(second)  # the pending debounced save happens now, not lost
+    assert work_cache.reader.load_draft(first, "note").body == "internal: check the invoice!"
+    assert editor.body() == ""
+    editor.set_ticket(first)
+    assert editor.mode == "note" and editor.body().endswith("!")
+
+
+CHILD = textwrap.dedent("""
+    import os, sys, time
+    os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtWidgets import QApplication
+    from PySide6.QtTest import QTest
+    from console.store import CacheReader, CacheWriter
+    from console.views.reply_editor import ReplyEditor
+    app = QApplication([])
+    writer, reader = CacheWriter(sys.argv[1]), CacheReader(sys.argv[1])
+    editor = ReplyEditor(writer, reader, None)
+    editor.set_ticket(int(sys.argv[2]))
+    editor.show()
+    editor.draft_changed.connect(lambda change: print("SAVED", flush=True))
+    QTest.keyClicks(editor.text_edit, "typed before the crash")
+    while True:
+        app.processEvents()
+        time.sleep(0.01)
+""")
+
+
+def test_draft_survives_kill_9(work_cache, tmp_path):
+    ticket_id = scenario_ticket_id(work_cache.reader, "long_thread")
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(work_cache.path), str(ticket_id)], cwd=REPO,
+                            stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
+    try:
+        assert proc.stdout.readline().strip() == "SAVED"
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    with CacheReader(work_cache.path) as fresh:
+        assert fresh.load_draft(ticket_id, "reply").body == "typed before the crash"
+
+
+def test_send_queues_with_updated_stamp_and_clears_draft(qtbot, work_cache):
+    ticket_id = scenario_ticket_id(work_cache.reader, "trial_question")
+    ticket = work_cache.reader.ticket(ticket_id)
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(ticket_id)
+    qtbot.keyClicks(editor.text_edit, "The trial costs $1.")
+    editor.save_draft_now()
+    with qtbot.waitSignal(editor.queued_changed) as queued:
+        qtbot.keyClick(editor.text_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    change = queued.args[0]
+    [entry] = work_cache.reader.list_outbox(ticket_id=ticket_id)
+    assert entry.op_id in change.op_ids and ticket_id in change.ticket_ids
+    assert entry.kind == "reply" and entry.state == "queued"
+    assert entry.updated_stamp == ticket["updated_at"]
+    assert entry.payload == {"comment": {"body": "The trial costs $1.", "public": True}}
+    assert work_cache.reader.load_draft(ticket_id, "reply") is None
+    assert editor.body() == ""
+    assert "queued" in editor.sends_label.text()
+
+
+def test_note_send_and_set_status_and_open_next(qtbot, work_cache):
+    ticket_id = scenario_ticket_id(work_cache.reader, "affiliate_application")
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(ticket_id)
+    editor.on_note_mode()
+    qtbot.keyClicks(editor.text_edit, "Forwarded to the affiliate team")
+    editor.send_solved_action.trigger()
+    [entry] = work_cache.reader.list_outbox(ticket_id=ticket_id)
+    assert entry.kind == "note"
+    assert entry.payload == {"comment": {"body": "Forwarded to the affiliate team", "public": False}, "status": "solved"}
+    qtbot.keyClicks(editor.text_edit, "second")
+    with qtbot.waitSignal(editor.open_next_requested):
+        qtbot.keyClick(editor.text_edit, Qt.Key.Key_Return,
+                       Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert len(work_cache.reader.list_outbox(ticket_id=ticket_id)) == 2
+
+
+def test_empty_reply_is_refused_with_a_message(qtbot, work_cache):
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(scenario_ticket_id(work_cache.reader, "trial_question"))
+    assert editor.send() is None
+    assert "Nothing to send" in editor.message_label.text()
+    assert work_cache.reader.list_outbox() == []
+
+
+def macro_titled(reader, group_id, title):
+    return next(m for m in reader.macros_for_department(group_id) if m["title"] == title)
+
+
+def test_canned_reply_inserted_with_account_facts(qtbot, work_cache):
+    reader = work_cache.reader
+    ticket_id = scenario_ticket_id(reader, "cancel_short_notice")
+    ticket = reader.ticket(ticket_id)
+    requester = reader.user(ticket["requester_id"])
+    invoice = parse_account_date(requester["user_fields"]["next_invoice_date"])
+    macro = macro_titled(reader, ticket["group_id"], "Billing::Cancellation — less than 10 days notice")
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(ticket_id)
+    editor.insert_canned_reply(CannedReply.from_macro(macro, ticket, agent_id(reader)))
+    body = editor.body()
+    first_name = requester["name"].split()[0]
+    assert body.startswith(f"Hi {first_name},")
+    assert f"{invoice:%B} {invoice.day}, {invoice.year}" in body
+    assert body.rstrip().endswith("Alex")  # the signed-in agent's first name
+    assert "{{" not in body and editor.message_label.text() == ""
+    assert editor.field_changes  # the macro's status/tags ride along
+    assert "Also applies" in editor.changes_label.text()
+
+    # the policy facts namespace: days left and next invoice date, rendered for this account
+    editor.text_edit.clear()
+    editor.insert_canned_reply(CannedReply(0, "t", "", "{{ account.next_invoice_date }} in "
+                                           "{{ account.days_to_invoice }} days"))
+    days = (invoice - datetime.now(UTC).date()).days
+    assert editor.body() == f"{invoice.day} {invoice:%B %Y} in {days} days"
+    editor.send(status="pending")
+    [entry] = reader.list_outbox(ticket_id=ticket_id)
+    assert entry.payload["status"] == "pending"
+    for key, value in CannedReply.from_macro(macro, ticket, agent_id(reader)).field_changes.items():
+        if key != "status":
+            assert entry.payload[key] == value
+
+
+def test_unresolved_placeholder_is_highlighted_and_send_refused(qtbot, work_cache):
+    reader = work_cache.reader
+    ticket_id = scenario_ticket_id(reader, "username_change")
+    ticket = reader.ticket(ticket_id)
+    assert not reader.user(ticket["requester_id"])["user_fields"].get("custom_domain")
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(ticket_id)
+    # the seeded macro guards the missing domain with {% if %}: nothing unresolved
+    macro = macro_titled(reader, ticket["group_id"], "Technical Support::Hide the username with a custom domain")
+    editor.insert_canned_reply(CannedReply.from_macro(macro, ticket, agent_id(reader)))
+    assert "{{" not in editor.body() and editor.check_placeholders() == []
+    editor.text_edit.clear()
+    # an agent's own canned reply that assumes a custom domain
+    careless = {"id": 999, "title": "Domain", "actions": [{"field": "comment_value", "value":
+                "Hi {{ticket.requester.first_name}}, your pages live on {{ticket.requester.custom_fields.custom_domain}}."}]}
+    editor.insert_canned_reply(CannedReply.from_macro(careless, ticket, agent_id(reader)))
+    body = editor.body()
+    assert body.startswith("Hi Tom, your pages live on ")
+    culprit = "{{ticket.requester.custom_fields.custom_domain}}"
+    assert culprit in body  # kept as markup so the agent sees what is missing
+    [mark] = editor.text_edit.extraSelections()
+    assert mark.cursor.selectedText() == culprit
+    assert "custom_domain" in editor.message_label.text()
+    assert editor.send() is None
+    assert reader.list_outbox(ticket_id=ticket_id) == []
+    assert "custom_domain" in editor.message_label.text()
+
+    # the agent replaces the placeholder with real text: now it goes out
+    cursor = mark.cursor
+    cursor.insertText("help.example.com")
+    assert editor.check_placeholders() == []
+    assert editor.text_edit.extraSelections() == []
+    assert editor.send() is not None
+    [entry] = reader.list_outbox(ticket_id=ticket_id)
+    assert entry.payload["comment"]["body"] == "Hi Tom, your pages live on help.example.com."
+
+
+def test_blank_placeholder_typed_by_hand_is_refused(qtbot, work_cache):
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(scenario_ticket_id(work_cache.reader, "trial_question"))
+    editor.text_edit.insertPlainText("Hi 👋 {{ ticket.requester.phone }}, 🎉 and {{ ticket.nope }}")
+    assert editor.send() is None
+    marks = [m.cursor.selectedText() for m in editor.text_edit.extraSelections()]
+    assert marks == ["{{ ticket.requester.phone }}", "{{ ticket.nope }}"]
+    qtbot.keyClicks(editor.text_edit, " {% if %}")
+    assert editor.send() is None
+    assert "error" in editor.message_label.text().lower()
+
+
+def test_deleted_ticket_refuses_send_and_keeps_draft(qtbot, work_cache):
+    ticket_id = scenario_ticket_id(work_cache.reader, "rtl_text")
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(ticket_id)
+    qtbot.keyClicks(editor.text_edit, "reply")
+    editor.save_draft_now()
+    work_cache.writer.mark_ticket_missing(ticket_id)
+    assert editor.send() is None
+    assert "deleted" in editor.message_label.text()
+    assert work_cache.reader.load_draft(ticket_id, "reply").body == "reply"
