@@ -260,7 +260,8 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
     unassigned, breached, at_risk, oldest = Counter(), Counter(), Counter(), {}
     open_by_agent, ages = Counter(), [0] * len(AGE_BUCKETS)
     for t in facts.active:
-        counts.setdefault(t.group_id, Counter())
+        if t.group_id not in counts:
+            counts[t.group_id] = Counter()
         if t.assignee_id is None:
             unassigned[t.group_id] += 1
         else:

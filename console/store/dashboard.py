@@ -4,10 +4,11 @@
 window and ``support-console report`` call; ``load_facts(reader, windows)`` is the SQL part.
 
 Only the existing indexes are used: status counts come from the covering status index, and
-the comment work is limited to the tickets that can matter (unsolved ones, plus those updated
-since the 7-day median window began, since a reply updates its ticket). Per ticket, one
-windowed pass over its comments (by ``ix_comments_ticket``) yields the first public agent
-reply and the time the customer has been waiting since, with the rules of ``domain.sla``.
+one pass over the tickets that can matter reads, per ticket and only where needed, the first
+public agent reply and the time the customer has been waiting since (``domain.sla`` rules)
+through short walks of ``ix_comments_ticket``. A covering comments index (ticket_id,
+created_at, id, public, author_id) would make those walks index-only; it is left out because
+adding a migration would change the store's own schema tests (see the dashboard report).
 Comment and ticket times are compared as the API's ISO strings ("...Z"), which sort as time.
 """
 
@@ -37,39 +38,36 @@ _UNSOLVED_SQL = ", ".join(f"'{s}'" for s in UNSOLVED)
 _WAITING_SQL = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
 _SOLVED_SQL = ", ".join(f"'{s}'" for s in SOLVED)
 
-# Tickets that matter for SLA / waiting / first replies, with one pass over their comments.
-# agents_after = public agent comments later in the thread, so the last agent reply is the
-# agent row with agents_after = 0 and the customer rows after it are the others with 0.
-_ACTIVE_SQL = f"""
-WITH cand AS (
-    SELECT id, created_at FROM tickets
-    WHERE deleted = 0 AND (status IN ({_UNSOLVED_SQL}) OR updated_at >= :since)
-),
-thread AS (
-    SELECT c.ticket_id, c.created_at, c.public, cand.created_at AS t_created,
-           c.public AND c.author_id IN ({_AGENTS}) AS agent_reply,
-           row_number() OVER w AS n,
-           coalesce(sum(c.public AND c.author_id IN ({_AGENTS})) OVER (w ROWS BETWEEN 1 FOLLOWING
-               AND UNBOUNDED FOLLOWING), 0) AS agents_after
-    FROM cand JOIN comments AS c ON c.ticket_id = cand.id
-    WHERE c.created_at IS NOT NULL
-    WINDOW w AS (PARTITION BY c.ticket_id ORDER BY c.created_at, c.id)
-),
-facts AS (
-    SELECT ticket_id,
-           min(CASE WHEN n > 1 AND agent_reply AND (t_created IS NULL OR created_at >= t_created)
-               THEN created_at END) AS first_reply,
-           max(CASE WHEN agent_reply AND agents_after = 0 THEN created_at END) AS last_agent,
-           min(CASE WHEN public AND NOT agent_reply AND agents_after = 0 THEN created_at END) AS after_agent,
-           min(CASE WHEN public THEN created_at END) AS first_public
-    FROM thread GROUP BY ticket_id
+# One pass over the tickets that can matter: unsolved ones, those updated since the 7-day
+# median window began (a reply updates its ticket) and those created/solved in the 14-day chart.
+# Correlated subqueries walk ix_comments_ticket only where needed: the opening comment (index
+# only), the first public agent reply after it, the last public agent reply, and the first
+# public comment after that one (domain.sla.first_reply_at / waiting_since, ordered by time, id).
+_TICKETS_SQL = f"""
+WITH cand AS MATERIALIZED (
+    SELECT t.id, t.created_at, t.status,
+        CASE WHEN t.status IN ({_UNSOLVED_SQL}) OR t.updated_at >= :since_median THEN
+            (SELECT c.id FROM comments AS c WHERE c.ticket_id = t.id AND c.created_at IS NOT NULL
+             ORDER BY c.created_at, c.id LIMIT 1) END AS opening_id,
+        CASE WHEN t.status IN ({_WAITING_SQL}) THEN
+            (SELECT c.id FROM comments AS c WHERE c.ticket_id = t.id AND c.created_at IS NOT NULL AND c.public = 1
+             AND c.author_id IN (:agents) ORDER BY c.created_at DESC, c.id DESC LIMIT 1) END AS last_agent_id
+    FROM tickets AS t
+    WHERE t.deleted = 0 AND (t.status IN ({_UNSOLVED_SQL}) OR t.updated_at >= :since_chart
+                             OR t.created_at >= :since_chart)
 )
-SELECT t.id, t.group_id, t.assignee_id, t.status, t.priority, unixepoch(t.created_at),
-       unixepoch(f.first_reply),
-       CASE WHEN t.status IN ({_WAITING_SQL}) THEN
-           unixepoch(CASE WHEN f.last_agent IS NULL THEN coalesce(t.created_at, f.first_public)
-                          ELSE coalesce(f.after_agent, f.last_agent) END) END
-FROM cand JOIN tickets AS t ON t.id = cand.id LEFT JOIN facts AS f ON f.ticket_id = t.id
+SELECT t.id, t.group_id, t.assignee_id, t.status, t.priority, unixepoch(t.created_at), unixepoch(t.updated_at),
+    CASE WHEN cand.opening_id IS NOT NULL THEN unixepoch((
+        SELECT c.created_at FROM comments AS c WHERE c.ticket_id = cand.id AND c.public = 1
+        AND c.author_id IN (:agents) AND c.id <> cand.opening_id AND c.created_at >= coalesce(cand.created_at, '')
+        ORDER BY c.created_at, c.id LIMIT 1)) END,
+    CASE WHEN t.status IN ({_WAITING_SQL}) THEN unixepoch(CASE WHEN la.id IS NULL
+        THEN coalesce(t.created_at, (SELECT min(c.created_at) FROM comments AS c
+                                     WHERE c.ticket_id = cand.id AND c.public = 1))
+        ELSE coalesce((SELECT c.created_at FROM comments AS c WHERE c.ticket_id = cand.id AND c.public = 1
+                       AND c.created_at >= la.created_at AND (c.created_at > la.created_at OR c.id > la.id)
+                       ORDER BY c.created_at, c.id LIMIT 1), la.created_at) END) END
+FROM cand JOIN tickets AS t ON t.id = cand.id LEFT JOIN comments AS la ON la.id = cand.last_agent_id
 """
 
 
@@ -85,24 +83,23 @@ def load_facts(reader: CacheReader, windows: Windows) -> DashboardFacts:
         "SELECT id, name FROM users WHERE role IN ('agent', 'admin') AND active = 1")}
     facts.status_counts = reader._all(f"SELECT group_id, status, count(*) FROM tickets WHERE deleted = 0 "
                                       f"AND status IN ({_UNSOLVED_SQL}) GROUP BY group_id, status")
-    since_median = _iso(windows.median_start - _MARGIN_S)
-    for row in reader._all(_ACTIVE_SQL, {"since": since_median}):
-        if row[3] in UNSOLVED:
-            facts.active.append(ActiveTicket(*row))
-        if row[6] is not None:
-            facts.first_replies.append((row[1], row[5], row[6]))
-    since_chart = _iso(windows.chart_start - _MARGIN_S)
-    facts.created = [r[0] for r in reader._all(
-        "SELECT unixepoch(created_at) FROM tickets WHERE deleted = 0 AND created_at >= ?", (since_chart,))
-        if r[0] is not None]
-    facts.solved = [(r[0], r[1]) for r in reader._all(
-        f"SELECT assignee_id, unixepoch(updated_at) FROM tickets WHERE deleted = 0 AND status IN ({_SOLVED_SQL}) "
-        "AND updated_at >= ?", (since_chart,)) if r[1] is not None]
+    agent_ids = ",".join(str(int(r[0])) for r in reader._all(_AGENTS)) or "NULL"  # ints: safe inline
+    sql = _TICKETS_SQL.replace(":agents", agent_ids)
+    params = {"since_median": _iso(windows.median_start - _MARGIN_S), "since_chart": _iso(windows.chart_start - _MARGIN_S)}
+    for tid, group, assignee, status, priority, created, updated, reply, waiting in reader._all(sql, params):
+        if status in UNSOLVED:
+            facts.active.append(ActiveTicket(tid, group, assignee, status, priority, created, reply, waiting))
+        elif updated is not None:
+            facts.solved.append((assignee, updated))
+        if reply is not None:
+            facts.first_replies.append((group, created, reply))
+        if created is not None and created >= windows.chart_start:
+            facts.created.append(created)
     since_today = _iso(windows.today_start - _MARGIN_S)
     facts.replies = [(r[0], r[1]) for r in reader._all(
-        f"SELECT c.author_id, unixepoch(c.created_at) FROM tickets AS t JOIN comments AS c ON c.ticket_id = t.id "
-        f"WHERE t.deleted = 0 AND t.updated_at >= :since AND c.created_at >= :since AND c.public = 1 "
-        f"AND c.author_id IN ({_AGENTS})", {"since": since_today}) if r[1] is not None]
+        "SELECT c.author_id, unixepoch(c.created_at) FROM tickets AS t CROSS JOIN comments AS c ON c.ticket_id = t.id "
+        "WHERE t.deleted = 0 AND t.updated_at >= :since AND c.created_at >= :since AND c.public = 1 "
+        f"AND c.author_id IN ({agent_ids})", {"since": since_today}) if r[1] is not None]
     states = reader.sync_states()
     try:
         facts.last_sync = float(states["last_success"]) if states.get("last_success") else None
