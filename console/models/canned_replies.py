@@ -76,9 +76,21 @@ class CannedReply:
         return cls(int(macro["id"]), str(macro.get("title") or ""), str(macro.get("description") or ""),
                    template, public, changes)
 
-    def describe_changes(self) -> str:
-        """'status → pending, tags → billing refund' for the editor's "also applies" line."""
-        return ", ".join(f"{k} → {' '.join(v) if isinstance(v, list) else v}" for k, v in self.field_changes.items())
+    def describe_changes(self, reader: CacheReader | None = None) -> str:
+        return describe_changes(self.field_changes, reader)
+
+
+def describe_changes(changes: Mapping[str, Any], reader: CacheReader | None = None) -> str:
+    """'department → Billing, status → pending, tags → billing refund' (names when a reader is given)."""
+    parts = []
+    for key, value in changes.items():
+        label = {"group_id": "department", "assignee_id": "assignee"}.get(key, key)
+        if reader is not None and key == "group_id" and value is not None:
+            value = next((g["name"] for g in reader.groups(include_deleted=True) if g["id"] == value), value)
+        elif reader is not None and key == "assignee_id" and value is not None:
+            value = (reader.user(value) or {}).get("name", value)
+        parts.append(f"{label} → {' '.join(value) if isinstance(value, list) else value or 'none'}")
+    return ", ".join(parts)
 
 
 def placeholder_context(reader: CacheReader, ticket_id: int, me: int | None,

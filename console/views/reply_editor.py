@@ -46,7 +46,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview
-from console.models.canned_replies import CannedReply, fill_template, placeholder_context
+from console.models.canned_replies import CannedReply, describe_changes, fill_template, placeholder_context
 from console.store import CacheReader, CacheWriter, Change, OutboxEntry, StoreError
 
 STATE_COLOURS = {"queued": "#8a6d00", "sending": "#1f5fbf", "sent": "#2e7d32", "failed": "#c62828",
@@ -160,10 +160,10 @@ class ReplyEditor(QWidget):
             return True
         return super().eventFilter(watched, event)
 
-    def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+    def hideEvent(self, event) -> None:  # noqa: N802 (Qt override): closing the window saves the draft now
         if self._save_timer.isActive():
             self.save_draft_now()
-        super().closeEvent(event)
+        super().hideEvent(event)
 
     # -- ticket and mode ----------------------------------------------------------------
 
@@ -279,7 +279,7 @@ class ReplyEditor(QWidget):
 
     def _show_field_changes(self) -> None:
         shown = bool(self._field_changes)
-        text = ", ".join(f"{k} → {' '.join(v) if isinstance(v, list) else v}" for k, v in self._field_changes.items())
+        text = describe_changes(self._field_changes, self._reader)
         self.changes_label.setText(f"Also applies: {text}" if shown else "")
         self.changes_label.setVisible(shown)
         self.clear_changes_button.setVisible(shown)
