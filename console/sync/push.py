@@ -57,9 +57,8 @@ def update_body(entry: OutboxEntry, updated_stamp: str | None) -> dict:
         comment["public"] = entry.kind == "reply"
         ticket["comment"] = comment
     ticket["metadata"] = {"console_op_id": entry.op_id}
-    if updated_stamp:
-        ticket["safe_update"] = True
-        ticket["updated_stamp"] = updated_stamp
+    ticket["safe_update"] = True
+    ticket["updated_stamp"] = updated_stamp
     return {"ticket": ticket}
 
 
@@ -85,6 +84,10 @@ class OutboxSender:
                 response = self._create(entry)
             else:
                 stamp = entry.updated_stamp or self._cached_stamp(entry.ticket_id)
+                if not stamp:  # a safe update needs the version the agent saw; never send blind
+                    message = (f"Ticket #{entry.ticket_id} is not in the cache yet, so this change could not be "
+                               "checked against the helpdesk's version. Sync, review the ticket and send again.")
+                    return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
                 response = self.client.put(f"tickets/{entry.ticket_id}.json", update_body(entry, stamp))
         except AmbiguousOutcome:
             return self.verify(entry)  # may raise Unreachable: the entry stays "sending", unverified

@@ -1,0 +1,70 @@
+"""Sync-engine fixtures: caches and engines wired to a real helpdesk process on loopback."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+
+import pytest
+
+from console.store import CacheWriter
+from console.sync.client import HelpdeskClient
+from console.sync.engine import SyncEngine
+from tests.helpdesk import REPO
+
+
+class Account:
+    """One console install: a cache file, its writer, a client and an engine (re-openable)."""
+
+    def __init__(self, url: str, email: str, token: str, cache, **client_options):
+        self.url, self.email, self.token, self.cache = url, email, token, cache
+        self.client_options = {"max_retries": 2, "backoff_base": 0.05, **client_options}
+        self.writer = self.client = self.engine = None
+        self.open()
+
+    def open(self) -> Account:
+        self.writer = CacheWriter(self.cache)
+        self.client = HelpdeskClient(self.url, self.email, self.token, **self.client_options)
+        self.engine = SyncEngine(self.client, self.writer, interval=0.2, max_backoff=0.5)
+        return self
+
+    def close(self) -> None:
+        asyncio.run(self.engine.close())
+        self.client.close()
+        self.writer.close()
+
+    def sync(self, **kwargs):
+        return asyncio.run(self.engine.sync_once(**kwargs))
+
+    def push(self):
+        return asyncio.run(self.engine.push_now())
+
+
+@pytest.fixture
+def account_factory(tmp_path):
+    made: list[Account] = []
+
+    def make(server, name: str = "a", *, url: str | None = None, token: str | None = None,
+             email: str | None = None, **client_options) -> Account:
+        account = Account(url or server.url, email or server.admin_email, token or server.admin_token,
+                          tmp_path / f"cache-{name}.sqlite", **client_options)
+        made.append(account)
+        return account
+
+    yield make
+    for account in made:
+        try:
+            account.close()
+        except Exception:  # noqa: BLE001 - already closed by the test
+            pass
+
+
+def sync_cli(server_url: str, email: str, token: str, cache, *extra: str, env: dict | None = None,
+             timeout: float = 60) -> subprocess.CompletedProcess:
+    """``support-console sync`` as a real subprocess."""
+    cmd = [sys.executable, "-m", "console", "sync", "--url", server_url, "--email", email,
+           "--token", token, "--cache", str(cache), *extra]
+    return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout,
+                          env={**os.environ, **(env or {})})
