@@ -50,8 +50,8 @@ CHART_DAYS = 14
 MEDIAN_DAYS = 7
 NO_DEPARTMENT = "(no department)"
 AGE_BUCKETS: tuple[tuple[str, int], ...] = (  # label, upper bound in seconds (exclusive)
-    ("< 1 day", 86_400), ("1-3 days", 3 * 86_400), ("3-7 days", 7 * 86_400),
-    ("1-2 weeks", 14 * 86_400), ("2-4 weeks", 28 * 86_400), ("4+ weeks", 10**12),
+    ("0-1d", 86_400), ("1-3d", 3 * 86_400), ("3-7d", 7 * 86_400),
+    ("1-2w", 14 * 86_400), ("2-4w", 28 * 86_400), ("4w+", 10**12),
 )
 
 

@@ -71,8 +71,8 @@ def test_created_vs_solved_chart(snapshot):
 
 
 def test_backlog_age_histogram(snapshot):
-    assert snapshot.backlog_ages == [("< 1 day", 5), ("1-3 days", 1), ("3-7 days", 1), ("1-2 weeks", 0),
-                                     ("2-4 weeks", 0), ("4+ weeks", 0)]
+    assert snapshot.backlog_ages == [("0-1d", 5), ("1-3d", 1), ("3-7d", 1), ("1-2w", 0), ("2-4w", 0),
+                                     ("4w+", 0)]
 
 
 def test_as_of_is_local_time_of_last_sync(snapshot, desk_reader, policy):

@@ -1,0 +1,307 @@
+"""The supervisor dashboard: department tiles, agent table, created-vs-solved chart, backlog ages.
+
+API for ``main_window.py`` (embed as the "Dashboard" page)::
+
+    view = DashboardView(reader, prefs)                # CacheReader, config.Preferences; tz=None = local
+    view.queue_requested.connect(open_queue)           # QueueSpec: a tile or agent row was clicked
+    sync_engine.finished.connect(view.on_sync_finished)  # recompute (off the GUI thread)
+    view.set_connection_state("Online")                # shown on every tile ("Offline", "Syncing"...)
+    view.refresh()                                     # recompute now; view.snapshot_ready(snapshot) fires
+    view.export_csv(path); view.export_png(path)       # the same numbers as on screen
+
+``DashboardView(snapshot=...)`` with no reader shows a fixed snapshot (the headless report).
+"""
+
+from __future__ import annotations
+
+import csv
+from concurrent.futures import ThreadPoolExecutor
+from datetime import tzinfo
+from pathlib import Path
+
+from PySide6.QtCharts import QBarCategoryAxis, QBarSeries, QBarSet, QChart, QChartView, QValueAxis
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QPainter
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from console.domain.dashboard import DashboardSnapshot, DepartmentStats, format_duration
+from console.domain.sla import DEFAULT_SLA_TARGETS, SlaPolicy
+from console.models.dashboard import AgentTableModel
+from console.store.dashboard import dashboard_snapshot
+from console.store.reader import UNSOLVED
+from console.store.records import QueueSpec
+
+TILE_COLUMNS = 3
+
+
+def policy_from_prefs(prefs) -> SlaPolicy:
+    """The SLA policy from the settings (documented defaults when none are set)."""
+    if prefs is None:
+        return SlaPolicy()
+    targets = prefs.get("sla_targets") or DEFAULT_SLA_TARGETS
+    if "*" not in targets:
+        targets = {**DEFAULT_SLA_TARGETS, **targets}
+    return SlaPolicy(targets, float(prefs.get("sla_at_risk_fraction")))
+
+
+def write_csv(snapshot: DashboardSnapshot, path: str | Path) -> None:
+    """The dashboard as CSV: one row per department and per agent."""
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows(snapshot.csv_rows())
+
+
+class DepartmentTile(QFrame):
+    """One department's numbers; a click asks for its unsolved queue."""
+
+    clicked = Signal(object)
+
+    def __init__(self, stats: DepartmentStats, footer: str, parent=None) -> None:
+        super().__init__(parent)
+        self.stats = stats
+        self.setObjectName("dashboardTile")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.setToolTip(f"Open {stats.name}'s unsolved tickets")
+        layout = QVBoxLayout(self)
+        title = QLabel(f"<b>{stats.name}</b> &nbsp; {stats.unsolved} unsolved")
+        grid = QGridLayout()
+        oldest = format_duration(stats.oldest_waiting_seconds)
+        if stats.oldest_waiting_ticket is not None:
+            oldest += f" (#{stats.oldest_waiting_ticket})"
+        cells = [("New", stats.new), ("Open", stats.open), ("Pending", stats.pending), ("On hold", stats.hold),
+                 ("Unassigned", stats.unassigned), ("Oldest waiting", oldest),
+                 ("SLA breached", stats.sla_breached), ("SLA at risk", stats.sla_at_risk),
+                 ("Median 1st reply today", format_duration(stats.median_first_reply_today)),
+                 ("Median 1st reply 7 days", format_duration(stats.median_first_reply_7d))]
+        self.values: dict[str, QLabel] = {}
+        for i, (name, value) in enumerate(cells):
+            label = QLabel(str(value))
+            label.setAlignment(Qt.AlignmentFlag.AlignRight)
+            if name == "SLA breached" and stats.sla_breached:
+                label.setStyleSheet("color: #c62828; font-weight: bold")
+            elif name == "SLA at risk" and stats.sla_at_risk:
+                label.setStyleSheet("color: #ef6c00; font-weight: bold")
+            self.values[name] = label
+            grid.addWidget(QLabel(name), i // 2, (i % 2) * 2)
+            grid.addWidget(label, i // 2, (i % 2) * 2 + 1)
+        self.footer = QLabel(footer)
+        self.footer.setStyleSheet("color: palette(mid); font-size: small")
+        layout.addWidget(title)
+        layout.addLayout(grid)
+        layout.addWidget(self.footer)
+
+    def queue(self) -> QueueSpec:
+        if self.stats.group_id is None:  # QueueSpec has no "no group" selector: all unsolved tickets
+            return QueueSpec(statuses=UNSOLVED)
+        return QueueSpec.department(self.stats.group_id, UNSOLVED)
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton:
+            self.clicked.emit(self.queue())
+        super().mouseReleaseEvent(event)
+
+
+def _bar_chart(title: str, categories: list[str], series: list[tuple[str, list[int]]], x_title: str) -> QChart:
+    chart = QChart()
+    chart.setTitle(title)
+    bars = QBarSeries()
+    for name, values in series:
+        bar_set = QBarSet(name)
+        bar_set.append([float(v) for v in values])
+        bars.append(bar_set)
+    chart.addSeries(bars)
+    x_axis = QBarCategoryAxis()
+    x_axis.append(categories)
+    x_axis.setTitleText(x_title)
+    y_axis = QValueAxis()
+    top = max([v for _, values in series for v in values] + [1])
+    y_axis.setRange(0, top)
+    y_axis.setLabelFormat("%d")
+    y_axis.setTickCount(min(top, 5) + 1)
+    chart.addAxis(x_axis, Qt.AlignmentFlag.AlignBottom)
+    chart.addAxis(y_axis, Qt.AlignmentFlag.AlignLeft)
+    bars.attachAxis(x_axis)
+    bars.attachAxis(y_axis)
+    chart.legend().setVisible(len(series) > 1)
+    chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+    chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    return chart
+
+
+class DashboardView(QWidget):
+    """The dashboard page; see the module docstring for how to wire it."""
+
+    queue_requested = Signal(object)
+    snapshot_ready = Signal(object)
+    failed = Signal(str)
+    _computed = Signal(int, object)
+
+    def __init__(self, reader=None, prefs=None, *, tz: tzinfo | None = None,
+                 snapshot: DashboardSnapshot | None = None, parent=None) -> None:
+        super().__init__(parent)
+        self.reader, self.prefs, self.tz = reader, prefs, tz
+        self.snapshot: DashboardSnapshot | None = None
+        self.connection_state = "Offline"
+        self._generation = 0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") if reader else None
+        self._computed.connect(self._on_computed, Qt.ConnectionType.QueuedConnection)
+
+        self.title = QLabel("<h2>Supervisor dashboard</h2>")
+        self.status = QLabel()
+        self.csv_button = QPushButton("Export CSV…")
+        self.png_button = QPushButton("Export PNG…")
+        self.csv_button.clicked.connect(lambda: self._ask_and_export("CSV files (*.csv)", ".csv", self.export_csv))
+        self.png_button.clicked.connect(lambda: self._ask_and_export("PNG images (*.png)", ".png", self.export_png))
+        header = QHBoxLayout()
+        header.addWidget(self.title)
+        header.addStretch(1)
+        header.addWidget(self.status)
+        header.addWidget(self.csv_button)
+        header.addWidget(self.png_button)
+
+        self.tiles_box = QGridLayout()
+        self.tiles: list[DepartmentTile] = []
+        self.agent_model = AgentTableModel(self)
+        self.agent_table = QTableView()
+        self.agent_table.setModel(self.agent_model)
+        self.agent_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+        self.agent_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.agent_table.verticalHeader().setVisible(False)
+        self.agent_table.activated.connect(self._agent_activated)
+        self.agent_table.clicked.connect(self._agent_activated)
+        self.agent_footer = QLabel()
+        agents_box = QVBoxLayout()
+        agents_box.addWidget(QLabel("<b>Agents</b>"))
+        agents_box.addWidget(self.agent_table)
+        agents_box.addWidget(self.agent_footer)
+        self.day_chart = QChartView()
+        self.age_chart = QChartView()
+        for view in (self.day_chart, self.age_chart):
+            view.setRenderHint(QPainter.RenderHint.Antialiasing)
+            view.setMinimumHeight(260)
+        lower = QHBoxLayout()
+        lower.addLayout(agents_box, 3)
+        lower.addWidget(self.day_chart, 4)
+        lower.addWidget(self.age_chart, 3)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(header)
+        layout.addLayout(self.tiles_box)
+        layout.addLayout(lower, 1)
+        if snapshot is not None:
+            self.set_snapshot(snapshot)
+
+    # -- computing ---------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Recompute from the cache on a worker thread; the newest request wins."""
+        if self._executor is None:
+            return
+        self._generation += 1
+        generation, policy = self._generation, policy_from_prefs(self.prefs)
+        self.status.setText(self._status_text(computing=True))
+
+        def work() -> None:
+            try:
+                result = dashboard_snapshot(self.reader, policy, tz=self.tz)
+            except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
+                result = exc
+            self._computed.emit(generation, result)
+
+        self._executor.submit(work)
+
+    on_sync_finished = refresh
+
+    def _on_computed(self, generation: int, result: object) -> None:
+        if generation != self._generation:
+            return
+        if isinstance(result, Exception):
+            self.status.setText(f"Could not compute the dashboard: {result}")
+            self.failed.emit(str(result))
+            return
+        self.set_snapshot(result)
+
+    def shutdown(self) -> None:
+        """Stop the worker (call when the window closes)."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
+
+    # -- showing -----------------------------------------------------------------------
+
+    def set_connection_state(self, state: str) -> None:
+        """"Online", "Offline", "Syncing", "Sync failed"...: shown on every tile."""
+        self.connection_state = state
+        if self.snapshot is not None:
+            self._show_footers()
+
+    def _footer(self) -> str:
+        return f"{self.snapshot.as_of()} · {self.connection_state}" if self.snapshot else self.connection_state
+
+    def _status_text(self, computing: bool = False) -> str:
+        text = self._footer()
+        if self.snapshot is not None and self.snapshot.last_error:
+            text += f" · last sync failed: {self.snapshot.last_error}"
+        return text + (" · updating…" if computing else "")
+
+    def _show_footers(self) -> None:
+        for tile in self.tiles:
+            tile.footer.setText(self._footer())
+        self.agent_footer.setText(self._footer())
+        self.status.setText(self._status_text())
+
+    def set_snapshot(self, snapshot: DashboardSnapshot) -> None:
+        self.snapshot = snapshot
+        for tile in self.tiles:
+            self.tiles_box.removeWidget(tile)
+            tile.deleteLater()
+        self.tiles = []
+        for i, stats in enumerate(snapshot.departments):
+            tile = DepartmentTile(stats, self._footer())
+            tile.clicked.connect(self.queue_requested)
+            self.tiles_box.addWidget(tile, i // TILE_COLUMNS, i % TILE_COLUMNS)
+            self.tiles.append(tile)
+        self.agent_model.set_snapshot(snapshot)
+        first, last = snapshot.days[0].day, snapshot.days[-1].day
+        self.day_chart.setChart(_bar_chart(
+            "Created vs solved per day (14 days)", [str(d.day.day) for d in snapshot.days],
+            [("Created", [d.created for d in snapshot.days]), ("Solved", [d.solved for d in snapshot.days])],
+            f"{first:%d %b} – {last:%d %b} (local days, today last)"))
+        self.age_chart.setChart(_bar_chart(
+            "Unsolved tickets by age", [label for label, _ in snapshot.backlog_ages],
+            [("Tickets", [n for _, n in snapshot.backlog_ages])], "age since created (d = days, w = weeks)"))
+        self._show_footers()
+        self.snapshot_ready.emit(snapshot)
+
+    def _agent_activated(self, index) -> None:
+        if index.isValid():
+            agent = self.agent_model.row_record(index.row())
+            self.queue_requested.emit(QueueSpec(mine=True, me=agent.user_id, statuses=UNSOLVED))
+
+    # -- exporting ---------------------------------------------------------------------
+
+    def export_csv(self, path: str | Path) -> None:
+        if self.snapshot is not None:
+            write_csv(self.snapshot, path)
+
+    def export_png(self, path: str | Path) -> bool:
+        """Save a picture of the dashboard as it is drawn now."""
+        return self.grab().save(str(path), "PNG")
+
+    def _ask_and_export(self, file_filter: str, suffix: str, export) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export dashboard", f"dashboard{suffix}", file_filter)
+        if path:
+            try:
+                export(path)
+            except OSError as exc:
+                self.status.setText(f"Could not export to {path}: {exc.strerror or exc}")
