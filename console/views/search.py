@@ -1,0 +1,137 @@
+"""The search box: one field over the local FTS index, results grouped by kind as you type.
+
+Constructor: ``SearchBox(reader: CacheReader, parent=None, *, debounce_ms=120)``. The results
+list sits under the field inside this widget (put the widget in the toolbar area or a dock;
+the list hides while the field is empty). Queries run on the GUI thread: the cache's indexed
+FTS search is a few ms at 100,000 tickets (p95 well under the 50 ms budget).
+
+Slots / methods: ``focus_search()`` (for / and Ctrl+K), ``run_now()`` (skip the debounce),
+``on_cache_changed(change)`` (re-run the shown query after a sync).
+Signals (Enter or a click on a result):
+- ``ticket_requested(int)``: a ticket or comment hit (the comment's ticket);
+- ``customer_requested(int)``: a customer (user id);
+- ``canned_reply_requested(int)``: a canned reply (macro id).
+Bad query syntax shows the message under the field (``message_label``), never a traceback;
+Escape clears the field.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
+from PySide6.QtWidgets import QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
+
+from console.models.search import SearchResultModel
+from console.store import CacheReader, Change
+
+
+class SearchBox(QWidget):
+    """Search field + grouped results."""
+
+    ticket_requested = Signal(int)
+    customer_requested = Signal(int)
+    canned_reply_requested = Signal(int)
+
+    def __init__(self, reader: CacheReader, parent=None, *, debounce_ms: int = 120) -> None:
+        super().__init__(parent)
+        self.model = SearchResultModel(reader, parent=self)
+        self.search_edit = QLineEdit(placeholderText="Search tickets, comments, customers, canned replies  (/)",
+                                     clearButtonEnabled=True)
+        self.message_label = QLabel()
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.hide()
+        self.results = QTreeView()
+        self.results.setModel(self.model)
+        self.results.setHeaderHidden(True)
+        self.results.setRootIsDecorated(False)
+        self.results.setUniformRowHeights(True)
+        self.results.hide()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.search_edit)
+        layout.addWidget(self.message_label)
+        layout.addWidget(self.results, 1)
+        self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
+        self._timer.timeout.connect(self.run_now)
+        self.search_edit.textChanged.connect(lambda _text: self._timer.start())
+        self.model.modelReset.connect(self._after_reset)
+        self.results.activated.connect(self._open)
+        self.results.clicked.connect(self._open)
+        self.search_edit.installEventFilter(self)
+
+    def focus_search(self) -> None:
+        self.search_edit.setFocus()
+        self.search_edit.selectAll()
+
+    def run_now(self) -> None:
+        self._timer.stop()
+        query = self.search_edit.text()
+        if not query.strip():
+            self.model.clear()
+            self._show_message("")
+            return
+        self._show_message(self.model.run(query))
+
+    def on_cache_changed(self, change: Change) -> None:
+        if change and self.search_edit.text().strip():
+            self.run_now()
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.search_edit and event.type() == QEvent.Type.KeyPress:
+            key = event.key()
+            if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
+                self._move(1 if key == Qt.Key.Key_Down else -1)
+                return True
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                if self._timer.isActive():
+                    self.run_now()
+                current = self.results.currentIndex()
+                self._open(current if current.isValid() else self._first_hit())
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.search_edit.clear()
+                return True
+        return super().eventFilter(watched, event)
+
+    # -- internals --------------------------------------------------------------------
+
+    def _show_message(self, message: str) -> None:
+        self.message_label.setText(message)
+        self.message_label.setVisible(bool(message))
+
+    def _after_reset(self) -> None:
+        self.results.expandAll()
+        self.results.setVisible(self.model.rowCount() > 0)
+        first = self._first_hit()
+        if first.isValid():
+            self.results.selectionModel().setCurrentIndex(first, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _first_hit(self) -> QModelIndex:
+        return self.model.index(0, 0, self.model.index(0, 0)) if self.model.rowCount() else QModelIndex()
+
+    def _hit_rows(self) -> list[QModelIndex]:
+        rows = []
+        for group in range(self.model.rowCount()):
+            parent = self.model.index(group, 0)
+            rows.extend(self.model.index(r, 0, parent) for r in range(self.model.rowCount(parent)))
+        return rows
+
+    def _move(self, step: int) -> None:
+        rows = self._hit_rows()
+        if not rows:
+            return
+        current = self.results.currentIndex()
+        at = next((n for n, ix in enumerate(rows) if ix == current), -1)
+        target = rows[min(max(at + step, 0), len(rows) - 1)]
+        self.results.selectionModel().setCurrentIndex(target, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _open(self, index: QModelIndex) -> None:
+        hit = self.model.hit(index)
+        if hit is None:
+            return
+        if hit.kind in ("ticket", "comment") and hit.ticket_id is not None:
+            self.ticket_requested.emit(int(hit.ticket_id))
+        elif hit.kind == "customer":
+            self.customer_requested.emit(int(hit.id))
+        elif hit.kind == "canned_reply":
+            self.canned_reply_requested.emit(int(hit.id))
