@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
 import pytest
+
+# Qt widgets in tests always render offscreen, whatever the caller's environment says.
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 if str(Path(__file__).resolve().parents[1]) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))

@@ -211,8 +211,16 @@ def _split(script: str) -> list[str]:
     return [s.strip() + ";" for s in script.split(";") if s.strip()]
 
 
+def _migration_2_covering_comment_index(conn: sqlite3.Connection) -> None:
+    """The dashboard reads each comment's author and visibility per ticket: cover them in the
+    thread index so the 100k-ticket aggregation never touches the comment rows (bodies)."""
+    conn.execute("DROP INDEX IF EXISTS ix_comments_ticket")
+    conn.execute("CREATE INDEX ix_comments_ticket_cover ON comments (ticket_id, created_at, id, public, author_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
+    _migration_2_covering_comment_index,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from conftest import make_ticket
+from store_records import make_ticket
 
 from console.store import BadPayloadError, CacheReader, CacheWriter, StoreError, UnknownEntryError
 

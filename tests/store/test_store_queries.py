@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_ticket, make_user
+from store_records import make_ticket, make_user
 
 from console.store import QueueSpec, UnsupportedViewError
 

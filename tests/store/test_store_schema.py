@@ -34,17 +34,19 @@ def test_new_migration_runs_once_on_open(cache_path, monkeypatch):
     CacheWriter(cache_path).close()
     calls = []
 
+    current = len(schema_module.MIGRATIONS)
+
     def migration_2(conn):
         calls.append(1)
         conn.execute("ALTER TABLE tickets ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
     monkeypatch.setattr(schema_module, "MIGRATIONS", [*schema_module.MIGRATIONS, migration_2])
     monkeypatch.setattr("console.store.db.MIGRATIONS", schema_module.MIGRATIONS)
-    monkeypatch.setattr("console.store.db.SCHEMA_VERSION", 2)
+    monkeypatch.setattr("console.store.db.SCHEMA_VERSION", current + 1)
     connect(cache_path).close()
     conn = connect(cache_path)
     assert calls == [1]
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
     assert "pinned" in {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
 
 
@@ -55,12 +57,13 @@ def test_failing_migration_leaves_previous_version(cache_path, monkeypatch):
         conn.execute("CREATE TABLE half_done (x)")
         raise RuntimeError("boom")
 
+    current = len(schema_module.MIGRATIONS)
     monkeypatch.setattr("console.store.db.MIGRATIONS", [*schema_module.MIGRATIONS, broken])
-    monkeypatch.setattr("console.store.db.SCHEMA_VERSION", 2)
+    monkeypatch.setattr("console.store.db.SCHEMA_VERSION", current + 1)
     with pytest.raises(RuntimeError):
         connect(cache_path)
     raw = sqlite3.connect(cache_path)
-    assert raw.execute("PRAGMA user_version").fetchone()[0] == 1
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == current
     assert not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchall()
 
 

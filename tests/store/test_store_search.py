@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import comment_event, make_comment, make_ticket, make_user
+from store_records import comment_event, make_comment, make_ticket, make_user
 
 from console.store import SearchSyntaxError
 from console.store.search import build_match
