@@ -1,0 +1,166 @@
+"""The queue list: departments, views, my tickets, unassigned, drafts, outbox, conflicts.
+
+``QueueListModel`` is a flat list model with section headers (not selectable). Each row is a
+:class:`Queue`; ``Queue.ticket_ids(reader, sort_key, descending)`` answers which tickets it
+shows, from indexed cache queries. Counts arrive as a :class:`QueueCounts` plus view counts
+(computed off the GUI thread by the caller) and only the changed rows repaint.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont
+
+from console.store import UNSOLVED, QueueCounts, QueueSpec, UnsupportedViewError
+
+QueueRole = Qt.ItemDataRole.UserRole + 1
+CountRole = Qt.ItemDataRole.UserRole + 2
+LOCAL_KINDS = ("drafts", "outbox", "conflicts")
+OUTBOX_OPEN_STATES = ("queued", "sending", "failed", "conflict")
+
+
+@dataclass(frozen=True)
+class Queue:
+    """One entry of the queue pane. ``kind``: header, queue (a QueueSpec) or a local kind."""
+
+    key: str
+    label: str
+    kind: str = "queue"
+    spec: QueueSpec | None = None
+
+    @property
+    def selectable(self) -> bool:
+        return self.kind != "header"
+
+    def ticket_ids(self, reader, sort_key: str = "updated_at", descending: bool = True) -> list[int]:
+        """The ticket ids this queue shows, in order (blocking SQLite: call it off the GUI thread at scale)."""
+        if self.kind == "queue":
+            return reader.ticket_ids_for_queue(self.spec, sort_key, descending)
+        if self.kind == "drafts":
+            ids = {d.ticket_id for d in reader.list_drafts() if d.ticket_id}
+        elif self.kind == "outbox":
+            ids = {e.ticket_id for e in reader.list_outbox(OUTBOX_OPEN_STATES) if e.ticket_id}
+        elif self.kind == "conflicts":
+            ids = {c.ticket_id for c in reader.list_conflicts() if c.ticket_id}
+        else:
+            return []
+        rows = reader.tickets_by_ids(sorted(ids))
+        key = {"priority": "priority", "status": "status", "id": "id", "subject": "subject",
+               "created_at": "created_at"}.get(sort_key, "updated_at")
+        rows.sort(key=lambda r: (r.get(key) is not None, r.get(key) or ""), reverse=descending)
+        return [r["id"] for r in rows]
+
+
+def build_queues(groups: list[dict], views: list[dict], me: int | None) -> list[Queue]:
+    """The pane's rows, in display order."""
+    queues = [Queue("h:mine", "My work", "header")]
+    if me is not None:
+        queues.append(Queue("mine", "My tickets", spec=QueueSpec(mine=True, me=me, statuses=UNSOLVED)))
+    queues.append(Queue("unassigned", "Unassigned", spec=QueueSpec(unassigned=True, statuses=UNSOLVED)))
+    queues.append(Queue("all", "All unsolved", spec=QueueSpec(statuses=UNSOLVED)))
+    if groups:
+        queues.append(Queue("h:departments", "Departments", "header"))
+        queues += [Queue(f"group:{g['id']}", g["name"], spec=QueueSpec.department(g["id"], UNSOLVED))
+                   for g in groups]
+    if views:
+        queues.append(Queue("h:views", "Views", "header"))
+        queues += [Queue(f"view:{v['id']}", v["title"], spec=QueueSpec.view(v["id"], me)) for v in views]
+    queues.append(Queue("h:local", "On this computer", "header"))
+    queues += [Queue("drafts", "Drafts", "drafts"), Queue("outbox", "Outbox", "outbox"),
+               Queue("conflicts", "Conflicts", "conflicts")]
+    return queues
+
+
+def count_views(reader, views: list[dict], me: int | None) -> dict[str, int]:
+    """Ticket counts per view key (views the cache cannot evaluate are left out)."""
+    counts = {}
+    for view in views:
+        try:
+            counts[f"view:{view['id']}"] = reader.view_count(view["id"], me)
+        except UnsupportedViewError:
+            continue
+    return counts
+
+
+def counts_by_key(counts: QueueCounts, view_counts: dict[str, int]) -> dict[str, int]:
+    """Flatten the cache's counts into one number per queue key."""
+    out = {"mine": counts.mine, "unassigned": counts.unassigned, "drafts": counts.drafts,
+           "outbox": counts.outbox, "conflicts": counts.conflicts}
+    total = 0
+    for group_id, by_status in counts.by_department.items():
+        unsolved = sum(n for status, n in by_status.items() if status in UNSOLVED)
+        total += unsolved
+        if group_id is not None:
+            out[f"group:{group_id}"] = unsolved
+    out["all"] = total
+    out.update(view_counts)
+    return out
+
+
+class QueueListModel(QAbstractListModel):
+    """Queues with live counts; headers are shown bold and cannot be selected."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self._queues: list[Queue] = []
+        self._counts: dict[str, int] = {}
+
+    def set_queues(self, queues: list[Queue]) -> None:
+        self.beginResetModel()
+        self._queues = list(queues)
+        self.endResetModel()
+
+    def set_counts(self, counts: dict[str, int]) -> None:
+        """Update the badges; only rows whose number changed repaint."""
+        for row, queue in enumerate(self._queues):
+            if counts.get(queue.key) != self._counts.get(queue.key):
+                self._counts[queue.key] = counts.get(queue.key)
+                index = self.index(row, 0)
+                self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, CountRole])
+
+    def queue_at(self, row: int) -> Queue | None:
+        return self._queues[row] if 0 <= row < len(self._queues) else None
+
+    def row_of(self, key: str) -> int:
+        return next((i for i, q in enumerate(self._queues) if q.key == key), -1)
+
+    def count(self, key: str) -> int | None:
+        return self._counts.get(key)
+
+    # -- Qt model API -----------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._queues)
+
+    def flags(self, index) -> Qt.ItemFlag:
+        queue = self.queue_at(index.row()) if index.isValid() else None
+        if queue is None:
+            return Qt.ItemFlag.NoItemFlags
+        if not queue.selectable:
+            return Qt.ItemFlag.ItemIsEnabled
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        queue = self.queue_at(index.row()) if index.isValid() else None
+        if queue is None:
+            return None
+        count = self._counts.get(queue.key)
+        if role == Qt.ItemDataRole.DisplayRole:
+            if queue.kind == "header":
+                return queue.label.upper()
+            return f"{queue.label}  ({count})" if count is not None else queue.label
+        if role == Qt.ItemDataRole.ToolTipRole and queue.kind != "header":
+            return f"{queue.label}: {count if count is not None else '…'} tickets"
+        if role == Qt.ItemDataRole.FontRole and queue.kind == "header":
+            font = QFont()
+            font.setBold(True)
+            font.setPointSizeF(max(font.pointSizeF() - 1, 7))
+            return font
+        if role == QueueRole:
+            return queue
+        if role == CountRole:
+            return count
+        return None

@@ -1,0 +1,243 @@
+"""The ticket list: a lazy table model over one queue.
+
+Like Anki's browser table: the model holds only the queue's ticket ids (one indexed query);
+rows are fetched by id in batches (``BATCH``) the first time a view asks for them, and kept in
+a row cache that ``mark_stale(ids)`` invalidates. Requester/assignee names come with each
+batch. Sorting re-runs the indexed id query; columns the cache cannot sort by (requester,
+department, assignee) keep the current order. Unseen (new or changed) tickets are bold with a
+dot. Waiting time = since the last update for tickets that wait on us (new, open).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
+
+from console.domain.sla import parse_api_time
+
+BATCH = 200
+TicketIdRole = Qt.ItemDataRole.UserRole + 1
+WAITING_STATUSES = ("new", "open")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    sort_key: str | None   # a CacheReader sort key, or None = not sortable
+
+
+COLUMNS = (
+    Column("id", "#", "id"), Column("subject", "Subject", "subject"),
+    Column("requester", "Requester", None), Column("status", "Status", "status"),
+    Column("priority", "Priority", "priority"), Column("department", "Department", None),
+    Column("assignee", "Assignee", None), Column("updated", "Updated", "updated_at"),
+    Column("waiting", "Waiting", "updated_at"),
+)
+
+
+def human_age(since: datetime | None, now: datetime) -> str:
+    if since is None:
+        return ""
+    seconds = max(0, int((now - since).total_seconds()))
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+def short_time(value: str | None, now: datetime) -> str:
+    moment = parse_api_time(value)
+    if moment is None:
+        return ""
+    local = moment.astimezone()
+    if local.date() == now.astimezone().date():
+        return local.strftime("%H:%M")
+    return local.strftime("%Y-%m-%d")
+
+
+class TicketListModel(QAbstractTableModel):
+    """Ticket ids of one queue, rows fetched lazily from a ``CacheReader``."""
+
+    rows_fetched_changed = Signal(int)   # rows now held in the cache (for tests and the benchmark)
+
+    def __init__(self, reader, parent=None) -> None:
+        super().__init__(parent)
+        self.reader = reader
+        self._queue = None
+        self._ids: list[int] = []
+        self._row_of: dict[int, int] = {}
+        self._rows: dict[int, dict[str, Any]] = {}
+        self._names: dict[int, str] = {}
+        self._group_names: dict[int, str] = {}
+        self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
+        self._descending = True
+        self.now = lambda: datetime.now(UTC)
+
+    # -- queue and ids ----------------------------------------------------------------------
+
+    @property
+    def queue(self):
+        return self._queue
+
+    @property
+    def sort_key(self) -> str:
+        return COLUMNS[self._sort_column].sort_key or "updated_at"
+
+    def set_group_names(self, names: dict[int, str]) -> None:
+        self._group_names = dict(names)
+
+    def set_queue(self, queue, ids: list[int] | None = None) -> None:
+        """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread."""
+        self.beginResetModel()
+        self._queue = queue
+        self._rows.clear()
+        self._set_ids(ids if ids is not None else self._query_ids())
+        self.endResetModel()
+
+    def _query_ids(self) -> list[int]:
+        if self._queue is None:
+            return []
+        return self._queue.ticket_ids(self.reader, self.sort_key, self._descending)
+
+    def _set_ids(self, ids: list[int]) -> None:
+        self._ids = list(ids)
+        self._row_of = {tid: row for row, tid in enumerate(self._ids)}
+
+    def reload_ids(self, ids: list[int] | None = None) -> None:
+        """Re-read which tickets the queue holds, keeping selection and current row by ticket id."""
+        new_ids = ids if ids is not None else self._query_ids()
+        if new_ids == self._ids:
+            return
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        old_ids = [self._ids[i.row()] if 0 <= i.row() < len(self._ids) else None for i in old]
+        self._set_ids(new_ids)
+        new = []
+        for index, tid in zip(old, old_ids, strict=True):
+            row = self._row_of.get(tid, -1)
+            new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
+        self.changePersistentIndexList(old, new)
+        self.layoutChanged.emit()
+
+    def mark_stale(self, ticket_ids=None) -> None:
+        """Forget cached rows (all when None) so they are fetched again; visible ones repaint."""
+        if ticket_ids is None:
+            self._rows.clear()
+            if self._ids:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+            return
+        for tid in ticket_ids:
+            self._rows.pop(tid, None)
+            row = self._row_of.get(tid)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+
+    def ticket_id_at(self, row: int) -> int | None:
+        return self._ids[row] if 0 <= row < len(self._ids) else None
+
+    def row_of(self, ticket_id: int) -> int:
+        return self._row_of.get(ticket_id, -1)
+
+    def ticket_ids(self) -> list[int]:
+        return list(self._ids)
+
+    @property
+    def cached_rows(self) -> int:
+        return len(self._rows)
+
+    # -- lazy rows --------------------------------------------------------------------------
+
+    def _row(self, row: int) -> dict[str, Any] | None:
+        tid = self._ids[row]
+        cached = self._rows.get(tid)
+        if cached is not None:
+            return cached
+        start = max(0, row - BATCH // 4)
+        wanted = [t for t in self._ids[start:start + BATCH] if t not in self._rows]
+        fetched = self.reader.tickets_by_ids(wanted)
+        people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])
+                  if p is not None and p not in self._names}
+        if people:
+            for uid, user in self.reader.users_by_ids(sorted(people)).items():
+                self._names[uid] = user.get("name") or user.get("email") or f"#{uid}"
+        for r in fetched:
+            self._rows[r["id"]] = r
+        self.rows_fetched_changed.emit(len(self._rows))
+        return self._rows.get(tid)
+
+    def _text(self, key: str, t: dict[str, Any]) -> str:
+        if key == "id":
+            return f"● {t['id']}" if not t["seen"] else str(t["id"])
+        if key == "requester":
+            return self._names.get(t["requester_id"], "") if t["requester_id"] else ""
+        if key == "assignee":
+            return self._names.get(t["assignee_id"], "—") if t["assignee_id"] else "—"
+        if key == "department":
+            return self._group_names.get(t["group_id"], "") if t["group_id"] else ""
+        if key == "updated":
+            return short_time(t["updated_at"], self.now())
+        if key == "waiting":
+            if t["status"] not in WAITING_STATUSES:
+                return ""
+            return human_age(parse_api_time(t["updated_at"]), self.now())
+        value = t.get(key)
+        return "" if value is None else str(value)
+
+    # -- Qt model API -----------------------------------------------------------------------
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+            if role == Qt.ItemDataRole.DisplayRole:
+                return COLUMNS[section].title
+            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort_key is None:
+                return "This column cannot be sorted in the local cache"
+        return None
+
+    def flags(self, index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not (0 <= index.row() < len(self._ids)) or index.column() >= len(COLUMNS):
+            return None
+        if role == TicketIdRole:
+            return self._ids[index.row()]
+        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole):
+            return None
+        ticket = self._row(index.row())
+        if ticket is None:   # vanished between the id query and the row fetch
+            return "…" if role == Qt.ItemDataRole.DisplayRole else None
+        if role == Qt.ItemDataRole.FontRole:
+            if ticket["seen"]:
+                return None
+            font = QFont()
+            font.setBold(True)
+            return font
+        key = COLUMNS[index.column()].key
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return ticket["subject"] if key == "subject" else None
+        return self._text(key, ticket)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not (0 <= column < len(COLUMNS)) or COLUMNS[column].sort_key is None:
+            return
+        descending = order == Qt.SortOrder.DescendingOrder
+        if column == self._sort_column and descending == self._descending and self._ids:
+            return
+        self._sort_column, self._descending = column, descending
+        if COLUMNS[column].key == "waiting":   # longest wait first = oldest update first
+            self._descending = not descending
+        self.reload_ids()

@@ -1,0 +1,82 @@
+"""Every keyboard shortcut, declared once, and the "?" overlay that lists them.
+
+``SHORTCUTS`` maps an action name (a MainWindow slot ``on_<action>``) to its keys and what it
+does; ``MainWindow`` builds one ``QAction`` per entry, ``ShortcutOverlay`` shows the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+
+@dataclass(frozen=True)
+class Shortcut:
+    action: str
+    keys: tuple[str, ...]
+    description: str
+    section: str
+    also: tuple[str, ...] = ()   # keys a widget handles itself (listed, not bound window-wide)
+
+
+SHORTCUTS = (
+    Shortcut("next_ticket", ("J",), "Next ticket in the list", "Moving", ("Down",)),
+    Shortcut("previous_ticket", ("K",), "Previous ticket in the list", "Moving", ("Up",)),
+    Shortcut("open_selected", (), "Open the selected ticket (focus its thread)", "Moving", ("Return",)),
+    Shortcut("focus_list", ("Escape",), "Back to the ticket list", "Moving"),
+    Shortcut("search", ("/", "Ctrl+K"), "Search tickets, comments, customers and replies", "Moving"),
+    Shortcut("reply", ("R",), "Write a public reply", "Writing"),
+    Shortcut("note", ("N",), "Write an internal note", "Writing"),
+    Shortcut("send", ("Ctrl+Return",), "Send the reply or note (queued in the outbox)", "Writing"),
+    Shortcut("send_and_next", ("Ctrl+Shift+Return",), "Send, then open the next ticket", "Writing"),
+    Shortcut("status_open", ("Alt+1",), "Set status: open", "Status"),
+    Shortcut("status_pending", ("Alt+2",), "Set status: pending", "Status"),
+    Shortcut("status_hold", ("Alt+3",), "Set status: on hold", "Status"),
+    Shortcut("status_solved", ("Alt+4",), "Set status: solved", "Status"),
+    Shortcut("sync_now", ("F5",), "Sync now", "Other"),
+    Shortcut("show_shortcuts", ("?",), "Show this list", "Other"),
+)
+# Single-letter keys must not fire while the agent types in a text box (see MainWindow).
+LETTER_ACTIONS = frozenset(s.action for s in SHORTCUTS if any(len(k) == 1 for k in s.keys))
+
+
+def key_text(key: str) -> str:
+    return {"Return": "Enter", "Ctrl+Return": "Ctrl+Enter", "Ctrl+Shift+Return": "Ctrl+Shift+Enter",
+            "Down": "↓", "Up": "↑", "Escape": "Esc"}.get(key, key)
+
+
+class ShortcutOverlay(QDialog):
+    """A modeless sheet listing every shortcut by section; Esc or ? closes it."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        self.setObjectName("shortcutOverlay")
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(24)
+        row = 0
+        section = None
+        for shortcut in SHORTCUTS:
+            if shortcut.section != section:
+                section = shortcut.section
+                title = QLabel(f"<b>{section}</b>")
+                grid.addWidget(title, row, 0, 1, 2)
+                row += 1
+            keys = QLabel("  ".join(f"<code>{key_text(k)}</code>" for k in shortcut.keys + shortcut.also))
+            keys.setTextFormat(Qt.TextFormat.RichText)
+            grid.addWidget(keys, row, 0)
+            grid.addWidget(QLabel(shortcut.description), row, 1)
+            row += 1
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(grid)
+        layout.addWidget(buttons)
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        if event.text() == "?":
+            self.reject()
+            return
+        super().keyPressEvent(event)

@@ -1,0 +1,112 @@
+"""GUI fixtures: Qt warnings fail the test; a demo cache synced once from the real embedded helpdesk.
+
+The cache is filled by the real ``SyncEngine.sync_once()`` against ``serve --demo --tickets 60``
+(session scoped), then copied per test so every test starts from the same synced state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
+
+from console.server.demo_accounts import demo_account  # noqa: E402
+from console.store import CacheReader, CacheWriter  # noqa: E402
+from console.sync.client import HelpdeskClient  # noqa: E402
+from console.sync.engine import SyncEngine  # noqa: E402
+from tests.helpdesk import Helpdesk  # noqa: E402
+
+# Exports are admin-only (helpdesk-api.md §6.1), so the console signs in as the supervisor (an admin).
+AGENT = demo_account("supervisor")
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings():
+    """Any QtWarningMsg / QtCriticalMsg during the test fails it."""
+    problems: list[str] = []
+
+    def handler(kind, context, message):
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            problems.append(message)
+
+    previous = qInstallMessageHandler(handler)
+    yield problems
+    qInstallMessageHandler(previous)
+    assert not problems, f"Qt warnings: {problems}"
+
+
+def sync_cache(url: str, cache, email: str = AGENT.email, token: str = AGENT.token):
+    """One full sync of ``cache`` from the helpdesk with the real engine; returns the agent's user id."""
+    client = HelpdeskClient(url, email, token)
+    writer = CacheWriter(cache)
+
+    async def once():
+        engine = SyncEngine(client, writer)
+        try:
+            await engine.sync_once(resources=True)
+        finally:
+            await engine.close()
+
+    try:
+        asyncio.run(once())
+        return client.get("users/me.json")["user"]["id"]
+    finally:
+        writer.close()
+        client.close()
+
+
+@pytest.fixture(scope="session")
+def gui_helpdesk(tmp_path_factory):
+    """The demo helpdesk with 60 tickets for GUI tests (the sent-reply tests write to it)."""
+    db = tmp_path_factory.mktemp("gui-helpdesk") / "helpdesk.sqlite"
+    server = Helpdesk(db, "--demo", "--tickets", "60", "--export-delay", "0",
+                      admin_token="demo-admin-token").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def synced_cache(gui_helpdesk, tmp_path_factory):
+    """(cache file, agent id): synced once per session; copy it, don't write to it."""
+    cache = tmp_path_factory.mktemp("gui-cache") / "cache.sqlite"
+    me = sync_cache(gui_helpdesk.url, cache)
+    return cache, me
+
+
+@pytest.fixture
+def cache_copy(synced_cache, tmp_path):
+    cache, me = synced_cache
+    target = tmp_path / "cache.sqlite"
+    shutil.copyfile(cache, target)
+    return target, me
+
+
+@pytest.fixture
+def workspace(cache_copy):
+    from console.views.main_window import Workspace
+
+    cache, me = cache_copy
+    writer = CacheWriter(cache)
+    reader = CacheReader(cache)
+    yield Workspace(reader=reader, writer=writer, me=me, cache_path=cache, agent_name=AGENT.name,
+                    extras={"tray": False})
+    reader.close()
+    writer.close()
+
+
+@pytest.fixture
+def main_window(qtbot, workspace):
+    from console.views.main_window import MainWindow
+
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    yield window
+    window.close()
