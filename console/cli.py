@@ -67,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--cache", required=True)
     report.add_argument("--csv", required=True, help="CSV file: one row per department and per agent")
     report.add_argument("--png", help="PNG picture of the dashboard")
+    report.add_argument("--tz", help="time zone that 'today' means, e.g. Europe/Berlin (default: this machine's)")
     return parser
 
 

@@ -6,9 +6,8 @@ window and ``support-console report`` call; ``load_facts(reader, windows)`` is t
 Only the existing indexes are used: status counts come from the covering status index, and
 one pass over the tickets that can matter reads, per ticket and only where needed, the first
 public agent reply and the time the customer has been waiting since (``domain.sla`` rules)
-through short walks of ``ix_comments_ticket``. A covering comments index (ticket_id,
-created_at, id, public, author_id) would make those walks index-only; it is left out because
-adding a migration would change the store's own schema tests (see the dashboard report).
+through short index-only walks of ``ix_comments_ticket_cover`` (ticket_id, created_at, id,
+public, author_id; cache migration 2).
 Comment and ticket times are compared as the API's ISO strings ("...Z"), which sort as time.
 """
 
@@ -40,7 +39,7 @@ _SOLVED_SQL = ", ".join(f"'{s}'" for s in SOLVED)
 
 # One pass over the tickets that can matter: unsolved ones, those updated since the 7-day
 # median window began (a reply updates its ticket) and those created/solved in the 14-day chart.
-# Correlated subqueries walk ix_comments_ticket only where needed: the opening comment (index
+# Correlated subqueries walk ix_comments_ticket_cover only where needed: the opening comment (index
 # only), the first public agent reply after it, the last public agent reply, and the first
 # public comment after that one (domain.sla.first_reply_at / waiting_since, ordered by time, id).
 _TICKETS_SQL = f"""

@@ -37,7 +37,7 @@ def check_cache(path: Path) -> None:
         raise ReportError(f"{path} is a database but not a Support Console cache (no tickets table).")
 
 
-def make_snapshot(cache: Path, prefs=None):
+def make_snapshot(cache: Path, prefs=None, tz=None):
     from console.store import CacheReader, StoreError
     from console.store.dashboard import dashboard_snapshot
     from console.views.dashboard import policy_from_prefs
@@ -45,7 +45,7 @@ def make_snapshot(cache: Path, prefs=None):
     check_cache(cache)
     try:
         with CacheReader(cache) as reader:
-            return dashboard_snapshot(reader, policy_from_prefs(prefs))
+            return dashboard_snapshot(reader, policy_from_prefs(prefs), tz=tz)
     except (StoreError, sqlite3.Error) as exc:
         raise ReportError(f"Cannot read the cache {cache}: {exc}") from exc
 
@@ -81,7 +81,7 @@ def run(args) -> int:
     from console.views.dashboard import write_csv
 
     try:
-        snapshot = make_snapshot(Path(args.cache), Preferences.load())
+        snapshot = make_snapshot(Path(args.cache), Preferences.load(), _zone(getattr(args, "tz", None)))
         try:
             write_csv(snapshot, args.csv)
         except OSError as exc:
@@ -94,3 +94,15 @@ def run(args) -> int:
     print(f"Dashboard {snapshot.as_of()}: {len(snapshot.departments)} departments, "
           f"{len(snapshot.agents)} agents -> {args.csv}" + (f", {args.png}" if getattr(args, "png", None) else ""))
     return 0
+
+
+def _zone(name: str | None):
+    """The --tz option as a ZoneInfo (None = the machine's zone); a bad name is a ReportError."""
+    if not name:
+        return None
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ReportError(f"Unknown time zone {name!r} (use an IANA name such as Europe/Berlin)") from exc

@@ -63,13 +63,14 @@ def test_window_exports(qtbot, snapshot, tmp_path):
 
 def test_headless_report_has_the_same_numbers(qtbot, desk_cache, tmp_path, monkeypatch):
     """report.run with the clock at dataset.NOW and TZ=America/New_York: the hand-worked numbers."""
-    monkeypatch.setenv("TZ", "America/New_York")
+    monkeypatch.setenv("TZ", "UTC")  # overridden by --tz below
     monkeypatch.setattr("console.store.dashboard.time.time", lambda: dataset.NOW)
     prefs = Preferences(tmp_path / "settings.json")
     prefs.set("sla_targets", dataset.SLA_TARGETS)
     prefs.save()
     monkeypatch.setattr(Preferences, "load", classmethod(lambda cls, path=None: prefs))
-    args = Namespace(cache=str(desk_cache), csv=str(tmp_path / "r.csv"), png=str(tmp_path / "r.png"))
+    args = Namespace(cache=str(desk_cache), csv=str(tmp_path / "r.csv"), png=str(tmp_path / "r.png"),
+                     tz="America/New_York")
     assert report.run(args) == 0
     _check_csv(tmp_path / "r.csv")
     _check_png(tmp_path / "r.png")
@@ -100,3 +101,5 @@ def test_cli_report_errors_are_one_line(tmp_path):
     junk.write_text("this is not a database" * 100)
     bad = _cli("--cache", str(junk), "--csv", str(tmp_path / "x.csv"))
     assert bad.returncode == 2 and "not a Support Console cache" in bad.stderr and "Traceback" not in bad.stderr
+    zone = _cli("--cache", str(junk), "--csv", str(tmp_path / "x.csv"), "--tz", "Mars/Olympus")
+    assert zone.returncode == 2 and "Unknown time zone" in zone.stderr and "Traceback" not in zone.stderr
