@@ -231,3 +231,46 @@ def test_drafts_and_outbox_survive_closing_and_reopening_the_cache(helpdesk, acc
     account.sync()
     assert account.writer.get_entry(entry.op_id).state == "sent"
     assert comments_with(helpdesk, ticket["id"], "Reset link sent.") == 1
+
+
+def test_a_reply_on_a_stale_stamp_becomes_a_conflict(helpdesk, account_factory):
+    ticket = helpdesk.create_ticket(subject="Cancel my subscription")
+    account = account_factory(helpdesk)
+    synced(account, ticket)
+    time.sleep(1.1)
+    helpdesk.put(f"tickets/{ticket['id']}.json", json={"ticket": {"status": "pending"}}).raise_for_status()
+    entry = asyncio.run(account.engine.queue_reply(ticket["id"], "Cancelled as asked."))
+    account.push()
+    assert account.writer.get_entry(entry.op_id).state == "conflict"
+    assert comments_with(helpdesk, ticket["id"], "Cancelled as asked.") == 0
+    [conflict] = account.writer.list_conflicts()
+    assert conflict.theirs["ticket"]["status"] == "pending" and conflict.yours["kind"] == "reply"
+
+
+def test_run_loop_goes_offline_and_resumes_by_itself(helpdesk, account_factory):
+    ticket = helpdesk.create_ticket(subject="Order arrived damaged")
+    account = account_factory(helpdesk)
+    synced(account, ticket)
+    helpdesk.stop()
+    text = "A replacement is on its way."
+    seen = []
+
+    async def scenario():
+        account.engine.subscribe(lambda e: seen.append(e.status.online))
+        loop_task = asyncio.ensure_future(account.engine.run())
+        await account.engine.queue_reply(ticket["id"], text)
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if account.engine.status.online is False:
+                break
+        await asyncio.get_running_loop().run_in_executor(None, helpdesk.restart)
+        for _ in range(200):
+            await asyncio.sleep(0.05)
+            if account.engine.status.pending == 0 and account.engine.status.online:
+                break
+        account.engine.stop()
+        await asyncio.wait_for(loop_task, 10)
+
+    asyncio.run(scenario())
+    assert False in seen and account.engine.status.online is True
+    assert comments_with(helpdesk, ticket["id"], text) == 1

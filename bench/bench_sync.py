@@ -1,0 +1,165 @@
+"""Sync engine benchmark against the embedded helpdesk (not a test): prints figure / budget / ratio.
+
+    .venv/bin/python bench/bench_sync.py [--tickets 100000] [--peer-slice 500]
+
+The seeded server database is cached under /tmp (re-seeded only when missing) and copied to a
+scratch file for each run. Each sync runs in a child process (``--child``) so its peak RSS and
+its requests per endpoint are its own. The peer is a naive zenpy mirror (list tickets, then
+comments ticket by ticket) over the same server, on a slice, scaled per ticket.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+ADMIN_TOKEN = "demo-admin-token"
+
+
+def child(url: str, email: str, cache: str) -> None:
+    """One sync round in this process; prints JSON (seconds, requests per endpoint, items, peak RSS)."""
+    from console.store import CacheWriter
+    from console.sync.client import HelpdeskClient
+    from console.sync.engine import SyncEngine
+
+    client = HelpdeskClient(url, email, ADMIN_TOKEN)
+    by_path: dict[str, int] = {}
+    real = client.request
+
+    def counting(method, path, **kwargs):
+        parts = urlsplit(client.url_for(path)).path.removeprefix("/api/v2/").split("/")
+        key = "/".join(parts[:2]) if parts[0] == "incremental" else parts[0]
+        by_path[key] = by_path.get(key, 0) + 1
+        return real(method, path, **kwargs)
+
+    client.request = counting
+    writer = CacheWriter(cache)
+    engine = SyncEngine(client, writer)
+
+    async def main():
+        try:
+            return await engine.sync_once(resources=True)
+        finally:
+            await engine.close()
+
+    report = asyncio.run(main())
+    writer.close()
+    print(json.dumps({"seconds": report.seconds, "requests": report.requests, "by_path": by_path,
+                      "tickets": report.tickets, "users": report.users, "comments": report.comments,
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+
+
+def run_child(url: str, email: str, cache: Path) -> dict:
+    out = subprocess.run([sys.executable, __file__, "--child", url, email, str(cache)], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def peer(url: str, email: str, slice_size: int) -> tuple[float, int]:
+    """zenpy: list tickets, then each ticket's comments; seconds and tickets for the slice."""
+    import zenpy
+
+    os.environ["ZENPY_FORCE_NETLOC"] = urlsplit(url).netloc
+    os.environ["ZENPY_FORCE_SCHEME"] = "http"
+    client = zenpy.Zenpy(subdomain="local", email=email, token=ADMIN_TOKEN, disable_cache=True)
+    started = time.monotonic()
+    mirrored = {}
+    for ticket in client.tickets():
+        mirrored[ticket.id] = (ticket.to_dict(), [c.to_dict() for c in client.tickets.comments(ticket=ticket.id)])
+        if len(mirrored) >= slice_size:
+            break
+    return time.monotonic() - started, len(mirrored)
+
+
+def change_tickets(server, count: int) -> None:
+    conn = server.db_connection()
+    ids = [r[0] for r in conn.execute("SELECT id FROM tickets WHERE deleted = 0 AND status NOT IN ('closed') "
+                                      "ORDER BY id DESC LIMIT ?", (count,))]
+    conn.close()
+    for n, ticket_id in enumerate(ids):
+        body = {"ticket": {"priority": ["low", "normal", "high"][n % 3],
+                           "comment": {"body": f"Benchmark follow-up {n}", "public": n % 2 == 0}}}
+        server.put(f"tickets/{ticket_id}.json", json=body).raise_for_status()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--tickets", type=int, default=100_000)
+    parser.add_argument("--peer-slice", type=int, default=500)
+    parser.add_argument("--child", nargs=3, metavar=("URL", "EMAIL", "CACHE"))
+    args = parser.parse_args()
+    if args.child:
+        return child(*args.child)
+
+    from tests.helpdesk import Helpdesk
+
+    seeded = Path(tempfile.gettempdir()) / f"bench_sync_seed_{args.tickets // 1000}k.sqlite"
+    if not seeded.exists():
+        print(f"seeding {args.tickets} tickets into {seeded} (once)...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "console", "seed", "--db", str(seeded), "--tickets", str(args.tickets)],
+                       cwd=REPO, check=True)
+    work = Path(tempfile.mkdtemp(prefix="bench_sync_"))
+    db, cache = work / "helpdesk.sqlite", work / "cache.sqlite"
+    shutil.copy(seeded, db)
+    server = Helpdesk(db, "--export-delay", "0", admin_token=ADMIN_TOKEN, timeout=120).start()
+    try:
+        conn = server.db_connection()
+        total = conn.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        comments = conn.execute("SELECT count(*) FROM comments").fetchone()[0]
+        users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
+        conn.close()
+        print(f"server: {total} tickets, {comments} comments, {users} users", file=sys.stderr)
+
+        first = run_child(server.url, server.admin_email, cache)
+        print(f"initial sync: {json.dumps(first)}", file=sys.stderr)
+        metadata_requests = sum(v for k, v in first["by_path"].items() if k.startswith(("incremental/tickets",
+                                                                                          "incremental/users")))
+        peer_seconds, peer_tickets = peer(server.url, server.admin_email, args.peer_slice)
+        ours_per_ticket = first["seconds"] / max(1, first["tickets"])
+        peer_per_ticket = peer_seconds / max(1, peer_tickets)
+
+        change_tickets(server, 100)
+        time.sleep(1.1)  # the export leaves out the current second
+        again = run_child(server.url, server.admin_email, cache)
+        print(f"incremental sync: {json.dumps(again)}", file=sys.stderr)
+    finally:
+        server.stop()
+        shutil.rmtree(work, ignore_errors=True)
+
+    rows = [
+        ("initial sync, all tickets+users+comments (s)", f"{first['seconds']:.1f}", "<= 60", ""),
+        ("  received: tickets / users / comments", f"{first['tickets']} / {first['users']} / {first['comments']}",
+         "", ""),
+        ("  requests in total", str(first["requests"]), "", ""),
+        ("requests per 1,000 tickets of metadata", f"{1000 * metadata_requests / max(1, first['tickets']):.2f}",
+         "<= 3", ""),
+        ("  all requests per 1,000 tickets (incl. comments)", f"{1000 * first['requests'] / max(1, first['tickets']):.2f}",
+         "", ""),
+        ("ours per ticket (ms)", f"{1000 * ours_per_ticket:.3f}", "", ""),
+        (f"peer zenpy naive mirror per ticket (ms, {peer_tickets}-ticket slice)", f"{1000 * peer_per_ticket:.2f}",
+         ">= 20x ours", f"{peer_per_ticket / ours_per_ticket:.0f}x"),
+        ("incremental sync after 100 changed tickets (s)", f"{again['seconds']:.2f}", "<= 1",
+         f"{again['tickets']} tickets, {again['comments']} comments"),
+        ("peak RSS of the sync process, initial (MB)", f"{first['peak_rss_mb']:.0f}", "(report)", ""),
+    ]
+    width = max(len(r[0]) for r in rows)
+    print(f"{'figure'.ljust(width)}  {'value':>22}  {'budget':>12}  ratio/notes")
+    for name, value, budget, ratio in rows:
+        print(f"{name.ljust(width)}  {value:>22}  {budget:>12}  {ratio}")
+
+
+if __name__ == "__main__":
+    main()
