@@ -9,8 +9,8 @@ differences highlighted, and the comment you wrote beside their latest comment.
 - "Resend mine" → ``writer.resolve_conflict(id, "resend", updated_stamp=<their updated_at>)``:
   your change is re-queued on top of their version (it will overwrite the fields it sets).
 - "Discard mine" → ``writer.resolve_conflict(id, "discard")``.
-``theirs`` may be the ticket object itself or ``{"ticket": {...}, "comments": [...]}``; ``yours``
-is the outbox payload (``{"comment": {...}, <field>: value}``, possibly wrapped in ``"ticket"``).
+Records as console/sync/push.py writes them: ``theirs = {"ticket", "comments", "changed_fields"}``,
+``yours = {"kind", "payload", "updated_stamp", "fields"}`` (payload = the outbox payload).
 
 Slots: ``refresh()``, ``on_cache_changed(change)`` (when "conflicts" changed).
 Signals: ``resolved_changed(object)``: the ``Change`` of a resolution (broadcast it; call the
@@ -50,8 +50,17 @@ def their_ticket(conflict: Conflict) -> dict[str, Any]:
 
 
 def your_change(conflict: Conflict) -> dict[str, Any]:
+    """Your change as ticket fields plus ``comment`` (from the engine's ``{"kind", "payload"}`` record)."""
     yours = conflict.yours or {}
-    return yours.get("ticket") if isinstance(yours.get("ticket"), dict) else yours
+    payload = yours.get("payload") if isinstance(yours.get("payload"), dict) else yours
+    kind = yours.get("kind")
+    fields = payload.get("fields") if isinstance(payload.get("fields"), dict) else {}
+    if kind == "fields" and not fields:
+        fields = {k: v for k, v in payload.items() if k in FIELDS}
+    change = dict(fields)
+    if "body" in payload or "html_body" in payload:
+        change["comment"] = {"body": payload.get("body") or payload.get("html_body"), "public": kind != "note"}
+    return change
 
 
 def field_rows(conflict: Conflict) -> list[tuple[str, str, str, bool]]:

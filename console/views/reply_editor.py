@@ -18,9 +18,9 @@ Slots / methods:
   Ctrl+Shift+Enter = send and open next; the Send button's menu has "send and set pending/solved".
 - ``on_cache_changed(change: Change)``: refresh the "recent sends" line when the outbox moved.
 
-Outbox payload (the ticket object of ``PUT /tickets/{id}``; the engine adds safe_update,
-updated_stamp and metadata): ``{"comment": {"body": text, "public": bool}, <field>: value...}``
-with fields among status, priority, type, group_id, assignee_id, tags (the full new list).
+Outbox payload (console/sync/push.py's contract; the kind decides public/internal):
+``{"body": text, "fields": {...}}`` with ``fields`` (only when there are some) among status,
+priority, type, group_id, assignee_id, tags (the full new list).
 
 Signals: ``queued_changed(object)`` (the ``Change`` of the enqueue: broadcast it and call the
 engine's ``push_now()``), ``draft_changed(object)`` (a draft ``Change``), ``open_next_requested()``,
@@ -337,9 +337,8 @@ class ReplyEditor(QWidget):
             return None
         context = self._context() or {}
         text, _problems = render_preview(body, context)
-        payload: dict = {"comment": {"body": text, "public": self._mode == "reply"}, **self._field_changes}
-        if status:
-            payload["status"] = status
+        fields = {**self._field_changes, **({"status": status} if status else {})}
+        payload: dict = {"body": text, **({"fields": fields} if fields else {})}
         try:
             entry = self._writer.enqueue(self._mode, self._ticket_id, payload, ticket.get("updated_at"))
         except StoreError as exc:
@@ -373,7 +372,7 @@ class ReplyEditor(QWidget):
         entries = [e for e in self._reader.list_outbox(ticket_id=self._ticket_id) if e.kind in ("reply", "note")]
         parts = []
         for entry in entries[-3:]:
-            words = " ".join(str((entry.payload.get("comment") or {}).get("body", "")).split()[:4])
+            words = " ".join(str(entry.payload.get("body", "")).split()[:4])
             tip = f' title="{entry.last_error}"' if entry.last_error else ""
             parts.append(f'<span style="color:{STATE_COLOURS.get(entry.state, "#555")}"{tip}>'
                          f"<b>{entry.state}</b></span> {_escape(words)}…")

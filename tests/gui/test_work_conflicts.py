@@ -13,13 +13,15 @@ def make_conflict(cache, scenario):
     """A queued reply + status change whose ticket then changed on the helpdesk (a 409 recorded)."""
     ticket_id = scenario_ticket_id(cache.reader, scenario)
     seen = cache.reader.ticket(ticket_id)
-    payload = {"comment": {"body": "We have refunded you.", "public": True}, "status": "solved"}
+    payload = {"body": "We have refunded you.", "fields": {"status": "solved"}}
     entry = cache.writer.enqueue("reply", ticket_id, payload, seen["updated_at"])
     cache.writer.mark_sending(entry.op_id)
     theirs = {**seen, "status": "pending", "updated_at": "2099-01-02T03:04:05Z"}
     comments = [*cache.reader.comments_for_ticket(ticket_id),
                 {"id": 1, "body": "A colleague already answered.", "public": True}]
-    cache.writer.mark_conflict(entry.op_id, {"ticket": theirs, "comments": comments}, payload)
+    cache.writer.mark_conflict(entry.op_id, {"ticket": theirs, "comments": comments, "changed_fields": ["status"]},
+                               {"kind": "reply", "payload": payload, "updated_stamp": seen["updated_at"],
+                                "fields": ["comment", "status"]})
     return ticket_id, entry
 
 

@@ -123,7 +123,7 @@ def test_send_queues_with_updated_stamp_and_clears_draft(qtbot, work_cache):
     assert entry.op_id in change.op_ids and ticket_id in change.ticket_ids
     assert entry.kind == "reply" and entry.state == "queued"
     assert entry.updated_stamp == ticket["updated_at"]
-    assert entry.payload == {"comment": {"body": "The trial costs $1.", "public": True}}
+    assert entry.payload == {"body": "The trial costs $1."}
     assert work_cache.reader.load_draft(ticket_id, "reply") is None
     assert editor.body() == ""
     assert "queued" in editor.sends_label.text()
@@ -138,7 +138,7 @@ def test_note_send_and_set_status_and_open_next(qtbot, work_cache):
     editor.send_solved_action.trigger()
     [entry] = work_cache.reader.list_outbox(ticket_id=ticket_id)
     assert entry.kind == "note"
-    assert entry.payload == {"comment": {"body": "Forwarded to the affiliate team", "public": False}, "status": "solved"}
+    assert entry.payload == {"body": "Forwarded to the affiliate team", "fields": {"status": "solved"}}
     qtbot.keyClicks(editor.text_edit, "second")
     with qtbot.waitSignal(editor.open_next_requested):
         qtbot.keyClick(editor.text_edit, Qt.Key.Key_Return,
@@ -185,10 +185,10 @@ def test_canned_reply_inserted_with_account_facts(qtbot, work_cache):
     assert editor.body() == f"{invoice.day} {invoice:%B %Y} in {days} days"
     editor.send(status="pending")
     [entry] = reader.list_outbox(ticket_id=ticket_id)
-    assert entry.payload["status"] == "pending"
+    assert entry.payload["fields"]["status"] == "pending"
     for key, value in CannedReply.from_macro(macro, ticket, agent_id(reader)).field_changes.items():
         if key != "status":
-            assert entry.payload[key] == value
+            assert entry.payload["fields"][key] == value
 
 
 def test_unresolved_placeholder_is_highlighted_and_send_refused(qtbot, work_cache):
@@ -225,7 +225,7 @@ def test_unresolved_placeholder_is_highlighted_and_send_refused(qtbot, work_cach
     assert editor.text_edit.extraSelections() == []
     assert editor.send() is not None
     [entry] = reader.list_outbox(ticket_id=ticket_id)
-    assert entry.payload["comment"]["body"] == "Hi Tom, your pages live on help.example.com."
+    assert entry.payload["body"] == "Hi Tom, your pages live on help.example.com."
 
 
 def test_blank_placeholder_typed_by_hand_is_refused(qtbot, work_cache):
