@@ -250,3 +250,33 @@ def test_deleted_ticket_refuses_send_and_keeps_draft(qtbot, work_cache):
     assert editor.send() is None
     assert "deleted" in editor.message_label.text()
     assert work_cache.reader.load_draft(ticket_id, "reply").body == "reply"
+
+
+def test_sent_reply_is_delivered_by_the_engine_to_the_real_helpdesk(qtbot, work_cache):
+    """The editor's outbox payload is what console/sync/push.py delivers: comment + fields land once."""
+    from console.sync.client import HelpdeskClient
+    from console.sync.pull import Puller
+    from console.sync.push import OutboxSender
+
+    reader = work_cache.reader
+    ticket_id = scenario_ticket_id(reader, "html_rich")
+    editor = make_editor(qtbot, work_cache)
+    editor.set_ticket(ticket_id)
+    editor.on_note_mode()
+    qtbot.keyClicks(editor.text_edit, "Checked the layout on ticket #{{ ticket.id }}.")
+    entry = editor.send(status="pending")
+    assert entry is not None
+    client = HelpdeskClient(work_cache.server.url, "agent@demo.support-console.test", "demo-agent-token")
+    try:
+        delivery = OutboxSender(client, work_cache.writer, Puller(client, work_cache.writer)).deliver(
+            work_cache.writer.next_sendable())
+        assert delivery.outcome == "sent", delivery
+        comments = client.get(f"tickets/{ticket_id}/comments.json")["comments"]
+        ours = [c for c in comments if c["body"] == f"Checked the layout on ticket #{ticket_id}."]
+        assert len(ours) == 1 and ours[0]["public"] is False
+        assert client.get(f"tickets/{ticket_id}.json")["ticket"]["status"] == "pending"
+    finally:
+        client.close()
+    assert reader.list_outbox(ticket_id=ticket_id)[0].state == "sent"
+    editor.refresh_sends()
+    assert "sent" in editor.sends_label.text()
