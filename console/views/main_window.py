@@ -10,7 +10,6 @@ via ``apply_change``; each part refreshes only what the change touched.
 from __future__ import annotations
 
 import asyncio
-import importlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,10 +19,10 @@ from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
-    QLineEdit,
     QMainWindow,
     QSplitter,
     QStackedWidget,
+    QTabWidget,
     QToolBar,
     QWidget,
 )
@@ -35,10 +34,14 @@ from console.models.tickets import TicketListModel
 from console.store import Change, StoreError
 
 from .about import AboutDialog
+from .account_pane import AccountPane
+from .canned_replies import CannedReplyPicker
 from .connection_dialog import ConnectionDialog, SignOutDialog
+from .dashboard import DashboardView
 from .operations import Operations
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
+from .search import SearchBox
 from .settings_dialog import SettingsDialog
 from .shortcuts import LETTER_ACTIONS, SHORTCUTS, ShortcutOverlay
 from .status_bar import StatusBar
@@ -77,6 +80,8 @@ class MainWindow(QMainWindow):
         self.reader, self.writer, self.me = workspace.reader, workspace.writer, workspace.me
         self.operations = Operations(self)
         self.engine = None
+        self._closing = False
+        self._last_sync_status = None
         self.loop = None
         self._unsubscribe = None
         self.setWindowTitle(f"Support Console — {workspace.agent_name or 'agent'}"
@@ -90,6 +95,7 @@ class MainWindow(QMainWindow):
         self._ids_timer = self._debounce(250, self.refresh_queue_ids)
         self.load_resources()
         self.refresh_counts()
+        self.status.set_last_success(self.reader.sync_state("last_success"))
         self.resize(1500, 900)
 
     # -- building ---------------------------------------------------------------------------
@@ -116,30 +122,26 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.queue_pane)
         self.main_split.addWidget(self.pages)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([220, 1280])
-        self.work_split.setSizes([560, 720])
+        self.main_split.setSizes([210, 1390])
+        self.work_split.setSizes([500, 890])
         self.setCentralWidget(self.main_split)
         self.toolbar = QToolBar("Main")
         self.toolbar.setObjectName("mainToolbar")
         self.toolbar.setMovable(False)
         self.addToolBar(self.toolbar)
-        self.search_box: QWidget = QLineEdit()
-        self.search_box.setPlaceholderText("Search (/)")
-        self.search_box.setEnabled(False)
-        self.toolbar.addWidget(self.search_box)
         self.shortcut_actions: dict[str, QAction] = {}
         for shortcut in (s for s in SHORTCUTS if s.keys):
             action = QAction(shortcut.description, self)
-            action.setShortcuts([QKeySequence(k) for k in shortcut.keys])
+            action.setShortcuts([QKeySequence(k) for k in shortcut.keys]
+                                + ([QKeySequence("Shift+?")] if "?" in shortcut.keys else []))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             self.addAction(action)
             self.shortcut_actions[shortcut.action] = action
         self._build_work_widgets()
         self._build_menus()
 
-    @staticmethod
-    def _debounce(msecs: int, slot) -> QTimer:
-        timer = QTimer()
+    def _debounce(self, msecs: int, slot) -> QTimer:
+        timer = QTimer(self)
         timer.setSingleShot(True)
         timer.setInterval(msecs)
         timer.timeout.connect(slot)
@@ -205,7 +207,7 @@ class MainWindow(QMainWindow):
 
     def apply_change(self, change: Change) -> None:
         """A store write changed something: refresh only the parts it touched."""
-        if not change:
+        if not change or self._closing:
             return
         if change.kinds & {"groups", "views", "memberships", "users"}:
             if change.kinds & {"groups", "views", "memberships"}:
@@ -303,10 +305,19 @@ class MainWindow(QMainWindow):
         self.status.showMessage(f"Could not read the cache: {exc}", 8000)
 
     def on_sync_event(self, event) -> None:
-        """The engine's status events (console.sync.status.SyncEvent)."""
+        """The engine's events (console.sync.status.SyncEvent): status bar, models, dashboard, tray."""
+        was_syncing = self._last_sync_status is not None and self._last_sync_status.syncing
+        self._last_sync_status = event.status
         self.status.on_sync_status(event.status)
         if event.change:
             self.apply_change(event.change)
+        if event.kind in ("sent", "conflict", "error"):
+            self._counts_timer.start()
+        if event.kind == "error" and event.message:
+            self.status.showMessage(event.message, 10000)
+        self.dashboard.set_connection_state(connection_state(event.status))
+        if was_syncing and not event.status.syncing and self.pages.currentWidget() is self.dashboard:
+            self.dashboard.refresh()
         self._sync_event_to_tray(event)
 
     # -- keyboard ---------------------------------------------------------------------------
@@ -340,9 +351,12 @@ class MainWindow(QMainWindow):
         self.ticket_list.setFocus()
 
     def on_search(self) -> None:
-        self.search_box.setFocus()
-        if hasattr(self.search_box, "selectAll"):
-            self.search_box.selectAll()
+        self.search_box.focus_search()
+
+    def on_canned_replies(self) -> None:
+        if self.ticket_pane.ticket_id is not None:
+            self.side_tabs.setCurrentWidget(self.canned_picker)
+            self.canned_picker.focus_search()
 
     def on_reply(self) -> None:
         if self.reply_editor is not None and self.ticket_pane.ticket_id is not None:
@@ -388,40 +402,39 @@ class MainWindow(QMainWindow):
     # -- GUI-work widgets, dashboard, tray ---------------------------------------------------
 
     def _build_work_widgets(self) -> None:
-        """The reply editor, account pane, search box, dashboard and tray (each optional until landed)."""
+        """The GUI-work widgets: reply editor, account pane + canned replies, search, dashboard; the tray."""
         ws = self.workspace
         self.reply_editor = ReplyEditor(self.writer, self.reader, self.me)
         self.ticket_pane.set_reply_editor(self.reply_editor)
-        self.account_pane = _optional("console.views.account_pane", "AccountPane", self.reader)
-        if self.account_pane is not None:
-            self.ticket_pane.set_account_pane(self.account_pane)
-        search = _optional("console.views.search", "SearchBox", self.reader)
-        if search is not None:
-            self.toolbar.removeAction(self.toolbar.actions()[0])
-            self.search_box = search
-            self.toolbar.addWidget(search)
-        self.dashboard = _optional("console.views.dashboard", "DashboardView", self.reader)
-        if self.dashboard is not None:
-            self.pages.removeWidget(self.dashboard_page)
-            self.dashboard_page = self.dashboard
-            self.pages.addWidget(self.dashboard)
+        self.account_pane = AccountPane(self.reader)
+        self.canned_picker = CannedReplyPicker(self.reader, self.me)
+        self.side_tabs = QTabWidget()
+        self.side_tabs.setObjectName("sideTabs")
+        self.side_tabs.addTab(self.account_pane, "Account")
+        self.side_tabs.addTab(self.canned_picker, "Canned replies")
+        self.ticket_pane.set_account_pane(self.side_tabs)
+        self.search_box = SearchBox(self.reader)
+        self.search_box.setMaximumWidth(560)
+        self.toolbar.addWidget(self.search_box)
+        self.dashboard = DashboardView(self.reader, ws.prefs)
+        self.pages.removeWidget(self.dashboard_page)
+        self.dashboard_page.deleteLater()
+        self.dashboard_page = self.dashboard
+        self.pages.addWidget(self.dashboard)
         rules = NotifyRules.from_prefs(ws.prefs, self.me, self.reader.group_ids_of(self.me)) \
             if ws.prefs is not None else NotifyRules(me=self.me)
         self.tray = TrayIcon(rules, parent=self) if ws.extras.get("tray", True) else None
 
     def _wire_work_widgets(self) -> None:
-        editor = self.reply_editor
-        editor.queued_changed.connect(self.on_reply_queued)
-        editor.draft_changed.connect(self.apply_change)
-        editor.open_next_requested.connect(self.on_next_ticket)
-        if self.account_pane is not None and hasattr(self.account_pane, "ticket_requested"):
-            self.account_pane.ticket_requested.connect(self.on_open_ticket)
-        if hasattr(self.search_box, "ticket_requested"):
-            self.search_box.ticket_requested.connect(self.on_open_ticket)
-        if hasattr(self.search_box, "canned_reply_requested"):
-            self.search_box.canned_reply_requested.connect(self.on_canned_reply_requested)
-        if self.dashboard is not None and hasattr(self.dashboard, "queue_requested"):
-            self.dashboard.queue_requested.connect(self.on_dashboard_queue_requested)
+        self.reply_editor.queued_changed.connect(self.on_reply_queued)
+        self.reply_editor.draft_changed.connect(self.apply_change)
+        self.reply_editor.open_next_requested.connect(self.on_next_ticket)
+        self.account_pane.ticket_requested.connect(self.on_open_ticket)
+        self.canned_picker.insert_requested.connect(self.on_canned_reply_chosen)
+        self.search_box.ticket_requested.connect(self.on_open_ticket)
+        self.search_box.customer_requested.connect(self.on_customer_requested)
+        self.search_box.canned_reply_requested.connect(self.on_canned_reply_requested)
+        self.dashboard.queue_requested.connect(self.on_dashboard_queue_requested)
         if self.tray is not None:
             self.tray.ticket_requested.connect(self.on_open_ticket)
             self.tray.show_window_requested.connect(self.on_raise)
@@ -432,13 +445,15 @@ class MainWindow(QMainWindow):
         tid = details["ticket"]["id"]
         if self.reply_editor.ticket_id != tid:
             self.reply_editor.set_ticket(tid)
-        if self.account_pane is not None and hasattr(self.account_pane, "set_ticket"):
             self.account_pane.set_ticket(tid)
+            self.canned_picker.set_ticket(tid)
 
     def _change_to_work_widgets(self, change: Change) -> None:
         self.reply_editor.on_cache_changed(change)
-        if self.account_pane is not None and hasattr(self.account_pane, "on_cache_changed"):
-            self.account_pane.on_cache_changed(change)
+        self.account_pane.on_cache_changed(change)
+        self.search_box.on_cache_changed(change)
+        if "macros" in change.kinds:
+            self.canned_picker.on_macros_changed()
         if self.tray is not None and change.ticket_ids and change.kinds & {"tickets", "comments"}:
             reader, me = self.reader, self.me
             self.operations.run(lambda: facts_for_change(reader, change, me), self.tray.on_ticket_facts,
@@ -449,29 +464,43 @@ class MainWindow(QMainWindow):
         self.engine_call("push_now")
 
     def on_canned_reply_requested(self, macro_id: int) -> None:
-        if self.reply_editor is not None and self.ticket_pane.ticket_id is not None:
-            macro = self.reader.macro(macro_id)
-            if macro is not None:
-                self.reply_editor.insert_canned_reply(
-                    CannedReply.from_macro(macro, self.reader.ticket(self.ticket_pane.ticket_id), self.me))
+        """A canned reply picked in search: show it in the picker for the open ticket."""
+        self.side_tabs.setCurrentWidget(self.canned_picker)
+        macro = self.reader.macro(macro_id)
+        if macro is not None and self.ticket_pane.ticket_id is not None:
+            ticket = self.reader.ticket(self.ticket_pane.ticket_id)
+            self.reply_editor.insert_canned_reply(CannedReply.from_macro(macro, ticket, self.me))
 
-    def on_dashboard_queue_requested(self, key) -> None:
-        self.queue_pane.select_key(key if isinstance(key, str) else f"group:{key}")
+    def on_canned_reply_chosen(self, reply) -> None:
+        if self.ticket_pane.ticket_id is not None:
+            self.reply_editor.insert_canned_reply(reply)
+
+    def on_customer_requested(self, user_id: int) -> None:
+        tickets = self.reader.requester_tickets(user_id, limit=1)
+        if tickets:
+            self.on_open_ticket(tickets[0]["id"])
+        else:
+            self.status.showMessage("This customer has no tickets in the cache.", 5000)
+
+    def on_dashboard_queue_requested(self, spec) -> None:
+        key = ("mine" if spec.mine else "unassigned" if spec.unassigned else
+               f"group:{spec.group_id}" if spec.group_id is not None else "all")
+        self.queue_pane.select_key(key)
 
     def refresh_dashboard(self) -> None:
-        if self.dashboard is not None and hasattr(self.dashboard, "refresh"):
-            self.dashboard.refresh()
+        self.dashboard.refresh()
 
     def open_conflicts(self) -> None:
-        dialog = _optional("console.views.conflicts", "ConflictDialog", self.writer, self.reader, parent=self)
-        if dialog is None:
-            self.status.showMessage("Conflicts are listed in the Conflicts queue.", 5000)
-            self.queue_pane.select_key("conflicts")
-            return
-        if hasattr(dialog, "resolved_changed"):
-            dialog.resolved_changed.connect(self.apply_change)
-            dialog.resolved_changed.connect(lambda _change: self.engine_call("push_now"))
+        from .conflicts import ConflictView
+
+        dialog = ConflictView(self.writer, self.reader, self)
+        dialog.resolved_changed.connect(self.on_conflict_resolved)
         dialog.exec()
+        dialog.deleteLater()
+
+    def on_conflict_resolved(self, change: Change) -> None:
+        self.apply_change(change)
+        self.engine_call("push_now")
 
     def _sync_event_to_tray(self, event) -> None:
         if self.tray is None:
@@ -483,8 +512,6 @@ class MainWindow(QMainWindow):
         elif event.kind == "status" and event.status.online and not event.status.syncing \
                 and not event.status.error:
             self.tray.on_sync_event(TraySyncEvent("ok"))
-        if event.kind in ("status", "change"):
-            self._counts_timer.start()
 
     # -- menus --------------------------------------------------------------------------------
 
@@ -601,8 +628,11 @@ class MainWindow(QMainWindow):
             self.queue_pane.select_key(values["queue"])
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
-        self.save_window_state()
         self.reply_editor.save_draft_now()
+        self._closing = True
+        self._counts_timer.stop()
+        self._ids_timer.stop()
+        self.save_window_state()
         if getattr(self, "_unsubscribe", None):
             self._unsubscribe()
             self._unsubscribe = None
@@ -610,10 +640,12 @@ class MainWindow(QMainWindow):
         super().closeEvent(event)
 
 
-def _optional(module: str, name: str, *args, **kwargs):
-    """A GUI-work widget if its module has landed, else None (the layout keeps a placeholder)."""
-    try:
-        cls = getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-    return cls(*args, **kwargs)
+
+
+def connection_state(status) -> str:
+    """The dashboard's one-word connection state for a SyncStatus."""
+    if status.work_offline:
+        return "Working offline"
+    if status.syncing:
+        return "Syncing"
+    return {True: "Online", False: "Offline", None: "Connecting"}[status.online]

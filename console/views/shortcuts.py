@@ -29,6 +29,7 @@ SHORTCUTS = (
     Shortcut("search", ("/", "Ctrl+K"), "Search tickets, comments, customers and replies", "Moving"),
     Shortcut("reply", ("R",), "Write a public reply", "Writing"),
     Shortcut("note", ("N",), "Write an internal note", "Writing"),
+    Shortcut("canned_replies", ("C",), "Pick a canned reply for this ticket", "Writing"),
     Shortcut("send", ("Ctrl+Return",), "Send the reply or note (queued in the outbox)", "Writing"),
     Shortcut("send_and_next", ("Ctrl+Shift+Return",), "Send, then open the next ticket", "Writing"),
     Shortcut("status_open", ("Alt+1",), "Set status: open", "Status"),

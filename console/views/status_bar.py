@@ -7,6 +7,8 @@ with the same attributes works). Emits ``work_offline_changed(bool)`` and ``conf
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
 
@@ -92,6 +94,14 @@ class StatusBar(QStatusBar):
             self.progress.show()
         else:
             self.progress.hide()
+
+    def set_last_success(self, epoch: str | None) -> None:
+        """Before the engine reports: the cache's own record of the last good sync (local epoch)."""
+        try:
+            moment = datetime.fromtimestamp(float(epoch)) if epoch else None
+        except (TypeError, ValueError, OverflowError):
+            moment = None
+        self.as_of.setText("As of " + moment.strftime("%H:%M:%S") if moment else "Not synced yet")
 
     def set_pending(self, n: int) -> None:
         self.pending.setText("Nothing to send" if not n else f"{n} to send")

@@ -119,6 +119,7 @@ class TicketPane(QWidget):
         self.horizontal.addWidget(self.account_slot)
         self.horizontal.setStretchFactor(0, 3)
         self.horizontal.setStretchFactor(1, 1)
+        self.horizontal.setSizes([560, 360])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.horizontal)
