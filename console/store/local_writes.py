@@ -80,8 +80,12 @@ class LocalWrites:
     # -- outbox ------------------------------------------------------------------------
 
     def enqueue(self, kind: str, ticket_id: int | None, payload: dict[str, Any],
-                updated_stamp: str | None) -> OutboxEntry:
-        """Queue an outgoing change under a fresh UUID; committed (fsync) before returning."""
+                updated_stamp: str | None, *, clear_draft: str | None = None) -> OutboxEntry:
+        """Queue an outgoing change under a fresh UUID; committed (fsync) before returning.
+
+        ``clear_draft`` names the draft kind (reply, note, new_ticket) this entry was written
+        from: it is deleted in the same transaction, so a crash leaves either the draft or the
+        queued entry, never both and never neither."""
         if kind not in OUTBOX_KINDS:
             raise BadPayloadError(f"Unknown outbox kind {kind!r}; use one of {', '.join(OUTBOX_KINDS)}")
         if (kind == "new_ticket") != (ticket_id is None):
@@ -93,6 +97,8 @@ class LocalWrites:
             conn.execute("INSERT INTO outbox (op_id, ticket_id, kind, payload, updated_stamp, state, created_at) "
                          "VALUES (?, ?, ?, ?, ?, 'queued', ?)",
                          (op_id, ticket_id, kind, _json(payload, "outbox payload"), updated_stamp, time.time()))
+            if clear_draft is not None:
+                conn.execute("DELETE FROM drafts WHERE ticket_id = ? AND kind = ?", (ticket_id or 0, clear_draft))
             return q.get_entry(conn, op_id)
 
     def next_sendable(self, now: float | None = None) -> OutboxEntry | None:

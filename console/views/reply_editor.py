@@ -13,8 +13,8 @@ Slots / methods:
   this ticket; those that can't be filled stay as ``{{ ... }}`` and are highlighted. Its field
   changes (status, tags...) are carried with the reply and shown under the editor (clearable).
 - ``send(status=None, open_next=False) -> OutboxEntry | None``: the placeholder guard, then
-  ``writer.enqueue("reply"|"note", ticket_id, payload, ticket["updated_at"])``, THEN the draft is
-  deleted (the store has no joint transaction; this order never loses text). Ctrl+Enter = send,
+  ``writer.enqueue("reply"|"note", ticket_id, payload, ticket["updated_at"], clear_draft=kind)``:
+  the entry is queued and the draft deleted in one transaction. Ctrl+Enter = send,
   Ctrl+Shift+Enter = send and open next; the Send button's menu has "send and set pending/solved".
 - ``on_cache_changed(change: Change)``: refresh the "recent sends" line when the outbox moved.
 
@@ -340,13 +340,14 @@ class ReplyEditor(QWidget):
         fields = {**self._field_changes, **({"status": status} if status else {})}
         payload: dict = {"body": text, **({"fields": fields} if fields else {})}
         try:
-            entry = self._writer.enqueue(self._mode, self._ticket_id, payload, ticket.get("updated_at"))
+            entry = self._writer.enqueue(self._mode, self._ticket_id, payload, ticket.get("updated_at"),
+                                         clear_draft=self._mode)
         except StoreError as exc:
             self.message_label.setText(f"Could not queue the reply: {exc}")
             return None
         self._save_timer.stop()
-        change = Change(frozenset({"outbox"}), frozenset({self._ticket_id}), op_ids=frozenset({entry.op_id}))
-        change |= self._writer.delete_draft(self._ticket_id, self._mode)
+        change = Change(frozenset({"outbox", "drafts"}), frozenset({self._ticket_id}),
+                        op_ids=frozenset({entry.op_id}))
         self._loading = True
         self.text_edit.clear()
         self._loading = False

@@ -43,6 +43,17 @@ def test_enqueue_makes_a_uuid_and_survives_reopen(cache_path):
         assert r.pending_count() == 2 and r.queue_counts().outbox == 2
 
 
+def test_enqueue_can_clear_its_draft_in_the_same_transaction(writer, reader):
+    writer.save_draft(7, "reply", "Thanks, refunded")
+    writer.save_draft(7, "note", "internal: checked the invoice")
+    writer.enqueue("reply", 7, {"body": "Thanks, refunded"}, STAMP, clear_draft="reply")
+    assert reader.load_draft(7, "reply") is None
+    assert reader.load_draft(7, "note").body == "internal: checked the invoice"
+    with pytest.raises(BadPayloadError):
+        writer.enqueue("email", 7, {}, STAMP, clear_draft="note")
+    assert reader.load_draft(7, "note") is not None, "a refused entry must not cost the draft"
+
+
 def test_enqueue_rejects_bad_input_without_writing(writer, reader):
     with pytest.raises(BadPayloadError, match="Unknown outbox kind"):
         writer.enqueue("email", 1, {}, STAMP)
