@@ -60,7 +60,6 @@ def build_queues(groups: list[dict], views: list[dict], me: int | None) -> list[
     if me is not None:
         queues.append(Queue("mine", "My tickets", spec=QueueSpec(mine=True, me=me, statuses=UNSOLVED)))
     queues.append(Queue("unassigned", "Unassigned", spec=QueueSpec(unassigned=True, statuses=UNSOLVED)))
-    queues.append(Queue("all", "All unsolved", spec=QueueSpec(statuses=UNSOLVED)))
     if groups:
         queues.append(Queue("h:departments", "Departments", "header"))
         queues += [Queue(f"group:{g['id']}", g["name"], spec=QueueSpec.department(g["id"], UNSOLVED))
@@ -89,13 +88,9 @@ def counts_by_key(counts: QueueCounts, view_counts: dict[str, int]) -> dict[str,
     """Flatten the cache's counts into one number per queue key."""
     out = {"mine": counts.mine, "unassigned": counts.unassigned, "drafts": counts.drafts,
            "outbox": counts.outbox, "conflicts": counts.conflicts}
-    total = 0
     for group_id, by_status in counts.by_department.items():
-        unsolved = sum(n for status, n in by_status.items() if status in UNSOLVED)
-        total += unsolved
         if group_id is not None:
-            out[f"group:{group_id}"] = unsolved
-    out["all"] = total
+            out[f"group:{group_id}"] = sum(n for status, n in by_status.items() if status in UNSOLVED)
     out.update(view_counts)
     return out
 

@@ -86,6 +86,10 @@ class TicketListModel(QAbstractTableModel):
         return self._queue
 
     @property
+    def descending(self) -> bool:
+        return self._descending
+
+    @property
     def sort_key(self) -> str:
         return COLUMNS[self._sort_column].sort_key or "updated_at"
 

@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
         self.operations = Operations(self)
         self.engine = None
         self._closing = False
+        self._mine_first = bool(workspace.me is not None and workspace.reader.queue_counts(workspace.me).mine)
         self._last_sync_status = None
         self.loop = None
         self._unsubscribe = None
@@ -172,7 +173,7 @@ class MainWindow(QMainWindow):
         self.ticket_model.set_group_names({g["id"]: g["name"] for g in self.groups})
         current = self.queue_pane.current_key()
         self.queue_model.set_queues(build_queues(self.groups, self.views, self.me))
-        self.queue_pane.select_key(current or "all")
+        self.queue_pane.select_key(current or ("mine" if self.me is not None and self._mine_first else "unassigned"))
 
     def refresh_counts(self) -> None:
         reader, views, me = self.reader, self.views, self.me
@@ -188,7 +189,16 @@ class MainWindow(QMainWindow):
         self.operations.run(work, done, self.on_operation_failed)
 
     def refresh_queue_ids(self) -> None:
-        self.ticket_model.reload_ids()
+        """Re-run the open queue's id query off the GUI thread, then update the list in place."""
+        queue, model = self.ticket_model.queue, self.ticket_model
+        if queue is None:
+            return
+        reader, sort_key, descending = self.reader, model.sort_key, model.descending
+
+        def done(ids) -> None:
+            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
+                model.reload_ids(ids)
+        self.operations.run(lambda: queue.ticket_ids(reader, sort_key, descending), done, self.on_operation_failed)
 
     def refresh_open_ticket(self) -> None:
         tid = self.ticket_pane.ticket_id
@@ -484,8 +494,9 @@ class MainWindow(QMainWindow):
 
     def on_dashboard_queue_requested(self, spec) -> None:
         key = ("mine" if spec.mine else "unassigned" if spec.unassigned else
-               f"group:{spec.group_id}" if spec.group_id is not None else "all")
-        self.queue_pane.select_key(key)
+               f"group:{spec.group_id}" if spec.group_id is not None else None)
+        if key is not None:
+            self.queue_pane.select_key(key)
 
     def refresh_dashboard(self) -> None:
         self.dashboard.refresh()

@@ -5,7 +5,8 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
-from console.models.queues import QueueListModel, build_queues
+from console.models import tickets as tickets_module
+from console.models.queues import Queue, QueueListModel, build_queues
 from console.models.tickets import COLUMNS, TicketListModel
 from console.store import CacheReader, QueueSpec
 
@@ -17,11 +18,10 @@ def test_models_pass_the_qt_model_tester(qtbot, workspace):
     queues = QueueListModel()
     QAbstractItemModelTester(queues, TESTER_MODE)
     queues.set_queues(build_queues(reader.groups(), reader.views(), workspace.me))
-    queues.set_counts({"all": 3, "drafts": 1})
+    queues.set_counts({"unassigned": 3, "drafts": 1})
     tickets = TicketListModel(reader)
     QAbstractItemModelTester(tickets, TESTER_MODE)
-    all_queue = queues.queue_at(queues.row_of("all"))
-    tickets.set_queue(all_queue)
+    tickets.set_queue(Queue("everything", "All tickets", spec=QueueSpec()))
     assert tickets.rowCount() > 10
     for row in range(tickets.rowCount()):
         tickets.data(tickets.index(row, 1))
@@ -33,18 +33,24 @@ def test_models_pass_the_qt_model_tester(qtbot, workspace):
     assert tickets.rowCount() == 5
 
 
-def test_rows_are_fetched_lazily_in_batches(workspace):
+def test_rows_are_fetched_lazily_in_batches(workspace, monkeypatch):
+    monkeypatch.setattr(tickets_module, "BATCH", 8)
     model = TicketListModel(workspace.reader)
-    all_queue = next(q for q in build_queues(workspace.reader.groups(), [], workspace.me) if q.key == "all")
-    model.set_queue(all_queue)
-    assert model.cached_rows == 0
-    model.data(model.index(0, 1))
-    assert 0 < model.cached_rows <= model.rowCount()
+    model.set_queue(Queue("everything", "All tickets", spec=QueueSpec()))
+    assert model.rowCount() > 40 and model.cached_rows == 0
+    assert model.data(model.index(0, 1))
+    assert model.cached_rows == 8
+    last = model.rowCount() - 1
+    assert model.data(model.index(last, 0)).endswith(str(model.ticket_id_at(last)))
+    assert model.cached_rows <= 16
+    tid = model.ticket_id_at(0)
+    model.mark_stale([tid])
+    assert model.cached_rows <= 15
 
 
 def test_window_lists_queues_with_counts_and_switches(qtbot, main_window, workspace):
     window = main_window
-    qtbot.waitUntil(lambda: window.queue_model.count("all") is not None)
+    qtbot.waitUntil(lambda: window.queue_model.count("unassigned") is not None)
     groups = workspace.reader.groups()
     assert groups, "the demo workspace has departments"
     for group in groups:
