@@ -147,13 +147,21 @@ def ticket_events(request: Request):
     return json_response({"ticket_events": events, **paging})
 
 
+_COMMENT_CHILD_KEYS = ("id", "type", "author_id", "body", "html_body", "public", "attachments", "audit_id",
+                       "via", "created_at")
+
+
 def _audit_event(row, comment: dict | None, with_comments: bool) -> dict:
     via = orjson.loads(row["via"])
     children = []
     if comment is not None and with_comments:
-        children.append({**comment, "event_type": "Comment", "via_reference_id": None})
+        # The export's comment child carries what Zendesk's does: no plain_body or metadata
+        # (the full comment is at /tickets/{id}/comments); half the bytes of a history page.
+        child = {k: comment[k] for k in _COMMENT_CHILD_KEYS}
+        child.update(event_type="Comment", via_reference_id=None)
+        children.append(child)
     for change in orjson.loads(row["events"]):
-        child = {"id": change.get("id"), "event_type": change.get("type"), "via": via,
+        child = {"id": change.get("id"), "event_type": change.get("type"),
                  "via_reference_id": None, "field_name": change.get("field_name"),
                  "previous_value": change.get("previous_value")}
         if change.get("field_name"):
