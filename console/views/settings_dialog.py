@@ -2,13 +2,15 @@
 
 API for ``main_window.py``::
 
-    dialog = SettingsDialog(prefs, parent)
+    dialog = SettingsDialog(prefs, parent, departments=None)   # None = routing.DEPARTMENTS
     dialog.settings_changed.connect(on_settings_changed)   # set[str]: names whose value changed
     dialog.exec()                                          # OK validates, saves settings.json, emits
     # e.g. on_settings_changed: if {"theme", "font_size"} & names: theme.apply_theme(app, ...)
 
 Widgets by type: bool → check box, int → spin box, float → spin box, str with choices → combo box,
-str → line edit, dict (SLA targets) → a JSON text field validated with ``domain.sla.SlaPolicy``.
+str → line edit. The two SLA settings (``sla_targets``, ``sla_at_risk_fraction``) share one
+:class:`~console.views.sla_editor.SlaTargetsEditor` (a department × priority table), checked with
+``domain.sla.SlaPolicy``; ``departments`` (e.g. the cache's group names) picks its rows.
 Connection settings (URL, email, token storage) belong to the connection dialog and are left out;
 window geometry is ``config.WindowState`` and never appears here.
 """
@@ -36,6 +38,9 @@ from PySide6.QtWidgets import (
 )
 
 from console import config
+from console.domain.sla import SlaPolicy
+
+from .sla_editor import SlaTargetsEditor
 
 CONNECTION_SETTINGS = ("helpdesk_url", "agent_email", "token_storage")
 SECTIONS = (
@@ -56,6 +61,7 @@ RANGES = {  # name: (minimum, maximum, suffix, text shown at the minimum)
     "sla_at_risk_fraction": (0.0, 0.95, " of the target left", ""),
 }
 SLA_PRIORITIES = ("urgent", "high", "normal", "low")
+SLA_SETTINGS = ("sla_targets", "sla_at_risk_fraction")
 
 
 class SettingsInputError(ValueError):
@@ -64,8 +70,6 @@ class SettingsInputError(ValueError):
 
 def parse_sla_targets(text: str) -> dict:
     """The SLA targets typed as JSON, checked; ``{}`` for an empty field (the documented defaults)."""
-    from console.domain.sla import SlaPolicy
-
     if not text.strip():
         return {}
     try:
@@ -91,10 +95,12 @@ class SettingsDialog(QDialog):
 
     settings_changed = Signal(object)   # set[str]
 
-    def __init__(self, prefs: config.Preferences, parent: QWidget | None = None):
+    def __init__(self, prefs: config.Preferences, parent: QWidget | None = None, *,
+                 departments: list[str] | None = None):
         super().__init__(parent)
         self.prefs = prefs
         self.editors: dict[str, QWidget] = {}
+        self.sla_editor = SlaTargetsEditor(departments)
         self.setWindowTitle("Settings")
         self.setObjectName("settings_dialog")
         layout = QVBoxLayout(self)
@@ -107,6 +113,12 @@ class SettingsDialog(QDialog):
             form = QFormLayout(box)
             for setting in settings:
                 placed.add(setting.name)
+                if setting.name in SLA_SETTINGS:
+                    self.editors[setting.name] = self.sla_editor
+                    if self.sla_editor.parent() is not box:
+                        self.sla_editor.setToolTip(setting.doc)
+                        form.addRow(self.sla_editor)
+                    continue
                 editor = self._editor_for(setting)
                 editor.setObjectName(setting.name)
                 editor.setToolTip(setting.doc)
@@ -160,7 +172,9 @@ class SettingsDialog(QDialog):
     def load_values(self, values: dict[str, Any]) -> None:
         for name, value in values.items():
             editor = self.editors[name]
-            if isinstance(editor, QCheckBox):
+            if name in SLA_SETTINGS:
+                self._load_sla(name, value)
+            elif isinstance(editor, QCheckBox):
                 editor.setChecked(bool(value))
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 editor.setValue(value)
@@ -175,7 +189,11 @@ class SettingsDialog(QDialog):
         """What the widgets say, typed; raises SettingsInputError for a value that cannot be used."""
         out: dict[str, Any] = {}
         for name, editor in self.editors.items():
-            if isinstance(editor, QCheckBox):
+            if name == "sla_targets":
+                out[name] = self._sla_targets()
+            elif name == "sla_at_risk_fraction":
+                out[name] = self.sla_editor.at_risk_fraction()
+            elif isinstance(editor, QCheckBox):
                 out[name] = editor.isChecked()
             elif isinstance(editor, QSpinBox | QDoubleSpinBox):
                 out[name] = editor.value()
@@ -186,6 +204,25 @@ class SettingsDialog(QDialog):
             else:
                 out[name] = editor.text()
         return out
+
+    def _load_sla(self, name: str, value: Any) -> None:
+        """Show a saved SLA setting; a hand-edited bad one shows the defaults and says why."""
+        try:
+            if name == "sla_targets":
+                self.sla_editor.set_value(value)
+            else:
+                self.sla_editor.set_at_risk_fraction(value)
+        except (TypeError, ValueError) as exc:
+            self.error_label.setText(f"The saved first-reply targets could not be used ({exc}); "
+                                     "showing the defaults.")
+
+    def _sla_targets(self) -> dict:
+        targets = self.sla_editor.value()
+        try:
+            SlaPolicy(targets, self.sla_editor.at_risk_fraction())
+        except ValueError as exc:
+            raise SettingsInputError(f"First-reply targets: {exc}.") from None
+        return targets
 
     # ---- slots ----------------------------------------------------------------------------
     def on_restore_defaults(self) -> None:
