@@ -19,6 +19,10 @@ Events (``console.sync.status``): ``status`` (online/offline, phase + done/total
 last synced at (server time), pending outbox count, conflicts), ``change`` (a store ``Change``:
 refresh those models), ``error``, ``conflict`` and ``sent`` (with ``op_id``).
 
+Pull mode: the first round asks ``users/me`` (kept in sync_state ``me``, ``role``, ``pull_mode``).
+Admins pull through the incremental exports (``pull.py``); anyone else, or an admin whose export
+answers 403, pulls through the ticket lists (``pull_agent.py``).
+
 Outbox entries the GUI enqueues itself (``CacheWriter.enqueue``; payload shapes in
 ``console.sync.push``) are delivered on the next ``push_now()`` or round. Interactive work
 (``push_now``, ``refresh_ticket``) runs on its own executor thread, so it never waits behind
@@ -39,6 +43,7 @@ from console.store import CacheReader, CacheWriter, Change, OutboxEntry
 from . import status as ev
 from .client import AuthError, HelpdeskClient, HelpdeskError, Unreachable
 from .pull import Page, Puller, Stream
+from .pull_agent import AgentPuller
 from .push import Delivery, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -71,6 +76,8 @@ class SyncEngine:
         self.puller = Puller(client, writer)
         self.sender = OutboxSender(client, writer, self.puller)
         self._reader = CacheReader(writer.path)
+        self.agent_puller = AgentPuller(client, writer, self._reader)
+        self.pull_mode: str | None = None  # "export" (admin) or "list" (agent), learned per engine
         self._background = ThreadPoolExecutor(2, thread_name_prefix="sync-pull")
         self._interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-push")
         self._subscribers = ev.Subscribers()
@@ -162,15 +169,14 @@ class SyncEngine:
             self._emit(syncing=True, phase="", done=0, total=None)
             try:
                 await self._push(report)
+                if self.pull_mode is None:
+                    self.pull_mode = await self._bg(self._learn_pull_mode)
                 due = time.monotonic() - self._resources_at > self.resource_interval if self._resources_at else True
                 if resources or (resources is None and due):
                     self._emit(phase="resources", done=0, total=len(self.puller.streams()))
                     self._changed(await self._bg(self.puller.refresh_resources))
                     self._resources_at = time.monotonic()
-                for stream in self.puller.streams():
-                    if self.work_offline or self._stopping:
-                        break
-                    setattr(report, stream.name, await self._pull(stream))
+                await self._pull_all(report)
                 await self._push(report)
             except HelpdeskError as exc:
                 await self._round_failed(exc)
@@ -288,9 +294,37 @@ class SyncEngine:
             log.debug("could not record the sync error", exc_info=True)
         self._emit(ev.ERROR, message=message, online=not offline, error=message, syncing=False, phase="")
 
+    def _learn_pull_mode(self) -> str:
+        """Who we are: admins can read the exports; everyone else pulls the ticket lists."""
+        me = self.client.get("users/me.json").get("user") or {}
+        role = str(me.get("role") or "")
+        mode = "export" if role == "admin" else "list"
+        self.writer.set_sync_state("me", str(me.get("id") or ""))
+        self.writer.set_sync_state("role", role)
+        self.writer.set_sync_state("pull_mode", mode)
+        return mode
+
+    async def _pull_all(self, report: SyncReport) -> None:
+        """Every stream of the current mode; a 403 on an export switches to the list streams."""
+        try:
+            await self._pull_streams(self.puller if self.pull_mode == "export" else self.agent_puller, report)
+        except AuthError as exc:
+            if self.pull_mode != "export" or exc.status != 403:
+                raise
+            log.warning("incremental export refused (%s); pulling through ticket lists instead", exc)
+            self.pull_mode = "list"
+            await self._bg(self.writer.set_sync_state, "pull_mode", "list")
+            await self._pull_streams(self.agent_puller, report)
+
+    async def _pull_streams(self, puller: Puller, report: SyncReport) -> None:
+        for stream in puller.streams():
+            if self.work_offline or self._stopping:
+                break
+            setattr(report, stream.name, await self._pull(stream))
+
     async def _pull(self, stream: Stream) -> int:
         """Pull one export stream to its end, fetching page N+1 while page N is applied."""
-        bookmark = await self._bg(self._reader.sync_state, stream.state_key)
+        bookmark = await self._bg(self._reader.sync_state, stream.state_key) if stream.state_key else None
         page: Page = await self._bg(stream.fetch, bookmark)
         first_position, received = page.position, 0
         while True:
@@ -300,7 +334,8 @@ class SyncEngine:
             change = await self._bg(stream.apply, page)
             received += page.size
             self._changed(change)
-            self._emit(phase=stream.name, done=received, total=self._estimate(received, first_position, page))
+            done, total = page.progress or (received, self._estimate(received, first_position, page))
+            self._emit(phase=stream.name, done=done, total=total)
             if nxt is None:
                 return received
             page = await nxt

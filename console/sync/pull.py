@@ -43,6 +43,7 @@ class Page:
     position: int | None = None  # generated_timestamp / timestamp of the last item (progress)
     extra: list | None = None    # side-loaded users
     count: int | None = None     # items worth reporting (comments in a ticket_events page)
+    progress: tuple[int, int | None] | None = None  # (done, total) when the stream knows better than time
 
     @property
     def size(self) -> int:
@@ -51,8 +52,8 @@ class Page:
 
 @dataclass
 class Stream:
-    name: str          # "tickets", "users", "comments" (also the status phase)
-    state_key: str     # sync_state key holding the bookmark
+    name: str              # "tickets", "users", "comments" (also the status phase)
+    state_key: str | None  # sync_state key holding the bookmark (None: the stream keeps its own state)
     fetch: Callable[[str | None], Page]
     apply: Callable[[Page], Change]
 
@@ -136,13 +137,10 @@ class Puller:
         """Every item of a paginated list, following the helpdesk's links verbatim (§19.10)."""
         body = self.client.get(path, {"page[size]": page_size})
         items = list(body.get(key) or [])
-        while True:
-            links, meta = body.get("links") or {}, body.get("meta") or {}
-            url = links.get("next") if meta.get("has_more") else body.get("next_page")
-            if not url:
-                return items
+        while url := next_link(body):
             body = self.client.get_url(url)
             items.extend(body.get(key) or [])
+        return items
 
     # -- one ticket ----------------------------------------------------------------------
     def fetch_ticket(self, ticket_id: int) -> tuple[dict, list]:
@@ -157,6 +155,14 @@ class Puller:
         except NotFound:
             return self.writer.mark_ticket_missing(ticket_id)
         return self.writer.upsert_tickets([ticket]) | self.writer.replace_ticket_comments(ticket_id, comments)
+
+
+def next_link(body: dict) -> str | None:
+    """The next page's URL of a list answer (CBP ``links.next`` or OBP ``next_page``), None at the end."""
+    links, meta = body.get("links") or {}, body.get("meta") or {}
+    if links or meta:
+        return (links.get("next") or None) if meta.get("has_more") else None
+    return body.get("next_page") or None
 
 
 def _max_column(path: Path, table: str, column: str) -> int:

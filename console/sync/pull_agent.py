@@ -1,0 +1,202 @@
+"""Agent-mode pull: for tokens that cannot read the admin-only incremental exports (helpdesk-api.md §6.1).
+
+Same ``Page``/``Stream`` contract as ``pull.py``, so the engine runs these streams the same way:
+
+- tickets: ``tickets.json?page[size]=100&sort=-updated_at&include=users``, newest first, following
+  ``links.next`` verbatim. A walk stops at the page that reaches below the high-water mark (the
+  newest ``updated_at`` of the last finished walk) minus ``OVERLAP`` seconds, so same-second changes
+  are seen twice rather than never. Only server timestamps are compared, never the local clock.
+  The first walk reads everything. Requesters, submitters and assignees come side-loaded.
+- users: the agents and admins (``users.json?role[]=agent&role[]=admin``), every round.
+- comments: ``tickets/{id}/comments.json`` for tickets whose cached row changed in a walk and
+  that are not solved/closed; at most ``COMMENT_BUDGET`` tickets a round, newest first; the rest
+  wait in the state for the next round.
+
+State: the sync_state key ``agent_pull`` (JSON) holds ``mark``, ``walk`` (``next`` link, ``top``
+seen and ``floor`` of a walk part-way through) and ``due`` (ticket ids waiting for their thread).
+Pages come newest first, so the mark moves only when a walk finishes; a killed walk resumes from
+its stored next link. Rows carry no ``generated_timestamp`` here, so the cache versions them by
+``updated_at`` (epoch seconds, ``console.store.rows.ticket_row``): an older copy never wins.
+
+Limitation: deleted tickets are simply absent from lists, so this path sees no tombstones. A 404
+on a ticket's thread (here, or when an agent opens it) marks it missing in the cache.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from console.store import CacheReader, CacheWriter, Change
+
+from .client import HelpdeskClient, NotFound
+from .pull import Page, Puller, Stream, next_link
+
+log = logging.getLogger(__name__)
+
+STATE_KEY = "agent_pull"
+PAGE_SIZE = 100
+OVERLAP = 60          # seconds below the mark a walk still reads
+COMMENT_BUDGET = 300  # ticket threads fetched per round
+SAVE_EVERY = 25       # persist the due list after this many threads
+DONE_STATUSES = {"solved", "closed", "deleted"}
+
+
+@dataclass
+class AgentPullState:
+    mark: str | None = None
+    walk: dict | None = None
+    due: list[int] = field(default_factory=list)
+
+    @classmethod
+    def parse(cls, text: str | None) -> AgentPullState:
+        try:
+            data = json.loads(text) if text else {}
+            return cls(data.get("mark"), data.get("walk"), [int(i) for i in data.get("due") or []])
+        except (ValueError, TypeError, AttributeError):
+            log.warning("agent pull state unreadable; starting a full walk")
+            return cls()
+
+    def dumps(self) -> str:
+        return json.dumps({"mark": self.mark, "walk": self.walk, "due": self.due})
+
+
+@dataclass
+class ThreadPage(Page):
+    """One ticket's whole comment thread (``missing``: the helpdesk answered 404)."""
+
+    ticket_id: int | None = None
+    missing: bool = False
+
+
+class AgentPuller(Puller):
+    """List-based streams over one client and the cache's writer; slow resources as in ``Puller``."""
+
+    def __init__(self, client: HelpdeskClient, writer: CacheWriter, reader: CacheReader):
+        super().__init__(client, writer)
+        self.reader = reader
+        self.state = AgentPullState()
+        self._loaded = False
+        self._floor: int | None = None
+        self._batch: list[int] = []
+
+    def streams(self) -> list[Stream]:
+        return [
+            Stream("tickets", None, self.fetch_ticket_list, self.apply_ticket_list),
+            Stream("users", None, self.fetch_agents, self.apply_agents),
+            Stream("comments", None, self.fetch_thread, self.apply_thread),
+        ]
+
+    def _load(self) -> None:
+        self.state = AgentPullState.parse(self.reader.sync_state(STATE_KEY))
+        self._loaded = True
+
+    def _save(self) -> None:
+        self.writer.set_sync_state(STATE_KEY, self.state.dumps())
+
+    # -- tickets -------------------------------------------------------------------------
+    def fetch_ticket_list(self, next_url: str | None) -> Page:
+        """A page of the newest-first walk: the first call starts (or resumes) it."""
+        if next_url:
+            body = self.client.get_url(next_url)
+        else:
+            self._load()
+            walk = self.state.walk
+            if walk and walk.get("next"):
+                self._floor = walk.get("floor")
+                body = self.client.get_url(walk["next"])
+            else:
+                mark = _seconds(self.state.mark)
+                self._floor = None if mark is None else mark - OVERLAP
+                body = self.client.get("tickets.json", {"page[size]": PAGE_SIZE, "sort": "-updated_at",
+                                                        "include": "users"})
+        tickets = [t for t in body.get("tickets") or [] if isinstance(t, dict)]
+        url = next_link(body)
+        stamps = [s for s in (_seconds(t.get("updated_at")) for t in tickets) if s is not None]
+        below_floor = self._floor is not None and bool(stamps) and min(stamps) < self._floor
+        return Page(tickets, url or "", not url or below_floor, extra=body.get("users"))
+
+    def apply_ticket_list(self, page: Page) -> Change:
+        change = self.writer.apply_ticket_page(page.items, None, end_of_stream=page.end_of_stream,
+                                               users=page.extra)
+        page.count = len(change.ticket_ids)
+        state = self.state
+        done = {t["id"] for t in page.items if t.get("status") in DONE_STATUSES}
+        fresh = list(dict.fromkeys(t["id"] for t in page.items if t["id"] in change.ticket_ids and t["id"] not in done))
+        skip = done | set(fresh)
+        state.due = fresh + [i for i in state.due if i not in skip]
+        top = _newest([(state.walk or {}).get("top")] + [t.get("updated_at") for t in page.items])
+        if page.end_of_stream:
+            state.mark = _newest([state.mark, top])
+            state.walk = None
+        else:
+            state.walk = {"next": page.bookmark, "top": top, "floor": self._floor}
+        self._save()
+        return change
+
+    # -- agents --------------------------------------------------------------------------
+    def fetch_agents(self, next_url: str | None) -> Page:
+        if next_url:
+            body = self.client.get_url(next_url)
+        else:
+            body = self.client.get("users.json", {"role[]": ["agent", "admin"], "page[size]": PAGE_SIZE})
+        url = next_link(body)
+        return Page(list(body.get("users") or []), url or "", not url)
+
+    def apply_agents(self, page: Page) -> Change:
+        change = self.writer.apply_user_page(page.items, None)
+        page.count = len(change.user_ids)
+        return change
+
+    # -- comments ------------------------------------------------------------------------
+    def fetch_thread(self, position: str | None) -> Page:
+        """The thread of the next due ticket; the first call picks this round's batch."""
+        if position is None:
+            if not self._loaded:
+                self._load()
+            self._batch = self.state.due[:COMMENT_BUDGET]
+            index = 0
+        else:
+            index = int(position)
+        if index >= len(self._batch):
+            return ThreadPage([], "", True, progress=(0, 0), count=0)
+        ticket_id = self._batch[index]
+        last = index + 1 >= len(self._batch)
+        progress = (index + 1, len(self._batch))
+        try:
+            comments = self.fetch_all(f"tickets/{ticket_id}/comments.json", "comments")
+        except NotFound:
+            return ThreadPage([], str(index + 1), last, progress=progress, count=0, ticket_id=ticket_id,
+                              missing=True)
+        return ThreadPage(comments, str(index + 1), last, progress=progress, ticket_id=ticket_id)
+
+    def apply_thread(self, page: Page) -> Change:
+        ticket_id = getattr(page, "ticket_id", None)
+        if ticket_id is None:
+            return Change()
+        if getattr(page, "missing", False):
+            change = self.writer.mark_ticket_missing(ticket_id)
+        else:
+            change = self.writer.replace_ticket_comments(ticket_id, page.items)
+        self.state.due = [i for i in self.state.due if i != ticket_id]
+        if page.end_of_stream or (page.progress and page.progress[0] % SAVE_EVERY == 0):
+            self._save()
+        return change
+
+
+def _seconds(iso: object) -> int | None:
+    """Epoch seconds of a server timestamp (``2025-10-03T11:40:51Z``); None when unreadable."""
+    if not isinstance(iso, str) or not iso:
+        return None
+    try:
+        return int(datetime.fromisoformat(iso.replace("Z", "+00:00")).timestamp())
+    except ValueError:
+        return None
+
+
+def _newest(stamps: list) -> str | None:
+    """The newest of some server timestamps, as the server wrote it."""
+    readable = [(seconds, stamp) for stamp in stamps if (seconds := _seconds(stamp)) is not None]
+    return max(readable)[1] if readable else None
