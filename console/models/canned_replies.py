@@ -150,8 +150,9 @@ class CannedReplyModel(QAbstractListModel):
         self._filter = text
         self.refresh()
 
-    def refresh(self) -> None:
-        """Re-read the department's macros (call after the macros were re-synced)."""
+    def refresh(self, only_if_changed: bool = False) -> None:
+        """Re-read the department's macros (call after the macros were re-synced); with
+        ``only_if_changed`` an unchanged list keeps the model (and the picker's preview) as is."""
         macros = self._reader.macros_for_department(self._group_id, self._me)
         error = ""
         if self._filter.strip():
@@ -165,9 +166,10 @@ class CannedReplyModel(QAbstractListModel):
             else:
                 rank = {h.id: n for n, h in enumerate(hits) if h.kind == "canned_reply"}
                 macros = sorted((m for m in macros if m["id"] in rank), key=lambda m: rank[m["id"]])
-        self.beginResetModel()
-        self._macros = macros
-        self.endResetModel()
+        if not only_if_changed or macros != self._macros:
+            self.beginResetModel()
+            self._macros = macros
+            self.endResetModel()
         self.filter_error_changed.emit(error)
 
     # -- reading ------------------------------------------------------------------------

@@ -116,6 +116,9 @@ class QueueListModel(QAbstractListModel):
                 index = self.index(row, 0)
                 self.dataChanged.emit(index, index, [Qt.ItemDataRole.DisplayRole, CountRole])
 
+    def queues(self) -> list[Queue]:
+        return list(self._queues)
+
     def queue_at(self, row: int) -> Queue | None:
         return self._queues[row] if 0 <= row < len(self._queues) else None
 

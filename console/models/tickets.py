@@ -3,18 +3,21 @@
 Like Anki's browser table: the model holds only the queue's ticket ids (one indexed query);
 rows are fetched by id in batches (``BATCH``) the first time a view asks for them, and kept in
 a row cache that ``mark_stale(ids)`` invalidates. Requester/assignee names come with each
-batch. Sorting re-runs the indexed id query; columns the cache cannot sort by (requester,
-department, assignee) keep the current order. Unseen (new or changed) tickets are bold with a
-dot. Waiting time = since the last update for tickets that wait on us (new, open).
+batch, and each row's cell texts are formatted once (painting only looks them up). Sorting
+re-runs the id query: off the GUI thread when someone listens to ``ids_requested`` (the main
+window does), in place otherwise. Every column sorts (requester, department and assignee by
+name). Unseen (new or changed) tickets are bold with a dot. Waiting time = since the last
+update for tickets that wait on us (new, open).
 """
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QMetaMethod, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
 from console.domain.sla import parse_api_time
@@ -33,11 +36,14 @@ class Column:
 
 COLUMNS = (
     Column("id", "#", "id"), Column("subject", "Subject", "subject"),
-    Column("requester", "Requester", None), Column("status", "Status", "status"),
-    Column("priority", "Priority", "priority"), Column("department", "Department", None),
-    Column("assignee", "Assignee", None), Column("updated", "Updated", "updated_at"),
+    Column("requester", "Requester", "requester"), Column("status", "Status", "status"),
+    Column("priority", "Priority", "priority"), Column("department", "Department", "department"),
+    Column("assignee", "Assignee", "assignee"), Column("updated", "Updated", "updated_at"),
     Column("waiting", "Waiting", "updated_at"),
 )
+_DISPLAY, _FONT, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole
+_ROLES = frozenset({int(_DISPLAY.value), int(_FONT.value), int(_TOOLTIP.value), int(TicketIdRole)})
+_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def human_age(since: datetime | None, now: datetime) -> str:
@@ -65,14 +71,19 @@ class TicketListModel(QAbstractTableModel):
     """Ticket ids of one queue, rows fetched lazily from a ``CacheReader``."""
 
     rows_fetched_changed = Signal(int)   # rows now held in the cache (for tests and the benchmark)
+    ids_requested = Signal()             # the sort changed: re-run the id query (off the GUI thread)
 
     def __init__(self, reader, parent=None) -> None:
         super().__init__(parent)
         self.reader = reader
         self._queue = None
         self._ids: list[int] = []
-        self._row_of: dict[int, int] = {}
+        self._row_index: dict[int, int] | None = {}
         self._rows: dict[int, dict[str, Any]] = {}
+        self._texts: dict[int, tuple] = {}   # ticket id -> formatted cells + seen flag
+        self._texts_minute = 0
+        self._bold = QFont()
+        self._bold.setBold(True)
         self._names: dict[int, str] = {}
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
@@ -101,6 +112,7 @@ class TicketListModel(QAbstractTableModel):
         self.beginResetModel()
         self._queue = queue
         self._rows.clear()
+        self._texts.clear()
         self._set_ids(ids if ids is not None else self._query_ids())
         self.endResetModel()
 
@@ -111,7 +123,13 @@ class TicketListModel(QAbstractTableModel):
 
     def _set_ids(self, ids: list[int]) -> None:
         self._ids = list(ids)
-        self._row_of = {tid: row for row, tid in enumerate(self._ids)}
+        self._row_index = None   # built on first use: a queue switch never pays for it
+
+    @property
+    def _row_of(self) -> dict[int, int]:
+        if self._row_index is None:
+            self._row_index = {tid: row for row, tid in enumerate(self._ids)}
+        return self._row_index
 
     def reload_ids(self, ids: list[int] | None = None) -> None:
         """Re-read which tickets the queue holds, keeping selection and current row by ticket id."""
@@ -133,12 +151,15 @@ class TicketListModel(QAbstractTableModel):
         """Forget cached rows (all when None) so they are fetched again; visible ones repaint."""
         if ticket_ids is None:
             self._rows.clear()
+            self._texts.clear()
             if self._ids:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
             return
+        row_of = self._row_of
         for tid in ticket_ids:
             self._rows.pop(tid, None)
-            row = self._row_of.get(tid)
+            self._texts.pop(tid, None)
+            row = row_of.get(tid)
             if row is not None:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
 
@@ -210,38 +231,43 @@ class TicketListModel(QAbstractTableModel):
         return None
 
     def flags(self, index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
 
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._ids)) or index.column() >= len(COLUMNS):
+        if role not in _ROLES:   # paint asks ~7 roles per cell: answer the unused ones first
+            return None
+        row = index.row()
+        if not index.isValid() or not (0 <= row < len(self._ids)) or index.column() >= len(COLUMNS):
             return None
         if role == TicketIdRole:
-            return self._ids[index.row()]
-        if role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole):
-            return None
-        ticket = self._row(index.row())
-        if ticket is None:   # vanished between the id query and the row fetch
-            return "…" if role == Qt.ItemDataRole.DisplayRole else None
-        if role == Qt.ItemDataRole.FontRole:
-            if ticket["seen"]:
-                return None
-            font = QFont()
-            font.setBold(True)
-            return font
-        key = COLUMNS[index.column()].key
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return ticket["subject"] if key == "subject" else None
-        return self._text(key, ticket)
+            return self._ids[row]
+        tid = self._ids[row]
+        minute = int(time.monotonic() // 60)
+        if minute != self._texts_minute:   # "updated" and "waiting" texts age: reformat once a minute
+            self._texts.clear()
+            self._texts_minute = minute
+        texts = self._texts.get(tid)
+        if texts is None:
+            ticket = self._row(row)
+            if ticket is None:   # vanished between the id query and the row fetch
+                return "…" if role == _DISPLAY else None
+            texts = self._texts[tid] = tuple(self._text(c.key, ticket) for c in COLUMNS) + (ticket["seen"],)
+        if role == _DISPLAY:
+            return texts[index.column()]
+        if role == _FONT:
+            return None if texts[-1] else self._bold
+        return texts[1] if COLUMNS[index.column()].key == "subject" else None   # tooltip: the whole subject
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not (0 <= column < len(COLUMNS)) or COLUMNS[column].sort_key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
+        if COLUMNS[column].key == "waiting":   # longest wait first = oldest update first
+            descending = not descending
         if column == self._sort_column and descending == self._descending and self._ids:
             return
         self._sort_column, self._descending = column, descending
-        if COLUMNS[column].key == "waiting":   # longest wait first = oldest update first
-            self._descending = not descending
-        self.reload_ids()
+        if self.isSignalConnected(QMetaMethod.fromSignal(self.ids_requested)):
+            self.ids_requested.emit()
+        else:
+            self.reload_ids()

@@ -218,9 +218,23 @@ def _migration_2_covering_comment_index(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_comments_ticket_cover ON comments (ticket_id, created_at, id, public, author_id)")
 
 
+UNSOLVED_SQL = "status IN ('new', 'open', 'pending', 'hold')"
+
+
+def _migration_3_unsolved_queue_indexes(conn: sqlite3.Connection) -> None:
+    """Department / assignee queues of unsolved tickets by last update (the default list) are read
+    straight off these partial indexes in order: no sort step for a 12k-ticket queue. Queries must
+    spell the status test as ``UNSOLVED_SQL`` (literal values) for SQLite to pick them."""
+    for column in ("group_id", "assignee_id"):
+        name = "group" if column == "group_id" else "assignee"
+        conn.execute(f"CREATE INDEX ix_tickets_unsolved_{name} ON tickets ({column}, updated_at, id, status, deleted) "
+                     f"WHERE deleted = 0 AND {UNSOLVED_SQL}")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
+    _migration_3_unsolved_queue_indexes,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

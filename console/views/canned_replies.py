@@ -92,7 +92,7 @@ class CannedReplyPicker(QWidget):
         self.model.set_department(self._ticket.get("group_id") if self._ticket else None, self._me)
 
     def on_macros_changed(self) -> None:
-        self.model.refresh()
+        self.model.refresh(only_if_changed=True)
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()

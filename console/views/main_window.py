@@ -10,6 +10,7 @@ via ``apply_change``; each part refreshes only what the change touched.
 from __future__ import annotations
 
 import asyncio
+import gc
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +33,8 @@ from console.models.queues import QueueListModel, build_queues, count_views, cou
 from console.models.thread import load_ticket_details
 from console.models.tickets import TicketListModel
 from console.store import Change, StoreError
+from console.sync.attachments import download_attachment
+from console.sync.client import Unreachable
 
 from .about import AboutDialog
 from .account_pane import AccountPane
@@ -154,6 +157,7 @@ class MainWindow(QMainWindow):
         self.queue_pane.dashboard_requested.connect(self.on_dashboard_requested)
         self.ticket_list.ticket_requested.connect(self.on_ticket_requested)
         self.ticket_list.ticket_opened.connect(self.on_ticket_opened)
+        self.ticket_model.ids_requested.connect(self.refresh_queue_ids)
         self.ticket_pane.fields_change_requested.connect(self.on_fields_change_requested)
         self.ticket_pane.attachment_requested.connect(self.on_attachment_requested)
         self.ticket_pane.link_requested.connect(self.on_link_requested)
@@ -171,8 +175,11 @@ class MainWindow(QMainWindow):
         self.agents = self.reader.agents()
         self.views = self.reader.views()
         self.ticket_model.set_group_names({g["id"]: g["name"] for g in self.groups})
+        queues = build_queues(self.groups, self.views, self.me)
+        if queues == self.queue_model.queues():   # a resource refresh that changed nothing here
+            return
         current = self.queue_pane.current_key()
-        self.queue_model.set_queues(build_queues(self.groups, self.views, self.me))
+        self.queue_model.set_queues(queues)
         self.queue_pane.select_key(current or ("mine" if self.me is not None and self._mine_first else "unassigned"))
 
     def refresh_counts(self) -> None:
@@ -284,13 +291,35 @@ class MainWindow(QMainWindow):
         self.engine_call("push_now")
 
     def on_attachment_requested(self, attachment_id: int) -> None:
+        """Open an attachment from the cache; download it first (off the GUI thread) if needed."""
         attachment = self.reader.attachment(attachment_id)
-        path = attachment and attachment.get("local_path")
+        if attachment is None:
+            self.status.showMessage(f"Attachment {attachment_id} is not in the cache.", 8000)
+            return
+        name = attachment.get("file_name") or f"attachment {attachment_id}"
+        path = attachment.get("local_path")
         if path and Path(path).exists():
             QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
-        else:
-            name = attachment.get("file_name") if attachment else f"attachment {attachment_id}"
-            self.status.showMessage(f"{name} is not in the cache yet; it downloads with the next sync.", 8000)
+            return
+        status = self.engine.status if self.engine is not None else None
+        if status is None or status.work_offline or self.workspace.cache_path is None:
+            why = "you are working offline" if status is not None and status.work_offline else "not connected"
+            self.status.showMessage(f"{name} is not downloaded yet and {why}; it can be opened once online.", 8000)
+            return
+        client, writer = self.engine.client, self.writer
+        folder = self.workspace.cache_path.parent / "attachments"
+        self.status.showMessage(f"Downloading {name}…")
+
+        def done(saved: Path) -> None:
+            self.status.showMessage(f"Opening {name}", 4000)
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(saved)))
+
+        def failed(exc: Exception) -> None:
+            offline = isinstance(exc, Unreachable)
+            self.status.showMessage(f"Could not download {name}: "
+                                    + ("the helpdesk is offline; try again when it is back." if offline else str(exc)),
+                                    10000)
+        self.operations.run(lambda: download_attachment(client, writer, attachment, folder), done, failed)
 
     def on_link_requested(self, url: QUrl) -> None:
         self.status.showMessage(f"Opening {url.toString()} in your browser", 4000)
@@ -599,6 +628,10 @@ class MainWindow(QMainWindow):
     def attach_engine(self, engine, loop) -> None:
         """Subscribe to the sync engine; async engine calls are scheduled on ``loop``."""
         self.engine, self.loop = engine, loop
+        # The session's long-lived objects (window, models, imported modules) are built by now: keep
+        # them out of full garbage collections, which otherwise run mid-sync (while a sync thread
+        # parses a 1 MB page, holding the GIL) and stalled the event loop ~30 ms each.
+        gc.freeze()
         self._unsubscribe = engine.subscribe(self.on_sync_event)
         self.status.on_sync_status(engine.status)
 
