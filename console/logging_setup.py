@@ -2,10 +2,13 @@
 
 Call once at start-up (``app.py`` / the ``sync`` and ``serve`` commands)::
 
-    from console.logging_setup import setup_logging
+    from console.logging_setup import register_secret, setup_logging
     log_file = setup_logging(verbose=args.verbose)          # -> Path of the log file
+    log_file = setup_logging(verbose=args.verbose, name=SERVER_LOG_FILE_NAME)   # serve: helpdesk.log
+    register_secret(token)                                  # every token the command uses
 
-- The file is ``config.log_dir() / "support-console.log"``, rotated at 1 MiB, 5 kept, mode 0600.
+- The file is ``config.log_dir() / name`` (default "support-console.log"), rotated at 1 MiB,
+  5 kept, mode 0600.
 - ``verbose=True`` logs DEBUG (else INFO) and also echoes to stderr.
 - :class:`RedactingFilter` sits on every handler we add: it rewrites Authorization headers,
   ``email/token:SECRET``, ``Bearer SECRET``, ``Basic <b64>`` and ``api_token=...`` to ``[REDACTED]``,
@@ -27,12 +30,14 @@ from pathlib import Path
 from console import config
 
 LOG_FILE_NAME = "support-console.log"
+SERVER_LOG_FILE_NAME = "helpdesk.log"
 MAX_BYTES = 1024 * 1024
 BACKUP_COUNT = 5
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 REDACTED = "[REDACTED]"
 BODY_ATTRIBUTES = ("body", "html_body", "plain_body", "comment_body")
 BODY_LOGGERS = ("urllib3.connectionpool", "http.client", "hpack")
+QUIET_LOGGERS = ("faker",)  # kept at INFO even with --verbose: pages of locale chatter, nothing of ours
 
 _PATTERNS = (
     re.compile(r"(?i)(authorization['\"]?\s*[:=]\s*['\"]?)(basic|bearer)?\s*[^'\",}\s]+"),
@@ -87,13 +92,16 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def log_file_path(folder: Path | None = None) -> Path:
-    return (folder or config.log_dir()) / LOG_FILE_NAME
+def log_file_path(folder: Path | None = None, name: str = LOG_FILE_NAME) -> Path:
+    if not name or Path(name).name != name:
+        raise ValueError(f"a log file name, not a path: {name!r}")
+    return (folder or config.log_dir()) / name
 
 
-def setup_logging(verbose: bool = False, folder: Path | None = None, *, stderr: bool | None = None) -> Path:
+def setup_logging(verbose: bool = False, folder: Path | None = None, *, stderr: bool | None = None,
+                  name: str = LOG_FILE_NAME) -> Path:
     """Install the rotating, redacting log file (idempotent: earlier handlers of ours are replaced)."""
-    path = log_file_path(folder)
+    path = log_file_path(folder, name)
     path.parent.mkdir(parents=True, exist_ok=True)
     root = logging.getLogger()
     for handler in list(root.handlers):
@@ -112,7 +120,7 @@ def setup_logging(verbose: bool = False, folder: Path | None = None, *, stderr: 
         handler.addFilter(RedactingFilter())
         root.addHandler(handler)
     root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    for name in BODY_LOGGERS:
+    for name in BODY_LOGGERS + QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.INFO)
     logging.getLogger(__name__).info("logging to %s (verbose=%s)", path, verbose)
     return path

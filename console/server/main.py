@@ -85,6 +85,14 @@ def bind_socket(host: str, port: int) -> socket.socket:
 
 
 def run(args) -> int:
+    from console.logging_setup import SERVER_LOG_FILE_NAME, register_secret, setup_logging
+
+    for token in (args.admin_token, *(account.token for account in DEMO_ACCOUNTS)):
+        register_secret(token)
+    try:
+        setup_logging(verbose=bool(args.verbose), name=SERVER_LOG_FILE_NAME)
+    except OSError as exc:
+        print(f"Not logging to a file ({exc}); serving anyway.", file=sys.stderr)
     if not is_loopback(args.host) and not args.admin_token:
         print(f"Refusing to serve on non-loopback host {args.host} without --admin-token "
               "(anyone on the network could reach the helpdesk).", file=sys.stderr)

@@ -7,6 +7,7 @@ non-zero exit (2 = usage/credentials, 3 = helpdesk unreachable or failing, 4 = c
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sqlite3
 import sys
@@ -22,15 +23,20 @@ from .engine import SyncEngine, SyncReport
 
 
 def run(args) -> int:
-    if args.verbose:
-        from console.logging_setup import setup_logging
+    from console.logging_setup import register_secret, setup_logging
 
-        setup_logging(True)
+    register_secret(args.token)
+    try:
+        setup_logging(verbose=bool(args.verbose))
+    except OSError as exc:
+        print(f"support-console sync: not logging to a file ({exc}); syncing anyway", file=sys.stderr)
     try:
         url = normalize_url(args.url)
     except BadUrl as exc:
         return _fail(str(exc), 2)
     token = resolve_token(url, args.email, args.token)
+    register_secret(token)
+    logging.getLogger(__name__).info("sync %s from %s (%s)", args.cache, url, "watch" if args.watch else "once")
     if not token:
         return _fail(f"no API token for {args.email} at {url}: pass --token, set SUPPORT_CONSOLE_TOKEN, "
                      "or sign in once with the console to keep it in the keyring", 2)
