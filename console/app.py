@@ -28,8 +28,9 @@ from console import config
 
 log = logging.getLogger(__name__)
 READY = "Serving helpdesk API at "
-# Incremental exports are admin-only (helpdesk-api.md §6.1): the demo signs in as the supervisor.
-DEMO_ROLE = "supervisor"
+# The demo signs in as the agent ("My tickets" is theirs); agents sync through the ticket
+# lists, since the incremental exports are admin-only (helpdesk-api.md §6.1, sync/pull_agent.py).
+DEMO_ROLE = "agent"
 SELF_CHECK_SECONDS = 90
 
 

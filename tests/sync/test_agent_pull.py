@@ -128,21 +128,23 @@ def age_tickets(server, ids, days: int) -> None:
     """Make tickets look last updated ``days`` ago on the server (an old, quiet backlog)."""
     conn = server.db_connection()
     for ticket_id in ids:
-        ts = int(time.time()) - days * 86400 - ticket_id
+        ts = int(time.time()) - days * 86400 - ticket_id * 120  # two minutes apart, lower ids newer
         stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
         conn.execute("UPDATE tickets SET updated_ts = ?, updated_at = ? WHERE id = ?", (ts, stamp, ticket_id))
     conn.commit()
     conn.close()
 
 
-def test_server_changes_arrive_with_the_next_sync_reading_only_the_newest_page(agent_desk, account_factory):
-    backlog = [agent_desk.create_ticket(subject=f"Backlog question {n}")["id"] for n in range(230)]
+def test_server_changes_arrive_with_the_next_sync_reading_only_the_newest_page(agent_desk, account_factory,
+                                                                             monkeypatch):
+    monkeypatch.setattr(pull_agent, "PAGE_SIZE", 20)
+    backlog = [agent_desk.create_ticket(subject=f"Backlog question {n}")["id"] for n in range(50)]
     age_tickets(agent_desk, backlog, days=3)
     account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token")
     paths = record_paths(account.client)
     first = account.sync()
-    assert first.tickets == 230
-    assert len(ticket_lists(paths)) == 3  # 100 + 100 + 30
+    assert first.tickets == 50
+    assert len(ticket_lists(paths)) == 3  # 20 + 20 + 10
     assert cache_tickets(account.cache) == server_tickets(agent_desk)
     mark = json.loads(state(account.cache)["agent_pull"])
     assert mark["walk"] is None and mark["due"] == [] and mark["mark"]
@@ -171,22 +173,23 @@ def test_server_changes_arrive_with_the_next_sync_reading_only_the_newest_page(a
     assert len(ticket_lists(paths)) == 1
 
 
-def test_a_killed_walk_resumes_from_its_next_link(agent_desk, account_factory):
-    ids = [agent_desk.create_ticket(subject=f"Login trouble {n}")["id"] for n in range(150)]
+def test_a_killed_walk_resumes_from_its_next_link(agent_desk, account_factory, monkeypatch):
+    monkeypatch.setattr(pull_agent, "PAGE_SIZE", 20)
+    ids = [agent_desk.create_ticket(subject=f"Login trouble {n}")["id"] for n in range(30)]
     age_tickets(agent_desk, ids, days=1)
     account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token")
     puller = account.engine.agent_puller
     puller.apply_ticket_list(puller.fetch_ticket_list(None))  # first page only, then "killed"
     walk = json.loads(state(account.cache)["agent_pull"])
-    assert walk["mark"] is None and walk["walk"]["next"] and len(walk["due"]) == 100
+    assert walk["mark"] is None and walk["walk"]["next"] and len(walk["due"]) == 20
     account.close()
     account.open()
     paths = record_paths(account.client)
     report = account.sync(resources=False)
     ticket_pages = ticket_lists(paths)
     assert ticket_pages == [f"GET {walk['walk']['next']}"]
-    assert report.tickets == 50 and cache_tickets(account.cache) == server_tickets(agent_desk)
-    assert len({c[0] for c in cache_comments(account.cache).values()}) == 150  # the due list survived
+    assert report.tickets == 10 and cache_tickets(account.cache) == server_tickets(agent_desk)
+    assert len({c[0] for c in cache_comments(account.cache).values()}) == 30  # the due list survived
 
 
 def test_comment_fetching_is_bounded_per_round_newest_first(agent_desk, account_factory, monkeypatch):
