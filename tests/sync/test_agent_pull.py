@@ -12,6 +12,7 @@ from console.store import CacheReader, CacheWriter, QueueSpec
 from console.sync import pull_agent
 from console.sync import status as ev
 from tests.helpdesk import Helpdesk
+from tests.sync.conftest import sync_cli
 
 AGENT_EMAIL, AGENT_TOKEN = "agent@demo.support-console.test", "demo-agent-token"
 
@@ -243,3 +244,9 @@ def test_a_403_on_an_export_falls_back_to_agent_mode(helpdesk, account_factory):
     assert account.engine.status.error is None
     assert cache_tickets(account.cache) == server_tickets(helpdesk)
     assert cache_comments(account.cache) == server_comments(helpdesk, [ticket["id"]])
+
+
+def test_the_sync_command_works_with_an_agent_token(demo_desk, tmp_path):
+    done = sync_cli(demo_desk.url, AGENT_EMAIL, AGENT_TOKEN, tmp_path / "cli.sqlite")
+    assert done.returncode == 0, done.stderr
+    assert cache_tickets(tmp_path / "cli.sqlite") == server_tickets(demo_desk)
