@@ -40,6 +40,7 @@ from PySide6.QtWidgets import (
 from console import config
 from console.domain.sla import SlaPolicy
 
+from . import theme
 from .sla_editor import SlaTargetsEditor
 
 CONNECTION_SETTINGS = ("helpdesk_url", "agent_email", "token_storage")
@@ -128,14 +129,15 @@ class SettingsDialog(QDialog):
             layout.addWidget(box)
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
-        self.error_label.setStyleSheet("color: #d93025;")
+        self.error_label.setStyleSheet(f"color: {theme.colours().error};")
         layout.addWidget(self.error_label)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel | QDialogButtonBox.RestoreDefaults)
         buttons.accepted.connect(self.on_accept)
         buttons.rejected.connect(self.reject)
         buttons.button(QDialogButtonBox.RestoreDefaults).clicked.connect(self.on_restore_defaults)
         layout.addWidget(buttons)
-        self.setMinimumWidth(self.fontMetrics().averageCharWidth() * 64)
+        # an explicit minimum would override the layout's, and the SLA table needs its full width
+        self.setMinimumWidth(max(self.fontMetrics().averageCharWidth() * 64, layout.minimumSize().width()))
         self.load_values({name: prefs.get(name) for name in self.editors})
 
     # ---- widgets --------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import re
 from collections.abc import Iterable
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QValidator
+from PySide6.QtGui import QPalette, QValidator
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -128,7 +128,10 @@ class SlaTargetsEditor(QWidget):
         self.table.setObjectName("sla_targets_table")
         self.table.setHorizontalHeaderLabels([p.capitalize() for p in PRIORITIES])
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.verticalHeader().setDefaultSectionSize(DurationSpinBox(0).sizeHint().height())
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setSelectionMode(QTableWidget.SelectionMode.NoSelection)
         self.table.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.at_risk = QSpinBox(self)
@@ -180,8 +183,17 @@ class SlaTargetsEditor(QWidget):
             spin.setFrame(False)
             spin.valueChanged.connect(self._on_edit)
             self.table.setCellWidget(row, column, spin)
-        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height()
-                                    + self.table.rowCount() * (self.fontMetrics().height() + 12) + 4)
+        self._fit_table()
+
+    def _fit_table(self) -> None:
+        """Room for every row and for "inherit (24 h)" in every cell, so nothing is cut off."""
+        cell = self.fontMetrics().horizontalAdvance(f"{INHERIT} (24 h 45 min)") + 8
+        header = self.table.horizontalHeader()
+        header.setMinimumSectionSize(cell)
+        rows = self.table.verticalHeader().defaultSectionSize() * self.table.rowCount()
+        frame = 2 * self.table.frameWidth()
+        self.table.setMinimumWidth(self.table.verticalHeader().sizeHint().width() + len(PRIORITIES) * cell + frame)
+        self.table.setFixedHeight(header.sizeHint().height() + rows + frame)
 
     def cell(self, department: str, priority: str) -> DurationSpinBox:
         """The spin box for one department ("*" = default row) and priority."""
@@ -251,8 +263,10 @@ class SlaTargetsEditor(QWidget):
         for priority in PRIORITIES:
             text = f"{INHERIT} ({format_duration(self.cell(ALL_DEPARTMENTS, priority).value())})"
             for name in self._departments:
-                if self.cell(name, priority).specialValueText() != text:  # resetting it rewrites the text
-                    self.cell(name, priority).setSpecialValueText(text)
+                spin = self.cell(name, priority)
+                if spin.specialValueText() != text:  # setting it again would rewrite the text being typed
+                    spin.setSpecialValueText(text)
+                _show_inherited(spin, spin.value() == 0)
 
 
 def check_targets(targets: object) -> None:
@@ -272,3 +286,14 @@ def check_targets(targets: object) -> None:
                 raise ValueError(f"SLA target for {department}/{priority} is over {MAX_MINUTES // 1440} days")
     SlaPolicy(targets)
 
+
+def _show_inherited(spin: QSpinBox, inherited: bool) -> None:
+    """Inherited cells in italics and the placeholder colour (follows the theme's palette)."""
+    font = spin.font()
+    if font.italic() != inherited:
+        font.setItalic(inherited)
+        spin.setFont(font)
+    palette = QPalette()  # nothing set: everything inherited from the app's theme
+    if inherited:
+        palette.setColor(QPalette.ColorRole.Text, spin.palette().color(QPalette.ColorRole.PlaceholderText))
+    spin.lineEdit().setPalette(palette)

@@ -6,6 +6,7 @@ API (``app.py`` calls these once at start-up and again when the Settings dialog 
     theme.apply_theme(app, prefs.get("theme"), prefs.get("font_size"))  # "system" | "light" | "dark"
     app.setWindowIcon(theme.app_icon())
     theme.is_dark(app)  # -> bool, e.g. for delegates that pick badge colours
+    theme.colours()     # -> Colours: semantic colours (muted text, error, note card...) for the current theme
 
 - "system" keeps the platform style and palette as they were when the app started
   (Qt 6.5+ follows the desktop's dark mode by itself there);
@@ -18,6 +19,7 @@ API (``app.py`` calls these once at start-up and again when the Settings dialog 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
@@ -54,6 +56,42 @@ _LIGHT_DISABLED = {QPalette.WindowText: "#9a9ea6", QPalette.Text: "#9a9ea6", QPa
 
 class ThemeError(ValueError):
     pass
+
+
+@dataclass(frozen=True)
+class Colours:
+    """Colours with a meaning, readable on the theme's window and base backgrounds (WCAG AA or close)."""
+
+    muted: str           # secondary text: emails, dates, hints
+    error: str
+    warning: str
+    ok: str
+    card_ink: str        # text on the thread's comment cards
+    customer_card: str
+    agent_card: str
+    note_card: str       # internal notes: unmistakably not public
+    note_border: str
+    card_border: str
+    tones: dict          # badge tone -> (background, text): "ok", "warn", "bad", "info"
+
+
+LIGHT_COLOURS = Colours(
+    muted="#5f6368", error="#c62828", warning="#a15c00", ok="#1e7a34", card_ink="#1d1f23",
+    customer_card="#f3f6fa", agent_card="#eaf4ea", note_card="#fff4c2", note_border="#e0c050",
+    card_border="#c9d3de",
+    tones={"ok": ("#e3f4e5", "#1b5e20"), "warn": ("#fff1d6", "#7a4a00"), "bad": ("#fde0e0", "#8b0000"),
+           "info": ("#e3eefc", "#0d3c78")})
+DARK_COLOURS = Colours(
+    muted="#a0a4aa", error="#ff7b72", warning="#f0b35a", ok="#6fcf83", card_ink="#e6e6e6",
+    customer_card="#262a31", agent_card="#22302a", note_card="#3a3320", note_border="#a88a2c",
+    card_border="#3f444c",
+    tones={"ok": ("#1f3a26", "#9be0a8"), "warn": ("#3d2f14", "#f5c77a"), "bad": ("#44201f", "#ff9e97"),
+           "info": ("#1d2d44", "#9cc3ff")})
+
+
+def colours(app: QApplication | None = None) -> Colours:
+    """The semantic colours for the theme in use (by the window's lightness, so "system" works too)."""
+    return DARK_COLOURS if is_dark(app) else LIGHT_COLOURS
 
 
 def _palette(colours: dict, disabled: dict) -> QPalette:

@@ -63,6 +63,7 @@ def test_empty_department_cell_inherits_the_default_row(editor):
     assert editor.cell(BILLING, "high").value() == 0
     assert editor.cell(BILLING, "high").text() == "inherit (4 h)"
     assert editor.cell(TECHNICAL_SUPPORT, "urgent").text() == "inherit (1 h 30 min)"
+    assert editor.cell(BILLING, "high").font().italic() and not editor.cell(BILLING, "urgent").font().italic()
     policy = editor.policy()
     assert policy.target_minutes(BILLING, "urgent") == 30
     assert policy.target_minutes(BILLING, "high") == 240
