@@ -15,19 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import queue
-import signal
-import subprocess
 import sys
-import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from console import config
+from console.server.process import HelpdeskProcess, HelpdeskStartError
 
 log = logging.getLogger(__name__)
-READY = "Serving helpdesk API at "
 # The demo signs in as the agent ("My tickets" is theirs); agents sync through the ticket
 # lists, since the incremental exports are admin-only (helpdesk-api.md §6.1, sync/pull_agent.py).
 DEMO_ROLE = "agent"
@@ -46,52 +42,20 @@ class Target:
     demo: bool = False
 
 
-class DemoHelpdesk:
+class DemoHelpdesk(HelpdeskProcess):
     """The embedded demo helpdesk as a child process on a free loopback port."""
 
     def __init__(self, db: Path, timeout: float = 120.0) -> None:
-        self.db, self.timeout = db, timeout
-        self.proc: subprocess.Popen | None = None
-        self.url = ""
-
-    def command(self) -> list[str]:
-        base = [sys.executable] if getattr(sys, "frozen", False) else [sys.executable, "-m", "console"]
-        return [*base, "serve", "--demo", "--port", "0", "--export-delay", "0", "--db", str(self.db)]
+        super().__init__(["--demo", "--port", "0", "--export-delay", "0", "--db", str(db)], timeout=timeout)
+        self.db = db
 
     def start(self) -> DemoHelpdesk:
         self.db.parent.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(self.command(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._pump, args=(lines,), daemon=True).start()
-        output: list[str] = []
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            output.append(line)
-            if line.startswith(READY):
-                self.url = line[len(READY):].strip()
-                return self
-        self.stop()
-        raise StartError("The demo helpdesk did not start:\n" + "".join(output[-20:]))
-
-    def _pump(self, lines: queue.Queue) -> None:
-        for line in self.proc.stdout:
-            lines.put(line)
-
-    def stop(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        try:
+            super().start()
+        except HelpdeskStartError as exc:
+            raise StartError(str(exc).replace("The helpdesk", "The demo helpdesk", 1)) from exc
+        return self
 
 
 def choose_target(args, prefs: config.Preferences) -> Target | None:

@@ -2,13 +2,8 @@
 
 from __future__ import annotations
 
-import os
-import queue
-import signal
 import sqlite3
 import subprocess
-import sys
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -16,8 +11,8 @@ from urllib.parse import urlsplit
 import requests
 
 from console.server.demo_accounts import demo_account
+from console.server.process import READY, HelpdeskProcess  # noqa: F401 (READY re-exported)
 
-READY = "Serving helpdesk API at "
 ADMIN_TOKEN = "test-admin-token"
 REPO = Path(__file__).resolve().parents[1]
 
@@ -31,36 +26,23 @@ class Helpdesk:
         self.admin_token = admin_token
         self.admin_email = demo_account("admin").email
         self.timeout = timeout
-        self.proc: subprocess.Popen | None = None
+        self.process: HelpdeskProcess | None = None
         self.url = ""
-        self.output: list[str] = []
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, port: int = 0) -> Helpdesk:
-        cmd = [sys.executable, "-m", "console", "serve", "--db", self.db, "--port", str(port),
-               "--admin-token", self.admin_token, *self.extra]
-        self.proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True, bufsize=1, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-        lines: queue.Queue = queue.Queue()
-        threading.Thread(target=self._pump, args=(self.proc, lines), daemon=True).start()
-        deadline = time.monotonic() + self.timeout
-        while time.monotonic() < deadline:
-            try:
-                line = lines.get(timeout=0.2)
-            except queue.Empty:
-                if self.proc.poll() is not None:
-                    break
-                continue
-            if line.startswith(READY):
-                self.url = line[len(READY):].strip()
-                return self
-        self.kill()
-        raise RuntimeError("helpdesk did not start:\n" + "".join(self.output))
+        self.process = HelpdeskProcess(["--db", self.db, "--port", str(port), "--admin-token", self.admin_token,
+                                        *self.extra], cwd=REPO, timeout=self.timeout).start()
+        self.url = self.process.url
+        return self
 
-    def _pump(self, proc: subprocess.Popen, lines: queue.Queue) -> None:
-        for line in proc.stdout:
-            self.output.append(line)
-            lines.put(line)
+    @property
+    def proc(self) -> subprocess.Popen | None:
+        return self.process.proc if self.process else None
+
+    @property
+    def output(self) -> list[str]:
+        return self.process.output if self.process else []
 
     @property
     def port(self) -> int:
@@ -68,20 +50,12 @@ class Helpdesk:
 
     def stop(self) -> int | None:
         """SIGTERM and wait for a graceful exit; returns the exit code."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        return self.proc.returncode if self.proc else None
+        return self.process.stop() if self.process else None
 
     def kill(self) -> None:
         """SIGKILL: the crash case."""
-        if self.proc and self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait()
+        if self.process:
+            self.process.kill()
 
     def restart(self, same_port: bool = True) -> Helpdesk:
         port = self.port if same_port and self.url else 0
