@@ -52,6 +52,16 @@ class SlaPolicy:
                     raise ValueError(f"SLA target for {department}/{priority} must be a positive "
                                      f"number of minutes, not {minutes!r}")
 
+    @classmethod
+    def from_settings(cls, targets: Mapping[str, Mapping[str, int]] | None,
+                      at_risk_fraction: float = DEFAULT_AT_RISK_FRACTION) -> SlaPolicy:
+        """The policy the user configured: their entries over the documented defaults, so a
+        partial default row (say only ``{"*": {"urgent": 30}}``) keeps the other priorities."""
+        merged = {key: dict(row) for key, row in DEFAULT_SLA_TARGETS.items()}
+        for key, row in (targets or {}).items():
+            merged[key] = {**merged.get(key, {}), **row}
+        return cls(merged, float(at_risk_fraction))
+
     def target_minutes(self, department: str | None, priority: str | None) -> int | None:
         """The target for a department and priority; None when no entry covers it."""
         priority = priority or DEFAULT_PRIORITY

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.dashboard import DashboardSnapshot, DepartmentStats, format_duration
-from console.domain.sla import DEFAULT_SLA_TARGETS, SlaPolicy
+from console.domain.sla import SlaPolicy
 from console.models.dashboard import AgentTableModel
 from console.store.dashboard import dashboard_snapshot
 from console.store.reader import UNSOLVED
@@ -49,10 +49,7 @@ def policy_from_prefs(prefs) -> SlaPolicy:
     """The SLA policy from the settings (documented defaults when none are set)."""
     if prefs is None:
         return SlaPolicy()
-    targets = prefs.get("sla_targets") or DEFAULT_SLA_TARGETS
-    if "*" not in targets:
-        targets = {**DEFAULT_SLA_TARGETS, **targets}
-    return SlaPolicy(targets, float(prefs.get("sla_at_risk_fraction")))
+    return SlaPolicy.from_settings(prefs.get("sla_targets"), prefs.get("sla_at_risk_fraction"))
 
 
 def write_csv(snapshot: DashboardSnapshot, path: str | Path) -> None:

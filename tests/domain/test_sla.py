@@ -160,3 +160,13 @@ def test_parse_api_time_forms():
     assert parse_api_time("2026-06-16T01:30:00+02:00") == CREATED
     assert parse_api_time("2026-06-15T23:30:00") is None  # no zone: unknown instant
     assert parse_api_time("garbage") is None and parse_api_time(None) is None
+
+
+def test_settings_merge_over_the_documented_defaults():
+    policy = SlaPolicy.from_settings({"*": {"urgent": 30}, "Billing": {"high": 120}}, 0.5)
+    assert policy.target_minutes("Technical Support", "urgent") == 30
+    assert policy.target_minutes("Technical Support", "normal") == DEFAULT_SLA_TARGETS["*"]["normal"]
+    assert policy.target_minutes("Billing", "high") == 120
+    assert policy.target_minutes("Billing", "low") == DEFAULT_SLA_TARGETS["*"]["low"]
+    assert policy.at_risk_fraction == 0.5
+    assert SlaPolicy.from_settings(None).targets == DEFAULT_SLA_TARGETS
