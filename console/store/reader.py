@@ -201,6 +201,16 @@ class CacheReader:
                 out[user_id] = loads(raw)
         return out
 
+    def user_names(self, ids: list[int]) -> dict[int, str]:
+        """Display names (name, else email, else ``#id``) without parsing the users' JSON: list columns."""
+        out: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            for user_id, name, email in self._all(
+                    f"SELECT id, name, email FROM users WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+                out[user_id] = name or email or f"#{user_id}"
+        return out
+
     def groups(self, include_deleted: bool = False) -> list[dict[str, Any]]:
         sql = "SELECT raw FROM groups" + ("" if include_deleted else " WHERE deleted = 0") + " ORDER BY name"
         return [loads(r[0]) for r in self._all(sql)]

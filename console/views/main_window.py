@@ -15,7 +15,7 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QByteArray, QSignalBlocker, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -55,6 +55,8 @@ from .tray import NotifyRules, TrayIcon, facts_for_change
 from .tray import SyncEvent as TraySyncEvent
 
 log = logging.getLogger(__name__)
+FIRST_TICKET_SETTLE_MS = 60
+DEFAULT_SIZE = (1840, 1000)
 
 
 @dataclass
@@ -97,10 +99,13 @@ class MainWindow(QMainWindow):
         self._wire()
         self._counts_timer = self._debounce(150, self.refresh_counts)
         self._ids_timer = self._debounce(250, self.refresh_queue_ids)
+        # a queue switch paints the list at once; its first ticket opens when the agent stops
+        # flipping through queues (arrow keys in the queue pane), not for every queue passed
+        self._first_ticket_timer = self._debounce(FIRST_TICKET_SETTLE_MS, self.on_first_ticket_due)
         self.load_resources()
         self.refresh_counts()
         self.status.set_last_success(self.reader.sync_state("last_success"))
-        self.resize(1500, 900)
+        self._default_layout()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -115,8 +120,8 @@ class MainWindow(QMainWindow):
         self.work_split = QSplitter(Qt.Orientation.Horizontal)
         self.work_split.addWidget(self.ticket_list)
         self.work_split.addWidget(self.ticket_pane)
-        self.work_split.setStretchFactor(0, 2)
-        self.work_split.setStretchFactor(1, 3)
+        self.work_split.setStretchFactor(0, 1)
+        self.work_split.setStretchFactor(1, 1)
         self.dashboard_page = QLabel("The dashboard is not available in this build.")
         self.dashboard_page.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.pages = QStackedWidget()
@@ -126,8 +131,6 @@ class MainWindow(QMainWindow):
         self.main_split.addWidget(self.queue_pane)
         self.main_split.addWidget(self.pages)
         self.main_split.setStretchFactor(1, 1)
-        self.main_split.setSizes([210, 1390])
-        self.work_split.setSizes([500, 890])
         self.setCentralWidget(self.main_split)
         self.toolbar = QToolBar("Main")
         self.toolbar.setObjectName("mainToolbar")
@@ -143,6 +146,19 @@ class MainWindow(QMainWindow):
             self.shortcut_actions[shortcut.action] = action
         self._build_work_widgets()
         self._build_menus()
+
+    def _default_layout(self) -> None:
+        """First-run size: big enough that the list shows every column beside thread and account pane."""
+        width, height = DEFAULT_SIZE
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is not None and screen.width() >= 1024:   # a real desktop (the offscreen test screen is tiny)
+            width, height = min(width, screen.width()), min(height, screen.height())
+        self.resize(width, height)
+        queues = self.fontMetrics().averageCharWidth() * 30
+        self.main_split.setSizes([queues, width - queues])
+        work = width - queues
+        ticket_list = min(self.ticket_list.ideal_width(), work * 3 // 5)
+        self.work_split.setSizes([ticket_list, work - ticket_list])
 
     def _debounce(self, msecs: int, slot) -> QTimer:
         timer = QTimer(self)
@@ -253,9 +269,17 @@ class MainWindow(QMainWindow):
             self.ticket_model.set_queue(None)
             return
         if self.ticket_model.rowCount():
-            self.ticket_list.select_row(0)
+            with QSignalBlocker(self.ticket_list):
+                self.ticket_list.select_row(0)
+            self._first_ticket_timer.start()
         else:
+            self._first_ticket_timer.stop()
             self.ticket_pane.clear()
+
+    def on_first_ticket_due(self) -> None:
+        tid = self.ticket_list.current_ticket_id()
+        if tid is not None and tid != self.ticket_pane.ticket_id and not self._closing:
+            self.show_ticket(tid)
 
     def on_dashboard_requested(self) -> None:
         self.pages.setCurrentWidget(self.dashboard_page)
@@ -676,6 +700,7 @@ class MainWindow(QMainWindow):
         self._closing = True
         self._counts_timer.stop()
         self._ids_timer.stop()
+        self._first_ticket_timer.stop()
         self.save_window_state()
         if getattr(self, "_unsubscribe", None):
             self._unsubscribe()

@@ -12,8 +12,13 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QWidge
 
 from console.models.tickets import COLUMNS, TicketIdRole, TicketListModel
 
-WIDTHS = {"id": 70, "subject": 280, "requester": 140, "status": 70, "priority": 70, "department": 110,
-          "assignee": 110, "updated": 80, "waiting": 70}
+SUBJECT = next(i for i, c in enumerate(COLUMNS) if c.key == "subject")
+
+# what each column must fit (its header, with room for the sort arrow, and its typical values);
+# names get about 14 characters and are elided beyond; the subject takes the rest of the width
+SAMPLES = {"id": "● 000000", "requester": 16, "status": "pending", "priority": "Priority", "department": 12,
+           "assignee": 12, "updated": "2026-12-31", "waiting": "Waiting"}
+SUBJECT_MIN_CHARS = 40
 
 
 class TicketListView(QTableView):
@@ -35,10 +40,16 @@ class TicketListView(QTableView):
             next(i for i, c in enumerate(COLUMNS) if c.key == "updated"), Qt.SortOrder.DescendingOrder)
         self.horizontalHeader().setSortIndicatorShown(True)
         self.horizontalHeader().setHighlightSections(False)
-        self.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header = self.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("0000"))
+        header.setStretchLastSection(False)
         for i, column in enumerate(COLUMNS):
-            self.setColumnWidth(i, WIDTHS.get(column.key, 90))
-        self.horizontalHeader().setStretchLastSection(True)
+            if i != SUBJECT:
+                self.setColumnWidth(i, self.column_width(column.key))
+        self.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         vertical = self.verticalHeader()
         vertical.setVisible(False)
         vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)   # uniform rows: lazy model stays lazy
@@ -46,16 +57,32 @@ class TicketListView(QTableView):
         self.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         self.doubleClicked.connect(lambda index: self._open(index.row()))
 
+    def column_width(self, key: str) -> int:
+        """A readable default width for a column, from the font (so it scales with the font size)."""
+        metrics, sample = self.fontMetrics(), SAMPLES.get(key, 10)
+        text_width = metrics.averageCharWidth() * sample if isinstance(sample, int) else metrics.horizontalAdvance(sample)
+        header_width = metrics.horizontalAdvance(next(c.title for c in COLUMNS if c.key == key))
+        return max(text_width, header_width) + metrics.averageCharWidth() + 14   # padding + sort arrow
+
+    def ideal_width(self) -> int:
+        """Width that shows every column, the subject with ``SUBJECT_MIN_CHARS`` characters."""
+        fixed = sum(self.columnWidth(i) for i in range(len(COLUMNS)) if i != SUBJECT)
+        return fixed + self.fontMetrics().averageCharWidth() * SUBJECT_MIN_CHARS + self.verticalScrollBar().sizeHint().width() + 4
+
     def current_ticket_id(self) -> int | None:
         index = self.currentIndex()
         return index.data(TicketIdRole) if index.isValid() else None
 
     def select_row(self, row: int) -> None:
+        """Make ``row`` current and ask for its ticket (also when it already was current)."""
         if 0 <= row < self.model().rowCount():
             index = self.model().index(row, 0)
+            already = self.currentIndex().row() == row
             self.selectionModel().setCurrentIndex(
                 index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows)
             self.scrollTo(index)
+            if already:
+                self.on_current_row_changed(index, index)
 
     def select_ticket(self, ticket_id: int) -> bool:
         row = self.model().row_of(ticket_id)

@@ -63,7 +63,8 @@ def test_window_lists_queues_with_counts_and_switches(qtbot, main_window, worksp
     expected = workspace.reader.ticket_ids_for_queue(QueueSpec.department(billing["id"], ("new", "open", "pending", "hold")))
     assert window.ticket_model.ticket_ids() == expected
     assert window.queue_model.count(f"group:{billing['id']}") == len(expected)
-    assert window.ticket_pane.ticket_id == expected[0], "switching selects the first ticket"
+    assert window.ticket_list.current_ticket_id() == expected[0], "switching selects the first ticket"
+    qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == expected[0])   # and opens it once settled
 
 
 def test_opening_a_ticket_shows_thread_with_notes_and_safe_html(qtbot, main_window, workspace):
