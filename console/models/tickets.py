@@ -43,7 +43,6 @@ COLUMNS = (
 )
 _DISPLAY, _FONT, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole
 _ROLES = frozenset({int(_DISPLAY.value), int(_FONT.value), int(_TOOLTIP.value), int(TicketIdRole)})
-_ROW_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
 
 
 def human_age(since: datetime | None, now: datetime) -> str:
@@ -226,8 +225,8 @@ class TicketListModel(QAbstractTableModel):
                 return "This column cannot be sorted in the local cache"
         return None
 
-    def flags(self, index) -> Qt.ItemFlag:
-        return _ROW_FLAGS if index.isValid() else Qt.ItemFlag.NoItemFlags
+    # flags(): the C++ default (enabled, selectable) is what the list needs; not overriding it
+    # saves a Python call per painted cell
 
     def data(self, index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         if role not in _ROLES:   # paint asks ~7 roles per cell: answer the unused ones first

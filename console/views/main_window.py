@@ -106,6 +106,10 @@ class MainWindow(QMainWindow):
         self.refresh_counts()
         self.status.set_last_success(self.reader.sync_state("last_success"))
         self._default_layout()
+        # The session's long-lived objects (window, models, imported modules) are built now: keep
+        # them out of full garbage collections, which otherwise ran mid-sync (while a sync thread
+        # parsed a 1 MB page, holding the GIL) or mid-switch and stalled the event loop ~30 ms each.
+        gc.freeze()
 
     # -- building ---------------------------------------------------------------------------
 
@@ -157,7 +161,7 @@ class MainWindow(QMainWindow):
         queues = self.fontMetrics().averageCharWidth() * 30
         self.main_split.setSizes([queues, width - queues])
         work = width - queues
-        ticket_list = min(self.ticket_list.ideal_width(), work * 3 // 5)
+        ticket_list = min(self.ticket_list.ideal_width(), work * 11 // 20)
         self.work_split.setSizes([ticket_list, work - ticket_list])
 
     def _debounce(self, msecs: int, slot) -> QTimer:
@@ -652,10 +656,6 @@ class MainWindow(QMainWindow):
     def attach_engine(self, engine, loop) -> None:
         """Subscribe to the sync engine; async engine calls are scheduled on ``loop``."""
         self.engine, self.loop = engine, loop
-        # The session's long-lived objects (window, models, imported modules) are built by now: keep
-        # them out of full garbage collections, which otherwise run mid-sync (while a sync thread
-        # parses a 1 MB page, holding the GIL) and stalled the event loop ~30 ms each.
-        gc.freeze()
         self._unsubscribe = engine.subscribe(self.on_sync_event)
         self.status.on_sync_status(engine.status)
 

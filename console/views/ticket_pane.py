@@ -121,9 +121,11 @@ class TicketPane(QWidget):
         self.horizontal = QSplitter(Qt.Orientation.Horizontal)
         self.horizontal.addWidget(left)
         self.horizontal.addWidget(self.account_slot)
-        self.horizontal.setStretchFactor(0, 3)
-        self.horizontal.setStretchFactor(1, 1)
-        self.horizontal.setSizes([560, 360])
+        self.horizontal.setStretchFactor(0, 1)   # the thread takes what the account pane leaves
+        self.horizontal.setStretchFactor(1, 0)
+        account = self.fontMetrics().averageCharWidth() * 56   # badges and "Account email: …" unclipped
+        self.account_slot.setMinimumWidth(account)
+        self.horizontal.setSizes([2 * account, account])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.horizontal)

@@ -208,11 +208,13 @@ def test_screenshots_of_the_window(qtbot, main_window, workspace):
     listed = window.ticket_list
     for i in range(len(COLUMNS)):   # every column is on screen without scrolling sideways
         assert listed.columnViewportPosition(i) + listed.columnWidth(i) <= listed.viewport().width() + 1, COLUMNS[i].key
-    assert listed.columnWidth(column("subject")) >= listed.fontMetrics().averageCharWidth() * 30
+    assert listed.columnWidth(column("subject")) >= listed.fontMetrics().averageCharWidth() * 28
+    account = window.ticket_pane.account_slot
+    assert account.width() >= account.fontMetrics().averageCharWidth() * 56, "account pane not squeezed"
     qtbot.wait(50)
     SHOTS.mkdir(exist_ok=True)
     assert window.grab().save(str(SHOTS / "shell_window_billing_queue.png"))
     window.on_show_shortcuts()
-    qtbot.wait(50)
-    assert window.grab().save(str(SHOTS / "shell_shortcut_overlay.png"))
+    qtbot.waitExposed(window.shortcut_overlay)
+    assert window.shortcut_overlay.grab().save(str(SHOTS / "shell_shortcut_overlay.png"))
     window.shortcut_overlay.close()
