@@ -218,3 +218,20 @@ def test_screenshots_of_the_window(qtbot, main_window, workspace):
     qtbot.waitExposed(window.shortcut_overlay)
     assert window.shortcut_overlay.grab().save(str(SHOTS / "shell_shortcut_overlay.png"))
     window.shortcut_overlay.close()
+
+
+# -- a hazard of the installed Qt binding ---------------------------------------------------------
+
+@pytest.mark.xfail(strict=True, reason="PySide6 6.12.0 on CPython 3.11 drops a reference to None on every "
+                   "void call (processEvents, QTimer.start, setText...); a long session eventually aborts with "
+                   "'none_dealloc'. Remove this mark once the binding (or Python >= 3.12) is fixed.")
+def test_void_qt_calls_keep_none_alive(qtbot):
+    import sys
+
+    from PySide6.QtCore import QTimer
+
+    timer = QTimer()
+    before = sys.getrefcount(None)
+    for _ in range(200):
+        timer.stop()
+    assert sys.getrefcount(None) - before > -100
