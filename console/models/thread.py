@@ -1,9 +1,12 @@
 """The ticket thread as one safe HTML document (no Qt).
 
-``thread_html(comments, users, requester_id)`` renders comments oldest first: public replies on
-a plain card, internal notes on a pale yellow card labelled "Internal note". Comment HTML is
-sanitized by ``console.domain.html`` (no scripts, no remote images); plain bodies are escaped.
-Attachments link to ``attachment:<id>`` so the pane can open the cached file.
+``thread_html(comments, users, requester_id, colours)`` renders comments oldest first: customer
+and agent replies on their own cards, internal notes on an amber-tinted card with a thick amber
+edge and an "Internal note" label. ``colours`` is the current theme's ``Colours``
+(``console.views.theme.colours()``; any object with the same attributes), so the thread is
+readable in light and dark themes. Comment HTML is sanitized by ``console.domain.html`` (no
+scripts, no remote images); plain bodies are escaped. Attachments link to ``attachment:<id>``
+so the pane can open the cached file.
 """
 
 from __future__ import annotations
@@ -13,11 +16,7 @@ import html
 from console.domain.html import sanitize_comment_html, text_to_html
 from console.domain.sla import parse_api_time
 
-NOTE_BACKGROUND = "#fff4c2"
-NOTE_BORDER = "#e0c050"
-CUSTOMER_BACKGROUND = "#f3f6fa"
-AGENT_BACKGROUND = "#eaf4ea"
-INK = "#1d1d1d"
+NOTE_LABEL = "Internal note"
 
 
 def _when(value: str | None) -> str:
@@ -31,45 +30,48 @@ def _size(n: int | None) -> str:
     return f"{n / 1024 / 1024:.1f} MB" if n >= 1024 * 1024 else f"{max(1, n // 1024)} KB"
 
 
-def attachment_links(attachments: list[dict]) -> str:
+def attachment_links(attachments: list[dict], muted: str) -> str:
     items = []
     for att in attachments:
         name = html.escape(att.get("file_name") or f"attachment {att.get('id')}")
         state = "" if att.get("local_path") else " — not downloaded yet"
         items.append(f'<a href="attachment:{int(att["id"])}">📎 {name}</a> '
-                     f'<span style="color:#666">{_size(att.get("size"))}{state}</span>')
+                     f'<span style="color:{muted}">{_size(att.get("size"))}{state}</span>')
     return "<br>".join(items)
 
 
-def comment_html(comment: dict, author: dict | None, requester_id: int | None) -> str:
-    """One comment card."""
+def comment_html(comment: dict, author: dict | None, requester_id: int | None, colours) -> str:
+    """One comment card, coloured from ``colours`` (a theme's ``Colours``)."""
+    c = colours
     name = html.escape((author or {}).get("name") or f"user #{comment.get('author_id')}")
-    if not comment.get("public", True):
-        label, background = "Internal note", NOTE_BACKGROUND
-    elif comment.get("author_id") == requester_id:
-        label, background = "Customer", CUSTOMER_BACKGROUND
+    note = not comment.get("public", True)
+    if note:
+        background, border = c.note_card, f"3px solid {c.note_border}"
+        label_html = f'<b style="color:{c.note_label}">{NOTE_LABEL}</b>'
     else:
-        label, background = "Public reply", AGENT_BACKGROUND
+        label = "Customer" if comment.get("author_id") == requester_id else "Public reply"
+        background = c.customer_card if label == "Customer" else c.agent_card
+        border, label_html = f"1px solid {c.card_border}", label
     body = (sanitize_comment_html(comment.get("html_body")) if comment.get("html_body")
             else text_to_html(comment.get("body")))
-    files = attachment_links(comment.get("attachments") or [])
-    border = NOTE_BORDER if label == "Internal note" else "#c9d3de"
+    files = attachment_links(comment.get("attachments") or [], c.card_muted)
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:10px; '
-        f'background-color:{background}; border:1px solid {border}; color:{INK}">'
-        f'<tr><td style="color:{INK}"><b>{name}</b> &nbsp;<span style="color:#555">{label} · '
-        f'{_when(comment.get("created_at"))}</span>'
-        f'<div style="color:{INK}">{body}</div>'
+        f'background-color:{background}; border:{border}; color:{c.card_ink}">'
+        f'<tr><td style="color:{c.card_ink}"><b>{name}</b> &nbsp;<span style="color:{c.card_muted}">'
+        f'{label_html} · {_when(comment.get("created_at"))}</span>'
+        f'<div style="color:{c.card_ink}">{body}</div>'
         + (f'<div style="margin-top:6px">{files}</div>' if files else "")
         + "</td></tr></table>"
     )
 
 
-def thread_html(comments: list[dict], users: dict[int, dict], requester_id: int | None) -> str:
+def thread_html(comments: list[dict], users: dict[int, dict], requester_id: int | None, colours) -> str:
     """The whole thread, oldest first (the cache returns it in that order)."""
     if not comments:
-        return '<p style="color:#777">No comments in the cache yet; they arrive with the next sync.</p>'
-    return "".join(comment_html(c, users.get(c.get("author_id")), requester_id) for c in comments)
+        return (f'<p style="color:{colours.muted}">No comments in the cache yet; '
+                "they arrive with the next sync.</p>")
+    return "".join(comment_html(c, users.get(c.get("author_id")), requester_id, colours) for c in comments)
 
 
 def load_ticket_details(reader, ticket_id: int) -> dict | None:

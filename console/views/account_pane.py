@@ -6,7 +6,8 @@ callable returning an aware UTC ``datetime`` (tests pin it; default: now).
 Slots / methods:
 - ``set_ticket(ticket_id | None)``: show the ticket's requester, their account facts
   (DOMAIN.md), one badge per policy rule from ``console.domain.policies.policy_badges``
-  (coloured by tone, the detail as tooltip; badges this ticket is about are bold) and the
+  (coloured by tone from ``theme.colours().tones``, the detail as tooltip; badges this ticket
+  is about are bold) and the
   requester's other tickets. A merchant's customer gets the "contact the seller" badge and no
   account lookup.
 - ``on_cache_changed(change: Change)``: re-read when the open ticket, its requester or its
@@ -39,8 +40,8 @@ from console.domain.account import Account, account_from_user
 from console.domain.policies import PolicyBadge, policy_badges
 from console.store import CacheReader, Change
 
-TONE_COLOURS = {"ok": ("#e3f4e5", "#1b5e20"), "warn": ("#fff1d6", "#7a4a00"),
-                "bad": ("#fde0e0", "#8b0000"), "info": ("#e3eefc", "#0d3c78")}
+from . import theme
+
 STATUS_LABELS = {"canceled": "canceled", "inactive": "inactive (subscription lapsed)"}
 
 
@@ -110,6 +111,7 @@ class AccountPane(QScrollArea):
         self._layout.addStretch(1)
         self.setWidget(body)
         self.set_ticket(None)
+        theme.follow_theme(self, self.on_theme_changed)
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -119,7 +121,7 @@ class AccountPane(QScrollArea):
         requester = self._reader.user(ticket["requester_id"]) if ticket and ticket.get("requester_id") else None
         self._requester_id = requester.get("id") if requester else None
         if ticket is None:
-            self.requester_label.setText("<span style='color:gray'>No ticket open.</span>")
+            self.requester_label.setText(f"<span style='color:{theme.colours().muted}'>No ticket open.</span>")
             self._show_badges([])
             self._show_account(None, merchant=False)
             self.other_tickets.clear()
@@ -139,6 +141,10 @@ class AccountPane(QScrollArea):
         if self._ticket_id in change.ticket_ids or (self._requester_id in change.user_ids):
             self.set_ticket(self._ticket_id)
 
+    def on_theme_changed(self) -> None:
+        """Badges and texts carry the old theme's colours: show the ticket again."""
+        self.set_ticket(self._ticket_id)
+
     def badges(self) -> list[PolicyBadge]:
         return list(self._badges)
 
@@ -150,7 +156,7 @@ class AccountPane(QScrollArea):
             return
         email = html.escape(requester.get("email") or "no email")
         self.requester_label.setText(f"<span style='font-size:13pt'><b>{html.escape(requester.get('name') or '')}"
-                                     f"</b></span><br><span style='color:#555'>{email}</span>")
+                                     f"</b></span><br><span style='color:{theme.colours().muted}'>{email}</span>")
 
     def _show_badges(self, badges: list[PolicyBadge]) -> None:
         self._badges = badges
@@ -161,9 +167,9 @@ class AccountPane(QScrollArea):
                 widget.setParent(None)
                 widget.deleteLater()
         if not badges:
-            self.badges_layout.addWidget(QLabel("<span style='color:gray'>No rule applies.</span>"))
+            self.badges_layout.addWidget(QLabel(f"<span style='color:{theme.colours().muted}'>No rule applies.</span>"))
         for badge in badges:
-            self.badges_layout.addWidget(badge_label(badge))
+            self.badges_layout.addWidget(badge_label(badge, theme.colours()))
 
     def _show_account(self, account: Account | None, *, merchant: bool) -> None:
         while self.facts_layout.rowCount():
@@ -183,7 +189,7 @@ class AccountPane(QScrollArea):
             self.facts_layout.addRow(f"{label}:", value)
         if account.problems:
             warn = QLabel("Unreadable: " + ", ".join(account.problems))
-            warn.setStyleSheet("color: #8b0000;")
+            warn.setStyleSheet(f"color: {theme.colours().error};")
             warn.setWordWrap(True)
             self.facts_layout.addRow(warn)
 
@@ -206,9 +212,9 @@ class AccountPane(QScrollArea):
             self.ticket_requested.emit(int(ticket_id))
 
 
-def badge_label(badge: PolicyBadge) -> QLabel:
-    """One coloured badge; the rule's detail is the tooltip; relevant badges are bold."""
-    background, colour = TONE_COLOURS.get(badge.tone, TONE_COLOURS["info"])
+def badge_label(badge: PolicyBadge, colours: theme.Colours) -> QLabel:
+    """One badge in its tone's colours; the rule's detail is the tooltip; relevant badges are bold."""
+    background, colour = colours.tones.get(badge.tone, colours.tones["info"])
     label = QLabel(badge.label)
     label.setObjectName(f"badge_{badge.rule}")
     label.setWordWrap(True)
@@ -223,5 +229,5 @@ def badge_label(badge: PolicyBadge) -> QLabel:
 
 def _heading(text: str) -> QLabel:
     label = QLabel(text)
-    label.setStyleSheet("font-weight: bold; color: #444; margin-top: 8px;")
+    label.setStyleSheet("font-weight: bold; margin-top: 8px;")   # the theme's own text colour
     return label

@@ -39,6 +39,8 @@ from console.domain.placeholders import render_preview
 from console.models.canned_replies import CannedReply, CannedReplyModel, fill_template, placeholder_context
 from console.store import CacheReader
 
+from . import theme
+
 
 class CannedReplyPicker(QWidget):
     """Search box, list and preview of canned replies for the open ticket."""
@@ -52,7 +54,7 @@ class CannedReplyPicker(QWidget):
         self.model = CannedReplyModel(reader, self)
         self.search_edit = QLineEdit(placeholderText="Search canned replies…", clearButtonEnabled=True)
         self.error_label = QLabel()
-        self.error_label.setStyleSheet("color: #c62828;")
+        self.error_label.setStyleSheet(f"color: {theme.colours().error};")
         self.error_label.setWordWrap(True)
         self.error_label.hide()
         self.list_view = QListView()
@@ -83,6 +85,11 @@ class CannedReplyPicker(QWidget):
         self.search_edit.installEventFilter(self)
         self.list_view.installEventFilter(self)
         self.set_ticket(None)
+        theme.follow_theme(self, self.on_theme_changed)
+
+    def on_theme_changed(self) -> None:
+        self.error_label.setStyleSheet(f"color: {theme.colours().error};")
+        self._show_preview()
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -140,28 +147,32 @@ class CannedReplyPicker(QWidget):
     def _show_preview(self) -> None:
         reply = self.current_reply()
         if reply is None or self._ticket is None:
-            self.preview.setHtml("<p style='color:gray'>No canned reply selected.</p>")
+            self.preview.setHtml(f"<p style='color:{theme.colours().muted}'>No canned reply selected.</p>")
             return
         context = placeholder_context(self._reader, self._ticket["id"], self._me, datetime.now(UTC)) or {}
         text = fill_template(reply.template, context)
         _rendered, problems = render_preview(text, context)
-        self.preview.setHtml(preview_html(reply, text, problems, reply.describe_changes(self._reader)))
+        self.preview.setHtml(preview_html(reply, text, problems, reply.describe_changes(self._reader),
+                                          theme.colours()))
 
 
-def preview_html(reply: CannedReply, text: str, problems: list, changes: str = "") -> str:
+def preview_html(reply: CannedReply, text: str, problems: list, changes: str = "",
+                 colours: theme.Colours = theme.LIGHT_COLOURS) -> str:
     """The preview: title, the text with unfilled placeholders marked, the field changes."""
     parts, cut = [], 0
+    mark_background, mark_ink = colours.tones["bad"]
     for problem in problems:
         parts.append(html.escape(text[cut:problem.start]))
-        parts.append(f"<span style='background:#ffd6d6;color:#8b0000' title='{html.escape(problem.message)}'>"
+        parts.append(f"<span style='background:{mark_background};color:{mark_ink}' "
+                     f"title='{html.escape(problem.message)}'>"
                      f"{html.escape(text[problem.start:problem.end])}</span>")
         cut = problem.end
     parts.append(html.escape(text[cut:]))
     body = "".join(parts).replace("\n", "<br>")
     kind = "public reply" if reply.public else "internal note"
-    extra = (f"<p style='color:#555'><b>Also applies:</b> {html.escape(changes)}</p>"
+    extra = (f"<p style='color:{colours.muted}'><b>Also applies:</b> {html.escape(changes)}</p>"
              if changes else "")
-    warning = (f"<p style='color:#c62828'>{len(problems)} placeholder(s) can't be filled for this ticket.</p>"
+    warning = (f"<p style='color:{colours.error}'>{len(problems)} placeholder(s) can't be filled for this ticket.</p>"
                if problems else "")
-    return (f"<p><b>{html.escape(reply.title)}</b> <span style='color:#777'>({kind})</span></p>"
+    return (f"<p><b>{html.escape(reply.title)}</b> <span style='color:{colours.muted}'>({kind})</span></p>"
             f"{warning}<p>{body}</p>{extra}")

@@ -41,6 +41,8 @@ from PySide6.QtWidgets import (
 
 from console.store import CacheReader, CacheWriter, Change, Conflict, StoreError
 
+from . import theme
+
 FIELDS = ("status", "priority", "type", "group_id", "assignee_id", "tags", "subject")
 
 
@@ -188,7 +190,7 @@ class ConflictView(QDialog):
         self.discard_button.setEnabled(conflict is not None)
         self.fields_table.setRowCount(0)
         if conflict is None:
-            self.their_comment.setHtml("<p style='color:gray'>No open conflicts.</p>")
+            self.their_comment.setHtml(f"<p style='color:{theme.colours().muted}'>No open conflicts.</p>")
             self.your_comment.clear()
             return
         rows = field_rows(conflict)
@@ -197,7 +199,9 @@ class ConflictView(QDialog):
             for column, text in enumerate((name, theirs, yours)):
                 item = QTableWidgetItem(text)
                 if differs and column:
-                    item.setBackground(QBrush(QColor("#fff1d6")))
+                    background, ink = theme.colours().tones["warn"]
+                    item.setBackground(QBrush(QColor(background)))
+                    item.setForeground(QBrush(QColor(ink)))
                 self.fields_table.setItem(row, column, item)
         self.fields_table.resizeColumnsToContents()
         self.their_comment.setHtml(_comment_html(_their_latest_comment(conflict)))
@@ -214,11 +218,12 @@ def _their_latest_comment(conflict: Conflict) -> dict | None:
 
 
 def _comment_html(comment: dict | None) -> str:
+    muted = theme.colours().muted
     if not comment:
-        return "<p style='color:gray'>No comment.</p>"
+        return f"<p style='color:{muted}'>No comment.</p>"
     kind = "public reply" if comment.get("public", True) else "internal note"
     body = html.escape(str(comment.get("body") or comment.get("plain_body") or "")).replace("\n", "<br>")
-    return f"<p style='color:#777'>{kind}</p><p>{body}</p>"
+    return f"<p style='color:{muted}'>{kind}</p><p>{body}</p>"
 
 
 def _titled(title: str, widget: QWidget) -> QWidget:

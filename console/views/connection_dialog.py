@@ -40,7 +40,7 @@ from console import config
 from console.connection import ConnectionCheck, check_connection, save_demo_choice, save_sign_in, sign_out
 from console.server.demo_accounts import demo_account
 
-OK_COLOUR, BAD_COLOUR = "#2e8b57", "#d93025"
+from . import theme
 
 
 @dataclass(frozen=True)
@@ -162,7 +162,7 @@ class ConnectionDialog(QDialog):
         self._sign_in_after_check = False
 
     def show_status(self, text: str, ok: bool | None) -> None:
-        colour = {True: OK_COLOUR, False: BAD_COLOUR}.get(ok)
+        colour = {True: theme.colours().ok, False: theme.colours().error}.get(ok)
         self.status_label.setStyleSheet(f"color: {colour};" if colour else "")
         self.status_label.setText(("✓ " if ok else "✗ " if ok is False else "") + text)
 
@@ -222,7 +222,7 @@ class SignOutDialog(QDialog):
         text.setWordWrap(True)
         self.delete_cache = QCheckBox("Also delete the local copy of tickets (the cache)")
         warning = QLabel(f"{pending} change(s) not yet sent would be lost." if pending else "")
-        warning.setStyleSheet(f"color: {BAD_COLOUR};")
+        warning.setStyleSheet(f"color: {theme.colours().error};")
         warning.setVisible(False)
         self.delete_cache.toggled.connect(lambda on: warning.setVisible(bool(pending) and on))
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)

@@ -42,6 +42,8 @@ from console.store.dashboard import dashboard_snapshot
 from console.store.reader import UNSOLVED
 from console.store.records import QueueSpec
 
+from . import theme
+
 TILE_COLUMNS = 3
 
 
@@ -65,6 +67,7 @@ class DepartmentTile(QFrame):
 
     def __init__(self, stats: DepartmentStats, footer: str, parent=None) -> None:
         super().__init__(parent)
+        colours = theme.colours()
         self.stats = stats
         self.setObjectName("dashboardTile")
         self.setFrameShape(QFrame.Shape.StyledPanel)
@@ -86,14 +89,14 @@ class DepartmentTile(QFrame):
             label = QLabel(str(value))
             label.setAlignment(Qt.AlignmentFlag.AlignRight)
             if name == "SLA breached" and stats.sla_breached:
-                label.setStyleSheet("color: #c62828; font-weight: bold")
+                label.setStyleSheet(f"color: {colours.error}; font-weight: bold")
             elif name == "SLA at risk" and stats.sla_at_risk:
-                label.setStyleSheet("color: #ef6c00; font-weight: bold")
+                label.setStyleSheet(f"color: {colours.warning}; font-weight: bold")
             self.values[name] = label
             grid.addWidget(QLabel(name), i // 2, (i % 2) * 2)
             grid.addWidget(label, i // 2, (i % 2) * 2 + 1)
         self.footer = QLabel(footer)
-        self.footer.setStyleSheet("color: palette(mid); font-size: small")
+        self.footer.setStyleSheet(f"color: {colours.muted}; font-size: small")
         layout.addWidget(title)
         layout.addLayout(grid)
         layout.addWidget(self.footer)
@@ -133,6 +136,7 @@ def _bar_chart(title: str, categories: list[str], series: list[tuple[str, list[i
     chart.legend().setVisible(len(series) > 1)
     chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
     chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
+    chart.setTheme(QChart.ChartTheme.ChartThemeDark if theme.is_dark() else QChart.ChartTheme.ChartThemeLight)
     return chart
 
 
@@ -198,6 +202,12 @@ class DashboardView(QWidget):
         layout.addLayout(lower, 1)
         if snapshot is not None:
             self.set_snapshot(snapshot)
+        theme.follow_theme(self, self.on_theme_changed)
+
+    def on_theme_changed(self) -> None:
+        """Tiles and charts are coloured when built: build them again in the new theme."""
+        if self.snapshot is not None:
+            self._show_snapshot(self.snapshot)
 
     # -- computing ---------------------------------------------------------------------
 
@@ -259,6 +269,10 @@ class DashboardView(QWidget):
 
     def set_snapshot(self, snapshot: DashboardSnapshot) -> None:
         self.snapshot = snapshot
+        self._show_snapshot(snapshot)
+        self.snapshot_ready.emit(snapshot)
+
+    def _show_snapshot(self, snapshot: DashboardSnapshot) -> None:
         for tile in self.tiles:
             self.tiles_box.removeWidget(tile)
             tile.deleteLater()
@@ -278,7 +292,6 @@ class DashboardView(QWidget):
             "Unsolved tickets by age", [label for label, _ in snapshot.backlog_ages],
             [("Tickets", [n for _, n in snapshot.backlog_ages])], "age since created (d = days, w = weeks)"))
         self._show_footers()
-        self.snapshot_ready.emit(snapshot)
 
     def _agent_activated(self, index) -> None:
         if index.isValid():

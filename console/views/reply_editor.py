@@ -49,9 +49,20 @@ from console.domain.placeholders import UnresolvedPlaceholder, render_preview
 from console.models.canned_replies import CannedReply, describe_changes, fill_template, placeholder_context
 from console.store import CacheReader, CacheWriter, Change, OutboxEntry, StoreError
 
-STATE_COLOURS = {"queued": "#8a6d00", "sending": "#1f5fbf", "sent": "#2e7d32", "failed": "#c62828",
-                 "conflict": "#c62828"}
-NOTE_STYLE = "QPlainTextEdit { background: #fff8dc; color: #3a3000; }"
+from . import theme
+
+STATE_ROLES = {"queued": "warning", "sending": "info", "sent": "ok", "failed": "error", "conflict": "error"}
+
+
+def state_colour(state: str, colours: theme.Colours) -> str:
+    """The colour of an outbox state's word ("queued", "sent"...) in the current theme."""
+    return getattr(colours, STATE_ROLES.get(state, "muted"))
+
+
+def note_style(colours: theme.Colours) -> str:
+    """The note editor: the thread's internal-note card colours, so a note never looks like a reply."""
+    return (f"QPlainTextEdit {{ background: {colours.note_card}; color: {colours.card_ink}; "
+            f"border: 2px solid {colours.note_border}; }}")
 
 
 def utf16_offset(text: str, index: int) -> int:
@@ -79,6 +90,17 @@ class ReplyEditor(QWidget):
         self._save_timer.timeout.connect(self.save_draft_now)
         self._build()
         self.set_ticket(None)
+        theme.follow_theme(self, self.on_theme_changed)
+
+    def on_theme_changed(self) -> None:
+        """Re-colour what carries theme colours: labels, the note editor, marks, send states."""
+        colours = theme.colours()
+        self.draft_label.setStyleSheet(f"color: {colours.muted};")
+        self.message_label.setStyleSheet(f"color: {colours.error};")
+        self._apply_mode(self._mode)
+        if self.text_edit.extraSelections():
+            self._highlight(self.body(), render_preview(self.body(), self._context() or {})[1])
+        self.refresh_sends()
 
     # -- layout -------------------------------------------------------------------------
 
@@ -94,7 +116,7 @@ class ReplyEditor(QWidget):
         self.reply_button.clicked.connect(lambda: self.set_mode("reply"))
         self.note_button.clicked.connect(lambda: self.set_mode("note"))
         self.draft_label = QLabel()
-        self.draft_label.setStyleSheet("color: palette(mid);")
+        self.draft_label.setStyleSheet(f"color: {theme.colours().muted};")
         top = QHBoxLayout()
         top.addWidget(self.reply_button)
         top.addWidget(self.note_button)
@@ -133,7 +155,7 @@ class ReplyEditor(QWidget):
         self.clear_changes_button.clicked.connect(self.clear_field_changes)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(f"color: {theme.colours().error};")
         self.sends_label = QLabel()
         self.sends_label.setTextFormat(Qt.TextFormat.RichText)
         bottom = QHBoxLayout()
@@ -226,7 +248,7 @@ class ReplyEditor(QWidget):
         self._mode = mode
         self.reply_button.setChecked(mode == "reply")
         self.note_button.setChecked(mode == "note")
-        self.text_edit.setStyleSheet(NOTE_STYLE if mode == "note" else "")
+        self.text_edit.setStyleSheet(note_style(theme.colours()) if mode == "note" else "")
         self.text_edit.setPlaceholderText("Write an internal note for agents… (Ctrl+Enter saves it)"
                                           if mode == "note" else "Write a reply… (Ctrl+Enter sends)")
 
@@ -304,12 +326,15 @@ class ReplyEditor(QWidget):
 
     def _highlight(self, body: str, problems: list[UnresolvedPlaceholder]) -> None:
         marks = []
+        colours = theme.colours()
+        mark_background, mark_ink = colours.tones["bad"]
         for problem in problems:
             selection = QTextEdit.ExtraSelection()
             fmt = QTextCharFormat()
-            fmt.setBackground(QColor("#ffd6d6"))
+            fmt.setBackground(QColor(mark_background))
+            fmt.setForeground(QColor(mark_ink))
             fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-            fmt.setUnderlineColor(QColor("#c62828"))
+            fmt.setUnderlineColor(QColor(colours.error))
             fmt.setToolTip(problem.message)
             selection.format = fmt
             cursor = QTextCursor(self.text_edit.document())
@@ -372,10 +397,11 @@ class ReplyEditor(QWidget):
             return
         entries = [e for e in self._reader.list_outbox(ticket_id=self._ticket_id) if e.kind in ("reply", "note")]
         parts = []
+        colours = theme.colours()
         for entry in entries[-3:]:
             words = " ".join(str(entry.payload.get("body", "")).split()[:4])
             tip = f' title="{entry.last_error}"' if entry.last_error else ""
-            parts.append(f'<span style="color:{STATE_COLOURS.get(entry.state, "#555")}"{tip}>'
+            parts.append(f'<span style="color:{state_colour(entry.state, colours)}"{tip}>'
                          f"<b>{entry.state}</b></span> {_escape(words)}…")
         self.sends_label.setText(" · ".join(parts))
         self.sends_label.setToolTip("\n".join(f"{e.state}: {e.last_error}" for e in entries[-3:] if e.last_error))

@@ -23,6 +23,8 @@ from PySide6.QtWidgets import QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 from console.models.search import SearchResultModel
 from console.store import CacheReader, Change
 
+from . import theme
+
 
 class SearchBox(QWidget):
     """Search field + grouped results."""
@@ -38,8 +40,9 @@ class SearchBox(QWidget):
                                      clearButtonEnabled=True)
         self.message_label = QLabel()
         self.message_label.setWordWrap(True)
-        self.message_label.setStyleSheet("color: #c62828;")
+        self.message_label.setStyleSheet(f"color: {theme.colours().error};")
         self.message_label.hide()
+        theme.follow_theme(self, self.on_theme_changed)
         self.results = QTreeView()
         self.results.setModel(self.model)
         self.results.setHeaderHidden(True)
@@ -58,6 +61,9 @@ class SearchBox(QWidget):
         self.results.activated.connect(self._open)
         self.results.clicked.connect(self._open)
         self.search_edit.installEventFilter(self)
+
+    def on_theme_changed(self) -> None:
+        self.message_label.setStyleSheet(f"color: {theme.colours().error};")
 
     def focus_search(self) -> None:
         self.search_edit.setFocus()

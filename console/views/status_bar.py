@@ -14,6 +14,8 @@ from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWi
 
 from console.domain.sla import parse_api_time
 
+from . import theme
+
 PHASES = {"pushing": "Sending", "tickets": "Syncing tickets", "users": "Syncing customers",
           "comments": "Syncing comments", "resources": "Syncing departments and replies"}
 
@@ -57,17 +59,26 @@ class StatusBar(QStatusBar):
         self.offline.toggled.connect(self.work_offline_changed)
         self.conflicts.clicked.connect(self.conflicts_requested)
         self.status = None
+        self.on_theme_changed()
+        theme.follow_theme(self, self.on_theme_changed)
+
+    def on_theme_changed(self) -> None:
+        if self.status is not None:
+            self.on_sync_status(self.status)
+        else:
+            self.online.setStyleSheet(f"color: {theme.colours().muted}")
 
     def on_sync_status(self, status) -> None:
         self.status = status
+        colours = theme.colours()
         if status.work_offline:
-            text, colour = "● Working offline", "#8a6d00"
+            text, colour = "● Working offline", colours.warning
         elif status.online is None:
-            text, colour = "● Connecting…", "#777777"
+            text, colour = "● Connecting…", colours.muted
         elif status.online:
-            text, colour = "● Online", "#1f8a3a"
+            text, colour = "● Online", colours.ok
         else:
-            text, colour = "● Offline", "#b3261e"
+            text, colour = "● Offline", colours.error
         self.online.setText(text)
         self.online.setStyleSheet(f"color: {colour}")
         tip = status.error or ""

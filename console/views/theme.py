@@ -7,6 +7,7 @@ API (``app.py`` calls these once at start-up and again when the Settings dialog 
     app.setWindowIcon(theme.app_icon())
     theme.is_dark(app)  # -> bool, e.g. for delegates that pick badge colours
     theme.colours()     # -> Colours: semantic colours (muted text, error, note card...) for the current theme
+    theme.follow_theme(widget, restyle)  # restyle() once after each theme change (colours() in stylesheets/HTML)
 
 - "system" keeps the platform style and palette as they were when the app started
   (Qt 6.5+ follows the desktop's dark mode by itself there);
@@ -22,8 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyleFactory
+from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 THEMES = ("system", "light", "dark")
 RESOURCES = Path(__file__).resolve().parents[2] / "resources"
@@ -66,24 +68,29 @@ class Colours:
     error: str
     warning: str
     ok: str
+    info: str            # in-progress states ("sending")
     card_ink: str        # text on the thread's comment cards
+    card_muted: str      # author role, dates and sizes on the cards
     customer_card: str
     agent_card: str
     note_card: str       # internal notes: unmistakably not public
     note_border: str
+    note_label: str      # the "Internal note" label on a note card
     card_border: str
     tones: dict          # badge tone -> (background, text): "ok", "warn", "bad", "info"
 
 
 LIGHT_COLOURS = Colours(
-    muted="#5f6368", error="#c62828", warning="#a15c00", ok="#1e7a34", card_ink="#1d1f23",
-    customer_card="#f3f6fa", agent_card="#eaf4ea", note_card="#fff4c2", note_border="#e0c050",
+    muted="#5f6368", error="#c62828", warning="#a15c00", ok="#1e7a34", info="#1f5fbf", card_ink="#1d1f23",
+    card_muted="#4f5358", customer_card="#f3f6fa", agent_card="#eaf4ea", note_card="#fff4c2",
+    note_border="#d4a72c", note_label="#7a4a00",
     card_border="#c9d3de",
     tones={"ok": ("#e3f4e5", "#1b5e20"), "warn": ("#fff1d6", "#7a4a00"), "bad": ("#fde0e0", "#8b0000"),
            "info": ("#e3eefc", "#0d3c78")})
 DARK_COLOURS = Colours(
-    muted="#a0a4aa", error="#ff7b72", warning="#f0b35a", ok="#6fcf83", card_ink="#e6e6e6",
-    customer_card="#262a31", agent_card="#22302a", note_card="#3a3320", note_border="#a88a2c",
+    muted="#a0a4aa", error="#ff7b72", warning="#f0b35a", ok="#6fcf83", info="#8ab4f8", card_ink="#e6e6e6",
+    card_muted="#b4b8be", customer_card="#262a31", agent_card="#22302a", note_card="#3a3320",
+    note_border="#c9a23a", note_label="#f5c77a",
     card_border="#3f444c",
     tones={"ok": ("#1f3a26", "#9be0a8"), "warn": ("#3d2f14", "#f5c77a"), "bad": ("#44201f", "#ff9e97"),
            "info": ("#1d2d44", "#9cc3ff")})
@@ -92,6 +99,33 @@ DARK_COLOURS = Colours(
 def colours(app: QApplication | None = None) -> Colours:
     """The semantic colours for the theme in use (by the window's lightness, so "system" works too)."""
     return DARK_COLOURS if is_dark(app) else LIGHT_COLOURS
+
+
+def palette_changed(event: QEvent) -> bool:
+    """True for the events a widget gets when the theme (the application palette) changes."""
+    return event.type() in (QEvent.Type.PaletteChange, QEvent.Type.ApplicationPaletteChange)
+
+
+class _ThemeFollower(QObject):
+    """Watches one widget's palette changes; calls ``restyle`` once per burst, on the next loop turn."""
+
+    def __init__(self, widget: QWidget, restyle) -> None:
+        super().__init__(widget)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(0)
+        self._timer.timeout.connect(restyle)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt override)
+        if palette_changed(event):
+            self._timer.start()
+        return False
+
+
+def follow_theme(widget: QWidget, restyle) -> None:
+    """Call ``restyle()`` after ``widget``'s theme changes (several palette events make one call)."""
+    _ThemeFollower(widget, restyle)
 
 
 def _palette(colours: dict, disabled: dict) -> QPalette:

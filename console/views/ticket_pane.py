@@ -5,7 +5,8 @@
 ``fields_change_requested(ticket_id, changes, updated_stamp)`` (the window queues an outbox
 "fields" entry); ``attachment_requested(attachment_id)`` and ``link_requested(QUrl)`` ask the
 window to open things. The thread browser loads nothing: ``loadResource`` answers None for
-every URL, links are not followed by the widget itself.
+every URL, links are not followed by the widget itself. The thread is coloured from
+``theme.colours()`` and re-rendered when the theme changes.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.models.thread import thread_html
+
+from . import theme
 
 STATUSES = ("new", "open", "pending", "hold", "solved")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -51,6 +54,7 @@ class TicketPane(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ticket: dict | None = None
+        self._details: dict | None = None
         self._loading = False
         self.subject = QLabel("Select a ticket")
         self.subject.setObjectName("ticketSubject")
@@ -87,6 +91,7 @@ class TicketPane(QWidget):
         self.tags.returnPressed.connect(self.on_save_clicked)
         self.save.clicked.connect(self.on_save_clicked)
         self.thread.anchorClicked.connect(self.on_anchor_clicked)
+        theme.follow_theme(self, self.on_theme_changed)
         self.setEnabled(False)
 
     @staticmethod
@@ -153,6 +158,7 @@ class TicketPane(QWidget):
 
     def clear(self) -> None:
         self.ticket = None
+        self._details = None
         self.subject.setText("Select a ticket")
         self.meta.setText("")
         self.thread.clear()
@@ -171,11 +177,22 @@ class TicketPane(QWidget):
         deleted = " · <b>deleted on the helpdesk</b>" if ticket.get("_deleted") else ""
         self.meta.setText(f"{who}{email} · via {ticket.get('via', {}).get('channel', 'web')}{deleted}")
         self._fill_fields(ticket, groups, agents)
-        self.thread.setHtml(thread_html(details["comments"], details["users"], ticket.get("requester_id")))
-        if scroll is not None:
-            self.thread.verticalScrollBar().setValue(scroll)
-        else:
-            self.thread.verticalScrollBar().setValue(self.thread.verticalScrollBar().maximum())
+        self._details = details
+        self._render_thread(keep_scroll=scroll)
+
+    def _render_thread(self, keep_scroll: int | None = None) -> None:
+        """The thread in the current theme's colours; scrolled to the end unless ``keep_scroll``."""
+        if self._details is None:
+            return
+        details = self._details
+        self.thread.setHtml(thread_html(details["comments"], details["users"],
+                                        details["ticket"].get("requester_id"), theme.colours()))
+        bar = self.thread.verticalScrollBar()
+        bar.setValue(bar.maximum() if keep_scroll is None else keep_scroll)
+
+    def on_theme_changed(self) -> None:
+        """Re-render the open thread (its HTML carries the old theme's colours)."""
+        self._render_thread(keep_scroll=self.thread.verticalScrollBar().value())
 
     def _fill_fields(self, ticket: dict, groups: list[dict], agents: list[dict]) -> None:
         self._loading = True

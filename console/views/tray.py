@@ -195,6 +195,7 @@ def badge_icon(base: QIcon, count: int, alert: bool = False, size: int = 64) -> 
     painter = QPainter(pixmap)
     painter.setRenderHint(QPainter.Antialiasing)
     rect = QRectF(size * 0.42, 0, size * 0.58, size * 0.58)
+    # the dot sits on the desktop panel, not in our window: fixed signal colours, whatever the app theme
     painter.setBrush(QColor("#d93025" if alert else "#e8710a"))
     painter.setPen(Qt.NoPen)
     painter.drawEllipse(rect)

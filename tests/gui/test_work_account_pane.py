@@ -8,7 +8,8 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from console.views.account_pane import TONE_COLOURS, AccountPane
+from console.views import theme
+from console.views.account_pane import AccountPane
 from tests.gui.work_fixtures import *  # noqa: F403
 from tests.gui.work_fixtures import scenario_ticket_id
 from tests.helpdesk import REPO
@@ -59,7 +60,7 @@ def test_each_policy_badge_on_its_demo_ticket(pane, work_cache, scenario, rule, 
     label = shown(pane, rule)
     assert text in label.text()
     assert label.toolTip() == badge.detail
-    background, colour = TONE_COLOURS[tone]
+    background, colour = theme.colours().tones[tone]
     assert background in label.styleSheet() and colour in label.styleSheet()
     assert "bold" in label.styleSheet()
 
