@@ -8,12 +8,10 @@ from fastapi import APIRouter, Request
 from console.server import placeholders_bridge, serialize, ticket_ops
 from console.server.auth import caller
 from console.server.comment_text import html_from_text, text_from_html
-from console.server.errors import bad_request, json_response, not_found
-from console.server.paging import base_url, list_page
+from console.server.errors import json_response, not_found
+from console.server.paging import base_url, catalog_list
 
 router = APIRouter()
-MACRO_SORTS = {"id": "id", "position": "position", "alphabetical": "title", "title": "title",
-               "created_at": "created_at", "updated_at": "updated_at"}
 
 
 def _macro_row(conn, macro_id: int):
@@ -32,21 +30,14 @@ def _visible_sql(user: dict) -> tuple[str, list]:
             "WHERE m.user_id = ? AND m.group_id = g.value)))", [user["id"], user["id"]])
 
 
-def _list(request: Request, where: str, params: list):
-    conn, base = request.app.state.store.conn(), base_url(request)
-    rows, paging = list_page(request, conn, table="macros", where=where, params=params,
-                             cbp_sorts=MACRO_SORTS, obp_sorts=MACRO_SORTS, default_sort="position")
-    return json_response({"macros": [serialize.macro_json(r, base) for r in rows], **paging})
+def _list(request: Request, where: str = "1", params: list | tuple = ()):
+    return catalog_list(request, table="macros", key="macros", to_json=serialize.macro_json,
+                        where=where, params=params)
 
 
 @router.get("/macros")
 def list_macros(request: Request):
-    active = request.query_params.get("active")
-    if active is None:
-        return _list(request, "1", [])
-    if active not in ("true", "false"):
-        raise bad_request("active must be true or false")
-    return _list(request, "active = ?", [int(active == "true")])
+    return _list(request)
 
 
 @router.get("/macros/active")

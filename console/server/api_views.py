@@ -8,11 +8,9 @@ from fastapi import APIRouter, Request
 from console.server import conditions, serialize
 from console.server.auth import caller
 from console.server.errors import ApiError, bad_request, json_response, not_found, record_invalid
-from console.server.paging import base_url, list_page
+from console.server.paging import base_url, catalog_list, list_page
 
 router = APIRouter()
-VIEW_SORTS = {"id": "id", "position": "position", "title": "title", "alphabetical": "title",
-              "created_at": "created_at", "updated_at": "updated_at"}
 TICKET_SORTS = {"id": "id", "nice_id": "id", "updated": "updated_ts", "updated_at": "updated_ts",
                 "created": "created_ts", "created_at": "created_ts", "status": "status",
                 "priority": "priority", "requester": "requester_id", "assignee": "assignee_id",
@@ -26,26 +24,14 @@ def _view_row(conn, view_id: int):
     return row
 
 
-def _list(request: Request, where: str, params: list):
-    conn, base = request.app.state.store.conn(), base_url(request)
-    rows, paging = list_page(request, conn, table="views", where=where, params=params,
-                             cbp_sorts=VIEW_SORTS, obp_sorts=VIEW_SORTS, default_sort="position")
-    return json_response({"views": [serialize.view_json(r, base) for r in rows], **paging})
-
-
 @router.get("/views")
 def list_views(request: Request):
-    active = request.query_params.get("active")
-    if active is None:
-        return _list(request, "1", [])
-    if active not in ("true", "false"):
-        raise bad_request("active must be true or false")
-    return _list(request, "active = ?", [int(active == "true")])
+    return catalog_list(request, table="views", key="views", to_json=serialize.view_json)
 
 
 @router.get("/views/active")
 def active_views(request: Request):
-    return _list(request, "active = 1", [])
+    return catalog_list(request, table="views", key="views", to_json=serialize.view_json, where="active = 1")
 
 
 @router.get("/views/{view_id:int}")

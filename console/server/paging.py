@@ -152,3 +152,23 @@ def _offset_page(request, conn, table, where, params, sorts, default_sort):
     return rows, {"next_page": link(page + 1) if has_next else None,
                   "previous_page": link(page - 1) if page > 1 else None,
                   "count": count}
+
+
+CATALOG_SORTS = {"id": "id", "position": "position", "title": "title", "alphabetical": "title",
+                 "created_at": "created_at", "updated_at": "updated_at"}
+
+
+def catalog_list(request: Request, *, table: str, key: str, to_json, where: str = "1",
+                 params: list | tuple = ()):
+    """One page of a catalog (macros, views) ordered by position, with ``?active=true|false``."""
+    from console.server.errors import bad_request, json_response
+
+    active = request.query_params.get("active")
+    if active is not None:
+        if active not in ("true", "false"):
+            raise bad_request("active must be true or false")
+        where, params = f"({where}) AND active = ?", [*params, int(active == "true")]
+    conn, base = request.app.state.store.conn(), base_url(request)
+    rows, paging = list_page(request, conn, table=table, where=where, params=params,
+                             cbp_sorts=CATALOG_SORTS, obp_sorts=CATALOG_SORTS, default_sort="position")
+    return json_response({key: [to_json(r, base) for r in rows], **paging})
