@@ -301,9 +301,11 @@ class MainWindow(QMainWindow):
         self.engine_call("refresh_ticket", ticket_id)
 
     def on_open_ticket(self, ticket_id: int) -> None:
-        """Show a ticket from elsewhere (tray, search, dashboard): select it if listed."""
+        """Show a ticket from elsewhere (tray, search, account pane): select its row if the open
+        queue lists it, else clear the selection so no other row looks like the open ticket."""
         self.pages.setCurrentWidget(self.work_split)
         if not self.ticket_list.select_ticket(ticket_id):
+            self.ticket_list.clear_current()
             self.show_ticket(ticket_id)
         self.on_ticket_opened(ticket_id)
 

@@ -107,20 +107,32 @@ def palette_changed(event: QEvent) -> bool:
 
 
 class _ThemeFollower(QObject):
-    """Watches one widget's palette changes; calls ``restyle`` once per burst, on the next loop turn."""
+    """Watches one widget's palette changes; calls ``restyle`` once per burst, on the next loop turn.
+
+    A hidden widget (a closed window, a tab not shown) is restyled when it is shown again, not before.
+    """
 
     def __init__(self, widget: QWidget, restyle) -> None:
         super().__init__(widget)
+        self._widget, self._restyle, self._stale = widget, restyle, False
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(0)
-        self._timer.timeout.connect(restyle)
+        self._timer.timeout.connect(self._on_due)
         widget.installEventFilter(self)
 
     def eventFilter(self, _watched, event) -> bool:  # noqa: N802 (Qt override)
         if palette_changed(event):
+            self._stale = True
+            self._timer.start()
+        elif event.type() == QEvent.Type.Show and self._stale:
             self._timer.start()
         return False
+
+    def _on_due(self) -> None:
+        if self._stale and self._widget.isVisible():
+            self._stale = False
+            self._restyle()
 
 
 def follow_theme(widget: QWidget, restyle) -> None:

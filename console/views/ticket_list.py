@@ -90,6 +90,10 @@ class TicketListView(QTableView):
             self.select_row(row)
         return row >= 0
 
+    def clear_current(self) -> None:
+        """No current or selected row (the open ticket is not in this list)."""
+        self.selectionModel().clear()
+
     def move(self, step: int) -> None:
         rows = self.model().rowCount()
         if rows:

@@ -22,7 +22,7 @@ from console.views.settings_dialog import SettingsDialog
 from tests.helpdesk import Helpdesk
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
-SUPERVISOR = demo_account("supervisor")
+AGENT = demo_account("agent")   # the demo signs in as the agent (ticket-list sync)
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +32,7 @@ def demo_cache(tmp_path_factory):
     server = Helpdesk(folder / "helpdesk.sqlite", "--demo", "--tickets", "40", "--export-delay", "0",
                       admin_token="demo-admin-token").start()
     cache = folder / "cache.sqlite"
-    client, writer = HelpdeskClient(server.url, SUPERVISOR.email, SUPERVISOR.token), CacheWriter(cache)
+    client, writer = HelpdeskClient(server.url, AGENT.email, AGENT.token), CacheWriter(cache)
 
     async def once():
         engine = SyncEngine(client, writer)
@@ -87,7 +87,7 @@ def test_main_window_screenshot(qtbot, themed, demo_cache, name):
     writer, reader = CacheWriter(cache), CacheReader(cache)
     try:
         window = MainWindow(Workspace(reader=reader, writer=writer, me=me, cache_path=cache,
-                                      agent_name=SUPERVISOR.name, extras={"tray": False}))
+                                      agent_name=AGENT.name, extras={"tray": False}))
         qtbot.addWidget(window)
         window.resize(1500, 900)
         window.show()

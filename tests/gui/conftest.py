@@ -22,8 +22,9 @@ from console.sync.client import HelpdeskClient  # noqa: E402
 from console.sync.engine import SyncEngine  # noqa: E402
 from tests.helpdesk import Helpdesk  # noqa: E402
 
-# Exports are admin-only (helpdesk-api.md §6.1), so the console signs in as the supervisor (an admin).
-AGENT = demo_account("supervisor")
+# The app signs in as the demo agent, who syncs through the ticket lists (console/sync/pull_agent.py),
+# so the GUI tests run on what that path puts in the cache, not on an admin's export.
+AGENT = demo_account("agent")
 # Messages of the offscreen test platform itself, not of our code.
 PLATFORM_NOISE = ("This plugin does not support propagateSizeHints()",)
 
