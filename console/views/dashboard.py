@@ -112,6 +112,15 @@ class DepartmentTile(QFrame):
         super().mouseReleaseEvent(event)
 
 
+def _replace_chart(view, chart) -> None:
+    """QChartView.setChart hands the old chart back to us without deleting it: delete it,
+    or every dashboard refresh (one per sync) leaks two charts."""
+    old = view.chart()
+    view.setChart(chart)
+    if old is not None and old is not chart:
+        old.deleteLater()
+
+
 def _bar_chart(title: str, categories: list[str], series: list[tuple[str, list[int]]], x_title: str) -> QChart:
     chart = QChart()
     chart.setTitle(title)
@@ -284,11 +293,11 @@ class DashboardView(QWidget):
             self.tiles.append(tile)
         self.agent_model.set_snapshot(snapshot)
         first, last = snapshot.days[0].day, snapshot.days[-1].day
-        self.day_chart.setChart(_bar_chart(
+        _replace_chart(self.day_chart, _bar_chart(
             "Created vs solved per day (14 days)", [str(d.day.day) for d in snapshot.days],
             [("Created", [d.created for d in snapshot.days]), ("Solved", [d.solved for d in snapshot.days])],
             f"{first:%d %b} – {last:%d %b} (local days, today last)"))
-        self.age_chart.setChart(_bar_chart(
+        _replace_chart(self.age_chart, _bar_chart(
             "Unsolved tickets by age", [label for label, _ in snapshot.backlog_ages],
             [("Tickets", [n for _, n in snapshot.backlog_ages])], "age since created (d = days, w = weeks)"))
         self._show_footers()

@@ -66,3 +66,17 @@ def test_screenshot(qtbot, snapshot):
     qtbot.waitExposed(view)
     SCREENSHOTS.mkdir(exist_ok=True)
     assert view.export_png(SCREENSHOTS / "dashboard.png")
+
+
+def test_a_refresh_frees_the_charts_it_replaces(qtbot, snapshot):
+    """One refresh per sync all day long: the previous charts must be deleted, not leaked."""
+    import shiboken6
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    view = DashboardView(snapshot=snapshot)
+    qtbot.addWidget(view)
+    old = [view.day_chart.chart(), view.age_chart.chart()]
+    view.set_snapshot(snapshot)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert not any(shiboken6.isValid(chart) for chart in old)
+    assert all(shiboken6.isValid(c) for c in (view.day_chart.chart(), view.age_chart.chart()))
