@@ -109,6 +109,12 @@ class LocalWrites:
         with self._lock:
             return q.get_entry(self._conn, op_id)
 
+    def cached_updated_at(self, ticket_id: int) -> str | None:
+        """The ticket's ``updated_at`` as the cache last saw it (the stamp for a safe update)."""
+        with self._lock:
+            row = self._conn.execute("SELECT updated_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return row[0] if row else None
+
     def list_outbox(self, states: tuple[str, ...] | None = None) -> list[OutboxEntry]:
         with self._lock:
             return q.list_outbox(self._conn, states)

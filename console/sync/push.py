@@ -83,7 +83,7 @@ class OutboxSender:
             if entry.kind == "new_ticket":
                 response = self._create(entry)
             else:
-                stamp = entry.updated_stamp or self._cached_stamp(entry.ticket_id)
+                stamp = entry.updated_stamp or self.writer.cached_updated_at(entry.ticket_id)
                 if not stamp:  # a safe update needs the version the agent saw; never send blind
                     message = (f"Ticket #{entry.ticket_id} is not in the cache yet, so this change could not be "
                                "checked against the helpdesk's version. Sync, review the ticket and send again.")
@@ -122,11 +122,6 @@ class OutboxSender:
                   "updated_at": ticket.get("updated_at")}
         change |= self.writer.mark_sent(entry.op_id, result)
         return Delivery("sent", entry.op_id, change)
-
-    def _cached_stamp(self, ticket_id: int | None) -> str | None:
-        with self.writer._lock:  # the writer's own connection: same thread-safety as its methods
-            row = self.writer._conn.execute("SELECT updated_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
-        return row[0] if row else None
 
     # -- outcome unknown -----------------------------------------------------------------
     def verify(self, entry: OutboxEntry) -> Delivery:
