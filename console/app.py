@@ -75,6 +75,17 @@ def choose_target(args, prefs: config.Preferences) -> Target | None:
     return Target(url, email, token)
 
 
+def missing_display() -> str | None:
+    """On Linux without X11/Wayland, Qt would abort with a cryptic plugin error: say it plainly."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("support-console: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it in a "
+            "desktop session, or use 'support-console serve' / 'sync' / 'report', which need no display "
+            "(QT_QPA_PLATFORM=offscreen runs the window invisibly, e.g. for --self-check).")
+
+
 def demo_cache_path() -> Path:
     return config.data_dir() / "demo" / "cache.sqlite"
 
@@ -84,6 +95,9 @@ def run(args) -> int:
 
     if args.self_check:
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    if missing := missing_display():
+        print(missing, file=sys.stderr)
+        return 2
     log_file = setup_logging(verbose=args.verbose)
     prefs = config.Preferences.load()
 
