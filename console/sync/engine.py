@@ -187,7 +187,8 @@ class SyncEngine:
                 if self._status.syncing:
                     self._emit(syncing=False, phase="", done=0, total=None)
             await self._bg(self._round_ok)
-            self._emit(online=True, error=None, retry_in=None, last_synced_at=self.client.last_server_date)
+            self._emit(online=True, error=None, retry_in=None,
+                       last_synced_at=_server_iso(self.client.last_server_date))
             await self._refresh_counts()
         return report
 
@@ -397,6 +398,12 @@ class SyncEngine:
         elif delivery.outcome == "failed":
             report.failed += 1
             self._emit(ev.ERROR, message=delivery.message, op_id=delivery.op_id)
+
+
+def _server_iso(http_date: str | None) -> str | None:
+    """The helpdesk's HTTP Date as the API's timestamp form (``2026-11-25T14:44:39Z``)."""
+    epoch = _server_epoch(http_date)
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(epoch)) if epoch is not None else None
 
 
 def _server_epoch(http_date: str | None) -> int | None:

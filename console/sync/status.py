@@ -29,7 +29,8 @@ class SyncStatus:
     ``online`` is None until the first call answers. ``phase`` is "" when idle, else one of
     "pushing", "tickets", "users", "comments", "resources". ``done``/``total`` is the
     progress of the current phase (``total`` an estimate, None when unknown).
-    ``last_synced_at`` is the helpdesk's clock (HTTP Date) at the end of the last good round.
+    ``last_synced_at`` is the helpdesk's clock (its HTTP Date, as ``YYYY-MM-DDTHH:MM:SSZ``) at the end of
+    the last good round.
     """
 
     online: bool | None = None

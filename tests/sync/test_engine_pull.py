@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import sqlite3
 import time
 
@@ -69,7 +70,10 @@ def test_first_sync_mirrors_every_ticket_comment_and_user(seeded, account_factor
     assert {"tickets", "users", "comments"} <= phases
     last = account.engine.status
     assert last.online is True and not last.syncing and last.error is None
-    assert last.last_synced_at and last.last_synced_at.endswith("GMT")  # the helpdesk's clock
+    # the helpdesk's clock, in the API's timestamp form the status bar shows as "As of HH:MM:SS"
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", last.last_synced_at or "")
+    from console.views.status_bar import as_of_text
+    assert as_of_text(last.last_synced_at).startswith("As of ")
     assert any(e.kind == ev.CHANGE and "tickets" in e.change.kinds for e in events)
 
 
