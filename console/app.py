@@ -79,7 +79,14 @@ def missing_display() -> str | None:
     """On Linux without X11/Wayland, Qt would abort with a cryptic plugin error: say it plainly."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return None
-    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    if os.environ.get("DISPLAY"):
+        import ctypes.util
+
+        if ctypes.util.find_library("xcb-cursor") is None:  # Qt >= 6.5's X11 plugin needs it
+            return ("support-console: Qt's X11 support needs the system library libxcb-cursor "
+                    "(Debian/Ubuntu: sudo apt install libxcb-cursor0; Fedora: sudo dnf install xcb-util-cursor).")
         return None
     return ("support-console: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it in a "
             "desktop session, or use 'support-console serve' / 'sync' / 'report', which need no display "
