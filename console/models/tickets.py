@@ -209,6 +209,23 @@ class TicketListModel(QAbstractTableModel):
         }
         return (*(cells[c.key] for c in COLUMNS), t["seen"])
 
+    def cell_texts(self, row: int) -> tuple | None:
+        """Row ``row``'s cell texts in column order, then its seen flag; None if the ticket vanished.
+
+        What ``data()`` answers, without a Qt call per role: the list's delegate paints from it."""
+        tid = self._ids[row]
+        minute = int(time.monotonic() // 60)
+        if minute != self._texts_minute:   # "updated" and "waiting" texts age: reformat once a minute
+            self._texts.clear()
+            self._texts_minute = minute
+        texts = self._texts.get(tid)
+        if texts is None:
+            ticket = self._row(row)
+            if ticket is None:
+                return None
+            texts = self._texts[tid] = self._row_texts(ticket)
+        return texts
+
     # -- Qt model API -----------------------------------------------------------------------
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
@@ -236,17 +253,9 @@ class TicketListModel(QAbstractTableModel):
             return None
         if role == TicketIdRole:
             return self._ids[row]
-        tid = self._ids[row]
-        minute = int(time.monotonic() // 60)
-        if minute != self._texts_minute:   # "updated" and "waiting" texts age: reformat once a minute
-            self._texts.clear()
-            self._texts_minute = minute
-        texts = self._texts.get(tid)
-        if texts is None:
-            ticket = self._row(row)
-            if ticket is None:   # vanished between the id query and the row fetch
-                return "…" if role == _DISPLAY else None
-            texts = self._texts[tid] = self._row_texts(ticket)
+        texts = self.cell_texts(row)
+        if texts is None:   # vanished between the id query and the row fetch
+            return "…" if role == _DISPLAY else None
         if role == _DISPLAY:
             return texts[index.column()]
         if role == _FONT:
