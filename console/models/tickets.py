@@ -56,6 +56,13 @@ def human_age(since: datetime | None, now: datetime) -> str:
     return f"{seconds // 86400} d"
 
 
+def fetch_first_rows(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, dict]:
+    """The first ``count`` list rows of ``queue`` and their people's names (blocking: off the GUI thread)."""
+    rows = reader.tickets_by_ids(queue.ticket_ids(reader, sort_key, descending)[:count])
+    people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
+    return rows, (reader.user_names(people) if people else {})
+
+
 class TicketListModel(QAbstractTableModel):
     """Ticket ids of one queue, rows fetched lazily from a ``CacheReader``."""
 
@@ -225,6 +232,11 @@ class TicketListModel(QAbstractTableModel):
                 return None
             texts = self._texts[tid] = self._row_texts(ticket)
         return texts
+
+    def preview_texts(self, rows: list[dict[str, Any]], names: dict[int, str]) -> list[tuple]:
+        """Cell texts (as ``cell_texts``) for rows of a queue not shown yet, from ``fetch_first_rows``."""
+        self._names.update(names)
+        return [self._row_texts(r) for r in rows]
 
     # -- Qt model API -----------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 from console.models.canned_replies import CannedReply
 from console.models.queues import QueueListModel, build_queues, count_views, counts_by_key
 from console.models.thread import load_ticket_details
-from console.models.tickets import TicketListModel
+from console.models.tickets import TicketListModel, fetch_first_rows
 from console.store import Change, StoreError
 from console.sync.attachments import download_attachment
 from console.sync.client import Unreachable
@@ -56,6 +56,7 @@ from .tray import SyncEvent as TraySyncEvent
 
 log = logging.getLogger(__name__)
 FIRST_TICKET_SETTLE_MS = 60
+WARM_QUEUES_DELAY_MS = 300   # after start-up (or a new queue list) settled: prepare each queue's first screen
 DEFAULT_SIZE = (1840, 1000)
 
 
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
         # a queue switch paints the list at once; its first ticket opens when the agent stops
         # flipping through queues (arrow keys in the queue pane), not for every queue passed
         self._first_ticket_timer = self._debounce(FIRST_TICKET_SETTLE_MS, self.on_first_ticket_due)
+        self._warm_timer = self._debounce(WARM_QUEUES_DELAY_MS, self.warm_queue_lists)
         self.load_resources()
         self.refresh_counts()
         self.status.set_last_success(self.reader.sync_state("last_success"))
@@ -201,6 +203,26 @@ class MainWindow(QMainWindow):
         current = self.queue_pane.current_key()
         self.queue_model.set_queues(queues)
         self.queue_pane.select_key(current or ("mine" if self.me is not None and self._mine_first else "unassigned"))
+        self._warm_timer.start()
+
+    def warm_queue_lists(self) -> None:
+        """Fetch each queue's first screenful off the GUI thread and lay its texts out while idle.
+
+        A queue's first visit otherwise paid for cold SQLite pages, unknown names and new text
+        layouts (~17-20 ms against ~11 ms for a later visit at 100k tickets)."""
+        model, reader, count = self.ticket_model, self.reader, self.ticket_list.visible_rows()
+        sort_key, descending = model.sort_key, model.descending
+        for queue in self.queue_model.queues():
+            if queue.kind != "queue" or queue == model.queue:
+                continue
+
+            def work(queue=queue):
+                return fetch_first_rows(reader, queue, sort_key, descending, count)
+
+            def done(result) -> None:
+                if not self._closing:
+                    self.ticket_list.warm_texts(model.preview_texts(*result))
+            self.operations.run(work, done, lambda exc: log.debug("queue warm-up skipped: %s", exc))
 
     def refresh_counts(self) -> None:
         reader, views, me = self.reader, self.views, self.me
@@ -703,6 +725,7 @@ class MainWindow(QMainWindow):
         self._counts_timer.stop()
         self._ids_timer.stop()
         self._first_ticket_timer.stop()
+        self._warm_timer.stop()
         self.save_window_state()
         if getattr(self, "_unsubscribe", None):
             self._unsubscribe()

@@ -8,7 +8,7 @@ Emits ``ticket_requested(int)`` when the current row changes (keyboard or mouse)
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPalette, QStaticText
+from PySide6.QtGui import QFont, QFontMetrics, QPalette, QStaticText, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QTableView, QWidget
 
 from console.models.tickets import COLUMNS, TicketIdRole, TicketListModel
@@ -53,8 +53,16 @@ class TicketCellDelegate(QStyledItemDelegate):
         self._fonts = (regular, bold)
         self._metrics = (QFontMetrics(regular), QFontMetrics(bold))
         self._palette = QPalette(view.palette())
+        self._text_option = QTextOption()   # as the style lays item texts out: the view's direction, no wrap
+        self._text_option.setTextDirection(view.layoutDirection())
+        self._text_option.setWrapMode(QTextOption.WrapMode.ManualWrap)
         self._pens: dict[int, object] = {}
         self._texts: dict[tuple, tuple[QStaticText, int]] = {}
+
+    @property
+    def prepared_texts(self) -> int:
+        """Texts laid out and cached so far (tests, benchmark)."""
+        return len(self._texts)
 
     def _pen(self, state) -> object:
         """The text colour the style would use for this state (QCommonStyle's colour group rule)."""
@@ -78,9 +86,21 @@ class TicketCellDelegate(QStyledItemDelegate):
             metrics = self._metrics[bold]
             static = QStaticText(metrics.elidedText(text, Qt.TextElideMode.ElideRight, width))
             static.setTextFormat(Qt.TextFormat.PlainText)
+            static.setTextOption(self._text_option)
             static.prepare(font=self._fonts[bold])
-            cached = self._texts[key] = (static, (height - metrics.height()) // 2)
+            text_height = round(static.size().height())   # fallback fonts (CJK...) may be taller
+            cached = self._texts[key] = (static, int((height - text_height) / 2))
         return cached
+
+    def warm(self, rows_texts: list[tuple], widths: list[int], height: int) -> None:
+        """Lay these rows' texts out ahead of their first paint, filling at most half the cache."""
+        for texts in rows_texts:
+            if len(self._texts) >= self.CACHE_LIMIT // 2:
+                return
+            bold = 0 if texts[-1] else 1
+            for text, width in zip(texts[:-1], widths, strict=True):
+                if text:
+                    self._static_text(text, bold, width - 2 * self._margin, height)
 
     def paint(self, painter, option, index) -> None:
         self._style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, self._view)
@@ -145,6 +165,15 @@ class TicketListView(QTableView):
         """Width that shows every column, the subject with ``SUBJECT_MIN_CHARS`` characters."""
         fixed = sum(self.columnWidth(i) for i in range(len(COLUMNS)) if i != SUBJECT)
         return fixed + self.fontMetrics().averageCharWidth() * SUBJECT_MIN_CHARS + self.verticalScrollBar().sizeHint().width() + 4
+
+    def visible_rows(self) -> int:
+        """Rows a screenful shows (at least a default window's worth before the list is laid out)."""
+        return max(40, self.viewport().height() // max(1, self.verticalHeader().defaultSectionSize()) + 1)
+
+    def warm_texts(self, rows_texts: list[tuple]) -> None:
+        """Prepare cell texts of a queue not shown yet (idle time), so its first paint finds them ready."""
+        self.cell_delegate.warm(rows_texts, [self.columnWidth(c) for c in range(len(COLUMNS))],
+                                self.verticalHeader().defaultSectionSize())
 
     def current_ticket_id(self) -> int | None:
         index = self.currentIndex()
