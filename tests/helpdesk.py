@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 import subprocess
 import time
@@ -116,3 +117,28 @@ class Helpdesk:
         r = self.post("tickets.json", json={"ticket": fields})
         assert r.status_code == 201, r.text
         return r.json()["ticket"]
+
+
+def sync_cache(url: str, cache, email: str | None = None, token: str | None = None):
+    """One full sync of ``cache`` from the helpdesk with the real engine; returns the agent's user id."""
+    from console.store import CacheWriter
+    from console.sync.client import HelpdeskClient
+    from console.sync.engine import SyncEngine
+
+    agent = demo_account("agent")
+    client = HelpdeskClient(url, email or agent.email, token or agent.token)
+    writer = CacheWriter(cache)
+
+    async def once():
+        engine = SyncEngine(client, writer)
+        try:
+            await engine.sync_once(resources=True)
+        finally:
+            await engine.close()
+
+    try:
+        asyncio.run(once())
+        return client.get("users/me.json")["user"]["id"]
+    finally:
+        writer.close()
+        client.close()

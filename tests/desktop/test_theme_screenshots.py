@@ -5,7 +5,6 @@ The cache is synced once by the real engine from the real embedded helpdesk (dem
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -15,11 +14,9 @@ from console import config
 from console.domain.routing import BILLING, TECHNICAL_SUPPORT
 from console.server.demo_accounts import demo_account
 from console.store import CacheReader, CacheWriter, QueueSpec
-from console.sync.client import HelpdeskClient
-from console.sync.engine import SyncEngine
 from console.views import theme
 from console.views.settings_dialog import SettingsDialog
-from tests.helpdesk import Helpdesk
+from tests.helpdesk import Helpdesk, sync_cache
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 AGENT = demo_account("agent")   # the demo signs in as the agent (ticket-list sync)
@@ -32,21 +29,9 @@ def demo_cache(tmp_path_factory):
     server = Helpdesk(folder / "helpdesk.sqlite", "--demo", "--tickets", "40", "--export-delay", "0",
                       admin_token="demo-admin-token").start()
     cache = folder / "cache.sqlite"
-    client, writer = HelpdeskClient(server.url, AGENT.email, AGENT.token), CacheWriter(cache)
-
-    async def once():
-        engine = SyncEngine(client, writer)
-        try:
-            await engine.sync_once(resources=True)
-        finally:
-            await engine.close()
-
     try:
-        asyncio.run(once())
-        me = client.get("users/me.json")["user"]["id"]
+        me = sync_cache(server.url, cache, AGENT.email, AGENT.token)
     finally:
-        writer.close()
-        client.close()
         server.stop()
     return cache, me
 

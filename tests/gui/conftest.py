@@ -6,7 +6,6 @@ The cache is filled by the real ``SyncEngine.sync_once()`` against ``serve --dem
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 
@@ -18,9 +17,7 @@ from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
 
 from console.server.demo_accounts import demo_account  # noqa: E402
 from console.store import CacheReader, CacheWriter  # noqa: E402
-from console.sync.client import HelpdeskClient  # noqa: E402
-from console.sync.engine import SyncEngine  # noqa: E402
-from tests.helpdesk import Helpdesk  # noqa: E402
+from tests.helpdesk import Helpdesk, sync_cache  # noqa: E402
 
 # The app signs in as the demo agent, who syncs through the ticket lists (console/sync/pull_agent.py),
 # so the GUI tests run on what that path puts in the cache, not on an admin's export.
@@ -43,26 +40,6 @@ def fail_on_qt_warnings():
     yield problems
     qInstallMessageHandler(previous)
     assert not problems, f"Qt warnings: {problems}"
-
-
-def sync_cache(url: str, cache, email: str = AGENT.email, token: str = AGENT.token):
-    """One full sync of ``cache`` from the helpdesk with the real engine; returns the agent's user id."""
-    client = HelpdeskClient(url, email, token)
-    writer = CacheWriter(cache)
-
-    async def once():
-        engine = SyncEngine(client, writer)
-        try:
-            await engine.sync_once(resources=True)
-        finally:
-            await engine.close()
-
-    try:
-        asyncio.run(once())
-        return client.get("users/me.json")["user"]["id"]
-    finally:
-        writer.close()
-        client.close()
 
 
 @pytest.fixture(scope="session")

@@ -10,8 +10,8 @@ import qasync
 from console.store import CacheReader, CacheWriter
 from console.sync.client import HelpdeskClient
 from console.views.main_window import MainWindow, Workspace
-from tests.gui.conftest import AGENT, sync_cache
-from tests.helpdesk import Helpdesk
+from tests.gui.conftest import AGENT
+from tests.helpdesk import Helpdesk, sync_cache
 
 
 @pytest.fixture
