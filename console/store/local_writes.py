@@ -27,8 +27,6 @@ from .records import (
     OUTBOX_KINDS,
     BadPayloadError,
     Change,
-    Conflict,
-    Draft,
     OutboxEntry,
     StoreError,
     UnknownEntryError,
@@ -43,7 +41,7 @@ def _json(value: Any, what: str) -> str:
         raise BadPayloadError(f"The {what} cannot be stored as JSON: {exc}") from exc
 
 
-class LocalWrites:
+class LocalWrites(q.LocalReads):
     """Drafts / outbox / conflicts methods of ``CacheWriter`` (needs ``_tx`` and ``_conn``)."""
 
     _unknown_outcome: set[str]
@@ -65,13 +63,7 @@ class LocalWrites:
             gone = conn.execute("DELETE FROM drafts WHERE ticket_id = ? AND kind = ?", (ticket_id or 0, kind)).rowcount
         return self._draft_change(ticket_id) if gone else Change()
 
-    def load_draft(self, ticket_id: int | None, kind: str) -> Draft | None:
-        with self._lock:
-            return q.load_draft(self._conn, ticket_id or 0, kind)
 
-    def list_drafts(self) -> list[Draft]:
-        with self._lock:
-            return q.list_drafts(self._conn)
 
     @staticmethod
     def _draft_change(ticket_id: int | None) -> Change:
@@ -115,13 +107,7 @@ class LocalWrites:
             row = self._conn.execute("SELECT updated_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         return row[0] if row else None
 
-    def list_outbox(self, states: tuple[str, ...] | None = None) -> list[OutboxEntry]:
-        with self._lock:
-            return q.list_outbox(self._conn, states)
 
-    def pending_count(self) -> int:
-        with self._lock:
-            return q.pending_count(self._conn)
 
     def unknown_outcome_entries(self) -> list[OutboxEntry]:
         """Entries that were ``sending`` when this writer opened: the last run may or may not have sent them."""
@@ -179,9 +165,6 @@ class LocalWrites:
         self._unknown_outcome.discard(op_id)
         return self._outbox_change(entry) | Change(frozenset({"conflicts"}))
 
-    def list_conflicts(self, include_resolved: bool = False) -> list[Conflict]:
-        with self._lock:
-            return q.list_conflicts(self._conn, include_resolved)
 
     def resolve_conflict(self, conflict_id: int, action: str, *, updated_stamp: str | None = None,
                          payload: dict[str, Any] | None = None) -> Change:

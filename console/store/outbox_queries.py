@@ -85,3 +85,27 @@ def load_draft(conn: sqlite3.Connection, ticket_id: int, kind: str) -> Draft | N
 def list_drafts(conn: sqlite3.Connection) -> list[Draft]:
     return [Draft(*r) for r in conn.execute(
         "SELECT ticket_id, kind, body, updated_at FROM drafts ORDER BY updated_at DESC")]
+
+
+class LocalReads:
+    """The agent's own work as both the reader and the writer show it (needs ``_lock``, ``_conn``)."""
+
+    def load_draft(self, ticket_id: int | None, kind: str) -> Draft | None:
+        with self._lock:
+            return load_draft(self._conn, ticket_id or 0, kind)
+
+    def list_drafts(self) -> list[Draft]:
+        with self._lock:
+            return list_drafts(self._conn)
+
+    def list_outbox(self, states: tuple[str, ...] | None = None, ticket_id: int | None = None) -> list[OutboxEntry]:
+        with self._lock:
+            return list_outbox(self._conn, states, ticket_id)
+
+    def pending_count(self) -> int:
+        with self._lock:
+            return pending_count(self._conn)
+
+    def list_conflicts(self, include_resolved: bool = False) -> list[Conflict]:
+        with self._lock:
+            return list_conflicts(self._conn, include_resolved)

@@ -19,7 +19,7 @@ from typing import Any
 
 from . import outbox_queries as q
 from .db import connect
-from .records import Conflict, Draft, OutboxEntry, QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
+from .records import QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
 from .rows import loads
 from .schema import UNSOLVED_SQL
 from .search import search as _search
@@ -48,7 +48,7 @@ def _list_row(row: tuple) -> dict[str, Any]:
     return ticket
 
 
-class CacheReader:
+class CacheReader(q.LocalReads):
     """A read connection over one cache file."""
 
     def __init__(self, path: str | Path) -> None:
@@ -263,22 +263,7 @@ class CacheReader:
         """Every sync_state key and value (cursors, last_success, last_error, refreshed:...)."""
         return dict(self._all("SELECT key, value FROM sync_state"))
 
-    def load_draft(self, ticket_id: int | None, kind: str) -> Draft | None:
-        with self._lock:
-            return q.load_draft(self._conn, ticket_id or 0, kind)
 
-    def list_drafts(self) -> list[Draft]:
-        with self._lock:
-            return q.list_drafts(self._conn)
 
-    def list_outbox(self, states: tuple[str, ...] | None = None, ticket_id: int | None = None) -> list[OutboxEntry]:
-        with self._lock:
-            return q.list_outbox(self._conn, states, ticket_id)
 
-    def pending_count(self) -> int:
-        with self._lock:
-            return q.pending_count(self._conn)
 
-    def list_conflicts(self, include_resolved: bool = False) -> list[Conflict]:
-        with self._lock:
-            return q.list_conflicts(self._conn, include_resolved)
