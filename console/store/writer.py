@@ -52,41 +52,31 @@ SYNC_KEYS = {
 
 DELETED_TICKET_ERROR = "The ticket was deleted on the helpdesk, so this change was not sent."
 
-_TICKET_UPSERT = (
-    f"INSERT INTO tickets ({', '.join(rows.TICKET_COLUMNS)}, changed_at, seen) "
-    f"VALUES ({', '.join('?' * len(rows.TICKET_COLUMNS))}, ?, 0) "
-    "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in rows.TICKET_COLUMNS[1:])
-    + ", changed_at = excluded.changed_at, seen = 0 "
-    "WHERE excluded.generated_ts > tickets.generated_ts "
-    "OR (excluded.generated_ts = tickets.generated_ts AND excluded.raw <> tickets.raw)"
-)
-_VERSION, _DELETED, _RAW = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted", "raw"))
-_USER_UPSERT = (
-    f"INSERT INTO users ({', '.join(rows.USER_COLUMNS)}, changed_at) "
-    f"VALUES ({', '.join('?' * len(rows.USER_COLUMNS))}, ?) "
-    "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in rows.USER_COLUMNS[1:])
-    + ", changed_at = excluded.changed_at "
-    "WHERE excluded.raw <> users.raw AND (users.updated_at IS NULL OR excluded.updated_at IS NULL "
-    "OR excluded.updated_at >= users.updated_at)"
-)
-_COMMENT_UPSERT = (
-    f"INSERT INTO comments ({', '.join(rows.COMMENT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(rows.COMMENT_COLUMNS))}) "
-    "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in rows.COMMENT_COLUMNS[1:])
-    + " WHERE excluded.body IS NOT comments.body OR excluded.public IS NOT comments.public "
-    "OR excluded.html_body IS NOT comments.html_body OR excluded.attachments IS NOT comments.attachments"
-)
-_ATTACHMENT_UPSERT = (
-    f"INSERT INTO attachments ({', '.join(rows.ATTACHMENT_COLUMNS)}) "
-    f"VALUES ({', '.join('?' * len(rows.ATTACHMENT_COLUMNS))}) "
-    "ON CONFLICT(id) DO UPDATE SET "
-    + ", ".join(f"{c} = excluded.{c}" for c in rows.ATTACHMENT_COLUMNS[1:])
-    + " WHERE " + " OR ".join(f"excluded.{c} IS NOT attachments.{c}" for c in rows.ATTACHMENT_COLUMNS[1:])
-)
+def _upsert(table: str, columns: tuple[str, ...], when: str, extra: tuple[tuple[str, str], ...] = ()) -> str:
+    """INSERT ... ON CONFLICT(id) DO UPDATE every column (plus ``extra`` (column, value) pairs)
+    only ``when`` the incoming row should replace the stored one."""
+    names = [*columns, *(c for c, _ in extra)]
+    values = ["?"] * len(columns) + [v for _, v in extra]
+    updates = [f"{c} = excluded.{c}" for c in names[1:]]
+    return (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)}) "
+            f"ON CONFLICT(id) DO UPDATE SET {', '.join(updates)} WHERE {when}")
 
+
+_TICKET_UPSERT = _upsert(
+    "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"), ("seen", "0")),
+    when="excluded.generated_ts > tickets.generated_ts "
+         "OR (excluded.generated_ts = tickets.generated_ts AND excluded.raw <> tickets.raw)")
+_VERSION, _DELETED, _RAW = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted", "raw"))
+_USER_UPSERT = _upsert(
+    "users", rows.USER_COLUMNS, extra=(("changed_at", "?"),),
+    when="excluded.raw <> users.raw AND (users.updated_at IS NULL OR excluded.updated_at IS NULL "
+         "OR excluded.updated_at >= users.updated_at)")
+_COMMENT_UPSERT = _upsert(
+    "comments", rows.COMMENT_COLUMNS,
+    when=" OR ".join(f"excluded.{c} IS NOT comments.{c}" for c in ("body", "public", "html_body", "attachments")))
+_ATTACHMENT_UPSERT = _upsert(
+    "attachments", rows.ATTACHMENT_COLUMNS,
+    when=" OR ".join(f"excluded.{c} IS NOT attachments.{c}" for c in rows.ATTACHMENT_COLUMNS[1:]))
 
 def _list(value: Any, what: str) -> list:
     if not isinstance(value, list):
