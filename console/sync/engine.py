@@ -234,9 +234,9 @@ class SyncEngine:
     async def _queue(self, kind: str, ticket_id: int | None, payload: dict, stamp: str | None) -> OutboxEntry:
         if stamp is None and ticket_id is not None:
             stamp = await self._fg(self.writer.cached_updated_at, ticket_id)
-        entry = await self._fg(self.writer.enqueue, kind, ticket_id, payload, stamp)
-        self._changed(Change(frozenset({"outbox"}), frozenset({ticket_id} if ticket_id else ()),
-                             op_ids=frozenset({entry.op_id})))
+        change = await self._fg(self.writer.enqueue, kind, ticket_id, payload, stamp)
+        self._changed(change)
+        entry = await self._fg(self.writer.get_entry, change.op_id)
         await self._refresh_counts()
         if not self.work_offline:
             task = asyncio.ensure_future(self.push_now())

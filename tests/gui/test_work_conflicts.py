@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from console.store import Kind
 from console.views.conflicts import ConflictView
 from tests.gui.work_fixtures import *  # noqa: F403
 from tests.gui.work_fixtures import scenario_ticket_id
@@ -53,7 +54,7 @@ def test_resend_requeues_with_their_updated_stamp(qtbot, view, work_cache):
     [conflict] = work_cache.reader.list_conflicts()
     with qtbot.waitSignal(view.resolved_changed) as resolved:
         view.resend_button.click()
-    assert "conflicts" in resolved.args[0].kinds
+    assert Kind.CONFLICTS in resolved.args[0].kinds
     entry = work_cache.reader.list_outbox(ticket_id=conflict.ticket_id)[0]
     assert entry.state == "queued" and entry.updated_stamp == "2099-01-02T03:04:05Z"
     assert work_cache.reader.list_conflicts() == []

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from store_records import make_ticket
 
-from console.store import BadPayloadError, CacheReader, CacheWriter, StoreError, UnknownEntryError
+from console.store import BadPayloadError, CacheReader, CacheWriter, Kind, StoreError, UnknownEntryError
 
 STAMP = "2025-10-02T09:00:00Z"
 
@@ -22,7 +22,7 @@ def test_drafts_save_replace_list_delete_and_survive_reopen(cache_path):
         assert r.load_draft(1, "reply").body == "Hi Jane, thanks"
         assert r.load_draft(None, "new_ticket").body == "Subject: hello"
         assert {(d.ticket_id, d.kind) for d in r.list_drafts()} == {(1, "reply"), (1, "note"), (0, "new_ticket")}
-        assert w.delete_draft(1, "note").kinds == {"drafts"}
+        assert w.delete_draft(1, "note").kinds == Kind.DRAFTS
         assert r.load_draft(1, "note") is None
         assert not w.delete_draft(1, "note")
         assert r.queue_counts().drafts == 2
@@ -32,7 +32,9 @@ def test_drafts_save_replace_list_delete_and_survive_reopen(cache_path):
 
 def test_enqueue_makes_a_uuid_and_survives_reopen(cache_path):
     with CacheWriter(cache_path) as w:
-        entry = w.enqueue("reply", 1, {"body": "Your refund is on its way", "public": True}, STAMP)
+        change = w.enqueue("reply", 1, {"body": "Your refund is on its way", "public": True}, STAMP)
+        assert change.kinds == Kind.OUTBOX and change.ticket_ids == {1}
+        entry = w.get_entry(change.op_id)
         assert uuid.UUID(entry.op_id) and entry.state == "queued" and entry.attempts == 0
         new = w.enqueue("new_ticket", None, {"subject": "Hello", "comment": {"body": "x"}}, None)
     with CacheReader(cache_path) as r:
@@ -106,7 +108,7 @@ def test_conflict_resend_and_discard(writer, reader):
     b = writer.enqueue("fields", 1, {"priority": "high"}, STAMP)
     writer.mark_sending(a.op_id)
     change = writer.mark_conflict(a.op_id, theirs={"id": 1, "status": "pending"}, yours={"status": "solved"})
-    assert {"outbox", "conflicts"} <= change.kinds
+    assert Kind.OUTBOX | Kind.CONFLICTS in change.kinds
     assert writer.next_sendable() is None  # b waits behind the unresolved conflict
     conflict = reader.list_conflicts()[0]
     assert (conflict.op_id, conflict.theirs["status"], conflict.yours) == (a.op_id, "pending", {"status": "solved"})

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from store_records import comment_event, make_comment, make_ticket, make_user
 
-from console.store import BadPayloadError, CacheReader, CacheWriter, QueueSpec
+from console.store import BadPayloadError, CacheReader, CacheWriter, Kind, QueueSpec
 
 
 def test_page_upserts_and_stores_cursor_in_the_same_call(writer, reader):
     change = writer.apply_ticket_page([make_ticket(1), make_ticket(2)], "cur-1", end_of_stream=False)
-    assert change.ticket_ids == {1, 2} and "tickets" in change.kinds
+    assert change.ticket_ids == {1, 2} and Kind.TICKETS in change.kinds
     assert reader.sync_state("tickets_cursor") == "cur-1"
     assert reader.sync_state("tickets_end_of_stream") is None
     writer.apply_ticket_page([], "cur-2", end_of_stream=True)
@@ -52,7 +52,7 @@ def test_deleted_ticket_becomes_tombstone_cancels_outbox_and_restores(writer, re
     queued = writer.enqueue("reply", 1, {"body": "hello"}, "2025-10-02T09:00:00Z")
     other = writer.enqueue("reply", 2, {"body": "hi"}, "2025-10-02T09:00:00Z")
     change = writer.apply_ticket_page([make_ticket(1, 3000, status="deleted")], "c", end_of_stream=False)
-    assert change.ticket_ids == {1} and change.op_ids == {queued.op_id} and "outbox" in change.kinds
+    assert change.ticket_ids == {1} and change.op_ids == {queued.op_id} and Kind.OUTBOX in change.kinds
     assert reader.ticket_ids_for_queue(QueueSpec.department(10)) == [2]
     assert reader.ticket(1)["_deleted"] is True
     entry = writer.get_entry(queued.op_id)
@@ -109,7 +109,7 @@ def test_comment_events_store_comments_and_end_time(writer, reader):
               comment_event(1, make_comment(12, "Refund is on its way", author_id=7002)),
               {"id": 5, "ticket_id": 2, "event_type": "Audit", "child_events": [{"event_type": "Change"}]}]
     change = writer.apply_comment_events(events, 1759492937)
-    assert change.ticket_ids == {1} and change.kinds == {"comments"}
+    assert change.ticket_ids == {1} and change.kinds == Kind.COMMENTS
     assert reader.sync_state("ticket_events_end_time") == "1759492937"
     thread = reader.comments_for_ticket(1)
     assert [c["id"] for c in thread] == [11, 12]
@@ -161,7 +161,7 @@ def test_replacing_small_resources(writer, reader):
     change = writer.replace_macros([{"id": 5, "title": "Billing::Refund", "restriction": None,
                                      "actions": [{"field": "comment_value_html",
                                                   "value": "<p>Your refund &amp; receipt</p>"}]}])
-    assert change.kinds == {"macros"}
+    assert change.kinds == Kind.CANNED_REPLIES
     hit = reader.search("receipt")[0]
     assert (hit.kind, hit.id) == ("canned_reply", 5)
     writer.replace_macros([{"id": 6, "title": "Welcome", "actions": []}])

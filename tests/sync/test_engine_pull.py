@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from console.store import CacheReader, QueueSpec
+from console.store import CacheReader, Kind, QueueSpec
 from console.sync import status as ev
 from tests.helpdesk import Helpdesk
 
@@ -74,7 +74,7 @@ def test_first_sync_mirrors_every_ticket_comment_and_user(seeded, account_factor
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", last.last_synced_at or "")
     from console.views.status_bar import as_of_text
     assert as_of_text(last.last_synced_at).startswith("As of ")
-    assert any(e.kind == ev.CHANGE and "tickets" in e.change.kinds for e in events)
+    assert any(e.kind == ev.CHANGE and Kind.TICKETS in e.change.kinds for e in events)
 
 
 def test_changes_on_the_server_arrive_with_the_next_incremental_sync(helpdesk, account_factory):
