@@ -1,12 +1,12 @@
-"""Demo workspace data: the JSON files in resources/demo/ and the account-fact vocabularies."""
+"""Demo workspace data: the JSON files in console/resources/demo/ and the account-fact vocabularies."""
 
 from __future__ import annotations
 
 import json
 from functools import cache
-from pathlib import Path
+from importlib.resources import files
 
-DEMO_DIR = Path(__file__).resolve().parents[2] / "resources" / "demo"
+DEMO_DIR = files("console") / "resources" / "demo"
 
 PLANS = ("trial", "starter_monthly", "starter_annual", "pro_monthly", "pro_annual")
 ACCOUNT_STATUSES = ("active", "trial", "frozen", "canceled", "inactive")
@@ -46,5 +46,4 @@ def option_name(value: str) -> str:
 @cache
 def load(name: str) -> dict:
     """One of the demo JSON files (``departments``, ``canned_replies``, ``ticket_texts``, ``scenarios``)."""
-    with open(DEMO_DIR / f"{name}.json", encoding="utf-8") as fh:
-        return json.load(fh)
+    return json.loads((DEMO_DIR / f"{name}.json").read_text(encoding="utf-8"))

@@ -27,7 +27,7 @@ def test_build_and_smoke_run():
     assert "smoke: passed" in output and "smoke: healthz" in output
     assert BINARY.exists()
     internal = BINARY.parent / "_internal"
-    for needed in ("resources/icons/support-console.svg", "resources/demo/departments.json",
+    for needed in ("console/resources/icons/support-console.svg", "console/resources/demo/departments.json",
                    "PySide6/Qt/plugins/platforms/libqoffscreen.so", "PySide6/Qt/plugins/imageformats/libqsvg.so",
                    "PySide6/Qt/plugins/iconengines/libqsvgicon.so"):
         assert (internal / needed).exists(), f"{needed} is missing from the built app"

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
+from console.server import seed_data
 from console.views import theme
 from console.views.account_pane import AccountPane
 from tests.gui.work_fixtures import *  # noqa: F403
 from tests.gui.work_fixtures import scenario_ticket_id
-from tests.helpdesk import REPO
 
-SCENARIOS = {s["name"]: s for s in json.loads((REPO / "resources/demo/scenarios.json").read_text())["scenarios"]}
+SCENARIOS = {s["name"]: s for s in seed_data.load("scenarios")["scenarios"]}
 
 
 @pytest.fixture
