@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from console.server.demo_accounts import demo_account
+from console.demo.accounts import demo_account
 from console.server.process import READY, HelpdeskProcess  # noqa: F401 (READY re-exported)
 
 ADMIN_TOKEN = "test-admin-token"

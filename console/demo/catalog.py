@@ -6,8 +6,8 @@ import sqlite3
 
 import orjson
 
+from console.demo.data import load
 from console.server.db import iso
-from console.server.seed_data import load
 
 DAY = 86400
 VIEW_COLUMNS = [{"id": "status", "title": "Status"}, {"id": "subject", "title": "Subject"},

@@ -10,9 +10,8 @@ from dataclasses import dataclass, field
 import orjson
 from faker import Faker
 
-from console.server.db import iso
-from console.server.demo_accounts import DEMO_ACCOUNTS
-from console.server.seed_data import (
+from console.demo.accounts import DEMO_ACCOUNTS
+from console.demo.data import (
     CHECKOUT_LANGUAGES,
     CURRENCIES,
     USER_FIELD_KEYS,
@@ -20,6 +19,7 @@ from console.server.seed_data import (
     load,
     option_name,
 )
+from console.server.db import iso
 
 DAY = 86400
 FAKER_LOCALES = (("en_US", 40), ("en_GB", 12), ("de_DE", 9), ("fr_FR", 8), ("es_ES", 7), ("it_IT", 5),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import random
 
-from console.server.seed_files import tiny_pdf, tiny_png
-from console.server.seed_people import (
+from console.demo.files import tiny_pdf, tiny_png
+from console.demo.people import (
     DAY,
     CustomerFactory,
     Person,
@@ -14,7 +14,7 @@ from console.server.seed_people import (
     empty_account,
     user_row,
 )
-from console.server.seed_threads import Message, ThreadWriter, TicketSpec
+from console.demo.threads import Message, ThreadWriter, TicketSpec
 
 HTML_RICH_TEXT = ("Hello,\n\nThe totals on my checkout do not match what I expect. Here is what I see:\n\n"
                   "Item | Expected | Shown\nCourse | CHF 290.00 | CHF 310.00\nTax | CHF 0.00 | CHF 20.00\n\n"

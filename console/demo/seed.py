@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from console.demo.catalog import write_macros, write_views
+from console.demo.data import load
+from console.demo.people import CustomerFactory, NamePool, write_customers, write_staff
+from console.demo.scenarios import ScenarioWriter
+from console.demo.threads import ThreadWriter
+from console.demo.tickets import TicketGenerator
 from console.server.db import connect
-from console.server.seed_catalog import write_macros, write_views
-from console.server.seed_data import load
-from console.server.seed_people import CustomerFactory, NamePool, write_customers, write_staff
-from console.server.seed_scenarios import ScenarioWriter
-from console.server.seed_threads import ThreadWriter
-from console.server.seed_tickets import TicketGenerator
 
 CONTENT_TABLES = ("users", "groups", "tickets", "comments", "macros", "views", "api_tokens")
 BULK_INDEXES = ("audits_ticket", "audits_created", "comments_ticket")

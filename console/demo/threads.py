@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from console.server.seed_people import SUPPORT_ADDRESS, Person
+from console.demo.people import SUPPORT_ADDRESS, Person
 
 WEB_VIA = '{"channel":"web","source":{"from":{},"to":{},"rel":null}}'
 AUTOMATION_VIA = orjson.dumps({"channel": "rule", "source": {

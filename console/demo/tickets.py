@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from console.server.seed_data import load
-from console.server.seed_people import Customers, Person, Staff
-from console.server.seed_threads import Message, ThreadWriter, TicketSpec
+from console.demo.data import load
+from console.demo.people import Customers, Person, Staff
+from console.demo.threads import Message, ThreadWriter, TicketSpec
 
 DAY = 86400
 SPAN_DAYS = 120

@@ -7,8 +7,9 @@ from dataclasses import dataclass, field
 import orjson
 from fastapi import FastAPI
 
-from console.server import auth, errors
-from console.server.ratelimit import MinuteBudget
+from console.server import errors
+from console.server.api import auth
+from console.server.api.ratelimit import MinuteBudget
 from console.server.store import Store
 
 PUBLIC_PATHS = ("/healthz",)
@@ -25,15 +26,7 @@ class ServerSettings:
 
 def create_app(store: Store, settings: ServerSettings | None = None):
     """The FastAPI app wrapped in the gate (auth, roles, rate limits, ``.json`` paths)."""
-    from console.server import (
-        api_incremental,
-        api_macros,
-        api_search,
-        api_tickets,
-        api_uploads,
-        api_users,
-        api_views,
-    )
+    from console.server.api import incremental, macros, search, tickets, uploads, users, views
 
     settings = settings or ServerSettings()
     app = FastAPI(title="Support Console helpdesk", docs_url=None, redoc_url=None, openapi_url=None)
@@ -45,10 +38,9 @@ def create_app(store: Store, settings: ServerSettings | None = None):
     def healthz():
         return errors.json_response({"status": "ok"})
 
-    for module in (api_tickets, api_incremental, api_users, api_macros, api_views, api_search,
-                   api_uploads):
+    for module in (tickets, incremental, users, macros, views, search, uploads):
         app.include_router(module.router, prefix="/api/v2")
-    app.include_router(api_uploads.content_router)
+    app.include_router(uploads.content_router)
     return Gate(app, store, settings)
 
 

@@ -10,8 +10,8 @@ import socket
 import sys
 from pathlib import Path
 
+from console.demo.accounts import DEMO_ACCOUNTS, demo_account
 from console.server import db
-from console.server.demo_accounts import DEMO_ACCOUNTS, demo_account
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -57,7 +57,7 @@ def prepare_database(path: Path, args) -> None:
         empty = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
         admin = demo_account("admin")
         if empty and args.demo:
-            from console.server.seed import seed_workspace
+            from console.demo.seed import seed_workspace
             print(f"Seeding the demo workspace ({args.tickets} tickets)...", flush=True)
             seed_workspace(conn, tickets=args.tickets, seed=args.seed, admin_token=args.admin_token)
         conn.execute("BEGIN IMMEDIATE")

@@ -11,8 +11,8 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from console import config
+from console.demo.accounts import demo_account
 from console.domain.routing import BILLING, TECHNICAL_SUPPORT
-from console.server.demo_accounts import demo_account
 from console.store import CacheReader, CacheWriter, QueueSpec
 from console.views import theme
 from console.views.settings_dialog import SettingsDialog

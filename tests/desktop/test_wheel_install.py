@@ -52,9 +52,9 @@ def installed(tmp_path_factory):
 @pytest.mark.timeout(1200)
 def test_the_installed_package_carries_its_resources(installed):
     bin_dir, env, work = installed
-    probe = ("import json, console; from console.views import theme; from console.server import seed_data; "
+    probe = ("import json, console; from console.views import theme; from console.demo import data; "
              "print(json.dumps([console.__file__, theme.icon_path().is_file(), "
-             "len(seed_data.load('departments')['departments'])]))")
+             "len(data.load('departments')['departments'])]))")
     where, icon, departments = json.loads(_run([str(bin_dir / "python"), "-c", probe], cwd=work, env=env,
                                                timeout=120).stdout)
     assert Path(where).is_relative_to(work / "venv"), f"imported {where}, not the installed wheel"

@@ -15,7 +15,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QtMsgType, qInstallMessageHandler  # noqa: E402
 
-from console.server.demo_accounts import demo_account  # noqa: E402
+from console.demo.accounts import demo_account  # noqa: E402
 from console.store import CacheReader, CacheWriter  # noqa: E402
 from tests.helpdesk import Helpdesk, sync_cache  # noqa: E402
 

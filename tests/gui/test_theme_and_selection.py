@@ -9,8 +9,8 @@ import pytest
 from PySide6.QtGui import QTextCursor
 from PySide6.QtWidgets import QApplication
 
+from console.demo.accounts import demo_account
 from console.models.thread import NOTE_LABEL
-from console.server.demo_accounts import demo_account
 from console.store import QueueSpec
 from console.sync.client import HelpdeskClient
 from console.views import theme

@@ -6,13 +6,13 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel
 
-from console.server import seed_data
+from console.demo import data as demo_data
 from console.views import theme
 from console.views.account_pane import AccountPane
 from tests.gui.work_fixtures import *  # noqa: F403
 from tests.gui.work_fixtures import scenario_ticket_id
 
-SCENARIOS = {s["name"]: s for s in seed_data.load("scenarios")["scenarios"]}
+SCENARIOS = {s["name"]: s for s in demo_data.load("scenarios")["scenarios"]}
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from seed_helpers import ANCHOR
 
+from console.demo.seed import seed_workspace
 from console.server.db import connect
-from console.server.seed import seed_workspace
 
 
 @pytest.fixture(scope="package")

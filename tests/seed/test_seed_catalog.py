@@ -8,7 +8,7 @@ import re
 import pytest
 from liquid import Environment
 
-from console.server.seed_data import load
+from console.demo.data import load
 
 FAQ_TOPICS = {"login", "password_reset", "email_change", "username", "trial", "screen_recording",
               "merchant_customer", "security_question", "language", "currency", "profile_save", "experts",

@@ -9,8 +9,8 @@ import time
 import pytest
 from seed_helpers import ANCHOR, DAY
 
+from console.demo.seed import NotEmptyError, seed_workspace
 from console.server.db import connect
-from console.server.seed import NotEmptyError, seed_workspace
 
 
 def dump(path) -> list[str]:

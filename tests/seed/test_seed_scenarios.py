@@ -9,8 +9,8 @@ import zlib
 import pytest
 from seed_helpers import ANCHOR, DAY, user
 
+from console.demo.data import load
 from console.server.db import parse_iso
-from console.server.seed_data import load
 
 SCENARIOS = [s["name"] for s in load("scenarios")["scenarios"]]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import requests
 
-from console.server.demo_accounts import demo_account
+from console.demo.accounts import demo_account
 
 AGENT = demo_account("agent")
 AGENT_AUTH = (f"{AGENT.email}/token", AGENT.token)

@@ -8,8 +8,8 @@ from collections import Counter
 
 from seed_helpers import ANCHOR, DAY
 
-from console.server.demo_accounts import DEMO_ACCOUNTS
-from console.server.seed_data import (
+from console.demo.accounts import DEMO_ACCOUNTS
+from console.demo.data import (
     ACCOUNT_STATUSES,
     AFFILIATE_STATUSES,
     CHECKOUT_LANGUAGES,

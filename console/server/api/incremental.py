@@ -10,9 +10,9 @@ import orjson
 from fastapi import APIRouter, Request
 
 from console.server import serialize
+from console.server.api.paging import absolute, base_url, decode_cursor, encode_cursor, int_param
 from console.server.db import now_ts
 from console.server.errors import bad_request, json_response
-from console.server.paging import absolute, base_url, decode_cursor, encode_cursor, int_param
 
 router = APIRouter()
 VIA_LABELS = {"api": "Web service", "email": "Mail", "web": "Web form", "mobile": "Mobile",

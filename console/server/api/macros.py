@@ -6,10 +6,10 @@ import orjson
 from fastapi import APIRouter, Request
 
 from console.server import placeholders_bridge, serialize, ticket_ops
-from console.server.auth import caller
+from console.server.api.auth import caller
+from console.server.api.paging import base_url, catalog_list
 from console.server.comment_text import html_from_text, text_from_html
 from console.server.errors import json_response, not_found
-from console.server.paging import base_url, catalog_list
 
 router = APIRouter()
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from console.server import search_query, serialize
-from console.server.auth import caller
+from console.server.api.auth import caller
+from console.server.api.paging import absolute, base_url, int_param
 from console.server.errors import ApiError, json_response
-from console.server.paging import absolute, base_url, int_param
 
 router = APIRouter()
 RESULT_CAP = 1000

@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Request
 from starlette.responses import Response
 
 from console.server import serialize, ticket_ops
-from console.server.auth import caller
+from console.server.api.auth import caller
+from console.server.api.paging import base_url, id_list, list_page
 from console.server.db import now_ts
 from console.server.errors import ApiError, envelope, json_body, json_response, not_found
-from console.server.paging import base_url, id_list, list_page
 
 router = APIRouter()
 IDEMPOTENCY_WINDOW = 2 * 3600

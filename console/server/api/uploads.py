@@ -9,9 +9,9 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from console.server import serialize
+from console.server.api.paging import base_url
 from console.server.db import iso, now_ts
 from console.server.errors import ApiError, bad_request, json_response, not_found
-from console.server.paging import base_url
 
 router = APIRouter()
 content_router = APIRouter()

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from console.server import serialize, user_ops
-from console.server.auth import caller
+from console.server.api.auth import caller
+from console.server.api.paging import base_url, id_list, list_page
 from console.server.db import iso, now_ts
 from console.server.errors import envelope, json_body, json_response, not_found, record_invalid
-from console.server.paging import base_url, id_list, list_page
 
 router = APIRouter()
 USER_SORTS = {"id": "id", "name": "name", "created_at": "created_at", "updated_at": "updated_at"}

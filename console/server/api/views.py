@@ -6,9 +6,9 @@ import orjson
 from fastapi import APIRouter, Request
 
 from console.server import conditions, serialize
-from console.server.auth import caller
+from console.server.api.auth import caller
+from console.server.api.paging import base_url, catalog_list, list_page
 from console.server.errors import ApiError, bad_request, json_response, not_found, record_invalid
-from console.server.paging import base_url, catalog_list, list_page
 
 router = APIRouter()
 TICKET_SORTS = {"id": "id", "nice_id": "id", "updated": "updated_ts", "updated_at": "updated_ts",
