@@ -2,13 +2,22 @@
 
 The supervisor sits in New York; "now" is Wed 2025-11-05 10:00 EST (15:00Z). Daylight time
 ended on Sun 2025-11-02 (06:00Z), so that local day lasted 25 hours. Every expected number
-in test_dashboard_numbers.py is worked out by hand from the comments below.
+in tests/store/test_dashboard.py is worked out by hand from the comments below.
+
+A plugin of tests/conftest.py: the fixtures at the end (``desk_cache``, ``desk_reader``, ``policy``,
+``snapshot``) put this desk in a real cache file for the store and views tests.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from zoneinfo import ZoneInfo
+
+import pytest
+
+from console.domain.sla import SlaPolicy
+from console.store import CacheReader, CacheWriter
+from console.store.dashboard import dashboard_snapshot
 
 NEW_YORK = ZoneInfo("America/New_York")
 NOW = datetime.fromisoformat("2025-11-05T15:00:00+00:00").timestamp()
@@ -96,3 +105,28 @@ def write_desk(writer) -> None:
               for t, comments in COMMENTS.items() for c in comments]
     writer.apply_comment_events(events, 1762354800)
     writer.set_sync_state("last_success", repr(LAST_SYNC))
+
+
+@pytest.fixture
+def desk_cache(tmp_path):
+    path = tmp_path / "desk.sqlite"
+    with CacheWriter(path) as writer:
+        write_desk(writer)
+    return path
+
+
+@pytest.fixture
+def desk_reader(desk_cache):
+    reader = CacheReader(desk_cache)
+    yield reader
+    reader.close()
+
+
+@pytest.fixture
+def policy():
+    return SlaPolicy(SLA_TARGETS, 0.25)
+
+
+@pytest.fixture
+def snapshot(desk_reader, policy):
+    return dashboard_snapshot(desk_reader, policy, now=NOW, tz=NEW_YORK)

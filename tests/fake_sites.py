@@ -1,4 +1,4 @@
-"""Fixtures for the desktop pieces: a test keyring, and real sockets that fail in each way a network can.
+"""Fixtures (a plugin of tests/conftest.py): real sockets that fail in each way a network can.
 
 The helpdesk itself is always the real embedded server (tests/helpdesk.py); the fakes here are
 *other* things an agent may point the console at: a plain web site, a server with an untrusted
@@ -15,18 +15,6 @@ import subprocess
 import threading
 
 import pytest
-from desktop_helpdesk import start_helpdesk, stop_helpdesk
-
-
-@pytest.fixture
-def isolated_dirs(tmp_path, monkeypatch):
-    """Config, data and log dirs inside tmp_path, so nothing touches the real user profile."""
-    dirs = {name: tmp_path / name for name in ("config", "data", "logs")}
-    monkeypatch.setenv("SUPPORT_CONSOLE_CONFIG_DIR", str(dirs["config"]))
-    monkeypatch.setenv("SUPPORT_CONSOLE_DATA_DIR", str(dirs["data"]))
-    monkeypatch.setenv("SUPPORT_CONSOLE_LOG_DIR", str(dirs["logs"]))
-    monkeypatch.delenv("SUPPORT_CONSOLE_TOKEN", raising=False)
-    return dirs
 
 
 class _WebSite(http.server.BaseHTTPRequestHandler):
@@ -96,11 +84,3 @@ def closed_port():
     port = probe.getsockname()[1]
     probe.close()
     return f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="session")
-def demo_helpdesk(tmp_path_factory):
-    """The real embedded helpdesk on loopback with the demo workspace and demo tokens; yields its URL."""
-    proc, url = start_helpdesk(tmp_path_factory.mktemp("helpdesk") / "helpdesk.sqlite")
-    yield url
-    stop_helpdesk(proc)

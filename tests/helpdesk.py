@@ -16,6 +16,9 @@ from console.server.process import READY, HelpdeskProcess  # noqa: F401 (READY r
 
 ADMIN_TOKEN = "test-admin-token"
 REPO = Path(__file__).resolve().parents[1]
+# The app signs in as the demo agent, who syncs through the ticket lists (console/sync/pull_agent.py),
+# so tests of what the app shows run on what that path puts in the cache, not on an admin's export.
+AGENT = demo_account("agent")
 
 
 class Helpdesk:
@@ -125,8 +128,7 @@ def sync_cache(url: str, cache, email: str | None = None, token: str | None = No
     from console.sync.client import HelpdeskClient
     from console.sync.engine import SyncEngine
 
-    agent = demo_account("agent")
-    client = HelpdeskClient(url, email or agent.email, token or agent.token)
+    client = HelpdeskClient(url, email or AGENT.email, token or AGENT.token)
     writer = CacheWriter(cache)
 
     async def once():
@@ -142,3 +144,14 @@ def sync_cache(url: str, cache, email: str | None = None, token: str | None = No
     finally:
         writer.close()
         client.close()
+
+
+def scenario_ticket_id(reader, scenario: str) -> int:
+    """The id of the demo ticket built for ``scenario`` (external_id ``demo:<scenario>``) in a cache."""
+    from console.store import QueueSpec
+
+    for ticket_id in reader.ticket_ids_for_queue(QueueSpec(), "id", descending=False)[:40]:
+        ticket = reader.ticket(ticket_id)
+        if ticket and ticket.get("external_id") == f"demo:{scenario}":
+            return ticket_id
+    raise LookupError(f"no demo ticket for scenario {scenario}")

@@ -1,6 +1,6 @@
 """Builds the PyInstaller one-folder app and smoke-runs the binary (slow: only when asked).
 
-    SUPPORT_CONSOLE_BUILD_INSTALLER=1 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/desktop/test_installer.py
+    SUPPORT_CONSOLE_BUILD_INSTALLER=1 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/app/test_installer.py
 """
 
 import os

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-CONSOLE = Path(__file__).resolve().parents[1] / "console"
+CONSOLE = Path(__file__).resolve().parents[2] / "console"
 GUI_SIDE = [CONSOLE / "app.py", *sorted((CONSOLE / "views").rglob("*.py")), *sorted((CONSOLE / "models").rglob("*.py"))]
 ALLOWED = {"console.server.process"}
 

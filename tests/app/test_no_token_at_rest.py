@@ -6,12 +6,12 @@ import logging
 import secrets
 
 import pytest
-from desktop_helpdesk import start_helpdesk, stop_helpdesk
 
 from console import config, logging_setup
 from console.connection import check_connection, save_sign_in
 from console.store.writer import CacheWriter
 from console.sync.client import HelpdeskClient
+from tests.helpdesk import Helpdesk
 
 ADMIN = "admin@demo.support-console.test"
 
@@ -19,9 +19,11 @@ ADMIN = "admin@demo.support-console.test"
 @pytest.fixture
 def private_helpdesk(tmp_path):
     token = "known-" + secrets.token_hex(12)
-    proc, url = start_helpdesk(tmp_path / "server" / "helpdesk.sqlite", "--admin-token", token)
-    yield url, token
-    stop_helpdesk(proc)
+    (tmp_path / "server").mkdir()
+    server = Helpdesk(tmp_path / "server" / "helpdesk.sqlite", "--demo", "--tickets", "30", "--export-delay", "0",
+                      admin_token=token, timeout=90).start()
+    yield server.url, token
+    server.stop()
 
 
 def _pull_everything(url: str, token: str, cache) -> list[str]:

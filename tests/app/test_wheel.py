@@ -2,7 +2,7 @@
 
 Slow (a venv with PySide6 from pip's cache, ~30-60 s), so it runs with the installer build:
 
-    SUPPORT_CONSOLE_BUILD_INSTALLER=1 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/desktop/test_wheel_install.py
+    SUPPORT_CONSOLE_BUILD_INSTALLER=1 QT_QPA_PLATFORM=offscreen .venv/bin/python -m pytest tests/app/test_wheel.py
 """
 
 from __future__ import annotations

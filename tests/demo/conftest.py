@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from seed_helpers import ANCHOR
 
 from console.demo.seed import seed_workspace
 from console.server.db import connect
+from tests.demo.seed_helpers import ANCHOR
 
 
 @pytest.fixture(scope="package")

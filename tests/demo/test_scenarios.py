@@ -7,10 +7,10 @@ import re
 import zlib
 
 import pytest
-from seed_helpers import ANCHOR, DAY, user
 
 from console.demo.data import load
 from console.server.db import parse_iso
+from tests.demo.seed_helpers import ANCHOR, DAY, user
 
 SCENARIOS = [s["name"] for s in load("scenarios")["scenarios"]]
 

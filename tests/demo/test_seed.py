@@ -7,10 +7,10 @@ import sys
 import time
 
 import pytest
-from seed_helpers import ANCHOR, DAY
 
 from console.demo.seed import NotEmptyError, seed_workspace
 from console.server.db import connect
+from tests.demo.seed_helpers import ANCHOR, DAY
 
 
 def dump(path) -> list[str]:

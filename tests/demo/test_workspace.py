@@ -6,8 +6,6 @@ import json
 import re
 from collections import Counter
 
-from seed_helpers import ANCHOR, DAY
-
 from console.demo.accounts import DEMO_ACCOUNTS
 from console.demo.data import (
     ACCOUNT_STATUSES,
@@ -17,6 +15,7 @@ from console.demo.data import (
     PLANS,
     USER_FIELD_KEYS,
 )
+from tests.demo.seed_helpers import ANCHOR, DAY
 
 DATE_RE = re.compile(r"\d{4}-\d\d-\d\dT00:00:00Z")
 DEPARTMENTS = {"Ask Before Buying", "Billing", "Affiliate Program", "Technical Support"}

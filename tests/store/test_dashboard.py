@@ -1,17 +1,17 @@
-"""Every dashboard number against the hand-built desk (see dataset.py for the working)."""
+"""Every dashboard number against the hand-built desk (see tests/dashboard_desk.py for the working)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-import dataset
 import pytest
-from dataset import ALICE, BILLING, BOB, NEW_YORK, NOW, SECURITY
 
 from console.domain.dashboard import Windows, first_reply_state
 from console.domain.sla import SlaPolicy, first_reply_at, sla_state, waiting_since
 from console.store.dashboard import dashboard_snapshot, load_facts
+from tests import dashboard_desk as dataset
+from tests.dashboard_desk import ALICE, BILLING, BOB, NEW_YORK, NOW, SECURITY
 
 
 def _dept(snapshot, group_id):

@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from store_records import make_ticket
 
 from console.store import BadPayloadError, CacheReader, CacheWriter, StoreError, UnknownEntryError
+from tests.store.store_records import make_ticket
 
 STAMP = "2025-10-02T09:00:00Z"
 

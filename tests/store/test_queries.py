@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from store_records import make_ticket, make_user
 
 from console.store import QueueSpec, UnsupportedViewError
+from tests.store.store_records import make_ticket, make_user
 
 ME = 7001
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from store_records import comment_event, make_comment, make_ticket, make_user
 
 from console.store import SearchSyntaxError
 from console.store.search import build_match
+from tests.store.store_records import comment_event, make_comment, make_ticket, make_user
 
 
 @pytest.fixture

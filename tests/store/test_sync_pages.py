@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from store_records import comment_event, make_comment, make_ticket, make_user
 
 from console.store import BadPayloadError, CacheReader, CacheWriter, QueueSpec
+from tests.store.store_records import comment_event, make_comment, make_ticket, make_user
 
 
 def test_page_upserts_and_stores_cursor_in_the_same_call(writer, reader):

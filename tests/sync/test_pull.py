@@ -8,19 +8,8 @@ import re
 import sqlite3
 import time
 
-import pytest
-
 from console.store import CacheReader, QueueSpec
 from console.sync import status as ev
-from tests.helpdesk import Helpdesk
-
-
-@pytest.fixture(scope="module")
-def seeded(tmp_path_factory):
-    db = tmp_path_factory.mktemp("seeded") / "helpdesk.sqlite"
-    server = Helpdesk(db, "--demo", "--tickets", "60", "--export-delay", "0").start()
-    yield server
-    server.stop()
 
 
 def server_rows(server):
@@ -53,12 +42,12 @@ def assert_mirrors(server, cache):
     assert c_users == s_users
 
 
-def test_first_sync_mirrors_every_ticket_comment_and_user(seeded, account_factory):
-    account = account_factory(seeded)
+def test_first_sync_mirrors_every_ticket_comment_and_user(demo_helpdesk, account_factory):
+    account = account_factory(demo_helpdesk)
     events = []
     account.engine.subscribe(events.append)
     report = account.sync()
-    assert_mirrors(seeded, account.cache)
+    assert_mirrors(demo_helpdesk, account.cache)
     assert report.tickets >= 60 and report.comments > 100 and report.users > 10
     # ticket pages + user pages + comment pages + 5 resource lists: a handful of requests
     assert report.requests <= 12

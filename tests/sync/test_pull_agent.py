@@ -11,18 +11,9 @@ import pytest
 from console.store import CacheReader, CacheWriter, QueueSpec
 from console.sync import pull_agent
 from console.sync import status as ev
-from tests.helpdesk import Helpdesk
 from tests.sync.conftest import sync_cli
 
 AGENT_EMAIL, AGENT_TOKEN = "agent@demo.support-console.test", "demo-agent-token"
-
-
-@pytest.fixture(scope="module")
-def demo_desk(tmp_path_factory):
-    db = tmp_path_factory.mktemp("agent-demo") / "helpdesk.sqlite"
-    server = Helpdesk(db, "--demo", "--tickets", "60", "--export-delay", "0").start()
-    yield server
-    server.stop()
 
 
 def record_paths(client) -> list[str]:
@@ -86,23 +77,23 @@ def state(path) -> dict:
         return reader.sync_states()
 
 
-def test_first_agent_sync_mirrors_what_the_agent_can_list(demo_desk, account_factory):
-    account = account_factory(demo_desk, "agent", email=AGENT_EMAIL, token=AGENT_TOKEN)
+def test_first_agent_sync_mirrors_what_the_agent_can_list(demo_helpdesk, account_factory):
+    account = account_factory(demo_helpdesk, "agent", email=AGENT_EMAIL, token=AGENT_TOKEN)
     paths = record_paths(account.client)
     events = []
     account.engine.subscribe(events.append)
     report = account.sync()
     assert not [p for p in paths if "/incremental/" in p]  # never tried the admin-only exports
-    s_tickets = server_tickets(demo_desk)
+    s_tickets = server_tickets(demo_helpdesk)
     assert cache_tickets(account.cache) == s_tickets
     open_ids = unsolved(s_tickets)
     cached = cache_comments(account.cache)
     assert {c[0] for c in cached.values()} <= open_ids  # solved threads wait until opened
-    assert cached == server_comments(demo_desk, open_ids)
+    assert cached == server_comments(demo_helpdesk, open_ids)
     assert report.tickets == len(s_tickets) and report.comments == len(cached)
     states = state(account.cache)
     assert (states["role"], states["pull_mode"]) == ("agent", "list")
-    conn = demo_desk.db_connection()
+    conn = demo_helpdesk.db_connection()
     agent_id = conn.execute("SELECT id FROM users WHERE email = ?", (AGENT_EMAIL,)).fetchone()[0]
     people = {r[0] for r in conn.execute("SELECT id FROM users WHERE role IN ('agent', 'admin')")}
     people |= {r[0] for r in conn.execute("SELECT requester_id FROM tickets WHERE deleted = 0")}
@@ -246,7 +237,7 @@ def test_a_403_on_an_export_falls_back_to_agent_mode(helpdesk, account_factory):
     assert cache_comments(account.cache) == server_comments(helpdesk, [ticket["id"]])
 
 
-def test_the_sync_command_works_with_an_agent_token(demo_desk, tmp_path):
-    done = sync_cli(demo_desk.url, AGENT_EMAIL, AGENT_TOKEN, tmp_path / "cli.sqlite")
+def test_the_sync_command_works_with_an_agent_token(demo_helpdesk, tmp_path):
+    done = sync_cli(demo_helpdesk.url, AGENT_EMAIL, AGENT_TOKEN, tmp_path / "cli.sqlite")
     assert done.returncode == 0, done.stderr
-    assert cache_tickets(tmp_path / "cli.sqlite") == server_tickets(demo_desk)
+    assert cache_tickets(tmp_path / "cli.sqlite") == server_tickets(demo_helpdesk)

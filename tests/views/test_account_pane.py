@@ -9,17 +9,16 @@ from PySide6.QtWidgets import QLabel
 from console.demo import data as demo_data
 from console.views import theme
 from console.views.account_pane import AccountPane
-from tests.gui.work_fixtures import *  # noqa: F403
-from tests.gui.work_fixtures import scenario_ticket_id
+from tests.helpdesk import scenario_ticket_id
 
 SCENARIOS = {s["name"]: s for s in demo_data.load("scenarios")["scenarios"]}
 
 
 @pytest.fixture
-def pane(qtbot, work_cache, work_widgets):
-    widget = AccountPane(work_cache.reader)
+def pane(qtbot, workspace, open_widgets):
+    widget = AccountPane(workspace.reader)
     qtbot.addWidget(widget)
-    work_widgets.append(widget)
+    open_widgets.append(widget)
     widget.resize(340, 700)
     widget.show()
     return widget
@@ -51,8 +50,8 @@ EXPECTED = [
 
 @pytest.mark.parametrize(("scenario", "rule", "tone", "text"), EXPECTED,
                          ids=[f"{e[0]}-{e[1]}" for e in EXPECTED])
-def test_each_policy_badge_on_its_demo_ticket(pane, work_cache, scenario, rule, tone, text):
-    pane.set_ticket(scenario_ticket_id(work_cache.reader, scenario))
+def test_each_policy_badge_on_its_demo_ticket(pane, workspace, scenario, rule, tone, text):
+    pane.set_ticket(scenario_ticket_id(workspace.reader, scenario))
     badge = next(b for b in pane.badges() if b.rule == rule)
     assert (badge.tone, badge.relevant) == (tone, True)
     label = shown(pane, rule)
@@ -63,19 +62,19 @@ def test_each_policy_badge_on_its_demo_ticket(pane, work_cache, scenario, rule, 
     assert "bold" in label.styleSheet()
 
 
-def test_days_left_and_days_to_invoice_follow_the_account(pane, work_cache):
+def test_days_left_and_days_to_invoice_follow_the_account(pane, workspace):
     inside = SCENARIOS["refund_inside_window"]["requester"]["account"]
-    pane.set_ticket(scenario_ticket_id(work_cache.reader, "refund_inside_window"))
+    pane.set_ticket(scenario_ticket_id(workspace.reader, "refund_inside_window"))
     assert f"({30 - inside['purchase_days_ago']} days left)" in shown(pane, "refund_guarantee").text()
     short = SCENARIOS["cancel_short_notice"]["requester"]["account"]
-    pane.set_ticket(scenario_ticket_id(work_cache.reader, "cancel_short_notice"))
+    pane.set_ticket(scenario_ticket_id(workspace.reader, "cancel_short_notice"))
     assert shown(pane, "cancellation_notice").text().startswith(f"{short['next_invoice_in_days']} day")
 
 
-def test_account_facts_are_listed(pane, work_cache):
-    ticket_id = scenario_ticket_id(work_cache.reader, "refund_inside_window")
-    ticket = work_cache.reader.ticket(ticket_id)
-    fields = work_cache.reader.user(ticket["requester_id"])["user_fields"]
+def test_account_facts_are_listed(pane, workspace):
+    ticket_id = scenario_ticket_id(workspace.reader, "refund_inside_window")
+    ticket = workspace.reader.ticket(ticket_id)
+    fields = workspace.reader.user(ticket["requester_id"])["user_fields"]
     pane.set_ticket(ticket_id)
     texts = [w.text() for w in pane.facts_box.findChildren(QLabel)]
     assert fields["account_email"] in texts
@@ -85,15 +84,15 @@ def test_account_facts_are_listed(pane, work_cache):
     assert pane.facts_box.isVisible() and not pane.no_account_label.isVisible()
 
 
-def test_merchant_customer_gets_no_account_lookup(pane, work_cache):
-    pane.set_ticket(scenario_ticket_id(work_cache.reader, "merchant_customer"))
+def test_merchant_customer_gets_no_account_lookup(pane, workspace):
+    pane.set_ticket(scenario_ticket_id(workspace.reader, "merchant_customer"))
     assert [b.rule for b in pane.badges()] == ["merchant_customer"]
     assert not pane.facts_box.isVisible()
     assert "no account to look up" in pane.no_account_label.text()
 
 
-def test_other_tickets_are_clickable(qtbot, pane, work_cache):
-    reader = work_cache.reader
+def test_other_tickets_are_clickable(qtbot, pane, workspace):
+    reader = workspace.reader
     ticket_id = next(t for t in range(1, 61) if reader.ticket(t) and reader.requester_tickets(
         reader.ticket(t)["requester_id"], exclude_ticket_id=t))
     others = reader.requester_tickets(reader.ticket(ticket_id)["requester_id"], exclude_ticket_id=ticket_id)
@@ -107,22 +106,22 @@ def test_other_tickets_are_clickable(qtbot, pane, work_cache):
     assert requested.args == [others[0]["id"]]
 
 
-def test_no_ticket_and_cache_changes(pane, work_cache):
+def test_no_ticket_and_cache_changes(pane, workspace):
     pane.set_ticket(None)
     assert pane.badges() == []
-    ticket_id = scenario_ticket_id(work_cache.reader, "cancel_enough_notice")
+    ticket_id = scenario_ticket_id(workspace.reader, "cancel_enough_notice")
     pane.set_ticket(ticket_id)
-    ticket = work_cache.reader.ticket(ticket_id)
-    requester = work_cache.reader.user(ticket["requester_id"])
+    ticket = workspace.reader.ticket(ticket_id)
+    requester = workspace.reader.user(ticket["requester_id"])
     requester["user_fields"]["account_status"] = "inactive"
     requester["updated_at"] = "2099-01-01T00:00:00Z"
-    change = work_cache.writer.apply_user_page([requester], None)
+    change = workspace.writer.apply_user_page([requester], None)
     pane.on_cache_changed(change)
     assert "inactive_account" in [b.rule for b in pane.badges()]
 
 
-def test_screenshot_account_pane(qtbot, pane, work_cache):
-    from tests.gui.test_work_screenshots import save
-    pane.set_ticket(scenario_ticket_id(work_cache.reader, "cancel_short_notice"))
+def test_screenshot_account_pane(qtbot, pane, workspace):
+    from tests.views.test_widget_screenshots import save
+    pane.set_ticket(scenario_ticket_id(workspace.reader, "cancel_short_notice"))
     qtbot.wait(50)  # new rows are shown from the event loop
     assert save(pane, "work_account_pane").stat().st_size > 5_000

@@ -9,8 +9,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from console.models.canned_replies import MACRO_ID_ROLE, CannedReply, CannedReplyModel
 from console.views.canned_replies import CannedReplyPicker
 from console.views.reply_editor import ReplyEditor
-from tests.gui.work_fixtures import *  # noqa: F403
-from tests.gui.work_fixtures import scenario_ticket_id
+from tests.helpdesk import scenario_ticket_id
 
 
 def agent_id(reader) -> int:
@@ -25,8 +24,8 @@ def titles(model):
     return [model.index(r, 0).data() for r in range(model.rowCount())]
 
 
-def test_model_passes_the_tester_and_filters_by_department_and_search(qtbot, work_cache):
-    reader = work_cache.reader
+def test_model_passes_the_tester_and_filters_by_department_and_search(qtbot, workspace):
+    reader = workspace.reader
     model = CannedReplyModel(reader)
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     model.set_department(group_id(reader, "Billing"))
@@ -46,12 +45,12 @@ def test_model_passes_the_tester_and_filters_by_department_and_search(qtbot, wor
     assert not any(t.startswith("Billing::") for t in titles(model))
 
 
-def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, work_cache, work_widgets):
-    picker = CannedReplyPicker(work_cache.reader, agent_id(work_cache.reader))
+def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, workspace, open_widgets):
+    picker = CannedReplyPicker(workspace.reader, agent_id(workspace.reader))
     qtbot.addWidget(picker)
-    work_widgets.append(picker)
+    open_widgets.append(picker)
     picker.show()
-    picker.set_ticket(scenario_ticket_id(work_cache.reader, "refund_inside_window"))
+    picker.set_ticket(scenario_ticket_id(workspace.reader, "refund_inside_window"))
     qtbot.keyClicks(picker.search_edit, "invoice ")
     before = titles(picker.model)
     assert before
@@ -63,17 +62,17 @@ def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, work_cache,
     assert not picker.error_label.isVisible()
 
 
-def test_preview_and_insert_into_the_editor(qtbot, work_cache, work_widgets):
-    reader = work_cache.reader
+def test_preview_and_insert_into_the_editor(qtbot, workspace, open_widgets):
+    reader = workspace.reader
     me = agent_id(reader)
     ticket_id = scenario_ticket_id(reader, "refund_inside_window")
     ticket = reader.ticket(ticket_id)
     requester = reader.user(ticket["requester_id"])
     picker = CannedReplyPicker(reader, me)
-    editor = ReplyEditor(work_cache.writer, reader, me, debounce_ms=50)
+    editor = ReplyEditor(workspace.writer, reader, me, debounce_ms=50)
     for widget in (picker, editor):
         qtbot.addWidget(widget)
-        work_widgets.append(widget)
+        open_widgets.append(widget)
         widget.show()
     picker.insert_requested.connect(editor.insert_canned_reply)
     picker.set_ticket(ticket_id)
@@ -92,7 +91,7 @@ def test_preview_and_insert_into_the_editor(qtbot, work_cache, work_widgets):
     assert editor.message_label.text() == ""
 
 
-def test_macro_field_actions_become_ticket_changes(work_cache):
+def test_macro_field_actions_become_ticket_changes(workspace):
     ticket = {"id": 1, "tags": ["billing", "refund"]}
     macro = {"id": 7, "title": "x", "actions": [
         {"field": "comment_value_html", "value": "<p>Hi {{ticket.requester.first_name}}</p>"},
@@ -108,8 +107,8 @@ def test_macro_field_actions_become_ticket_changes(work_cache):
 
 
 @pytest.mark.parametrize("query", ["OR refund", "-refund", '"open'])
-def test_every_syntax_error_is_a_message(qtbot, work_cache, query):
-    model = CannedReplyModel(work_cache.reader)
+def test_every_syntax_error_is_a_message(qtbot, workspace, query):
+    model = CannedReplyModel(workspace.reader)
     model.set_department(None)
     with qtbot.waitSignal(model.filter_error_changed) as error:
         model.set_filter(query)

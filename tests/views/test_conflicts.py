@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from console.views.conflicts import ConflictView
-from tests.gui.work_fixtures import *  # noqa: F403
-from tests.gui.work_fixtures import scenario_ticket_id
+from tests.helpdesk import scenario_ticket_id
 
 
 def make_conflict(cache, scenario):
@@ -26,11 +25,11 @@ def make_conflict(cache, scenario):
 
 
 @pytest.fixture
-def view(qtbot, work_cache, work_widgets):
-    make_conflict(work_cache, "refund_inside_window")
-    dialog = ConflictView(work_cache.writer, work_cache.reader)
+def view(qtbot, workspace, open_widgets):
+    make_conflict(workspace, "refund_inside_window")
+    dialog = ConflictView(workspace.writer, workspace.reader)
     qtbot.addWidget(dialog)
-    work_widgets.append(dialog)
+    open_widgets.append(dialog)
     dialog.show()
     return dialog
 
@@ -49,36 +48,36 @@ def test_shows_theirs_against_yours(view):
     assert view.fields_table.item(status_row, 2).background().color().name() == "#fff1d6"
 
 
-def test_resend_requeues_with_their_updated_stamp(qtbot, view, work_cache):
-    [conflict] = work_cache.reader.list_conflicts()
+def test_resend_requeues_with_their_updated_stamp(qtbot, view, workspace):
+    [conflict] = workspace.reader.list_conflicts()
     with qtbot.waitSignal(view.resolved_changed) as resolved:
         view.resend_button.click()
     assert "conflicts" in resolved.args[0].kinds
-    entry = work_cache.reader.list_outbox(ticket_id=conflict.ticket_id)[0]
+    entry = workspace.reader.list_outbox(ticket_id=conflict.ticket_id)[0]
     assert entry.state == "queued" and entry.updated_stamp == "2099-01-02T03:04:05Z"
-    assert work_cache.reader.list_conflicts() == []
+    assert workspace.reader.list_conflicts() == []
     assert view.conflict_list.count() == 0 and not view.resend_button.isEnabled()
 
 
-def test_discard_drops_the_change(qtbot, view, work_cache):
-    [conflict] = work_cache.reader.list_conflicts()
+def test_discard_drops_the_change(qtbot, view, workspace):
+    [conflict] = workspace.reader.list_conflicts()
     view.discard_button.click()
-    entry = work_cache.reader.list_outbox(ticket_id=conflict.ticket_id)[0]
+    entry = workspace.reader.list_outbox(ticket_id=conflict.ticket_id)[0]
     assert entry.state == "failed" and "Discarded" in entry.last_error
-    assert work_cache.reader.pending_count() == 0
-    assert work_cache.reader.list_conflicts() == []
+    assert workspace.reader.pending_count() == 0
+    assert workspace.reader.list_conflicts() == []
 
 
-def test_already_resolved_elsewhere_is_a_message(view, work_cache):
-    [conflict] = work_cache.reader.list_conflicts()
-    work_cache.writer.resolve_conflict(conflict.id, "discard")
+def test_already_resolved_elsewhere_is_a_message(view, workspace):
+    [conflict] = workspace.reader.list_conflicts()
+    workspace.writer.resolve_conflict(conflict.id, "discard")
     assert view.resolve("resend") is None
     assert "No open conflict" in view.message_label.text()
     assert view.conflict_list.count() == 0
 
 
-def test_several_conflicts_and_refresh(qtbot, view, work_cache):
-    make_conflict(work_cache, "cancel_short_notice")
+def test_several_conflicts_and_refresh(qtbot, view, workspace):
+    make_conflict(workspace, "cancel_short_notice")
     view.refresh()
     assert view.conflict_list.count() == 2
     view.conflict_list.setCurrentRow(1)
@@ -87,6 +86,6 @@ def test_several_conflicts_and_refresh(qtbot, view, work_cache):
 
 
 def test_screenshot_conflicts(qtbot, view):
-    from tests.gui.test_work_screenshots import save
+    from tests.views.test_widget_screenshots import save
     qtbot.wait(30)
     assert save(view, "work_conflict_view").stat().st_size > 5_000

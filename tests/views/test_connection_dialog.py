@@ -12,26 +12,31 @@ from console.views.connection_dialog import ConnectionDialog
 AGENT, TOKEN = "agent@demo.support-console.test", "demo-agent-token"
 
 
-def test_check_good_token(demo_helpdesk):
-    check = check_connection(demo_helpdesk, AGENT, TOKEN)
+@pytest.fixture
+def demo_url(demo_helpdesk) -> str:
+    return demo_helpdesk.url
+
+
+def test_check_good_token(demo_url):
+    check = check_connection(demo_url, AGENT, TOKEN)
     assert check.ok and check.kind == "ok"
     assert check.agent["email"] == AGENT and check.agent["role"] == "agent"
     assert check.message.startswith("Connected as ")
 
 
-def test_check_bad_token(demo_helpdesk):
-    check = check_connection(demo_helpdesk, AGENT, "not-the-token")
+def test_check_bad_token(demo_url):
+    check = check_connection(demo_url, AGENT, "not-the-token")
     assert (check.ok, check.kind) == (False, "bad_token")
     assert "did not accept this email and API token" in check.message
 
 
-def test_check_token_of_someone_else(demo_helpdesk):
-    check = check_connection(demo_helpdesk, "supervisor@demo.support-console.test", TOKEN)
+def test_check_token_of_someone_else(demo_url):
+    check = check_connection(demo_url, "supervisor@demo.support-console.test", TOKEN)
     assert check.kind == "bad_token"
 
 
-def test_check_wrong_path_is_not_a_helpdesk(demo_helpdesk):
-    check = check_connection(demo_helpdesk + "/not/here", AGENT, TOKEN)
+def test_check_wrong_path_is_not_a_helpdesk(demo_url):
+    check = check_connection(demo_url + "/not/here", AGENT, TOKEN)
     assert (check.ok, check.kind) == (False, "not_helpdesk")
 
 
@@ -48,13 +53,13 @@ def _fill(dialog, url, email, token):
     dialog.token_edit.setText(token)
 
 
-def test_dialog_shows_each_message(qtbot, tmp_path, demo_helpdesk, closed_port, memory_keyring):
+def test_dialog_shows_each_message(qtbot, tmp_path, demo_url, closed_port, memory_keyring):
     dialog, _ = _dialog(qtbot, tmp_path)
     for url, token, says, ok in [
-        (demo_helpdesk, "wrong", "did not accept this email and API token", False),
+        (demo_url, "wrong", "did not accept this email and API token", False),
         (closed_port, TOKEN, "connection refused", False),
-        (demo_helpdesk + "/elsewhere", TOKEN, "is not a helpdesk API", False),
-        (demo_helpdesk, TOKEN, "Connected as Alex Agent", True),
+        (demo_url + "/elsewhere", TOKEN, "is not a helpdesk API", False),
+        (demo_url, TOKEN, "Connected as Alex Agent", True),
     ]:
         _fill(dialog, url, AGENT, token)
         with qtbot.waitSignal(dialog.check_finished, timeout=15000):
@@ -64,24 +69,24 @@ def test_dialog_shows_each_message(qtbot, tmp_path, demo_helpdesk, closed_port, 
     assert dialog.test_button.isEnabled(), "buttons come back after a check"
 
 
-def test_sign_in_keeps_token_in_keyring_only(qtbot, tmp_path, demo_helpdesk, memory_keyring):
+def test_sign_in_keeps_token_in_keyring_only(qtbot, tmp_path, demo_url, memory_keyring):
     dialog, prefs = _dialog(qtbot, tmp_path)
-    _fill(dialog, demo_helpdesk + "/", AGENT, TOKEN)
+    _fill(dialog, demo_url + "/", AGENT, TOKEN)
     with qtbot.waitSignal(dialog.accepted, timeout=15000):
         dialog.sign_in_button.click()          # checks first, then signs in
     assert dialog.result() == QDialog.Accepted
-    assert dialog.choice.url == demo_helpdesk and not dialog.choice.demo
+    assert dialog.choice.url == demo_url and not dialog.choice.demo
     assert dialog.choice.agent["role"] == "agent"
-    assert config.TokenStore("keyring", tmp_path).get(demo_helpdesk, AGENT) == TOKEN
+    assert config.TokenStore("keyring", tmp_path).get(demo_url, AGENT) == TOKEN
     assert TOKEN not in (tmp_path / "settings.json").read_text()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
-    assert prefs.get("helpdesk_url") == demo_helpdesk and prefs.get("token_storage") == "keyring"
+    assert prefs.get("helpdesk_url") == demo_url and prefs.get("token_storage") == "keyring"
 
     cache = tmp_path / "cache.sqlite"
     cache.write_bytes(b"x")
     (tmp_path / "cache.sqlite-wal").write_bytes(b"x")
     removed = sign_out(prefs, config.TokenStore("keyring", tmp_path), cache, delete_cache=True)
-    assert config.TokenStore("keyring", tmp_path).get(demo_helpdesk, AGENT) is None
+    assert config.TokenStore("keyring", tmp_path).get(demo_url, AGENT) is None
     assert not cache.exists() and len(removed) == 2
     assert config.Preferences.load(tmp_path / "settings.json").get("agent_email") == ""
 
@@ -98,11 +103,11 @@ def test_sign_out_keeps_cache_unless_asked(tmp_path, memory_keyring):
     assert cache.exists() and tokens.get("https://acme.zendesk.com", AGENT) is None
 
 
-def test_no_keyring_says_so_and_needs_the_opt_in(qtbot, tmp_path, demo_helpdesk, no_keyring):
+def test_no_keyring_says_so_and_needs_the_opt_in(qtbot, tmp_path, demo_url, no_keyring):
     dialog, prefs = _dialog(qtbot, tmp_path, keyring_ok=False)
     dialog.show()
     assert dialog.keyring_label.isVisible() and "No system keyring" in dialog.keyring_label.text()
-    _fill(dialog, demo_helpdesk, AGENT, TOKEN)
+    _fill(dialog, demo_url, AGENT, TOKEN)
     dialog.sign_in_button.click()
     assert "tick" in dialog.status_label.text() and dialog.result() != QDialog.Accepted
     assert not (tmp_path / "tokens.json").exists(), "never a silent plaintext file"
@@ -113,7 +118,7 @@ def test_no_keyring_says_so_and_needs_the_opt_in(qtbot, tmp_path, demo_helpdesk,
     token_file = tmp_path / "tokens.json"
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert prefs.get("token_storage") == "file"
-    assert config.TokenStore("file", tmp_path).get(demo_helpdesk, AGENT) == TOKEN
+    assert config.TokenStore("file", tmp_path).get(demo_url, AGENT) == TOKEN
 
 
 def test_demo_choice(qtbot, tmp_path, memory_keyring):
@@ -125,9 +130,9 @@ def test_demo_choice(qtbot, tmp_path, memory_keyring):
 
 
 @pytest.mark.parametrize("token", ["", "   "])
-def test_empty_token_is_explained(qtbot, tmp_path, demo_helpdesk, token, memory_keyring):
+def test_empty_token_is_explained(qtbot, tmp_path, demo_url, token, memory_keyring):
     dialog, _ = _dialog(qtbot, tmp_path)
-    _fill(dialog, demo_helpdesk, AGENT, token)
+    _fill(dialog, demo_url, AGENT, token)
     with qtbot.waitSignal(dialog.check_finished):
         dialog.test_button.click()
     assert "Enter your API token" in dialog.status_label.text()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import dataset
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
@@ -13,6 +12,7 @@ from console.models.dashboard import AgentTableModel, DepartmentTableModel
 from console.store import CacheReader, QueueSpec
 from console.store.reader import UNSOLVED
 from console.views.dashboard import DashboardView
+from tests import dashboard_desk as dataset
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 

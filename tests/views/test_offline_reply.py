@@ -10,8 +10,7 @@ import qasync
 from console.store import CacheReader, CacheWriter
 from console.sync.client import HelpdeskClient
 from console.views.main_window import MainWindow, Workspace
-from tests.gui.conftest import AGENT
-from tests.helpdesk import Helpdesk, sync_cache
+from tests.helpdesk import AGENT, Helpdesk, sync_cache
 
 
 @pytest.fixture

@@ -14,11 +14,9 @@ from PySide6.QtCore import Qt
 
 from console.domain.account import parse_account_date
 from console.models.canned_replies import CannedReply
-from console.store import CacheReader
+from console.store import CacheReader, CacheWriter
 from console.views.reply_editor import ReplyEditor
-from tests.gui.work_fixtures import *  # noqa: F403
-from tests.gui.work_fixtures import scenario_ticket_id
-from tests.helpdesk import REPO
+from tests.helpdesk import AGENT, REPO, Helpdesk, scenario_ticket_id, sync_cache
 
 
 def agent_id(reader) -> int:
@@ -28,48 +26,48 @@ def agent_id(reader) -> int:
 def make_editor(qtbot, cache, **kwargs) -> ReplyEditor:
     editor = ReplyEditor(cache.writer, cache.reader, agent_id(cache.reader), debounce_ms=50, **kwargs)
     qtbot.addWidget(editor)
-    qtbot.work_widgets.append(editor)
+    qtbot.open_widgets.append(editor)
     editor.resize(700, 300)
     editor.show()
     return editor
 
 
 @pytest.fixture(autouse=True)
-def _close_editors_first(qtbot, work_widgets):
-    qtbot.work_widgets = work_widgets
+def _close_editors_first(qtbot, open_widgets):
+    qtbot.open_widgets = open_widgets
 
 
-def test_draft_is_saved_debounced_and_restored_after_reopening(qtbot, work_cache):
-    ticket_id = scenario_ticket_id(work_cache.reader, "refund_inside_window")
-    editor = make_editor(qtbot, work_cache)
+def test_draft_is_saved_debounced_and_restored_after_reopening(qtbot, workspace):
+    ticket_id = scenario_ticket_id(workspace.reader, "refund_inside_window")
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(ticket_id)
     qtbot.keyClicks(editor.text_edit, "Hello, looking into your refund")
-    assert work_cache.reader.load_draft(ticket_id, "reply") is None  # not yet: debounced
+    assert workspace.reader.load_draft(ticket_id, "reply") is None  # not yet: debounced
     with qtbot.waitSignal(editor.draft_changed, timeout=2000):
         pass
-    assert work_cache.reader.load_draft(ticket_id, "reply").body == "Hello, looking into your refund"
+    assert workspace.reader.load_draft(ticket_id, "reply").body == "Hello, looking into your refund"
     editor.close()
     editor.deleteLater()
 
-    again = make_editor(qtbot, work_cache)
+    again = make_editor(qtbot, workspace)
     again.set_ticket(ticket_id)
     assert again.body() == "Hello, looking into your refund"
     assert again.mode == "reply"
     assert again.draft_label.text() == "draft restored"
 
 
-def test_switching_ticket_flushes_pending_draft_and_note_mode_moves_it(qtbot, work_cache):
-    first = scenario_ticket_id(work_cache.reader, "verified_sender")
-    second = scenario_ticket_id(work_cache.reader, "trial_question")
-    editor = make_editor(qtbot, work_cache)
+def test_switching_ticket_flushes_pending_draft_and_note_mode_moves_it(qtbot, workspace):
+    first = scenario_ticket_id(workspace.reader, "verified_sender")
+    second = scenario_ticket_id(workspace.reader, "trial_question")
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(first)
     qtbot.keyClicks(editor.text_edit, "internal: check the invoice")
     editor.on_note_mode()
-    assert work_cache.reader.load_draft(first, "note").body == "internal: check the invoice"
-    assert work_cache.reader.load_draft(first, "reply") is None
+    assert workspace.reader.load_draft(first, "note").body == "internal: check the invoice"
+    assert workspace.reader.load_draft(first, "reply") is None
     qtbot.keyClicks(editor.text_edit, "!")
     editor.set_ticket(second)  # the pending debounced save happens now, not lost
-    assert work_cache.reader.load_draft(first, "note").body == "internal: check the invoice!"
+    assert workspace.reader.load_draft(first, "note").body == "internal: check the invoice!"
     assert editor.body() == ""
     editor.set_ticket(first)
     assert editor.mode == "note" and editor.body().endswith("!")
@@ -95,9 +93,9 @@ CHILD = textwrap.dedent("""
 """)
 
 
-def test_draft_survives_kill_9(work_cache, tmp_path):
-    ticket_id = scenario_ticket_id(work_cache.reader, "long_thread")
-    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(work_cache.path), str(ticket_id)], cwd=REPO,
+def test_draft_survives_kill_9(workspace, tmp_path):
+    ticket_id = scenario_ticket_id(workspace.reader, "long_thread")
+    proc = subprocess.Popen([sys.executable, "-c", CHILD, str(workspace.cache_path), str(ticket_id)], cwd=REPO,
                             stdout=subprocess.PIPE, text=True, env={**os.environ, "PYTHONPATH": str(REPO)})
     try:
         assert proc.stdout.readline().strip() == "SAVED"
@@ -105,67 +103,67 @@ def test_draft_survives_kill_9(work_cache, tmp_path):
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait()
     assert proc.returncode == -signal.SIGKILL
-    with CacheReader(work_cache.path) as fresh:
+    with CacheReader(workspace.cache_path) as fresh:
         assert fresh.load_draft(ticket_id, "reply").body == "typed before the crash"
 
 
-def test_send_queues_with_updated_stamp_and_clears_draft(qtbot, work_cache):
-    ticket_id = scenario_ticket_id(work_cache.reader, "trial_question")
-    ticket = work_cache.reader.ticket(ticket_id)
-    editor = make_editor(qtbot, work_cache)
+def test_send_queues_with_updated_stamp_and_clears_draft(qtbot, workspace):
+    ticket_id = scenario_ticket_id(workspace.reader, "trial_question")
+    ticket = workspace.reader.ticket(ticket_id)
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(ticket_id)
     qtbot.keyClicks(editor.text_edit, "The trial costs $1.")
     editor.save_draft_now()
     with qtbot.waitSignal(editor.queued_changed) as queued:
         qtbot.keyClick(editor.text_edit, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     change = queued.args[0]
-    [entry] = work_cache.reader.list_outbox(ticket_id=ticket_id)
+    [entry] = workspace.reader.list_outbox(ticket_id=ticket_id)
     assert entry.op_id in change.op_ids and ticket_id in change.ticket_ids
     assert entry.kind == "reply" and entry.state == "queued"
     assert entry.updated_stamp == ticket["updated_at"]
     assert entry.payload == {"body": "The trial costs $1."}
-    assert work_cache.reader.load_draft(ticket_id, "reply") is None
+    assert workspace.reader.load_draft(ticket_id, "reply") is None
     assert editor.body() == ""
     assert "queued" in editor.sends_label.text()
 
 
-def test_note_send_and_set_status_and_open_next(qtbot, work_cache):
-    ticket_id = scenario_ticket_id(work_cache.reader, "affiliate_application")
-    editor = make_editor(qtbot, work_cache)
+def test_note_send_and_set_status_and_open_next(qtbot, workspace):
+    ticket_id = scenario_ticket_id(workspace.reader, "affiliate_application")
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(ticket_id)
     editor.on_note_mode()
     qtbot.keyClicks(editor.text_edit, "Forwarded to the affiliate team")
     editor.send_solved_action.trigger()
-    [entry] = work_cache.reader.list_outbox(ticket_id=ticket_id)
+    [entry] = workspace.reader.list_outbox(ticket_id=ticket_id)
     assert entry.kind == "note"
     assert entry.payload == {"body": "Forwarded to the affiliate team", "fields": {"status": "solved"}}
     qtbot.keyClicks(editor.text_edit, "second")
     with qtbot.waitSignal(editor.open_next_requested):
         qtbot.keyClick(editor.text_edit, Qt.Key.Key_Return,
                        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
-    assert len(work_cache.reader.list_outbox(ticket_id=ticket_id)) == 2
+    assert len(workspace.reader.list_outbox(ticket_id=ticket_id)) == 2
 
 
-def test_empty_reply_is_refused_with_a_message(qtbot, work_cache):
-    editor = make_editor(qtbot, work_cache)
-    editor.set_ticket(scenario_ticket_id(work_cache.reader, "trial_question"))
+def test_empty_reply_is_refused_with_a_message(qtbot, workspace):
+    editor = make_editor(qtbot, workspace)
+    editor.set_ticket(scenario_ticket_id(workspace.reader, "trial_question"))
     assert editor.send() is None
     assert "Nothing to send" in editor.message_label.text()
-    assert work_cache.reader.list_outbox() == []
+    assert workspace.reader.list_outbox() == []
 
 
 def macro_titled(reader, group_id, title):
     return next(m for m in reader.macros_for_department(group_id) if m["title"] == title)
 
 
-def test_canned_reply_inserted_with_account_facts(qtbot, work_cache):
-    reader = work_cache.reader
+def test_canned_reply_inserted_with_account_facts(qtbot, workspace):
+    reader = workspace.reader
     ticket_id = scenario_ticket_id(reader, "cancel_short_notice")
     ticket = reader.ticket(ticket_id)
     requester = reader.user(ticket["requester_id"])
     invoice = parse_account_date(requester["user_fields"]["next_invoice_date"])
     macro = macro_titled(reader, ticket["group_id"], "Billing::Cancellation — less than 10 days notice")
-    editor = make_editor(qtbot, work_cache)
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(ticket_id)
     editor.insert_canned_reply(CannedReply.from_macro(macro, ticket, agent_id(reader)))
     body = editor.body()
@@ -191,12 +189,12 @@ def test_canned_reply_inserted_with_account_facts(qtbot, work_cache):
             assert entry.payload["fields"][key] == value
 
 
-def test_unresolved_placeholder_is_highlighted_and_send_refused(qtbot, work_cache):
-    reader = work_cache.reader
+def test_unresolved_placeholder_is_highlighted_and_send_refused(qtbot, workspace):
+    reader = workspace.reader
     ticket_id = scenario_ticket_id(reader, "username_change")
     ticket = reader.ticket(ticket_id)
     assert not reader.user(ticket["requester_id"])["user_fields"].get("custom_domain")
-    editor = make_editor(qtbot, work_cache)
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(ticket_id)
     # the seeded macro guards the missing domain with {% if %}: nothing unresolved
     macro = macro_titled(reader, ticket["group_id"], "Technical Support::Hide the username with a custom domain")
@@ -228,9 +226,9 @@ def test_unresolved_placeholder_is_highlighted_and_send_refused(qtbot, work_cach
     assert entry.payload["body"] == "Hi Tom, your pages live on help.example.com."
 
 
-def test_blank_placeholder_typed_by_hand_is_refused(qtbot, work_cache):
-    editor = make_editor(qtbot, work_cache)
-    editor.set_ticket(scenario_ticket_id(work_cache.reader, "trial_question"))
+def test_blank_placeholder_typed_by_hand_is_refused(qtbot, workspace):
+    editor = make_editor(qtbot, workspace)
+    editor.set_ticket(scenario_ticket_id(workspace.reader, "trial_question"))
     editor.text_edit.insertPlainText("Hi 👋 {{ ticket.requester.phone }}, 🎉 and {{ ticket.nope }}")
     assert editor.send() is None
     marks = [m.cursor.selectedText() for m in editor.text_edit.extraSelections()]
@@ -240,36 +238,56 @@ def test_blank_placeholder_typed_by_hand_is_refused(qtbot, work_cache):
     assert "error" in editor.message_label.text().lower()
 
 
-def test_deleted_ticket_refuses_send_and_keeps_draft(qtbot, work_cache):
-    ticket_id = scenario_ticket_id(work_cache.reader, "rtl_text")
-    editor = make_editor(qtbot, work_cache)
+def test_deleted_ticket_refuses_send_and_keeps_draft(qtbot, workspace):
+    ticket_id = scenario_ticket_id(workspace.reader, "rtl_text")
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(ticket_id)
     qtbot.keyClicks(editor.text_edit, "reply")
     editor.save_draft_now()
-    work_cache.writer.mark_ticket_missing(ticket_id)
+    workspace.writer.mark_ticket_missing(ticket_id)
     assert editor.send() is None
     assert "deleted" in editor.message_label.text()
-    assert work_cache.reader.load_draft(ticket_id, "reply").body == "reply"
+    assert workspace.reader.load_draft(ticket_id, "reply").body == "reply"
 
 
-def test_sent_reply_is_delivered_by_the_engine_to_the_real_helpdesk(qtbot, work_cache):
+@pytest.fixture
+def own_workspace(tmp_path, open_widgets):
+    """(workspace, helpdesk): a demo helpdesk of this test's own (it is written to) and a cache synced from it."""
+    from console.views.main_window import Workspace
+
+    server = Helpdesk(tmp_path / "helpdesk.sqlite", "--demo", "--tickets", "20", "--export-delay", "0",
+                      admin_token="demo-admin-token").start()
+    cache = tmp_path / "own-cache.sqlite"
+    me = sync_cache(server.url, cache, AGENT.email, AGENT.token)
+    writer, reader = CacheWriter(cache), CacheReader(cache)
+    yield Workspace(reader=reader, writer=writer, me=me, cache_path=cache, agent_name=AGENT.name,
+                    extras={"tray": False}), server
+    for widget in open_widgets:
+        widget.close()
+    reader.close()
+    writer.close()
+    server.stop()
+
+
+def test_sent_reply_is_delivered_by_the_engine_to_the_real_helpdesk(qtbot, own_workspace):
     """The editor's outbox payload is what console/sync/push.py delivers: comment + fields land once."""
     from console.sync.client import HelpdeskClient
     from console.sync.pull import Puller
     from console.sync.push import OutboxSender
 
-    reader = work_cache.reader
+    workspace, server = own_workspace
+    reader = workspace.reader
     ticket_id = scenario_ticket_id(reader, "html_rich")
-    editor = make_editor(qtbot, work_cache)
+    editor = make_editor(qtbot, workspace)
     editor.set_ticket(ticket_id)
     editor.on_note_mode()
     qtbot.keyClicks(editor.text_edit, "Checked the layout on ticket #{{ ticket.id }}.")
     entry = editor.send(status="pending")
     assert entry is not None
-    client = HelpdeskClient(work_cache.server.url, "agent@demo.support-console.test", "demo-agent-token")
+    client = HelpdeskClient(server.url, AGENT.email, AGENT.token)
     try:
-        delivery = OutboxSender(client, work_cache.writer, Puller(client, work_cache.writer)).deliver(
-            work_cache.writer.next_sendable())
+        delivery = OutboxSender(client, workspace.writer, Puller(client, workspace.writer)).deliver(
+            workspace.writer.next_sendable())
         assert delivery.outcome == "sent", delivery
         comments = client.get(f"tickets/{ticket_id}/comments.json")["comments"]
         ours = [c for c in comments if c["body"] == f"Checked the layout on ticket #{ticket_id}."]

@@ -8,13 +8,13 @@ import subprocess
 import sys
 from argparse import Namespace
 
-import dataset
 from PySide6.QtGui import QImage
 
 from console.config import Preferences
 from console.domain.dashboard import CSV_HEADER
 from console.views import report
 from console.views.dashboard import DashboardView
+from tests import dashboard_desk as dataset
 
 EXPECTED_ROWS = {
     ("department", "10"): dict(name="Billing", new="1", open="2", pending="1", hold="0", unassigned="1",

@@ -11,31 +11,30 @@ from PySide6.QtTest import QAbstractItemModelTester
 
 from console.models.search import SearchResultModel
 from console.views.search import SearchBox
-from tests.gui.work_fixtures import *  # noqa: F403
-from tests.gui.work_fixtures import scenario_ticket_id
+from tests.helpdesk import scenario_ticket_id
 
 
 @pytest.fixture
-def box(qtbot, work_cache, work_widgets):
-    widget = SearchBox(work_cache.reader, debounce_ms=20)
+def box(qtbot, workspace, open_widgets):
+    widget = SearchBox(workspace.reader, debounce_ms=20)
     qtbot.addWidget(widget)
-    work_widgets.append(widget)
+    open_widgets.append(widget)
     widget.resize(520, 420)
     widget.show()
     return widget
 
 
-def test_model_passes_the_tester_across_queries(work_cache):
-    model = SearchResultModel(work_cache.reader)
+def test_model_passes_the_tester_across_queries(workspace):
+    model = SearchResultModel(workspace.reader)
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
     for query in ("refund", "cancel OR invoice", "zzzznothing", "", '"security question"'):
         assert model.run(query) == ""
     assert model.run('"unclosed') != ""
 
 
-def test_results_grouped_by_kind_as_you_type(qtbot, box, work_cache):
-    ticket_id = scenario_ticket_id(work_cache.reader, "refund_inside_window")
-    requester = work_cache.reader.user(work_cache.reader.ticket(ticket_id)["requester_id"])
+def test_results_grouped_by_kind_as_you_type(qtbot, box, workspace):
+    ticket_id = scenario_ticket_id(workspace.reader, "refund_inside_window")
+    requester = workspace.reader.user(workspace.reader.ticket(ticket_id)["requester_id"])
     qtbot.keyClicks(box.search_edit, "refun")
     qtbot.waitUntil(lambda: box.model.rowCount() > 0, timeout=2000)
     groups = [box.model.index(r, 0).data() for r in range(box.model.rowCount())]
@@ -56,7 +55,7 @@ def test_results_grouped_by_kind_as_you_type(qtbot, box, work_cache):
     assert opened.args == [requester["id"]]
 
 
-def test_enter_opens_the_first_ticket_and_arrows_move(qtbot, box, work_cache):
+def test_enter_opens_the_first_ticket_and_arrows_move(qtbot, box, workspace):
     qtbot.keyClicks(box.search_edit, "security question")
     with qtbot.waitSignal(box.ticket_requested) as opened:
         qtbot.keyClick(box.search_edit, Qt.Key.Key_Return)
@@ -108,7 +107,7 @@ def test_latency_p95_under_budget(box):
 
 
 def test_screenshot_search(qtbot, box):
-    from tests.gui.test_work_screenshots import save
+    from tests.views.test_widget_screenshots import save
     qtbot.keyClicks(box.search_edit, "refund")
     box.run_now()
     qtbot.wait(30)

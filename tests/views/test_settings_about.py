@@ -100,7 +100,7 @@ def test_about_facts():
 
 @pytest.mark.parametrize("name", ["light", "dark"])
 def test_screenshots(qtbot, app_theme, tmp_path, name):
-    """Connection, Settings and About rendered in each theme (written to tests/desktop/screenshots)."""
+    """Connection, Settings and About rendered in each theme (written to tests/views/screenshots)."""
     theme.apply_theme(app_theme, name, 0)
     prefs = config.Preferences.load(tmp_path / "settings.json")
     connection = ConnectionDialog(prefs, keyring_ok=False, config_folder=Path("~/.config/support-console"))

@@ -1,6 +1,6 @@
 """The thread stays readable in the dark theme; opening a ticket from elsewhere keeps the list honest.
 
-Runs on the GUI cache synced as the demo agent (tests/gui/conftest.py).
+Runs on the demo cache synced as the demo agent (tests/conftest.py, tests/views/conftest.py).
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from console.models.thread import NOTE_LABEL
 from console.store import QueueSpec
 from console.sync.client import HelpdeskClient
 from console.views import theme
-from tests.desktop.test_theme_colours import contrast
-from tests.gui.conftest import AGENT
+from tests.helpdesk import AGENT
+from tests.views.test_theme import contrast
 
 
 @pytest.fixture
@@ -56,9 +56,9 @@ def thread_cards(browser) -> list[dict]:
     return list(cards.values())
 
 
-def test_gui_cache_is_synced_as_the_demo_agent(synced_cache, gui_helpdesk, workspace):
+def test_gui_cache_is_synced_as_the_demo_agent(demo_helpdesk, workspace):
     """The demo signs in as the agent: the fixture's cache comes from the agent's ticket-list pull."""
-    client = HelpdeskClient(gui_helpdesk.url, AGENT.email, AGENT.token)
+    client = HelpdeskClient(demo_helpdesk.url, AGENT.email, AGENT.token)
     try:
         me = client.get("users/me.json")["user"]
     finally:
@@ -66,7 +66,7 @@ def test_gui_cache_is_synced_as_the_demo_agent(synced_cache, gui_helpdesk, works
     assert demo_account("agent") == AGENT and me["role"] == "agent"
     assert workspace.me == me["id"]
     admin_account = demo_account("admin")
-    admin = HelpdeskClient(gui_helpdesk.url, admin_account.email, admin_account.token)
+    admin = HelpdeskClient(demo_helpdesk.url, admin_account.email, admin_account.token)
     try:
         listed = admin.get("tickets.json", {"per_page": 100})["tickets"]
     finally:

@@ -1,6 +1,6 @@
 """Main window (a ticket open) and Settings with the SLA editor, in light and dark: screenshots/ in the repo.
 
-The cache is synced once by the real engine from the real embedded helpdesk (demo workspace).
+The cache is the session's demo cache (synced once by the real engine, as the demo agent).
 """
 
 from __future__ import annotations
@@ -13,27 +13,12 @@ from PySide6.QtWidgets import QApplication
 from console import config
 from console.demo.accounts import demo_account
 from console.domain.routing import BILLING, TECHNICAL_SUPPORT
-from console.store import CacheReader, CacheWriter, QueueSpec
+from console.store import QueueSpec
 from console.views import theme
 from console.views.settings_dialog import SettingsDialog
-from tests.helpdesk import Helpdesk, sync_cache
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 AGENT = demo_account("agent")   # the demo signs in as the agent (ticket-list sync)
-
-
-@pytest.fixture(scope="module")
-def demo_cache(tmp_path_factory):
-    """(cache path, my user id) after one full sync of a 40-ticket demo helpdesk."""
-    folder = tmp_path_factory.mktemp("theme-shots")
-    server = Helpdesk(folder / "helpdesk.sqlite", "--demo", "--tickets", "40", "--export-delay", "0",
-                      admin_token="demo-admin-token").start()
-    cache = folder / "cache.sqlite"
-    try:
-        me = sync_cache(server.url, cache, AGENT.email, AGENT.token)
-    finally:
-        server.stop()
-    return cache, me
 
 
 @pytest.fixture
@@ -64,38 +49,32 @@ def background_is_dark(widget) -> bool:
 
 
 @pytest.mark.parametrize("name", ["light", "dark"])
-def test_main_window_screenshot(qtbot, themed, demo_cache, name):
-    from console.views.main_window import MainWindow, Workspace
+def test_main_window_screenshot(qtbot, themed, workspace, name):
+    from console.views.main_window import MainWindow
 
     theme.apply_theme(themed, name, 0)
-    cache, me = demo_cache
-    writer, reader = CacheWriter(cache), CacheReader(cache)
-    try:
-        window = MainWindow(Workspace(reader=reader, writer=writer, me=me, cache_path=cache,
-                                      agent_name=AGENT.name, extras={"tray": False}))
-        qtbot.addWidget(window)
-        window.resize(1500, 900)
-        window.show()
-        qtbot.waitExposed(window)
-        qtbot.waitUntil(lambda: window.ticket_model.rowCount() > 0)
-        qtbot.wait(500)  # counts and the first queue load settle off the GUI thread (they open a ticket)
-        ticket_id = busy_ticket(reader)
-        window.on_open_ticket(ticket_id)
-        qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == ticket_id)
-        qtbot.wait(200)
-        assert window.ticket_pane.ticket_id == ticket_id
-        thread = window.ticket_pane.thread
-        thread.find("Internal note")  # scrolls the note into view...
-        cursor = thread.textCursor()
-        cursor.clearSelection()       # ...without leaving it highlighted
-        thread.setTextCursor(cursor)
-        assert "Internal note" in window.ticket_pane.thread.toPlainText()
-        assert background_is_dark(window) == (name == "dark")
-        assert save(window, f"main-{name}").stat().st_size > 30_000
-        window.close()
-    finally:
-        reader.close()
-        writer.close()
+    reader = workspace.reader
+    window = MainWindow(workspace)
+    qtbot.addWidget(window)
+    window.resize(1500, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.ticket_model.rowCount() > 0)
+    qtbot.wait(500)  # counts and the first queue load settle off the GUI thread (they open a ticket)
+    ticket_id = busy_ticket(reader)
+    window.on_open_ticket(ticket_id)
+    qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == ticket_id)
+    qtbot.wait(200)
+    assert window.ticket_pane.ticket_id == ticket_id
+    thread = window.ticket_pane.thread
+    thread.find("Internal note")  # scrolls the note into view...
+    cursor = thread.textCursor()
+    cursor.clearSelection()       # ...without leaving it highlighted
+    thread.setTextCursor(cursor)
+    assert "Internal note" in window.ticket_pane.thread.toPlainText()
+    assert background_is_dark(window) == (name == "dark")
+    assert save(window, f"main-{name}").stat().st_size > 30_000
+    window.close()
 
 
 @pytest.mark.parametrize("name", ["light", "dark"])

@@ -1,14 +1,27 @@
 """Tray facts read from a real cache filled from the real embedded helpdesk."""
 
+import pytest
+
 from console.store.reader import CacheReader
 from console.store.writer import CacheWriter
 from console.sync.client import HelpdeskClient
 from console.views.tray import NotificationMemory, NotifyRules, decide_ticket_notifications, facts_for_change
+from tests.helpdesk import Helpdesk
 
 
-def test_facts_for_a_synced_page(demo_helpdesk, tmp_path):
-    admin = HelpdeskClient(demo_helpdesk, "admin@demo.support-console.test", "demo-admin-token")
-    agent_id = HelpdeskClient(demo_helpdesk, "agent@demo.support-console.test", "demo-agent-token") \
+@pytest.fixture(scope="module")
+def demo_url(tmp_path_factory):
+    """A 30-ticket demo helpdesk of its own: in that seed a customer has the last word on one of the
+    agent's tickets (the shared 60-ticket one has no such ticket, so no reply would be told)."""
+    server = Helpdesk(tmp_path_factory.mktemp("tray") / "helpdesk.sqlite", "--demo", "--tickets", "30",
+                      "--export-delay", "0", admin_token="demo-admin-token").start()
+    yield server.url
+    server.stop()
+
+
+def test_facts_for_a_synced_page(demo_url, tmp_path):
+    admin = HelpdeskClient(demo_url, "admin@demo.support-console.test", "demo-admin-token")
+    agent_id = HelpdeskClient(demo_url, "agent@demo.support-console.test", "demo-agent-token") \
         .get("users/me")["user"]["id"]
     cache = tmp_path / "cache.sqlite"
     writer = CacheWriter(cache)

@@ -9,8 +9,7 @@ from PySide6.QtWidgets import QHBoxLayout, QWidget
 from console.models.canned_replies import CannedReply
 from console.views.canned_replies import CannedReplyPicker
 from console.views.reply_editor import ReplyEditor
-from tests.gui.work_fixtures import *  # noqa: F403
-from tests.gui.work_fixtures import scenario_ticket_id
+from tests.helpdesk import scenario_ticket_id
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
@@ -26,18 +25,18 @@ def save(widget, name: str) -> Path:
     return path
 
 
-def test_screenshot_picker_and_editor(qtbot, work_cache, work_widgets):
-    reader = work_cache.reader
+def test_screenshot_picker_and_editor(qtbot, workspace, open_widgets):
+    reader = workspace.reader
     me = agent_id(reader)
     ticket_id = scenario_ticket_id(reader, "cancel_short_notice")
     host = QWidget()
     picker = CannedReplyPicker(reader, me)
-    editor = ReplyEditor(work_cache.writer, reader, me)
+    editor = ReplyEditor(workspace.writer, reader, me)
     row = QHBoxLayout(host)
     row.addWidget(picker, 2)
     row.addWidget(editor, 3)
     qtbot.addWidget(host)
-    work_widgets.append(host)
+    open_widgets.append(host)
     picker.insert_requested.connect(editor.insert_canned_reply)
     picker.set_ticket(ticket_id)
     editor.set_ticket(ticket_id)
