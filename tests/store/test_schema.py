@@ -30,7 +30,7 @@ def test_reopen_keeps_data_and_runs_no_migration_twice(cache_path):
         assert w.pending_count() == 0
 
 
-def test_new_migration_runs_once_on_open(cache_path, monkeypatch):
+def test_new_migration_runs_once_on_open(cache_path):
     CacheWriter(cache_path).close()
     calls = []
 
@@ -40,17 +40,15 @@ def test_new_migration_runs_once_on_open(cache_path, monkeypatch):
         calls.append(1)
         conn.execute("ALTER TABLE tickets ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
 
-    monkeypatch.setattr(schema_module, "MIGRATIONS", [*schema_module.MIGRATIONS, migration_2])
-    monkeypatch.setattr("console.store.db.MIGRATIONS", schema_module.MIGRATIONS)
-    monkeypatch.setattr("console.store.db.SCHEMA_VERSION", current + 1)
-    connect(cache_path).close()
-    conn = connect(cache_path)
+    migrations = [*schema_module.MIGRATIONS, migration_2]
+    connect(cache_path, migrations=migrations).close()
+    conn = connect(cache_path, migrations=migrations)
     assert calls == [1]
     assert conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
     assert "pinned" in {r[1] for r in conn.execute("PRAGMA table_info(tickets)")}
 
 
-def test_failing_migration_leaves_previous_version(cache_path, monkeypatch):
+def test_failing_migration_leaves_previous_version(cache_path):
     CacheWriter(cache_path).close()
 
     def broken(conn):
@@ -58,10 +56,8 @@ def test_failing_migration_leaves_previous_version(cache_path, monkeypatch):
         raise RuntimeError("boom")
 
     current = len(schema_module.MIGRATIONS)
-    monkeypatch.setattr("console.store.db.MIGRATIONS", [*schema_module.MIGRATIONS, broken])
-    monkeypatch.setattr("console.store.db.SCHEMA_VERSION", current + 1)
     with pytest.raises(RuntimeError):
-        connect(cache_path)
+        connect(cache_path, migrations=[*schema_module.MIGRATIONS, broken])
     raw = sqlite3.connect(cache_path)
     assert raw.execute("PRAGMA user_version").fetchone()[0] == current
     assert not raw.execute("SELECT 1 FROM sqlite_master WHERE name = 'half_done'").fetchall()

@@ -9,7 +9,6 @@ import time
 import pytest
 
 from console.store import CacheReader, CacheWriter, QueueSpec
-from console.sync import pull_agent
 from console.sync import status as ev
 from tests.sync.conftest import sync_cli
 
@@ -127,12 +126,11 @@ def age_tickets(server, ids, days: int) -> None:
     conn.close()
 
 
-def test_server_changes_arrive_with_the_next_sync_reading_only_the_newest_page(agent_desk, account_factory,
-                                                                             monkeypatch):
-    monkeypatch.setattr(pull_agent, "PAGE_SIZE", 20)
+def test_server_changes_arrive_with_the_next_sync_reading_only_the_newest_page(agent_desk, account_factory):
     backlog = [agent_desk.create_ticket(subject=f"Backlog question {n}")["id"] for n in range(50)]
     age_tickets(agent_desk, backlog, days=3)
-    account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token")
+    account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token",
+                              engine_options={"list_page_size": 20})
     paths = record_paths(account.client)
     first = account.sync()
     assert first.tickets == 50
@@ -165,11 +163,11 @@ def test_server_changes_arrive_with_the_next_sync_reading_only_the_newest_page(a
     assert len(ticket_lists(paths)) == 1
 
 
-def test_a_killed_walk_resumes_from_its_next_link(agent_desk, account_factory, monkeypatch):
-    monkeypatch.setattr(pull_agent, "PAGE_SIZE", 20)
+def test_a_killed_walk_resumes_from_its_next_link(agent_desk, account_factory):
     ids = [agent_desk.create_ticket(subject=f"Login trouble {n}")["id"] for n in range(30)]
     age_tickets(agent_desk, ids, days=1)
-    account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token")
+    account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token",
+                              engine_options={"list_page_size": 20})
     puller = account.engine.agent_puller
     puller.apply_ticket_list(puller.fetch_ticket_list(None))  # first page only, then "killed"
     walk = json.loads(state(account.cache)["agent_pull"])
@@ -184,11 +182,11 @@ def test_a_killed_walk_resumes_from_its_next_link(agent_desk, account_factory, m
     assert len({c[0] for c in cache_comments(account.cache).values()}) == 30  # the due list survived
 
 
-def test_comment_fetching_is_bounded_per_round_newest_first(agent_desk, account_factory, monkeypatch):
+def test_comment_fetching_is_bounded_per_round_newest_first(agent_desk, account_factory):
     ids = [agent_desk.create_ticket(subject=f"Refund request {n}")["id"] for n in range(12)]
     age_tickets(agent_desk, ids, days=2)  # older ids are older tickets
-    monkeypatch.setattr(pull_agent, "COMMENT_BUDGET", 5)
-    account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token")
+    account = account_factory(agent_desk, "robin", email="robin@example.test", token="robin-token",
+                              engine_options={"comment_budget": 5})
     assert account.sync().comments == 5
     threads = {c[0] for c in cache_comments(account.cache).values()}
     assert threads == set(ids[:5])  # age_tickets makes lower ids newer

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
-from console.models import tickets as tickets_module
 from console.models.queues import Queue, QueueListModel, build_queues
 from console.models.tickets import COLUMNS, TicketListModel
 from console.store import CacheReader, QueueSpec
@@ -33,9 +32,8 @@ def test_models_pass_the_qt_model_tester(qtbot, workspace):
     assert tickets.rowCount() == 5
 
 
-def test_rows_are_fetched_lazily_in_batches(workspace, monkeypatch):
-    monkeypatch.setattr(tickets_module, "BATCH", 8)
-    model = TicketListModel(workspace.reader)
+def test_rows_are_fetched_lazily_in_batches(workspace):
+    model = TicketListModel(workspace.reader, batch=8)
     model.set_queue(Queue("everything", "All tickets", spec=QueueSpec()))
     assert model.rowCount() > 40 and model.cached_rows == 0
     assert model.data(model.index(0, 1))

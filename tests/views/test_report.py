@@ -64,14 +64,11 @@ def test_window_exports(qtbot, snapshot, tmp_path):
 def test_headless_report_has_the_same_numbers(qtbot, desk_cache, tmp_path, monkeypatch):
     """report.run with the clock at dataset.NOW and TZ=America/New_York: the hand-worked numbers."""
     monkeypatch.setenv("TZ", "UTC")  # overridden by --tz below
-    monkeypatch.setattr("console.store.dashboard.time.time", lambda: dataset.NOW)
     prefs = Preferences(tmp_path / "settings.json")
     prefs.set("sla_targets", dataset.SLA_TARGETS)
-    prefs.save()
-    monkeypatch.setattr(Preferences, "load", classmethod(lambda cls, path=None: prefs))
     args = Namespace(cache=str(desk_cache), csv=str(tmp_path / "r.csv"), png=str(tmp_path / "r.png"),
                      tz="America/New_York")
-    assert report.run(args) == 0
+    assert report.run(args, prefs=prefs, now=dataset.NOW) == 0
     _check_csv(tmp_path / "r.csv")
     _check_png(tmp_path / "r.png")
 
