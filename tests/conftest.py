@@ -38,6 +38,14 @@ def helpdesk(tmp_path):
     server.stop()
 
 
+@pytest.fixture
+def fault_helpdesk(tmp_path):
+    """An empty helpdesk like ``helpdesk``, with the test-only fault switch (tests/fault_server.py)."""
+    server = Helpdesk(tmp_path / "helpdesk.sqlite", "--export-delay", "0", faults=True).start()
+    yield server
+    server.stop()
+
+
 @pytest.fixture(scope="session")
 def demo_helpdesk(tmp_path_factory):
     """The demo workspace (60 tickets), shared by the whole run: read it, never write to it."""

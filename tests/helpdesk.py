@@ -13,6 +13,7 @@ import requests
 
 from console.demo.accounts import demo_account
 from console.server.process import READY, HelpdeskProcess  # noqa: F401 (READY re-exported)
+from tests.fault_server import FaultHelpdeskProcess
 
 ADMIN_TOKEN = "test-admin-token"
 REPO = Path(__file__).resolve().parents[1]
@@ -24,8 +25,11 @@ AGENT = demo_account("agent")
 class Helpdesk:
     """A helpdesk server process on a free loopback port with its own database file."""
 
-    def __init__(self, db: str | Path, *extra: str, admin_token: str = ADMIN_TOKEN, timeout: float = 60):
+    def __init__(self, db: str | Path, *extra: str, admin_token: str = ADMIN_TOKEN, timeout: float = 60,
+                 faults: bool = False):
+        """``faults=True`` runs tests/fault_server.py (``serve`` plus the test-only fault switch)."""
         self.db = str(db)
+        self.faults = faults
         self.extra = list(extra)
         self.admin_token = admin_token
         self.admin_email = demo_account("admin").email
@@ -35,8 +39,9 @@ class Helpdesk:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, port: int = 0) -> Helpdesk:
-        self.process = HelpdeskProcess(["--db", self.db, "--port", str(port), "--admin-token", self.admin_token,
-                                        *self.extra], cwd=REPO, timeout=self.timeout).start()
+        launcher = FaultHelpdeskProcess if self.faults else HelpdeskProcess
+        self.process = launcher(["--db", self.db, "--port", str(port), "--admin-token", self.admin_token,
+                                 *self.extra], cwd=REPO, timeout=self.timeout).start()
         self.url = self.process.url
         return self
 

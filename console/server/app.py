@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import orjson
 from fastapi import FastAPI
@@ -21,7 +21,6 @@ class ServerSettings:
     export_delay: int = 60          # seconds: exports leave out younger changes
     rate_limit: int = 0             # requests per minute per account, 0 = unlimited
     incremental_limit: int = 0      # incremental export requests per minute, 0 = unlimited
-    faults: dict = field(default_factory=lambda: {"drop_response_after_commit": 0})
 
 
 def create_app(store: Store, settings: ServerSettings | None = None):
@@ -53,7 +52,7 @@ def _error_messages(status: int, body: dict, headers: list | None = None) -> lis
 
 class Gate:
     """Pure ASGI wrapper: strips ``.json``, authenticates, checks roles, counts budgets,
-    stamps rate-limit headers, and can drop a response after commit (fault injection)."""
+    stamps rate-limit headers."""
 
     def __init__(self, app: FastAPI, store: Store, settings: ServerSettings):
         self.app = app
@@ -95,20 +94,8 @@ class Gate:
                                                   "description": f"Rate limited; retry in {reset} seconds"},
                                       extra + [(b"retry-after", str(reset).encode())])
 
-        dropped = False
-
         async def send_with_headers(message):
-            nonlocal dropped
-            if dropped:
-                return
             if message["type"] == "http.response.start":
-                if scope.get("x_drop_response"):
-                    dropped = True
-                    transport = getattr(getattr(send, "__self__", None), "transport", None)
-                    if transport is not None:
-                        transport.close()
-                        return
-                    dropped = False
                 message = dict(message)
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)

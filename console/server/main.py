@@ -84,7 +84,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(args) -> int:
+def run(args, *, wrap_app=None) -> int:
+    """``serve``; ``wrap_app(app)``, when given, wraps the ASGI app (e.g. in more middleware)."""
     from console.logging_setup import SERVER_LOG_FILE_NAME, register_secret, setup_logging
 
     for token in (args.admin_token, *(account.token for account in DEMO_ACCOUNTS)):
@@ -105,10 +106,10 @@ def run(args) -> int:
     except (OSError, ValueError) as exc:
         print(f"Cannot start the helpdesk: {exc}", file=sys.stderr)
         return 1
-    return serve(sock, path, args)
+    return serve(sock, path, args, wrap_app=wrap_app)
 
 
-def serve(sock: socket.socket, path: Path, args) -> int:
+def serve(sock: socket.socket, path: Path, args, *, wrap_app=None) -> int:
     import uvicorn
 
     from console.server.app import ServerSettings, create_app
@@ -136,7 +137,10 @@ def serve(sock: socket.socket, path: Path, args) -> int:
             if self.started:
                 print(f"Serving helpdesk API at http://{shown_host}:{port}", flush=True)
 
-    config = uvicorn.Config(create_app(store, settings), log_level="debug" if args.verbose else "warning",
+    app = create_app(store, settings)
+    if wrap_app is not None:
+        app = wrap_app(app)
+    config = uvicorn.Config(app, log_level="debug" if args.verbose else "warning",
                             access_log=bool(args.verbose), timeout_graceful_shutdown=5)
     try:
         AnnouncingServer(config).run(sockets=[sock])

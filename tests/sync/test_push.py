@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import signal
+import subprocess
+import sys
 import time
 
 import pytest
@@ -12,8 +14,8 @@ import pytest
 from console.store import CacheWriter
 from console.sync import status as ev
 from console.sync.client import Unreachable
-from console.sync.push import CRASH_AFTER_SEND_ENV
 from tests.faultproxy import Fault, FaultProxy
+from tests.helpdesk import REPO
 from tests.sync.conftest import sync_cli
 
 
@@ -94,7 +96,8 @@ def test_reply_is_delivered_exactly_once_through_network_faults(helpdesk, proxy,
         assert len(puts) == 1 and any("/audits" in s[1] for s in proxy.seen)
 
 
-def test_server_switch_drop_after_commit_is_checked_in_the_audits(helpdesk, account_factory):
+def test_server_switch_drop_after_commit_is_checked_in_the_audits(fault_helpdesk, account_factory):
+    helpdesk = fault_helpdesk
     ticket = helpdesk.create_ticket(subject="Change my plan")
     account = account_factory(helpdesk)
     synced(account, ticket)
@@ -145,9 +148,10 @@ def test_kill_between_sent_and_recorded_does_not_send_twice(helpdesk, tmp_path):
     text = "I unlocked your account; please sign in again."
     with CacheWriter(cache) as writer:
         entry = writer.enqueue("reply", ticket["id"], {"body": text}, ticket["updated_at"])
-    crashed = sync_cli(helpdesk.url, helpdesk.admin_email, helpdesk.admin_token, cache, "--once",
-                       env={CRASH_AFTER_SEND_ENV: "1"})
-    assert crashed.returncode == -signal.SIGKILL
+    crashed = subprocess.run([sys.executable, "-m", "tests.sync.crash_after_send", "--url", helpdesk.url,
+                              "--email", helpdesk.admin_email, "--token", helpdesk.admin_token, "--cache", str(cache)],
+                             cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     assert comments_with(helpdesk, ticket["id"], text) == 1
     with CacheWriter(cache) as writer:
         assert writer.get_entry(entry.op_id).state == "sending"  # outcome unknown to the cache

@@ -44,7 +44,7 @@ def required_role(path: str) -> str:
     """Which role a path needs: 'any' signed-in user, 'agent' or 'admin'."""
     if path in ("/api/v2/users/me",):
         return "any"
-    if path.startswith(("/api/v2/incremental/", "/api/v2/x-console/")):
+    if path.startswith("/api/v2/incremental/"):
         return "admin"
     return "agent"
 

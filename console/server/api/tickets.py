@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
 
 import orjson
 from fastapi import APIRouter, Depends, Request
@@ -21,7 +20,6 @@ TICKET_CBP_SORTS = {"id": "id", "updated_at": "updated_ts", "status": "status", 
 TICKET_OBP_SORTS = {"id": "id", "created_at": "created_ts", "updated_at": "updated_ts", "status": "status",
                     "subject": "subject", "assignee": "assignee_id", "group": "group_id",
                     "requester": "requester_id"}
-_fault_lock = threading.Lock()
 
 
 def store(request: Request):
@@ -119,16 +117,7 @@ def update_ticket(request: Request, ticket_id: int, body: dict = Depends(json_bo
     with store(request).write() as conn:
         audit_id = ticket_ops.update_ticket(conn, user, ticket_id, data, base, client_meta(request))
         payload = ticket_and_audit(conn, ticket_id, audit_id, base)
-    _maybe_drop_response(request)
     return json_response(payload)
-
-
-def _maybe_drop_response(request: Request) -> None:
-    faults = request.app.state.settings.faults
-    with _fault_lock:
-        if faults.get("drop_response_after_commit", 0) > 0:
-            faults["drop_response_after_commit"] -= 1
-            request.scope["x_drop_response"] = True
 
 
 @router.delete("/tickets/{ticket_id:int}")
@@ -204,15 +193,3 @@ def show_audit(request: Request, ticket_id: int, audit_id: int):
     if row is None:
         raise not_found()
     return json_response({"audit": serialize.audits_json(conn, [row], base)[0]})
-
-
-@router.post("/x-console/faults")
-def set_faults(request: Request, body: dict = Depends(json_body)):
-    """Test switch: ``{"drop_response_after_commit": N}`` → the next N ticket updates commit,
-    then the connection is closed without an answer."""
-    count = body.get("drop_response_after_commit", 0)
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ApiError(422, "RecordInvalid", "drop_response_after_commit must be a non-negative integer")
-    with _fault_lock:
-        request.app.state.settings.faults["drop_response_after_commit"] = count
-    return json_response({"faults": dict(request.app.state.settings.faults)})
