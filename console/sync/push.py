@@ -18,8 +18,6 @@ whether the op landed (the ticket's audits, or ``tickets?external_id=``) before 
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import time
 from dataclasses import dataclass
 
@@ -30,7 +28,6 @@ from .pull import Puller
 
 log = logging.getLogger(__name__)
 
-CRASH_AFTER_SEND_ENV = "SUPPORT_CONSOLE_TEST_CRASH_AFTER_SEND"  # test hook: SIGKILL before mark_sent
 COMMENT_KEYS = ("body", "html_body", "uploads", "author_id")
 TRANSIENT_RETRY_SECONDS = 2.0
 
@@ -106,8 +103,6 @@ class OutboxSender:
         except Exception:
             self.writer.requeue(entry.op_id)
             raise
-        if os.environ.get(CRASH_AFTER_SEND_ENV):
-            os.kill(os.getpid(), signal.SIGKILL)
         return self._recorded(entry, response)
 
     def _create(self, entry: OutboxEntry) -> dict:
