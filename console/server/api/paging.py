@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import math
+import re
 import sqlite3
+from decimal import Decimal
 from urllib.parse import urlencode
 
 import orjson
@@ -12,6 +15,7 @@ from starlette.requests import Request
 from console.server.errors import ApiError, bad_request
 
 OBP_RECORD_CAP = 10_000
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def base_url(request: Request) -> str:
@@ -24,15 +28,26 @@ def absolute(request: Request, path: str, params: dict | list | None = None) -> 
     return f"{url}?{urlencode(params)}" if params else url
 
 
+def parse_number(raw: str) -> Decimal | None:
+    """A numeric query value as Zendesk takes it: ``100``, ``946684800.0`` (Singer's tap-zendesk
+    sends every ``start_time`` as a float), ``1e3``. None when it is not a plain decimal number."""
+    text = raw.strip()
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = Decimal(text)
+    return value if value.adjusted() <= 30 else None  # no 10**999999 to build
+
+
 def int_param(request: Request, name: str, default: int | None = None, *,
               low: int | None = None, high: int | None = None) -> int | None:
+    """A numeric parameter rounded down to a whole number (``start_time=946684800.5`` means that second)."""
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be an integer") from None
+    number = parse_number(raw)
+    if number is None:
+        raise bad_request(f"{name} must be a number")
+    value = math.floor(number)
     if low is not None and value < low:
         raise bad_request(f"{name} must be at least {low}")
     if high is not None and value > high:
@@ -40,12 +55,20 @@ def int_param(request: Request, name: str, default: int | None = None, *,
     return value
 
 
-def id_list(request: Request, name: str, limit: int = 100) -> list[int]:
-    raw = request.query_params.get(name) or ""
-    try:
-        ids = [int(x) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        raise bad_request(f"{name} must be a comma-separated list of ids") from None
+def parse_id(raw: str) -> int | None:
+    """An id written as an integer or an integral float (``12.0``); None for anything else."""
+    number = parse_number(raw)
+    if number is None or number != number.to_integral_value() or number < 0:
+        return None
+    return int(number)
+
+
+def id_list(request: Request, *names: str, limit: int = 100) -> list[int]:
+    """Comma-separated ids from the first of ``names`` that is present (``ids=1,2.0,3``)."""
+    name = next((n for n in names if request.query_params.get(n)), names[0])
+    ids = [parse_id(x) for x in (request.query_params.get(name) or "").split(",") if x.strip()]
+    if None in ids:
+        raise bad_request(f"{name} must be a comma-separated list of ids")
     if len(ids) > limit:
         raise ApiError(400, "TooManyValues", f"{name} accepts at most {limit} values")
     return ids

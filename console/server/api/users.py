@@ -6,7 +6,7 @@ from fastapi import APIRouter, Depends, Request
 
 from console.server import serialize, user_ops
 from console.server.api.auth import caller
-from console.server.api.paging import base_url, id_list, list_page
+from console.server.api.paging import base_url, id_list, list_page, parse_id
 from console.server.db import iso, now_ts
 from console.server.errors import envelope, json_body, json_response, not_found, record_invalid
 
@@ -175,10 +175,10 @@ def list_memberships(request: Request):
     for name in ("group_id", "user_id"):
         value = request.query_params.get(name)
         if value is not None:
-            if not value.isdigit():
+            if parse_id(value) is None:
                 raise record_invalid(name, f"{name} must be an integer id")
             where.append(f"{name} = ?")
-            params.append(int(value))
+            params.append(parse_id(value))
     return _memberships(request, " AND ".join(where), params)
 
 
