@@ -112,12 +112,12 @@ def run(args, *, wrap_app=None) -> int:
     return serve(sock, path, args, wrap_app=wrap_app)
 
 
-def uvicorn_config(app, *, verbose: bool = False):
+def uvicorn_config(app, *, verbose: bool = False, tls_cert: str | None = None, tls_key: str | None = None):
     """How uvicorn serves the helpdesk (``serve`` and the tests that run it in-process)."""
     import uvicorn
 
     return uvicorn.Config(app, log_level="debug" if verbose else "warning", access_log=verbose,
-                          timeout_graceful_shutdown=5)
+                          timeout_graceful_shutdown=5, ssl_certfile=tls_cert, ssl_keyfile=tls_key)
 
 
 def serve(sock: socket.socket, path: Path, args, *, wrap_app=None) -> int:
@@ -146,12 +146,13 @@ def serve(sock: socket.socket, path: Path, args, *, wrap_app=None) -> int:
         async def startup(self, sockets=None):
             await super().startup(sockets=sockets)
             if self.started:
-                print(f"Serving helpdesk API at http://{shown_host}:{port}", flush=True)
+                print(f"Serving helpdesk API at {scheme}://{shown_host}:{port}", flush=True)
 
     app = create_app(store, settings)
     if wrap_app is not None:
         app = wrap_app(app)
-    config = uvicorn_config(app, verbose=bool(args.verbose))
+    config = uvicorn_config(app, verbose=bool(args.verbose), tls_cert=args.tls_cert, tls_key=args.tls_key)
+    scheme = "https" if config.ssl_certfile else "http"
     try:
         AnnouncingServer(config).run(sockets=[sock])
     finally:
