@@ -7,13 +7,9 @@ import re
 
 import nh3
 
+from console.domain.html import comment_html_from_text as html_from_text
+
 _BLOCK_END = re.compile(r"(?i)</(p|div|li|h[1-6]|blockquote|pre|tr)>|<br\s*/?>")
-
-
-def html_from_text(text: str) -> str:
-    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()] or [""]
-    inner = "".join(f'<p dir="auto">{html.escape(p).replace(chr(10), "<br>")}</p>' for p in paragraphs)
-    return f'<div class="zd-comment" dir="auto">{inner}</div>'
 
 
 def text_from_html(markup: str) -> str:

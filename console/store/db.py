@@ -71,6 +71,12 @@ def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIO
         with transaction(conn, durable=True):
             migrations[number - 1](conn)
             conn.execute(f"PRAGMA user_version = {number}")
+    if version and any(getattr(m, "vacuum_after", False) for m in MIGRATIONS[version:]):
+        try:  # give the space back to the disk; a cache that stays big still works
+            conn.execute("VACUUM")
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        except sqlite3.OperationalError:
+            pass
     return schema_version(conn)
 
 

@@ -20,7 +20,7 @@ from typing import Any
 from . import outbox_queries as q
 from .db import connect
 from .records import QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
-from .rows import loads
+from .rows import TICKET_SOURCE, USER_SOURCE, html_body_of, loads, ticket_from_row, user_from_row
 from .schema import UNSOLVED_SQL
 from .search import search as _search
 from .viewsql import where_for_conditions
@@ -35,6 +35,8 @@ SORT_KEYS = {
 }
 UNSOLVED = ("new", "open", "pending", "hold")
 
+_TICKET_SOURCE = ", ".join(TICKET_SOURCE)
+_USER_SOURCE = ", ".join(USER_SOURCE)
 _LIST_COLUMNS = ("id, subject, status, priority, type, requester_id, assignee_id, group_id, tags, "
                  "created_at, updated_at, deleted, seen, changed_at")
 
@@ -127,11 +129,11 @@ class CacheReader(q.LocalReads):
 
     def ticket(self, ticket_id: int) -> dict[str, Any] | None:
         """The full API ticket as last synced, plus ``_deleted``, ``_seen``, ``_changed_at``."""
-        row = self._one("SELECT raw, deleted, seen, changed_at FROM tickets WHERE id = ?", (ticket_id,))
+        row = self._one(f"SELECT deleted, seen, changed_at, {_TICKET_SOURCE} FROM tickets WHERE id = ?", (ticket_id,))
         if row is None:
             return None
-        ticket = loads(row[0])
-        ticket.update(_deleted=bool(row[1]), _seen=bool(row[2]), _changed_at=row[3])
+        ticket = ticket_from_row(row[3:])
+        ticket.update(_deleted=bool(row[0]), _seen=bool(row[1]), _changed_at=row[2])
         return ticket
 
     def comments_for_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
@@ -146,7 +148,7 @@ class CacheReader(q.LocalReads):
             for att in attachments:
                 att["local_path"] = paths.get(att.get("id"))
             comments.append({"id": r[0], "ticket_id": r[1], "author_id": r[2], "public": bool(r[3]),
-                             "body": r[4], "html_body": r[5], "created_at": r[6], "attachments": attachments,
+                             "body": r[4], "html_body": html_body_of(r[4], r[5]), "created_at": r[6], "attachments": attachments,
                              "audit_id": r[8]})
         return comments
 
@@ -189,16 +191,16 @@ class CacheReader(q.LocalReads):
     # -- people, departments, canned replies, views -----------------------------------
 
     def user(self, user_id: int) -> dict[str, Any] | None:
-        row = self._one("SELECT raw FROM users WHERE id = ?", (user_id,))
-        return loads(row[0]) if row else None
+        row = self._one(f"SELECT {_USER_SOURCE} FROM users WHERE id = ?", (user_id,))
+        return user_from_row(row) if row else None
 
     def users_by_ids(self, ids: list[int]) -> dict[int, dict[str, Any]]:
         out: dict[int, dict[str, Any]] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start:start + 500]
-            for user_id, raw in self._all(f"SELECT id, raw FROM users WHERE id IN ({','.join('?' * len(chunk))})",
-                                          chunk):
-                out[user_id] = loads(raw)
+            for row in self._all(f"SELECT {_USER_SOURCE} FROM users WHERE id IN ({','.join('?' * len(chunk))})",
+                                 chunk):
+                out[row[0]] = user_from_row(row)
         return out
 
     def user_names(self, ids: list[int]) -> dict[int, str]:
@@ -223,11 +225,13 @@ class CacheReader(q.LocalReads):
     def agents(self, group_id: int | None = None) -> list[dict[str, Any]]:
         """Agents and admins, by name; only members of ``group_id`` when given."""
         if group_id is None:
-            rows = self._all("SELECT raw FROM users WHERE role IN ('agent', 'admin') AND active = 1 ORDER BY name")
+            rows = self._all(f"SELECT {_USER_SOURCE} FROM users WHERE role IN ('agent', 'admin') AND active = 1 "
+                             "ORDER BY name")
         else:
-            rows = self._all("SELECT u.raw FROM group_memberships AS m JOIN users AS u ON u.id = m.user_id "
+            columns = ", ".join(f"u.{c}" for c in USER_SOURCE)
+            rows = self._all(f"SELECT {columns} FROM group_memberships AS m JOIN users AS u ON u.id = m.user_id "
                              "WHERE m.group_id = ? AND u.active = 1 ORDER BY u.name", (group_id,))
-        return [loads(r[0]) for r in rows]
+        return [user_from_row(r) for r in rows]
 
     def macros_for_department(self, group_id: int | None, me: int | None = None) -> list[dict[str, Any]]:
         """Active canned replies usable in a department: shared, that group's, and the agent's own."""

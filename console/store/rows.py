@@ -13,6 +13,8 @@ from typing import Any
 
 import orjson
 
+from console.domain.html import comment_html_from_text
+
 from .records import BadPayloadError
 
 STATUS_RANK = {"new": 0, "open": 1, "pending": 2, "hold": 3, "solved": 4, "closed": 5, "deleted": 9}
@@ -29,6 +31,17 @@ ATTACHMENT_COLUMNS = ("id", "comment_id", "ticket_id", "file_name", "content_typ
                       "content_url", "inline")
 
 _TAG_RE = re.compile(r"<[^>]*>")
+
+# ``raw`` keeps only what the columns do not: the keys below are put back from the columns on
+# read (``ticket_from_row``/``user_from_row``), so the cache holds each value once.
+TICKET_SOURCE = ("id", "subject", "status", "priority", "type", "requester_id", "submitter_id", "assignee_id",
+                 "group_id", "organization_id", "external_id", "tags", "created_at", "updated_at",
+                 "generated_ts", "raw")
+USER_SOURCE = ("id", "name", "email", "role", "active", "organization_id", "user_fields", "updated_at", "raw")
+# ``comments.html_body`` is '' when it is exactly ``comment_html_from_text(body)`` (what Zendesk
+# gives a plain-text comment); NULL when the helpdesk sent none (or an empty one).
+DERIVED_HTML = ""
+ABSENT = "_absent"  # in a slim ``raw``: the keys the API object did not have
 
 
 def dumps(value: Any) -> str:
@@ -69,12 +82,73 @@ def ticket_row(ticket: dict[str, Any]) -> tuple:
     if not isinstance(version, int):
         version = epoch(ticket.get("updated_at"))
     tags = ticket.get("tags") or []
-    return (ticket_id, ticket.get("subject") or "", status, STATUS_RANK[status], priority,
-            PRIORITY_RANK.get(priority, 0), ticket.get("type"), ticket.get("requester_id"),
-            ticket.get("submitter_id"), ticket.get("assignee_id"), ticket.get("group_id"),
-            ticket.get("organization_id"), ticket.get("external_id"),
-            " " + " ".join(str(t) for t in tags) + " ", ticket.get("created_at"),
-            ticket.get("updated_at"), version, int(status == "deleted"), dumps(ticket))
+    columns = (ticket_id, ticket.get("subject") or "", status, STATUS_RANK[status], priority,
+               PRIORITY_RANK.get(priority, 0), ticket.get("type"), ticket.get("requester_id"),
+               ticket.get("submitter_id"), ticket.get("assignee_id"), ticket.get("group_id"),
+               ticket.get("organization_id"), ticket.get("external_id"),
+               " " + " ".join(str(t) for t in tags) + " ", ticket.get("created_at"),
+               ticket.get("updated_at"), version, int(status == "deleted"))
+    restored = _ticket_from_columns(columns[0], columns[1], status, priority, *columns[6:16], version)
+    return (*columns, dumps(_slim(ticket, restored)))
+
+
+def _ticket_from_columns(ticket_id, subject, status, priority, kind, requester_id, submitter_id, assignee_id,
+                         group_id, organization_id, external_id, tags, created_at, updated_at,
+                         version) -> dict[str, Any]:
+    return {"id": ticket_id, "subject": subject, "raw_subject": subject, "status": status, "priority": priority,
+            "type": kind, "requester_id": requester_id, "submitter_id": submitter_id, "assignee_id": assignee_id,
+            "group_id": group_id, "organization_id": organization_id, "external_id": external_id,
+            "tags": tags.split(), "created_at": created_at, "updated_at": updated_at,
+            "generated_timestamp": version}
+
+
+def ticket_from_row(values: tuple) -> dict[str, Any]:
+    """The API ticket from the ``TICKET_SOURCE`` columns of a row (a full ``raw`` works too)."""
+    return _restore(loads(values[-1]), _ticket_from_columns(*values[:-1]))
+
+
+def slim_ticket_raw(values: tuple) -> str:
+    """``raw`` of a stored ticket (``TICKET_SOURCE`` columns) without what its columns give back."""
+    return dumps(_reslim(loads(values[-1]), _ticket_from_columns(*values[:-1])))
+
+
+def slim_user_raw(values: tuple) -> str:
+    """``raw`` of a stored user (``USER_SOURCE`` columns) without what its columns give back."""
+    *columns, user_fields, updated_at, raw = values
+    return dumps(_reslim(loads(raw), _user_from_columns(*columns, loads(user_fields), updated_at)))
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b
+
+
+def _slim(obj: dict[str, Any], restored: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` without the keys whose values ``restored`` gives back exactly (and ``fields``,
+    Zendesk's read duplicate of ``custom_fields``); keys ``obj`` lacks are named in ``_absent``
+    so that reading it back gives ``obj`` exactly."""
+    slim = {k: v for k, v in obj.items() if k not in restored or not _same(restored[k], v)}
+    if "fields" in slim and "custom_fields" in obj and _same(slim["fields"], obj["custom_fields"]):
+        del slim["fields"]
+    copied = ("fields",) if "custom_fields" in obj else ()
+    absent = [k for k in (*restored, *copied) if k not in obj]
+    if absent:
+        slim[ABSENT] = absent
+    return slim
+
+
+def _reslim(raw: dict[str, Any], restored: dict[str, Any]) -> dict[str, Any]:
+    """A stored ``raw`` made slim: a full one (the previous schema's, it has ``id``) as it is; a slim
+    one (never ``id``: the column always gives it back) stays as it is."""
+    return _slim(raw, restored) if "id" in raw else raw
+
+
+def _restore(slim: dict[str, Any], restored: dict[str, Any]) -> dict[str, Any]:
+    full = {**restored, **slim}
+    if "fields" not in full and "custom_fields" in full:
+        full["fields"] = full["custom_fields"]
+    for key in full.pop(ABSENT, ()):
+        full.pop(key, None)
+    return full
 
 
 def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
@@ -83,9 +157,21 @@ def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
     body = comment.get("plain_body") or comment.get("body") or ""
     via = comment.get("via")
     return (comment_id, ticket_id, comment.get("author_id"), int(bool(comment.get("public", True))),
-            body, comment.get("html_body"), comment.get("created_at"),
+            body, stored_html(body, comment.get("html_body")), comment.get("created_at"),
             dumps(comment.get("attachments") or []), comment.get("audit_id"),
             None if via is None else dumps(via))
+
+
+def stored_html(body: str, html_body: Any) -> str | None:
+    """``html_body`` as the cache keeps it (``DERIVED_HTML`` when the body's rendering says it all)."""
+    if not html_body or not isinstance(html_body, str):
+        return None
+    return DERIVED_HTML if html_body == comment_html_from_text(body) else html_body
+
+
+def html_body_of(body: str, stored: str | None) -> str | None:
+    """The comment's ``html_body`` back from what ``stored_html`` kept."""
+    return comment_html_from_text(body) if stored == DERIVED_HTML else stored
 
 
 def attachment_rows(comment: dict[str, Any], ticket_id: int) -> list[tuple]:
@@ -101,10 +187,22 @@ def user_row(user: dict[str, Any]) -> tuple:
     user_id = _id(user, "user")
     fields = user.get("user_fields") or {}
     username = fields.get("username") if isinstance(fields, dict) else None
-    return (user_id, user.get("name") or "", user.get("email"),
-            username if isinstance(username, str) else None, user.get("role") or "end-user",
-            int(user.get("active", True) is not False), user.get("organization_id"),
-            dumps(fields), user.get("updated_at"), dumps(user))
+    name, role, active = user.get("name") or "", user.get("role") or "end-user", user.get("active", True) is not False
+    restored = _user_from_columns(user_id, name, user.get("email"), role, int(active), user.get("organization_id"),
+                                  fields, user.get("updated_at"))
+    return (user_id, name, user.get("email"), username if isinstance(username, str) else None, role, int(active),
+            user.get("organization_id"), dumps(fields), user.get("updated_at"), dumps(_slim(user, restored)))
+
+
+def _user_from_columns(user_id, name, email, role, active, organization_id, user_fields, updated_at) -> dict:
+    return {"id": user_id, "name": name, "email": email, "role": role, "active": bool(active),
+            "organization_id": organization_id, "user_fields": user_fields, "updated_at": updated_at}
+
+
+def user_from_row(values: tuple) -> dict[str, Any]:
+    """The API user from the ``USER_SOURCE`` columns of a row (a full ``raw`` works too)."""
+    *columns, user_fields, updated_at, raw = values
+    return _restore(loads(raw), _user_from_columns(*columns, loads(user_fields), updated_at))
 
 
 def group_row(group: dict[str, Any]) -> tuple:

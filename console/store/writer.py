@@ -62,14 +62,19 @@ def _upsert(table: str, columns: tuple[str, ...], when: str, extra: tuple[tuple[
             f"ON CONFLICT(id) DO UPDATE SET {', '.join(updates)} WHERE {when}")
 
 
+def _differs(table: str, columns: tuple[str, ...]) -> str:
+    """Any stored column differs (``raw`` keeps only what the columns do not, so compare them all)."""
+    return "(" + " OR ".join(f"excluded.{c} IS NOT {table}.{c}" for c in columns[1:]) + ")"
+
+
 _TICKET_UPSERT = _upsert(
     "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"), ("seen", "0")),
     when="excluded.generated_ts > tickets.generated_ts "
-         "OR (excluded.generated_ts = tickets.generated_ts AND excluded.raw <> tickets.raw)")
-_VERSION, _DELETED, _RAW = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted", "raw"))
+         f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
+_VERSION, _DELETED = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted"))
 _USER_UPSERT = _upsert(
     "users", rows.USER_COLUMNS, extra=(("changed_at", "?"),),
-    when="excluded.raw <> users.raw AND (users.updated_at IS NULL OR excluded.updated_at IS NULL "
+    when=f"{_differs('users', rows.USER_COLUMNS)} AND (users.updated_at IS NULL OR excluded.updated_at IS NULL "
          "OR excluded.updated_at >= users.updated_at)")
 _COMMENT_UPSERT = _upsert(
     "comments", rows.COMMENT_COLUMNS,
@@ -88,14 +93,14 @@ def _list(value: Any, what: str) -> list:
     return value
 
 
-def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, str, str]]:
-    """id -> (generated_ts, raw, subject) of the tickets already cached."""
+def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, tuple, str]]:
+    """id -> (generated_ts, stored row, subject) of the tickets already cached."""
     out = {}
     for start in range(0, len(ids), 900):
         chunk = ids[start:start + 900]
-        for r in conn.execute("SELECT id, generated_ts, raw, subject FROM tickets "
+        for r in conn.execute(f"SELECT {', '.join(rows.TICKET_COLUMNS)} FROM tickets "
                               f"WHERE id IN ({','.join('?' * len(chunk))})", chunk):
-            out[r[0]] = r[1:]
+            out[r[0]] = (r[_VERSION], tuple(r), r[1])
     return out
 
 
@@ -168,7 +173,7 @@ class CacheWriter(LocalWrites):
         stored = _stored_versions(conn, list(by_id))
         fresh = [row for i, row in by_id.items()
                  if i not in stored or row[_VERSION] > stored[i][0]
-                 or (row[_VERSION] == stored[i][0] and row[_RAW] != stored[i][1])]
+                 or (row[_VERSION] == stored[i][0] and row != stored[i][1])]
         if not fresh:
             return Change()
         now = time.time()
