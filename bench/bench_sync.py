@@ -84,6 +84,11 @@ def peer(url: str, email: str, slice_size: int) -> tuple[float, int]:
     return time.monotonic() - started, len(mirrored)
 
 
+def disk_mb(path: Path) -> float:
+    """A SQLite database's size on disk, its WAL included."""
+    return sum(p.stat().st_size for p in (path, Path(f"{path}-wal")) if p.exists()) / 2**20
+
+
 def change_tickets(server, count: int) -> None:
     conn = server.db_connection()
     ids = [r[0] for r in conn.execute("SELECT id FROM tickets WHERE deleted = 0 AND status NOT IN ('closed') "
@@ -125,6 +130,7 @@ def main() -> None:
 
         first = run_child(server.url, server.admin_email, cache)
         print(f"initial sync: {json.dumps(first)}", file=sys.stderr)
+        cache_mb, helpdesk_mb = disk_mb(cache), disk_mb(db)
         metadata_requests = sum(v for k, v in first["by_path"].items() if k.startswith(("incremental/tickets",
                                                                                           "incremental/users")))
         peer_seconds, peer_tickets = peer(server.url, server.admin_email, args.peer_slice)
@@ -154,6 +160,9 @@ def main() -> None:
         ("incremental sync after 100 changed tickets (s)", f"{again['seconds']:.2f}", "<= 1",
          f"{again['tickets']} tickets, {again['comments']} comments"),
         ("peak RSS of the sync process, initial (MB)", f"{first['peak_rss_mb']:.0f}", "(report)", ""),
+        ("cache on disk after the initial sync (MB)", f"{cache_mb:.0f}", "<= 1.2x helpdesk",
+         f"{cache_mb / helpdesk_mb:.2f}x"),
+        ("  the helpdesk's database, same data (MB)", f"{helpdesk_mb:.0f}", "", "it also keeps audits"),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'figure'.ljust(width)}  {'value':>22}  {'budget':>12}  ratio/notes")

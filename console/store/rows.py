@@ -41,6 +41,7 @@ USER_SOURCE = ("id", "name", "email", "role", "active", "organization_id", "user
 # ``comments.html_body`` is '' when it is exactly ``comment_html_from_text(body)`` (what Zendesk
 # gives a plain-text comment); NULL when the helpdesk sent none (or an empty one).
 DERIVED_HTML = ""
+_ZD_COMMENT = '<div class="zd-comment" dir="auto">'
 ABSENT = "_absent"  # in a slim ``raw``: the keys the API object did not have
 
 
@@ -166,7 +167,9 @@ def stored_html(body: str, html_body: Any) -> str | None:
     """``html_body`` as the cache keeps it (``DERIVED_HTML`` when the body's rendering says it all)."""
     if not html_body or not isinstance(html_body, str):
         return None
-    return DERIVED_HTML if html_body == comment_html_from_text(body) else html_body
+    if html_body.startswith(_ZD_COMMENT) and html_body == comment_html_from_text(body):
+        return DERIVED_HTML
+    return html_body
 
 
 def html_body_of(body: str, stored: str | None) -> str | None:
