@@ -190,7 +190,8 @@ class Session:
                                                                "tray": not self.args.self_check})
         window = MainWindow(workspace)
         engine = SyncEngine(client, writer, interval=float(self.prefs.get("sync_interval_seconds")),
-                            work_offline=bool(self.prefs.get("work_offline")))
+                            work_offline=bool(self.prefs.get("work_offline")),
+                            thread_history_days=int(self.prefs.get("thread_history_days")))
         window.attach_engine(engine, loop)
         window.restore_window_state()
         window.show()

@@ -41,6 +41,9 @@ SETTINGS: tuple[Setting, ...] = (
             "a file readable only by you in the config folder.", ("keyring", "file")),
     Setting("sync_interval_seconds", int, 60, "Seconds between background syncs while online."),
     Setting("work_offline", bool, False, "Stay offline: queue replies, make no network calls."),
+    Setting("thread_history_days", int, 90, "Days back (from the helpdesk's newest change) whose solved and "
+            "closed tickets get their conversations fetched in the background, for reading and search "
+            "offline; 0 = only unsolved tickets' threads."),
     Setting("sla_targets", dict, {},
             "First-reply targets in minutes, {department or '*': {priority: minutes}}; empty = defaults "
             "documented in console/domain/sla.py."),

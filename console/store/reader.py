@@ -152,6 +152,14 @@ class CacheReader(q.LocalReads):
                              "audit_id": r[8]})
         return comments
 
+    def done_tickets_before(self, position: list | None, floor: str, limit: int) -> list[tuple[int, str]]:
+        """Solved and closed tickets updated at or after ``floor``, newest first, after ``position``
+        (``[updated_at, id]`` of the last one handled; None = from the newest): (id, updated_at)."""
+        after, args = ("AND (updated_at, id) < (?, ?) ", (*position,)) if position else ("", ())
+        return self._all("SELECT id, updated_at FROM tickets WHERE deleted = 0 AND status IN ('solved', 'closed') "
+                         f"AND updated_at >= ? {after}ORDER BY updated_at DESC, id DESC LIMIT ?",
+                         (floor, *args, max(0, limit)))
+
     def attachment(self, attachment_id: int) -> dict[str, Any] | None:
         """Attachment metadata (file name, type, size, content_url, local_path once downloaded)."""
         row = self._one("SELECT id, comment_id, ticket_id, file_name, content_type, size, content_url, inline, "

@@ -43,7 +43,7 @@ from console.store import CacheReader, CacheWriter, Change, OutboxEntry
 from . import status as ev
 from .client import AuthError, HelpdeskClient, HelpdeskError, Unreachable
 from .pull import Page, Puller, Stream
-from .pull_agent import COMMENT_BUDGET, PAGE_SIZE, AgentPuller
+from .pull_agent import COMMENT_BUDGET, HISTORY_DAYS, PAGE_SIZE, AgentPuller
 from .push import Delivery, OutboxSender
 
 log = logging.getLogger(__name__)
@@ -68,7 +68,8 @@ class SyncEngine:
 
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, *, interval: float = 60.0,
                  resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False,
-                 list_page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET):
+                 list_page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
+                 thread_history_days: int = HISTORY_DAYS):
         self.client = client
         self.writer = writer
         self.interval = interval
@@ -78,7 +79,7 @@ class SyncEngine:
         self.sender = OutboxSender(client, writer, self.puller)
         self._reader = CacheReader(writer.path)
         self.agent_puller = AgentPuller(client, writer, self._reader, page_size=list_page_size,
-                                        comment_budget=comment_budget)
+                                        comment_budget=comment_budget, history_days=thread_history_days)
         self.pull_mode: str | None = None  # "export" (admin) or "list" (agent), learned per engine
         self._background = ThreadPoolExecutor(2, thread_name_prefix="sync-pull")
         self._interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-push")

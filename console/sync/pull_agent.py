@@ -10,10 +10,17 @@ Same ``Page``/``Stream`` contract as ``pull.py``, so the engine runs these strea
 - users: the agents and admins (``users.json?role[]=agent&role[]=admin``), every round.
 - comments: ``tickets/{id}/comments.json`` for tickets whose cached row changed in a walk and
   that are not solved/closed; at most ``COMMENT_BUDGET`` tickets a round, newest first; the rest
-  wait in the state for the next round.
+  wait in the state for the next round. What a round's budget leaves goes to the threads of
+  solved and closed tickets, so old conversations can be read and searched offline: first
+  those a later walk saw change (a solve usually comes with the last reply), then a backfill
+  that walks the cached solved/closed tickets newest first down to ``history_days`` (the
+  ``thread_history_days`` setting) before the newest server time seen. All of it goes through
+  the client, so the helpdesk's rate-limit pacing applies.
 
 State: the sync_state key ``agent_pull`` (JSON) holds ``mark``, ``walk`` (``next`` link, ``top``
-seen and ``floor`` of a walk part-way through) and ``due`` (ticket ids waiting for their thread).
+seen and ``floor`` of a walk part-way through), ``due`` (ticket ids waiting for their thread),
+``done_due`` (solved/closed ones that changed) and ``history`` (the backfill's position:
+``[updated_at, id]`` of the last thread it fetched).
 Pages come newest first, so the mark moves only when a walk finishes; a killed walk resumes from
 its stored next link. Rows carry no ``generated_timestamp`` here, so the cache versions them by
 ``updated_at`` (epoch seconds, ``console.store.rows.ticket_row``): an older copy never wins.
@@ -27,8 +34,9 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
+from console.config import SETTINGS_BY_NAME
 from console.store import CacheReader, CacheWriter, Change
 
 from .client import HelpdeskClient, NotFound
@@ -42,6 +50,7 @@ OVERLAP = 60          # seconds below the mark a walk still reads
 COMMENT_BUDGET = 300  # ticket threads fetched per round
 SAVE_EVERY = 25       # persist the due list after this many threads
 DONE_STATUSES = {"solved", "closed", "deleted"}
+HISTORY_DAYS = SETTINGS_BY_NAME["thread_history_days"].default
 
 
 @dataclass
@@ -49,18 +58,25 @@ class AgentPullState:
     mark: str | None = None
     walk: dict | None = None
     due: list[int] = field(default_factory=list)
+    done_due: list[int] = field(default_factory=list)
+    history: list | None = None
 
     @classmethod
     def parse(cls, text: str | None) -> AgentPullState:
         try:
             data = json.loads(text) if text else {}
-            return cls(data.get("mark"), data.get("walk"), [int(i) for i in data.get("due") or []])
-        except (ValueError, TypeError, AttributeError):
+            history = data.get("history")
+            if history is not None:
+                history = [str(history[0]), int(history[1])]
+            return cls(data.get("mark"), data.get("walk"), [int(i) for i in data.get("due") or []],
+                       [int(i) for i in data.get("done_due") or []], history)
+        except (ValueError, TypeError, AttributeError, IndexError, KeyError):
             log.warning("agent pull state unreadable; starting a full walk")
             return cls()
 
     def dumps(self) -> str:
-        return json.dumps({"mark": self.mark, "walk": self.walk, "due": self.due})
+        return json.dumps({"mark": self.mark, "walk": self.walk, "due": self.due, "done_due": self.done_due,
+                           "history": self.history})
 
 
 @dataclass
@@ -75,15 +91,18 @@ class AgentPuller(Puller):
     """List-based streams over one client and the cache's writer; slow resources as in ``Puller``."""
 
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, reader: CacheReader, *,
-                 page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET):
+                 page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
+                 history_days: int = HISTORY_DAYS):
         super().__init__(client, writer)
         self.reader = reader
         self.page_size = page_size            # tickets / agents per list page
         self.comment_budget = comment_budget  # ticket threads fetched per round
+        self.history_days = history_days      # solved/closed threads this far back (thread_history_days)
         self.state = AgentPullState()
         self._loaded = False
         self._floor: int | None = None
         self._batch: list[int] = []
+        self._history_keys: dict[int, list] = {}
 
     def streams(self) -> list[Stream]:
         return [
@@ -130,6 +149,10 @@ class AgentPuller(Puller):
         fresh = list(dict.fromkeys(t["id"] for t in page.items if t["id"] in change.ticket_ids and t["id"] not in done))
         skip = done | set(fresh)
         state.due = fresh + [i for i in state.due if i not in skip]
+        if state.mark is not None:  # the first walk's solved tickets are the backfill's
+            solved = [t["id"] for t in page.items if t["id"] in change.ticket_ids and t.get("status") in
+                      ("solved", "closed")]
+            state.done_due = list(dict.fromkeys(solved + [i for i in state.done_due if i not in fresh]))
         top = _newest([(state.walk or {}).get("top")] + [t.get("updated_at") for t in page.items])
         if page.end_of_stream:
             state.mark = _newest([state.mark, top])
@@ -160,6 +183,7 @@ class AgentPuller(Puller):
             if not self._loaded:
                 self._load()
             self._batch = self.state.due[:self.comment_budget]
+            self._batch += self._history_batch(self.comment_budget - len(self._batch))
             index = 0
         else:
             index = int(position)
@@ -184,9 +208,32 @@ class AgentPuller(Puller):
         else:
             change = self.writer.replace_ticket_comments(ticket_id, page.items)
         self.state.due = [i for i in self.state.due if i != ticket_id]
+        self.state.done_due = [i for i in self.state.done_due if i != ticket_id]
+        if ticket_id in self._history_keys:
+            self.state.history = self._history_keys.pop(ticket_id)
         if page.end_of_stream or (page.progress and page.progress[0] % SAVE_EVERY == 0):
             self._save()
         return change
+
+
+    def _history_batch(self, room: int) -> list[int]:
+        """Solved and closed tickets whose thread is next: changed ones, then the backfill."""
+        mark = _seconds(self.state.mark)
+        self._history_keys = {}
+        if room <= 0 or mark is None or self.history_days <= 0:
+            return []
+        queued = set(self._batch)
+        batch = [i for i in self.state.done_due if i not in queued][:room]
+        floor = _iso(mark - self.history_days * 86400)
+        for ticket_id, updated_at in self.reader.done_tickets_before(self.state.history, floor, room - len(batch)):
+            self._history_keys[ticket_id] = [updated_at, ticket_id]
+            if ticket_id not in queued and ticket_id not in batch:
+                batch.append(ticket_id)
+        return batch
+
+
+def _iso(seconds: int) -> str:
+    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _seconds(iso: object) -> int | None:

@@ -45,19 +45,21 @@ from .sla_editor import SlaTargetsEditor
 
 CONNECTION_SETTINGS = ("helpdesk_url", "agent_email", "token_storage")
 SECTIONS = (
-    ("Sync", ("sync_interval_seconds", "work_offline")),
+    ("Sync", ("sync_interval_seconds", "thread_history_days", "work_offline")),
     ("Service levels", ("sla_targets", "sla_at_risk_fraction")),
     ("Notifications", ("notify_new_tickets", "notify_customer_replies", "notify_sync_problems")),
     ("Appearance", ("theme", "font_size")),
 )
 LABELS = {
     "sync_interval_seconds": "Sync every", "work_offline": "Work offline",
+    "thread_history_days": "Solved conversations",
     "sla_targets": "First-reply targets", "sla_at_risk_fraction": "At risk when less than",
     "notify_new_tickets": "New ticket in my departments", "notify_customer_replies": "Customer reply on my tickets",
     "notify_sync_problems": "Sync failures and conflicts", "theme": "Theme", "font_size": "Font size",
 }
 RANGES = {  # name: (minimum, maximum, suffix, text shown at the minimum)
     "sync_interval_seconds": (15, 3600, " s", ""),
+    "thread_history_days": (0, 3650, " days back", "None (unsolved only)"),
     "font_size": (0, 32, " pt", "System size"),
     "sla_at_risk_fraction": (0.0, 0.95, " of the target left", ""),
 }

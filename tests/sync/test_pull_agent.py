@@ -9,6 +9,7 @@ import time
 import pytest
 
 from console.store import CacheReader, CacheWriter, QueueSpec
+from console.sync import pull_agent
 from console.sync import status as ev
 from tests.sync.conftest import sync_cli
 
@@ -86,9 +87,13 @@ def test_first_agent_sync_mirrors_what_the_agent_can_list(demo_helpdesk, account
     s_tickets = server_tickets(demo_helpdesk)
     assert cache_tickets(account.cache) == s_tickets
     open_ids = unsolved(s_tickets)
+    newest = max(t[6] for t in s_tickets.values())
+    floor = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(pull_agent._seconds(newest) - 90 * 86400))
+    history = {i for i, t in s_tickets.items() if i not in open_ids and t[6] >= floor}
+    assert history and len(history) < len(s_tickets) - len(open_ids)  # the demo has older ones too
     cached = cache_comments(account.cache)
-    assert {c[0] for c in cached.values()} <= open_ids  # solved threads wait until opened
-    assert cached == server_comments(demo_helpdesk, open_ids)
+    assert {c[0] for c in cached.values()} == open_ids | history  # solved/closed within 90 days too
+    assert cached == server_comments(demo_helpdesk, open_ids | history)
     assert report.tickets == len(s_tickets) and report.comments == len(cached)
     states = state(account.cache)
     assert (states["role"], states["pull_mode"]) == ("agent", "list")
@@ -104,7 +109,7 @@ def test_first_agent_sync_mirrors_what_the_agent_can_list(demo_helpdesk, account
         assert mine and all(s_tickets[i][4] == agent_id for i in mine)
         assert reader.groups() and reader.macros_for_department(None) is not None
     phases = [e.status for e in events if e.kind == ev.STATUS and e.status.phase == "comments"]
-    assert phases and phases[-1].total == len(open_ids) and phases[-1].done == len(open_ids)
+    assert phases and phases[-1].total == phases[-1].done == len(open_ids | history)
     assert {"tickets", "users"} <= {e.status.phase for e in events if e.kind == ev.STATUS}
     assert account.engine.status.online is True and account.engine.status.error is None
 
@@ -150,8 +155,9 @@ def test_server_changes_arrive_with_the_next_sync_reading_only_the_newest_page(a
     assert len(ticket_pages) == 1  # the newest page reached below the mark: no full walk
     assert cache_tickets(account.cache) == server_tickets(agent_desk)
     assert report.tickets == 3
-    threads = {p.split("/tickets/")[1].split("/")[0] for p in paths if "/comments.json" in p}
-    assert threads == {str(changed), str(fresh["id"])}  # solved tickets' threads are not fetched
+    threads = [p.split("/tickets/")[1].split("/")[0] for p in paths if "/comments.json" in p]
+    assert set(threads[:2]) == {str(changed), str(fresh["id"])}  # unsolved first,
+    assert threads[2:] == [str(solved)]  # then the newly solved one (its thread may have a last reply)
     with CacheReader(account.cache) as reader:
         assert reader.ticket(changed)["priority"] == "urgent"
         assert reader.comments_for_ticket(changed)[-1]["body"] == "The currency on your plan is fixed now."
