@@ -6,6 +6,7 @@ import socket
 import threading
 import time
 
+import pytest
 import requests
 import uvicorn
 
@@ -33,9 +34,12 @@ def test_fifty_requests_on_one_keep_alive_session_do_not_stall(helpdesk):
     assert elapsed < REQUESTS * STALL / 2, f"{REQUESTS} kept-alive requests took {elapsed:.2f} s"
 
 
-def test_the_served_socket_sets_tcp_nodelay_on_accepted_connections(tmp_path):
+@pytest.mark.parametrize("loop", ["asyncio", "auto"])  # auto: uvloop where installed (it sets the option itself)
+def test_the_served_socket_sets_tcp_nodelay_on_accepted_connections(tmp_path, loop):
     store = Store(tmp_path / "helpdesk.sqlite")
-    server = uvicorn.Server(uvicorn_config(create_app(store, ServerSettings(export_delay=0))))
+    config = uvicorn_config(create_app(store, ServerSettings(export_delay=0)))
+    config.loop = loop
+    server = uvicorn.Server(config)
     sock = bind_socket("127.0.0.1", 0)
     port = sock.getsockname()[1]
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
