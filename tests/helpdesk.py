@@ -101,6 +101,21 @@ class Helpdesk:
         conn.row_factory = sqlite3.Row
         return conn
 
+    def wait_exportable(self, delay: float = 0.0, timeout: float = 10.0) -> None:
+        """Sleep until every change so far is old enough for the exports (run with ``--export-delay 0``
+        unless ``delay`` says otherwise). A burst of writes to one ticket stamps its versions a few
+        seconds ahead of the clock, so "wait a second" is not always enough."""
+        conn = self.db_connection()
+        try:
+            newest = max(conn.execute("SELECT coalesce(max(generated_ts), 0) FROM tickets").fetchone()[0],
+                         conn.execute("SELECT coalesce(max(created_ts), 0) FROM audits").fetchone()[0])
+        finally:
+            conn.close()
+        wait = newest + 1 + delay - time.time()
+        if wait > timeout:
+            raise AssertionError(f"changes stamped {wait:.0f} s ahead of the clock")
+        time.sleep(max(0.0, wait) + 0.05)
+
     def add_user(self, name: str, email: str, role: str, token: str | None = None) -> int:
         """Create a user through the API (admin); optionally give them an API token."""
         r = self.post("users/create_or_update", json={"user": {"name": name, "email": email, "role": role}})

@@ -303,24 +303,31 @@ def update_ticket(conn, actor: dict, ticket_id: int, data: dict, base: str, clie
 
 
 def _write_update(conn, actor, row, state, changes, comment, metadata, base) -> int:
+    """One audit for ``changes`` and ``comment``. A write that changes something gives the ticket a
+    new version: ``updated_at`` strictly later than the last one (a burst runs ahead of the clock),
+    so no two versions share a stamp and a stale ``updated_stamp`` always meets a 409. The audit
+    (and its comment) carry that same stamp, as Zendesk's do, so the audit that made a version is
+    the one whose ``created_at`` is the version's ``updated_at``; ``generated_timestamp`` never
+    lags behind it, or an export copy of a newer version would look older than a PUT answer."""
     ts = now_ts()
     events = [{"type": "Change", "field_name": k, "value": v, "previous_value": state.get(k)}
               for k, v in changes.items()]
-    audit_id = _insert_audit(conn, row["id"], actor["id"], ts, events, metadata)
+    moves = bool(events or comment)
+    version = max(ts, row["updated_ts"] + 1) if moves else ts
+    audit_id = _insert_audit(conn, row["id"], actor["id"], version, events, metadata)
     sets, args = [], []
     for key, value in changes.items():
         sets.append(f"{key} = ?")
         args.append(dumps(value) if key in ("tags", "custom_fields") else value)
-    if events or comment:
-        updated = max(ts, row["updated_ts"] + 1)  # updated_at must move, or a stale stamp would pass
+    if moves:
         sets += ["updated_at = ?", "updated_ts = ?", "generated_ts = ?"]
-        args += [iso(updated), updated, ts]
+        args += [iso(version), version, max(version, row["generated_ts"] + 1)]
     if comment and comment["public"]:
         sets.append("is_public = 1")
     if sets:
         conn.execute(f"UPDATE tickets SET {', '.join(sets)} WHERE id = ?", [*args, row["id"]])
     if comment:
-        _insert_comment(conn, row["id"], audit_id, comment, ts, base)
+        _insert_comment(conn, row["id"], audit_id, comment, version, base)
     return audit_id
 
 
@@ -339,4 +346,5 @@ def change_tags(conn, actor: dict, ticket_id: int, data: dict, mode: str, client
 
 def delete_ticket(conn, ticket_id: int) -> None:
     current_ticket(conn, ticket_id)
-    conn.execute("UPDATE tickets SET deleted = 1, generated_ts = ? WHERE id = ?", (now_ts(), ticket_id))
+    conn.execute("UPDATE tickets SET deleted = 1, generated_ts = max(?, generated_ts + 1) WHERE id = ?",
+                 (now_ts(), ticket_id))
