@@ -17,6 +17,7 @@ mid-page leaves the previous cursor and the previous rows:
 - ``apply_user_page(users, cursor, *, end_of_stream=False)``
 - ``apply_comment_events(ticket_events, end_time)`` — ``ticket_events`` with comment child events.
 - ``replace_ticket_comments(ticket_id, comments)`` — a ticket's full thread.
+- ``add_ticket_comments(ticket_id, comments)`` — comments from a write's answer (thread kept).
 - ``replace_groups / replace_memberships / replace_macros / replace_views / replace_user_fields``.
 - ``mark_seen(ticket_ids)``, ``set_attachment_path(attachment_id, path)``,
   ``set_sync_state(key, value)``, ``record_sync_result(error=None)``, ``checkpoint()``.
@@ -247,6 +248,13 @@ class CacheWriter(LocalWrites):
             self._upsert_comments(conn, [(c, ticket_id) for c in comments])
             moved = conn.total_changes != before
         return Change(frozenset({"comments"}), frozenset({ticket_id})) if moved else Change()
+
+    def add_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
+        """Comments of one ticket from a write's answer (our own reply): added, the thread kept."""
+        comments = _list(comments, "comments")
+        with self._tx() as conn:
+            touched = self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+        return Change(frozenset({"comments"}), frozenset(touched)) if touched else Change()
 
     def _upsert_comments(self, conn: Any, comments: list[tuple[dict, int]]) -> set[int]:
         before = conn.total_changes

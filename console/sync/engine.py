@@ -41,10 +41,11 @@ from dataclasses import dataclass
 from console.store import CacheReader, CacheWriter, Change, OutboxEntry
 
 from . import status as ev
-from .client import AuthError, HelpdeskClient, HelpdeskError, Unreachable
+from .client import AuthError, HelpdeskClient, HelpdeskError, RateLimited, Unreachable
 from .pull import Page, Puller, Stream
 from .pull_agent import AgentPuller
 from .push import Delivery, OutboxSender
+from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class SyncReport:
     sent: int = 0
     conflicts: int = 0
     failed: int = 0
+    waiting: int = 0  # outbox entries put back to wait for their next attempt
     requests: int = 0
     seconds: float = 0.0
 
@@ -67,14 +69,15 @@ class SyncEngine:
     """Pull (exports, per-ticket threads, slow resources) and push (the outbox) for one account."""
 
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, *, interval: float = 60.0,
-                 resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False):
+                 resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False,
+                 retry: RetryPolicy | None = None):
         self.client = client
         self.writer = writer
         self.interval = interval
         self.resource_interval = resource_interval
         self.max_backoff = max_backoff
         self.puller = Puller(client, writer)
-        self.sender = OutboxSender(client, writer, self.puller)
+        self.sender = OutboxSender(client, writer, self.puller, retry)
         self._reader = CacheReader(writer.path)
         self.agent_puller = AgentPuller(client, writer, self._reader)
         self.pull_mode: str | None = None  # "export" (admin) or "list" (agent), learned per engine
@@ -125,12 +128,14 @@ class SyncEngine:
         return await asyncio.get_running_loop().run_in_executor(self._interactive, fn, *args)
 
     async def _refresh_counts(self) -> None:
-        pending, conflicts = await self._fg(self._counts)
-        if (pending, conflicts) != (self._status.pending, self._status.conflicts):
-            self._emit(pending=pending, conflicts=conflicts)
+        counts = await self._fg(self._counts)
+        s = self._status
+        if counts != (s.pending, s.conflicts, s.failing, s.next_retry_at):
+            self._emit(pending=counts[0], conflicts=counts[1], failing=counts[2], next_retry_at=counts[3])
 
-    def _counts(self) -> tuple[int, int]:
-        return self.writer.pending_count(), len(self.writer.list_conflicts())
+    def _counts(self) -> tuple[int, int, int, float | None]:
+        failing, next_retry_at = self.writer.retry_summary()
+        return self.writer.pending_count(), len(self.writer.list_conflicts()), failing, next_retry_at
 
     # -- public API ----------------------------------------------------------------------
     def set_work_offline(self, offline: bool) -> None:
@@ -140,8 +145,9 @@ class SyncEngine:
             self._wake.set()
 
     def stop(self) -> None:
-        """Ask ``run()`` to return after the current step."""
+        """Ask ``run()`` to return after the current step; waits in progress (backoff, Retry-After) end now."""
         self._stopping = True
+        self.client.interrupt()
         if self._wake is not None:
             self._wake.set()
 
@@ -179,7 +185,8 @@ class SyncEngine:
                 await self._pull_all(report)
                 await self._push(report)
             except HelpdeskError as exc:
-                await self._round_failed(exc)
+                if not self._stopping:
+                    await self._round_failed(exc)
                 raise
             finally:
                 report.requests = self.client.requests_made - requests
@@ -200,9 +207,11 @@ class SyncEngine:
             await self._refresh_counts()
             return report
         try:
-            await self._push(report)
+            problem = await self._push(report)
         except HelpdeskError as exc:
-            await self._round_failed(exc)
+            problem = exc
+        if problem is not None and not self._stopping:
+            await self._round_failed(problem)
         return report
 
     async def refresh_ticket(self, ticket_id: int) -> Change:
@@ -248,6 +257,7 @@ class SyncEngine:
         """Sync every ``interval`` seconds; while offline, retry with backoff; returns after ``stop()``."""
         self._locks()
         self._stopping = False
+        self.client.resume()
         failures = 0
         while not self._stopping:
             if self.work_offline:
@@ -256,14 +266,18 @@ class SyncEngine:
                 continue
             try:
                 await self.sync_once()
-                failures, wait = 0, self.interval
+                failures, wait = 0, self._until_next_retry(self.interval)
             except AuthError:
                 failures += 1
                 wait = self.max_backoff
-            except HelpdeskError:
+            except HelpdeskError as exc:
+                if self._stopping:
+                    break
                 failures += 1
                 wait = min(self.max_backoff, 2.0 * 2 ** (failures - 1))
                 wait = random.uniform(wait / 2, wait)
+                if isinstance(exc, RateLimited):
+                    wait = max(wait, exc.retry_after)
                 self._emit(retry_in=wait)
             except Exception as exc:  # noqa: BLE001 - keep the loop alive; report it
                 log.exception("sync round failed")
@@ -271,6 +285,13 @@ class SyncEngine:
                 wait = min(self.max_backoff, 5.0 * failures)
                 self._emit(ev.ERROR, message=f"Sync failed unexpectedly: {exc}", error=str(exc))
             await self._sleep(wait)
+
+    def _until_next_retry(self, interval: float) -> float:
+        """The next round comes after ``interval``, or sooner when an outbox entry's retry falls due."""
+        due = self._status.next_retry_at
+        if due is None:
+            return interval
+        return min(interval, max(0.2, due - time.time()))
 
     async def _sleep(self, seconds: float | None) -> None:
         self._wake.clear()
@@ -288,7 +309,7 @@ class SyncEngine:
 
     async def _round_failed(self, exc: HelpdeskError) -> None:
         message = str(exc)
-        offline = isinstance(exc, Unreachable)
+        offline = isinstance(exc, Unreachable) and not isinstance(exc, RateLimited)
         try:
             await self._bg(self.writer.record_sync_result, message)
         except Exception:  # noqa: BLE001 - the cache may be closing; the event still goes out
@@ -326,12 +347,12 @@ class SyncEngine:
     async def _pull(self, stream: Stream) -> int:
         """Pull one export stream to its end, fetching page N+1 while page N is applied."""
         bookmark = await self._bg(self._reader.sync_state, stream.state_key) if stream.state_key else None
-        page: Page = await self._bg(stream.fetch, bookmark)
+        page: Page = await self._fetch(stream, bookmark)
         first_position, received = page.position, 0
         while True:
             nxt = None
             if not page.end_of_stream and not self.work_offline and not self._stopping:
-                nxt = asyncio.ensure_future(self._bg(stream.fetch, str(page.bookmark)))
+                nxt = asyncio.ensure_future(self._fetch(stream, str(page.bookmark)))
             change = await self._bg(stream.apply, page)
             received += page.size
             self._changed(change)
@@ -340,6 +361,22 @@ class SyncEngine:
             if nxt is None:
                 return received
             page = await nxt
+
+    async def _fetch(self, stream: Stream, bookmark: str | None) -> Page:
+        """One page. A helpdesk asking for a long wait (429, e.g. the export's 10 a minute) is waited
+        for here, on the loop: shown as ``retry_in``, and cut short by ``stop()`` or going offline."""
+        while True:
+            try:
+                return await self._bg(stream.fetch, bookmark)
+            except RateLimited as exc:
+                if self._stopping or self.work_offline:
+                    raise
+                log.info("%s: rate limited; waiting %.0f s", stream.name, exc.retry_after)
+                self._emit(retry_in=exc.retry_after)
+                await self._sleep(exc.retry_after)
+                self._emit(retry_in=None)
+                if self._stopping or self.work_offline:
+                    raise
 
     def _estimate(self, done: int, first: int | None, page: Page) -> int | None:
         """Items in this stream: extrapolated from how far through server time the pages have got."""
@@ -351,28 +388,45 @@ class SyncEngine:
         fraction = (page.position - first) / (now - first)
         return max(done, int(done / fraction)) if fraction > 0 else None
 
-    async def _push(self, report: SyncReport) -> None:
-        """Verify unknown outcomes, then deliver every sendable entry in order."""
+    async def _push(self, report: SyncReport) -> HelpdeskError | None:
+        """Verify unknown outcomes, then deliver every sendable entry in order.
+
+        An entry that fails for a passing reason waits its own backoff (``retry.RetryPolicy``)
+        while the others go on; a helpdesk that cannot be reached, or an outcome that cannot be
+        checked, ends this pass and is returned (pulls still run). Raises ``AuthError``."""
         self._locks()
         async with self._push_lock:
             self._emit(phase="pushing")
             try:
                 unknown = await self._fg(self._unknown_entries)
                 for entry in unknown:
-                    self._record(await self._fg(self.sender.verify, entry), report)
+                    if self._stopping:
+                        return None
+                    try:
+                        delivery = await self._fg(self.sender.verify, entry)
+                    except AuthError:
+                        raise
+                    except HelpdeskError as exc:
+                        return exc  # still unknown: checked again before anything is sent
+                    self._record(delivery, report)
                     self._unverified.discard(entry.op_id)
-                while not self.work_offline:
+                while not self.work_offline and not self._stopping:
                     entry = await self._fg(self.writer.next_sendable)
                     if entry is None:
                         break
                     try:
                         delivery = await self._fg(self.sender.deliver, entry)
-                    except HelpdeskError:
+                    except HelpdeskError as exc:
                         current = await self._fg(self.writer.get_entry, entry.op_id)
                         if current is not None and current.state == "sending":
                             self._unverified.add(entry.op_id)
-                        raise
+                        if isinstance(exc, AuthError):
+                            raise
+                        return exc
                     self._record(delivery, report)
+                    if not delivery.go_on:
+                        return delivery.error
+                return None
             finally:
                 self._emit(phase="" if not self._status.syncing else self._status.phase)
                 await self._refresh_counts()
@@ -398,6 +452,10 @@ class SyncEngine:
         elif delivery.outcome == "failed":
             report.failed += 1
             self._emit(ev.ERROR, message=delivery.message, op_id=delivery.op_id)
+        elif delivery.outcome == "retry":
+            report.waiting += 1
+            if delivery.message:  # failed often enough to show: "failed — retrying at HH:MM"
+                self._emit(ev.ERROR, message=delivery.message, op_id=delivery.op_id)
 
 
 def _server_iso(http_date: str | None) -> str | None:

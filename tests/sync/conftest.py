@@ -12,14 +12,17 @@ import pytest
 from console.store import CacheWriter
 from console.sync.client import HelpdeskClient
 from console.sync.engine import SyncEngine
+from console.sync.retry import RetryPolicy
 from tests.helpdesk import REPO
 
 
 class Account:
     """One console install: a cache file, its writer, a client and an engine (re-openable)."""
 
-    def __init__(self, url: str, email: str, token: str, cache, **client_options):
+    def __init__(self, url: str, email: str, token: str, cache, *, retry: RetryPolicy | None = None,
+                 **client_options):
         self.url, self.email, self.token, self.cache = url, email, token, cache
+        self.retry = retry or RetryPolicy(base=0.05, cap=0.5)  # fast, like the test client's backoff
         self.client_options = {"max_retries": 2, "backoff_base": 0.05, **client_options}
         self.writer = self.client = self.engine = None
         self.open()
@@ -27,7 +30,7 @@ class Account:
     def open(self) -> Account:
         self.writer = CacheWriter(self.cache)
         self.client = HelpdeskClient(self.url, self.email, self.token, **self.client_options)
-        self.engine = SyncEngine(self.client, self.writer, interval=0.2, max_backoff=0.5)
+        self.engine = SyncEngine(self.client, self.writer, interval=0.2, max_backoff=0.5, retry=self.retry)
         return self
 
     def close(self) -> None:
@@ -47,9 +50,9 @@ def account_factory(tmp_path):
     made: list[Account] = []
 
     def make(server, name: str = "a", *, url: str | None = None, token: str | None = None,
-             email: str | None = None, **client_options) -> Account:
+             email: str | None = None, retry: RetryPolicy | None = None, **client_options) -> Account:
         account = Account(url or server.url, email or server.admin_email, token or server.admin_token,
-                          tmp_path / f"cache-{name}.sqlite", **client_options)
+                          tmp_path / f"cache-{name}.sqlite", retry=retry, **client_options)
         made.append(account)
         return account
 
