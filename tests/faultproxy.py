@@ -8,6 +8,9 @@ next N requests matching a method (and optional path fragment), injects a fault:
 - ``status_after``: forward, then answer ``status`` (e.g. 503) instead of the real response;
 - ``delay_after``: forward, then hold the real response ``delay`` seconds (client read timeout);
 - ``status_before``: answer ``status`` with ``Retry-After`` without forwarding (e.g. 429).
+
+``count`` defaults to one request; ``Fault(..., count=PERSISTENT)`` lasts until ``clear()``.
+``log`` keeps (monotonic time, method, path, mode) of every request, for rates.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
+
+
+PERSISTENT = 10**9
 
 
 @dataclass
@@ -35,6 +41,7 @@ class FaultProxy:
         self.upstream = (host, upstream_port)
         self.faults: list[Fault] = []
         self.seen: list[tuple[str, str, str]] = []  # (method, path, what happened)
+        self.log: list[tuple[float, str, str, str]] = []
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -48,6 +55,11 @@ class FaultProxy:
     def add(self, fault: Fault) -> None:
         with self._lock:
             self.faults.append(fault)
+
+    def clear(self) -> None:
+        """The helpdesk recovers: no more faults."""
+        with self._lock:
+            self.faults.clear()
 
     def close(self) -> None:
         self._closed = True
@@ -80,6 +92,7 @@ class FaultProxy:
             fault = self._take(method, path)
             mode = fault.mode if fault else "pass"
             self.seen.append((method, path, mode))
+            self.log.append((time.monotonic(), method, path, mode))
             if mode == "reset_before":
                 return _reset(client)
             if mode == "status_before":
