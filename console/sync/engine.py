@@ -38,10 +38,10 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from console.store import CacheReader, CacheWriter, Change, OutboxEntry
+from console.store import BadPayloadError, CacheReader, CacheWriter, Change, OutboxEntry
 
 from . import status as ev
-from .client import AuthError, HelpdeskClient, HelpdeskError, RateLimited, Unreachable
+from .client import AuthError, HelpdeskClient, HelpdeskError, MalformedAnswer, RateLimited, Unreachable
 from .pull import Page, Puller, Stream
 from .pull_agent import AgentPuller
 from .push import Delivery, OutboxSender
@@ -184,6 +184,11 @@ class SyncEngine:
                     self._resources_at = time.monotonic()
                 await self._pull_all(report)
                 await self._push(report)
+            except BadPayloadError as exc:  # a whole answer of the wrong shape (single records are quarantined)
+                problem = MalformedAnswer(f"the helpdesk sent data the cache cannot read: {exc}")
+                if not self._stopping:
+                    await self._round_failed(problem)
+                raise problem from exc
             except HelpdeskError as exc:
                 if not self._stopping:
                     await self._round_failed(exc)
@@ -220,7 +225,7 @@ class SyncEngine:
             return Change()
         try:
             change = await self._fg(self.puller.refresh_ticket, ticket_id)
-        except Unreachable as exc:
+        except (Unreachable, MalformedAnswer) as exc:
             await self._round_failed(exc)
             return Change()
         self._changed(change)
@@ -318,7 +323,9 @@ class SyncEngine:
 
     def _learn_pull_mode(self) -> str:
         """Who we are: admins can read the exports; everyone else pulls the ticket lists."""
-        me = self.client.get("users/me.json").get("user") or {}
+        me = self.client.get("users/me.json").get("user")
+        if not isinstance(me, dict):
+            raise MalformedAnswer("the helpdesk's users/me answer has no user object")
         role = str(me.get("role") or "")
         mode = "export" if role == "admin" else "list"
         self.writer.set_sync_state("me", str(me.get("id") or ""))

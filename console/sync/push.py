@@ -126,6 +126,7 @@ class OutboxSender:
                                "checked against the helpdesk's version. Sync, review the ticket and send again.")
                     return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
                 response = self.client.put(f"tickets/{entry.ticket_id}.json", update_body(entry, stamp))
+            _check_answer(entry, response)
         except (AmbiguousOutcome, MalformedAnswer) as exc:
             return self.verify(entry, failure=exc)  # may raise Unreachable: the entry stays "sending"
         except Conflict as exc:
@@ -297,6 +298,16 @@ class OutboxSender:
             return (f"Ticket #{entry.ticket_id} is closed on the helpdesk, so your {what} was not sent. "
                     "Copy it into a follow-up ticket instead.")
         return f"The helpdesk refused this change: {text}"
+
+
+def _check_answer(entry: OutboxEntry, response: dict) -> None:
+    """A 2xx to a write must carry the ticket (and for an update its audit); anything else is an
+    answer we cannot read, and what happened is asked of the helpdesk instead of guessed."""
+    ticket, audit = response.get("ticket"), response.get("audit")
+    if not isinstance(ticket, dict) or not isinstance(ticket.get("id"), int):
+        raise MalformedAnswer("the helpdesk's answer to our write carries no ticket", status=200)
+    if entry.kind != "new_ticket" and (not isinstance(audit, dict) or not isinstance(audit.get("id"), int)):
+        raise MalformedAnswer("the helpdesk's answer to our update carries no audit", status=200)
 
 
 def _reason(exc: HelpdeskError) -> str:
