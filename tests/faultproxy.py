@@ -24,7 +24,6 @@ import threading
 import time
 from dataclasses import dataclass
 
-
 PERSISTENT = 10**9
 
 

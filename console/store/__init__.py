@@ -14,6 +14,7 @@ from .records import (
     Conflict,
     Draft,
     OutboxEntry,
+    QuarantinedRecord,
     QueueCounts,
     QueueSpec,
     SearchHit,
@@ -27,6 +28,6 @@ from .writer import SYNC_KEYS, CacheWriter
 
 __all__ = [
     "SCHEMA_VERSION", "SORT_KEYS", "SYNC_KEYS", "UNSOLVED", "BadPayloadError", "CacheReader", "CacheWriter",
-    "Change", "Conflict", "Draft", "OutboxEntry", "QueueCounts", "QueueSpec", "SearchHit", "SearchSyntaxError",
+    "Change", "Conflict", "Draft", "OutboxEntry", "QuarantinedRecord", "QueueCounts", "QueueSpec", "SearchHit", "SearchSyntaxError",
     "StoreError", "UnknownEntryError", "UnsupportedViewError", "default_cache_path",
 ]

@@ -45,7 +45,7 @@ class Change:
     """What one write changed, so the GUI can refresh only that.
 
     ``kinds`` names the kinds of data touched: tickets, comments, users, groups,
-    memberships, macros, views, user_fields, drafts, outbox, conflicts, sync_state.
+    memberships, macros, views, user_fields, drafts, outbox, conflicts, sync_state, quarantine.
     """
 
     kinds: frozenset[str] = frozenset()
@@ -92,6 +92,16 @@ class Conflict:
     created_at: float
     resolved: bool
     resolution: str | None
+
+
+@dataclass(frozen=True)
+class QuarantinedRecord:
+    """A record from the helpdesk the cache could not read (kind: ticket, user, comment, group...)."""
+
+    kind: str
+    object_id: int | None
+    reason: str
+    seen_at: float
 
 
 @dataclass(frozen=True)

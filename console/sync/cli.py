@@ -16,7 +16,7 @@ from pathlib import Path
 
 from console.config import resolve_token
 from console.connection import BadUrl, normalize_url
-from console.store import StoreError
+from console.store import CacheReader, StoreError, quarantine
 
 from . import status as ev
 from .client import AuthError, HelpdeskClient, HelpdeskError, Unreachable
@@ -101,10 +101,15 @@ def _summary(report: SyncReport, cache: Path) -> str:
         users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
     finally:
         conn.close()
+    with CacheReader(cache) as reader:
+        held = reader.quarantined()
+    unreadable = f"unreadable: {quarantine.summary(held)}\n" if held else ""
     return (f"tickets: {tickets} ({report.tickets} received)\n"
             f"comments: {comments} ({report.comments} received)\n"
             f"users: {users} ({report.users} received)\n"
-            f"outbox: {report.sent} sent, {report.conflicts} conflicts, {report.failed} failed\n"
+            f"{unreadable}"
+            f"outbox: {report.sent} sent, {report.conflicts} conflicts, {report.failed} failed, "
+            f"{report.waiting} waiting to retry\n"
             f"requests: {report.requests}\n"
             f"seconds: {report.seconds:.1f}")
 

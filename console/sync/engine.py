@@ -38,7 +38,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from console.store import BadPayloadError, CacheReader, CacheWriter, Change, OutboxEntry
+from console.store import BadPayloadError, CacheReader, CacheWriter, Change, OutboxEntry, quarantine
 
 from . import status as ev
 from .client import AuthError, HelpdeskClient, HelpdeskError, MalformedAnswer, RateLimited, Unreachable
@@ -61,6 +61,7 @@ class SyncReport:
     conflicts: int = 0
     failed: int = 0
     waiting: int = 0  # outbox entries put back to wait for their next attempt
+    unreadable: int = 0  # records in the cache's quarantine after the round
     requests: int = 0
     seconds: float = 0.0
 
@@ -115,6 +116,19 @@ class SyncEngine:
     def _changed(self, change: Change) -> None:
         if change:
             self._emit(ev.CHANGE, change=change)
+
+    async def _applied(self, change: Change) -> None:
+        """A pulled page is in the cache; records it could not read are named once, in the log and the status."""
+        self._changed(change)
+        if "quarantine" not in change.kinds:
+            return
+        held = await self._bg(self._reader.quarantined)
+        if len(held) > self._status.unreadable:
+            text = quarantine.summary(held)
+            log.warning("%s; the rest synced", text)
+            self._emit(ev.ERROR, message=f"{text}; the rest synced.", unreadable=len(held))
+        elif len(held) != self._status.unreadable:
+            self._emit(unreadable=len(held))
 
     # -- executors -----------------------------------------------------------------------
     def _locks(self) -> None:
@@ -180,7 +194,7 @@ class SyncEngine:
                 due = time.monotonic() - self._resources_at > self.resource_interval if self._resources_at else True
                 if resources or (resources is None and due):
                     self._emit(phase="resources", done=0, total=len(self.puller.streams()))
-                    self._changed(await self._bg(self.puller.refresh_resources))
+                    await self._applied(await self._bg(self.puller.refresh_resources))
                     self._resources_at = time.monotonic()
                 await self._pull_all(report)
                 await self._push(report)
@@ -199,7 +213,8 @@ class SyncEngine:
                 if self._status.syncing:
                     self._emit(syncing=False, phase="", done=0, total=None)
             await self._bg(self._round_ok)
-            self._emit(online=True, error=None, retry_in=None,
+            report.unreadable = len(await self._bg(self._reader.quarantined))
+            self._emit(online=True, error=None, retry_in=None, unreadable=report.unreadable,
                        last_synced_at=_server_iso(self.client.last_server_date))
             await self._refresh_counts()
         return report
@@ -362,7 +377,7 @@ class SyncEngine:
                 nxt = asyncio.ensure_future(self._fetch(stream, str(page.bookmark)))
             change = await self._bg(stream.apply, page)
             received += page.size
-            self._changed(change)
+            await self._applied(change)
             done, total = page.progress or (received, self._estimate(received, first_position, page))
             self._emit(phase=stream.name, done=done, total=total)
             if nxt is None:
