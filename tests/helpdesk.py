@@ -29,13 +29,22 @@ class Helpdesk:
         self.timeout = timeout
         self.process: HelpdeskProcess | None = None
         self.url = ""
+        self.tokens: dict[str, str] = {}  # demo role label -> token, as printed at a start
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, port: int = 0) -> Helpdesk:
         self.process = HelpdeskProcess(["--db", self.db, "--port", str(port), "--admin-token", self.admin_token,
                                         *self.extra], cwd=REPO, timeout=self.timeout).start()
         self.url = self.process.url
+        for line in self.process.output:  # "  agent       agent@demo...  TOKEN" (a generated one is printed once)
+            parts = line.split()
+            if len(parts) == 3 and "@" in parts[1] and not parts[2].startswith("("):
+                self.tokens[parts[0]] = parts[2]
         return self
+
+    def token_for(self, role_label: str) -> str:
+        """The demo account's token on this server: the published one, or the one generated for it."""
+        return self.tokens.get(role_label) or demo_account(role_label).token
 
     @property
     def proc(self) -> subprocess.Popen | None:

@@ -14,7 +14,7 @@ from console.sync import status as ev
 from tests.helpdesk import Helpdesk
 from tests.sync.conftest import sync_cli
 
-AGENT_EMAIL, AGENT_TOKEN = "agent@demo.support-console.test", "demo-agent-token"
+AGENT_EMAIL = "agent@demo.support-console.test"
 
 
 @pytest.fixture(scope="module")
@@ -87,7 +87,7 @@ def state(path) -> dict:
 
 
 def test_first_agent_sync_mirrors_what_the_agent_can_list(demo_desk, account_factory):
-    account = account_factory(demo_desk, "agent", email=AGENT_EMAIL, token=AGENT_TOKEN)
+    account = account_factory(demo_desk, "agent", email=AGENT_EMAIL, token=demo_desk.token_for("agent"))
     paths = record_paths(account.client)
     events = []
     account.engine.subscribe(events.append)
@@ -247,6 +247,6 @@ def test_a_403_on_an_export_falls_back_to_agent_mode(helpdesk, account_factory):
 
 
 def test_the_sync_command_works_with_an_agent_token(demo_desk, tmp_path):
-    done = sync_cli(demo_desk.url, AGENT_EMAIL, AGENT_TOKEN, tmp_path / "cli.sqlite")
+    done = sync_cli(demo_desk.url, AGENT_EMAIL, demo_desk.token_for("agent"), tmp_path / "cli.sqlite")
     assert done.returncode == 0, done.stderr
     assert cache_tickets(tmp_path / "cli.sqlite") == server_tickets(demo_desk)
