@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from console.server import serialize, user_ops
 from console.server.auth import caller
 from console.server.db import iso, now_ts
-from console.server.errors import envelope, json_body, json_response, not_found, record_invalid
+from console.server.errors import envelope, forbidden, json_body, json_response, not_found, record_invalid
 from console.server.paging import base_url, id_list, list_page
 
 router = APIRouter()
@@ -194,6 +194,8 @@ def user_memberships(request: Request, user_id: int):
 
 @router.post("/group_memberships")
 def create_membership(request: Request, body: dict = Depends(json_body)):
+    if caller(request)["role"] != "admin":  # only admins manage who is in which department
+        raise forbidden()
     data = envelope(body, "group_membership")
     user_id, group_id = data.get("user_id"), data.get("group_id")
     for name, value in (("user_id", user_id), ("group_id", group_id)):
