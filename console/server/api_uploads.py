@@ -18,7 +18,7 @@ from starlette.responses import Response
 
 from console.server import serialize
 from console.server.db import iso, now_ts
-from console.server.errors import ApiError, bad_request, json_response, not_found
+from console.server.errors import ApiError, bad_request, json_response, not_found, read_capped
 from console.server.paging import base_url
 
 router = APIRouter()
@@ -44,12 +44,10 @@ async def create_upload(request: Request):
         raise ApiError(422, "RecordInvalid", "Record validation errors",
                        {"filename": [{"description": f"The file name must be 1 to {MAX_NAME} printable "
                                                      "characters", "error": "InvalidValue"}]})
-    content = await request.body()
+    content = await read_capped(request, MAX_UPLOAD_BYTES, "An upload")
     if not content:
         raise ApiError(422, "RecordInvalid", "Record validation errors",
                        {"file": [{"description": "The uploaded file is empty", "error": "BlankValue"}]})
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "RecordInvalid", "Uploads are limited to 50 MB")
     content_type = (request.headers.get("content-type") or "application/octet-stream").split(";")[0]
     token = request.query_params.get("token")
     store, base = request.app.state.store, base_url(request)

@@ -18,7 +18,8 @@ from console.server.errors import ApiError, not_found, record_invalid
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 TYPES = ("problem", "incident", "question", "task")
-MAX_COMMENTS = 5000
+MAX_COMMENTS = 5000          # Zendesk: a ticket holds at most 5000 comments
+MAX_COMMENT_BYTES = 65_535   # Zendesk: a comment body is limited to about 64 KB
 API_VIA = '{"channel": "api", "source": {"from": {}, "to": {}, "rel": null}}'
 
 
@@ -151,6 +152,10 @@ def _comment_input(conn, comment, actor: dict) -> dict | None:
             raise record_invalid("comment", f"comment.{name} must be a string")
     if not (body or "").strip() and not (html_body or "").strip():
         raise record_invalid("comment", "Comment: value is blank", "BlankValue")
+    for name, value in (("body", body), ("html_body", html_body)):
+        if value is not None and len(value.encode("utf-8", "surrogatepass")) > MAX_COMMENT_BYTES:
+            raise record_invalid("comment", f"Comment: {name} is too long (at most {MAX_COMMENT_BYTES} bytes)",
+                                 "TooLong")
     public = comment.get("public", True)
     if public is None:
         public = True
