@@ -7,7 +7,15 @@ from fastapi import APIRouter, Depends, Request
 from console.server import serialize, user_ops
 from console.server.auth import caller
 from console.server.db import iso, now_ts
-from console.server.errors import envelope, forbidden, json_body, json_response, not_found, record_invalid
+from console.server.errors import (
+    envelope,
+    fits,
+    forbidden,
+    json_body,
+    json_response,
+    not_found,
+    record_invalid,
+)
 from console.server.paging import base_url, id_list, list_page
 
 router = APIRouter()
@@ -175,7 +183,7 @@ def list_memberships(request: Request):
     for name in ("group_id", "user_id"):
         value = request.query_params.get(name)
         if value is not None:
-            if not value.isdigit():
+            if not (value.isascii() and value.isdigit() and fits(int(value))):
                 raise record_invalid(name, f"{name} must be an integer id")
             where.append(f"{name} = ?")
             params.append(int(value))
@@ -199,7 +207,7 @@ def create_membership(request: Request, body: dict = Depends(json_body)):
     data = envelope(body, "group_membership")
     user_id, group_id = data.get("user_id"), data.get("group_id")
     for name, value in (("user_id", user_id), ("group_id", group_id)):
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or not fits(value):
             raise record_invalid(name, f"{name} must be an integer id")
     with request.app.state.store.write() as conn:
         user = conn.execute("SELECT role FROM users WHERE id = ?", (user_id,)).fetchone()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from console.server import conditions, serialize
 from console.server.auth import caller
 from console.server.errors import ApiError, bad_request, json_response, not_found, record_invalid
-from console.server.paging import base_url, catalog_list, list_page
+from console.server.paging import base_url, catalog_list, list_page, parse_ids
 
 router = APIRouter()
 TICKET_SORTS = {"id": "id", "nice_id": "id", "updated": "updated_ts", "updated_at": "updated_ts",
@@ -85,10 +85,7 @@ def view_count(request: Request, view_id: int):
 @router.get("/views/count_many")
 def count_many(request: Request):
     raw = request.query_params.get("ids") or request.query_params.get("count_many") or ""
-    try:
-        ids = [int(x) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        raise bad_request("ids must be a comma-separated list of view ids") from None
+    ids = parse_ids(raw, "ids")
     if not ids:
         raise bad_request("ids (or count_many) is required")
     if len(ids) > 20:

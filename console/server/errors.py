@@ -10,6 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+MAX_ID = 2**63 - 1  # SQLite's INTEGER: every id and number the API takes must fit
+
+
+def fits(value: int) -> bool:
+    return -MAX_ID - 1 <= value <= MAX_ID
+
 
 class ApiError(Exception):
     """An error answered as ``{"error": ..., "description": ..., "details": ...}``."""
@@ -87,6 +93,11 @@ def install(app: FastAPI) -> None:
                                                  "error": "InvalidValue"})
         return json_response({"error": "InvalidValue", "description": "Invalid request parameters",
                               "details": details}, 400)
+
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_request: Request, exc: OverflowError) -> Response:
+        # the last line of defence: a number beyond SQLite's range that no check caught
+        return json_response({"error": "InvalidValue", "description": "A number in the request is out of range"}, 400)
 
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception) -> Response:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 import orjson
 from starlette.requests import Request
 
-from console.server.errors import ApiError, bad_request
+from console.server.errors import ApiError, bad_request, fits
 
 OBP_RECORD_CAP = 10_000
 
@@ -29,10 +29,9 @@ def int_param(request: Request, name: str, default: int | None = None, *,
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise bad_request(f"{name} must be an integer") from None
+    if not (raw.isascii() and raw.lstrip("-").isdigit()) or not fits(int(raw)):
+        raise bad_request(f"{name} must be an integer")
+    value = int(raw)
     if low is not None and value < low:
         raise bad_request(f"{name} must be at least {low}")
     if high is not None and value > high:
@@ -40,12 +39,16 @@ def int_param(request: Request, name: str, default: int | None = None, *,
     return value
 
 
+def parse_ids(raw: str, name: str) -> list[int]:
+    """``1,2,3`` → ids (ASCII digits, within SQLite's range), else a 400 naming ``name``."""
+    parts = [x.strip() for x in raw.split(",") if x.strip()]
+    if not all(p.isascii() and p.isdigit() and fits(int(p)) for p in parts):
+        raise bad_request(f"{name} must be a comma-separated list of ids")
+    return [int(p) for p in parts]
+
+
 def id_list(request: Request, name: str, limit: int = 100) -> list[int]:
-    raw = request.query_params.get(name) or ""
-    try:
-        ids = [int(x) for x in raw.split(",") if x.strip()]
-    except ValueError:
-        raise bad_request(f"{name} must be a comma-separated list of ids") from None
+    ids = parse_ids(request.query_params.get(name) or "", name)
     if len(ids) > limit:
         raise ApiError(400, "TooManyValues", f"{name} accepts at most {limit} values")
     return ids
@@ -60,9 +63,18 @@ def decode_cursor(cursor: str, length: int) -> list:
         values = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, orjson.JSONDecodeError):
         raise bad_request("The cursor is not valid") from None
-    if not isinstance(values, list) or len(values) != length:
+    if not isinstance(values, list) or len(values) != length or not all(_cursor_value(v) for v in values):
         raise bad_request("The cursor is not valid")
     return values
+
+
+def _cursor_value(value) -> bool:
+    """A cursor holds a sort value and an id: numbers within range or text, nothing else."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return fits(value)
+    return isinstance(value, str)
 
 
 def wants_cursor(request: Request) -> bool:

@@ -13,7 +13,7 @@ import orjson
 from console.server import placeholders_bridge
 from console.server.comment_text import comment_bodies
 from console.server.db import iso, now_ts, parse_iso
-from console.server.errors import ApiError, not_found, record_invalid
+from console.server.errors import ApiError, fits, not_found, record_invalid
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
@@ -32,10 +32,12 @@ def as_id(value, field: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise record_invalid(field, f"{field} must be an integer id")
-    try:
-        return int(value)
-    except ValueError:
-        raise record_invalid(field, f"{field} must be an integer id") from None
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit()):
+        raise record_invalid(field, f"{field} must be an integer id")
+    number = int(value)
+    if not fits(number):
+        raise record_invalid(field, f"{field} must be an integer id")
+    return number
 
 
 def as_choice(value, field: str, choices: tuple, nullable: bool = True) -> str | None:
