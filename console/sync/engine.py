@@ -90,6 +90,7 @@ class SyncEngine:
         self._round_lock: asyncio.Lock | None = None
         self._push_lock: asyncio.Lock | None = None
         self._wake: asyncio.Event | None = None
+        self._stop_requested: asyncio.Event | None = None
         self._stopping = False
         self._resources_at = 0.0
         self._tasks: set[asyncio.Future] = set()
@@ -134,6 +135,7 @@ class SyncEngine:
     def _locks(self) -> None:
         if self._round_lock is None:
             self._round_lock, self._push_lock, self._wake = asyncio.Lock(), asyncio.Lock(), asyncio.Event()
+            self._stop_requested = asyncio.Event()
 
     async def _bg(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._background, fn, *args)
@@ -164,6 +166,7 @@ class SyncEngine:
         self.client.interrupt()
         if self._wake is not None:
             self._wake.set()
+            self._stop_requested.set()
 
     async def close(self) -> None:
         """Stop, let in-flight deliveries finish, and shut the executors (the writer stays open)."""
@@ -277,6 +280,7 @@ class SyncEngine:
         """Sync every ``interval`` seconds; while offline, retry with backoff; returns after ``stop()``."""
         self._locks()
         self._stopping = False
+        self._stop_requested.clear()
         self.client.resume()
         failures = 0
         while not self._stopping:
@@ -285,7 +289,8 @@ class SyncEngine:
                 await self._sleep(None)
                 continue
             try:
-                await self.sync_once()
+                if not await self._unless_stopped(self.sync_once()):
+                    break
                 failures, wait = 0, self._until_next_retry(self.interval)
             except AuthError:
                 failures += 1
@@ -305,6 +310,23 @@ class SyncEngine:
                 wait = min(self.max_backoff, 5.0 * failures)
                 self._emit(ev.ERROR, message=f"Sync failed unexpectedly: {exc}", error=str(exc))
             await self._sleep(wait)
+
+    async def _unless_stopped(self, coro) -> bool:
+        """Run ``coro``; if ``stop()`` comes first, leave it (False). A request hanging on a frozen
+        helpdesk then ends in its thread and records its own outcome; ``close()`` waits for it."""
+        task = asyncio.ensure_future(coro)
+        stopper = asyncio.ensure_future(self._stop_requested.wait())
+        try:
+            await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+        if task.done():
+            task.result()
+            return True
+        task.cancel()
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return False
 
     def _until_next_retry(self, interval: float) -> float:
         """The next round comes after ``interval``, or sooner when an outbox entry's retry falls due."""
