@@ -120,3 +120,30 @@ def test_stop_returns_within_2_s_while_a_request_hangs_on_a_frozen_helpdesk(help
     account.open()
     sync_until_sent(account, entry.op_id)
     assert comments_with(helpdesk, ticket["id"], text) == 1
+
+
+def test_a_helpdesk_asking_for_an_hour_is_asked_again_after_the_cap_and_the_wait_is_shown(helpdesk,
+                                                                                         account_factory):
+    proxy = FaultProxy(helpdesk.port)
+    account = account_factory(helpdesk, url=proxy.url, retry_after_cap=45.0)
+    account.sync()
+    proxy.add(Fault("status_before", method="GET", path="/incremental/", count=PERSISTENT, status=429,
+                    retry_after=3600))
+    seen = {}
+
+    async def scenario() -> None:
+        task = asyncio.ensure_future(account.engine.run())
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if account.engine.status.retry_in:
+                break
+        seen["retry_in"] = account.engine.status.retry_in
+        account.engine.stop()
+        stopping = time.monotonic()
+        await asyncio.wait_for(task, 30)
+        seen["stop"] = time.monotonic() - stopping
+
+    asyncio.run(scenario())
+    proxy.close()
+    assert seen["retry_in"] == 45.0 and seen["stop"] < STOP_BUDGET
+    assert sum(1 for s in proxy.seen if s[2] == "status_before") == 1  # asked once, then waiting
