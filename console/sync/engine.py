@@ -16,8 +16,14 @@ Blocking HTTP and SQLite always run in executor threads, never on the event loop
     engine.stop(); await engine.close()          # stop the loop; close() also shuts the executors
 
 Events (``console.sync.status``): ``status`` (online/offline, phase + done/total progress,
-last synced at (server time), pending outbox count, conflicts), ``change`` (a store ``Change``:
-refresh those models), ``error``, ``conflict`` and ``sent`` (with ``op_id``).
+last synced at (server time), pending outbox count, conflicts, entries failing and the next
+retry, unreadable records), ``change`` (a store ``Change``: refresh those models), ``error``,
+``conflict`` and ``sent`` (with ``op_id``).
+
+Failures: an outbox entry the helpdesk keeps refusing waits its own backoff (``retry.py``)
+while the rest of the outbox and the pulls go on; a long ``Retry-After`` is waited on the loop
+(shown as ``retry_in``); ``stop()`` ends any wait at once and ``run()`` returns even while a
+request hangs. A record the cache cannot read is quarantined and named, never a failed round.
 
 Pull mode: the first round asks ``users/me`` (kept in sync_state ``me``, ``role``, ``pull_mode``).
 Admins pull through the incremental exports (``pull.py``); anyone else, or an admin whose export
