@@ -156,7 +156,7 @@ class Session:
                 self.demo.stop()
 
     async def _target(self) -> Target:
-        from console.server.demo_accounts import demo_account
+        from console.demo.accounts import demo_account
 
         target = choose_target(self.args, self.prefs)
         if target is not None:

@@ -76,7 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMANDS = {
     "gui": "console.app",
     "serve": "console.server.main",
-    "seed": "console.server.seed",
+    "seed": "console.demo.seed",
     "sync": "console.sync.cli",
     "report": "console.views.report",
 }

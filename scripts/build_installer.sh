@@ -6,8 +6,8 @@
 #
 # Needs the dev extra:  .venv/bin/pip install -e '.[dev]'   (pyinstaller)
 # Result: dist/support-console/support-console (+ _internal/). Copy the folder anywhere; on Linux,
-# install resources/support-console.desktop into ~/.local/share/applications and
-# resources/icons/support-console.svg into ~/.local/share/icons/hicolor/scalable/apps for a menu entry.
+# install console/resources/support-console.desktop into ~/.local/share/applications and
+# console/resources/icons/support-console.svg into ~/.local/share/icons/hicolor/scalable/apps for a menu entry.
 # Smoke checks: `support-console --self-check` offscreen (when console/app.py provides it), and
 # `support-console serve --demo --port 0` answering /healthz.
 set -euo pipefail

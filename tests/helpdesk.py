@@ -11,18 +11,25 @@ from urllib.parse import urlsplit
 
 import requests
 
-from console.server.demo_accounts import demo_account
+from console.demo.accounts import demo_account
 from console.server.process import READY, HelpdeskProcess  # noqa: F401 (READY re-exported)
+from tests.fault_server import FaultHelpdeskProcess
 
 ADMIN_TOKEN = "test-admin-token"
 REPO = Path(__file__).resolve().parents[1]
+# The app signs in as the demo agent, who syncs through the ticket lists (console/sync/pull_agent.py),
+# so tests of what the app shows run on what that path puts in the cache, not on an admin's export.
+AGENT = demo_account("agent")
 
 
 class Helpdesk:
     """A helpdesk server process on a free loopback port with its own database file."""
 
-    def __init__(self, db: str | Path, *extra: str, admin_token: str = ADMIN_TOKEN, timeout: float = 60):
+    def __init__(self, db: str | Path, *extra: str, admin_token: str = ADMIN_TOKEN, timeout: float = 60,
+                 faults: bool = False):
+        """``faults=True`` runs tests/fault_server.py (``serve`` plus the test-only fault switch)."""
         self.db = str(db)
+        self.faults = faults
         self.extra = list(extra)
         self.admin_token = admin_token
         self.admin_email = demo_account("admin").email
@@ -33,8 +40,9 @@ class Helpdesk:
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, port: int = 0) -> Helpdesk:
-        self.process = HelpdeskProcess(["--db", self.db, "--port", str(port), "--admin-token", self.admin_token,
-                                        *self.extra], cwd=REPO, timeout=self.timeout).start()
+        launcher = FaultHelpdeskProcess if self.faults else HelpdeskProcess
+        self.process = launcher(["--db", self.db, "--port", str(port), "--admin-token", self.admin_token,
+                                 *self.extra], cwd=REPO, timeout=self.timeout).start()
         self.url = self.process.url
         for line in self.process.output:  # "  agent       agent@demo...  TOKEN" (a generated one is printed once)
             parts = line.split()
@@ -149,8 +157,7 @@ def sync_cache(url: str, cache, email: str | None = None, token: str | None = No
     from console.sync.client import HelpdeskClient
     from console.sync.engine import SyncEngine
 
-    agent = demo_account("agent")
-    client = HelpdeskClient(url, email or agent.email, token or agent.token)
+    client = HelpdeskClient(url, email or AGENT.email, token or AGENT.token)
     writer = CacheWriter(cache)
 
     async def once():
@@ -166,3 +173,14 @@ def sync_cache(url: str, cache, email: str | None = None, token: str | None = No
     finally:
         writer.close()
         client.close()
+
+
+def scenario_ticket_id(reader, scenario: str) -> int:
+    """The id of the demo ticket built for ``scenario`` (external_id ``demo:<scenario>``) in a cache."""
+    from console.store import QueueSpec
+
+    for ticket_id in reader.ticket_ids_for_queue(QueueSpec(), "id", descending=False)[:40]:
+        ticket = reader.ticket(ticket_id)
+        if ticket and ticket.get("external_id") == f"demo:{scenario}":
+            return ticket_id
+    raise LookupError(f"no demo ticket for scenario {scenario}")

@@ -69,9 +69,10 @@ class TicketListModel(QAbstractTableModel):
     rows_fetched_changed = Signal(int)   # rows now held in the cache (for tests and the benchmark)
     ids_requested = Signal()             # the sort changed: re-run the id query (off the GUI thread)
 
-    def __init__(self, reader, parent=None) -> None:
+    def __init__(self, reader, parent=None, *, batch: int = BATCH) -> None:
         super().__init__(parent)
         self.reader = reader
+        self.batch = batch   # rows fetched per miss
         self._queue = None
         self._ids: list[int] = []
         self._row_index: dict[int, int] | None = {}
@@ -179,8 +180,8 @@ class TicketListModel(QAbstractTableModel):
         cached = self._rows.get(tid)
         if cached is not None:
             return cached
-        start = max(0, row - BATCH // 4)
-        wanted = [t for t in self._ids[start:start + BATCH] if t not in self._rows]
+        start = max(0, row - self.batch // 4)
+        wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
         fetched = self.reader.tickets_by_ids(wanted)
         people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])
                   if p is not None and p not in self._names}

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import orjson
 from fastapi import FastAPI
 
-from console.server import auth, errors
+from console.server import errors
+from console.server.api import auth
+from console.server.api.ratelimit import MinuteBudget
 from console.server.errors import MAX_ID
-from console.server.ratelimit import MinuteBudget
 from console.server.store import Store
 
 PUBLIC_PATHS = ("/healthz",)
@@ -21,20 +22,11 @@ class ServerSettings:
     export_delay: int = 60          # seconds: exports leave out younger changes
     rate_limit: int = 0             # requests per minute per account, 0 = unlimited
     incremental_limit: int = 0      # incremental export requests per minute, 0 = unlimited
-    faults: dict = field(default_factory=lambda: {"drop_response_after_commit": 0})
 
 
 def create_app(store: Store, settings: ServerSettings | None = None):
     """The FastAPI app wrapped in the gate (auth, roles, rate limits, ``.json`` paths)."""
-    from console.server import (
-        api_incremental,
-        api_macros,
-        api_search,
-        api_tickets,
-        api_uploads,
-        api_users,
-        api_views,
-    )
+    from console.server.api import incremental, macros, search, tickets, uploads, users, views
 
     settings = settings or ServerSettings()
     app = FastAPI(title="Support Console helpdesk", docs_url=None, redoc_url=None, openapi_url=None)
@@ -46,10 +38,9 @@ def create_app(store: Store, settings: ServerSettings | None = None):
     def healthz():
         return errors.json_response({"status": "ok"})
 
-    for module in (api_tickets, api_incremental, api_users, api_macros, api_views, api_search,
-                   api_uploads):
+    for module in (tickets, incremental, users, macros, views, search, uploads):
         app.include_router(module.router, prefix="/api/v2")
-    app.include_router(api_uploads.content_router)
+    app.include_router(uploads.content_router)
     return Gate(app, store, settings)
 
 
@@ -62,7 +53,7 @@ def _error_messages(status: int, body: dict, headers: list | None = None) -> lis
 
 class Gate:
     """Pure ASGI wrapper: strips ``.json``, authenticates, checks roles, counts budgets,
-    stamps rate-limit headers, and can drop a response after commit (fault injection)."""
+    stamps rate-limit headers."""
 
     def __init__(self, app: FastAPI, store: Store, settings: ServerSettings):
         self.app = app
@@ -107,20 +98,8 @@ class Gate:
                                                   "description": f"Rate limited; retry in {reset} seconds"},
                                       extra + [(b"retry-after", str(reset).encode())])
 
-        dropped = False
-
         async def send_with_headers(message):
-            nonlocal dropped
-            if dropped:
-                return
             if message["type"] == "http.response.start":
-                if scope.get("x_drop_response"):
-                    dropped = True
-                    transport = getattr(getattr(send, "__self__", None), "transport", None)
-                    if transport is not None:
-                        transport.close()
-                        return
-                    dropped = False
                 message = dict(message)
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)

@@ -2,7 +2,7 @@
 
 ``view_where`` turns ``{"all": [...], "any": [...]}`` into an SQL expression over the
 server's ``tickets`` table; ``ticket_matches`` evaluates the same rules on an API-shaped
-ticket dict (for the local cache). Both must agree; ``tests/engines`` checks that they do.
+ticket dict (for the local cache). Both must agree; ``tests/server/test_conditions.py`` checks that they do.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The embedded helpdesk's own SQLite database: schema, connection, clock.
 
-This schema is the contract between the HTTP layer (``console/server/api*``), the demo
-workspace seeder (``seed.py``) and the query engines (views' conditions, search).
+This schema is the contract between the HTTP layer (``console/server/api/``), the demo
+workspace seeder (``console/demo/``) and the query engines (views' conditions, search).
 
 Conventions
 - Ids are SQLite INTEGER PRIMARY KEYs (64-bit).

@@ -10,8 +10,8 @@ import socket
 import sys
 from pathlib import Path
 
+from console.demo.accounts import DEMO_ACCOUNTS, demo_account
 from console.server import db
-from console.server.demo_accounts import DEMO_ACCOUNTS, demo_account
 
 LOOPBACK_NAMES = ("localhost",)
 
@@ -87,7 +87,7 @@ def prepare_database(path: Path, args) -> dict[str, str]:
         empty = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
         admin = demo_account("admin")
         if empty and args.demo:
-            from console.server.seed import seed_workspace
+            from console.demo.seed import seed_workspace
             print(f"Seeding the demo workspace ({args.tickets} tickets)...", flush=True)
             seed_workspace(conn, tickets=args.tickets, seed=args.seed, admin_token=args.admin_token)
         conn.execute("BEGIN IMMEDIATE")
@@ -121,7 +121,8 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(args) -> int:
+def run(args, *, wrap_app=None) -> int:
+    """``serve``; ``wrap_app(app)``, when given, wraps the ASGI app (e.g. in more middleware)."""
     from console.logging_setup import SERVER_LOG_FILE_NAME, register_secret, setup_logging
 
     for token in (args.admin_token, *(account.token for account in DEMO_ACCOUNTS)):
@@ -144,10 +145,10 @@ def run(args) -> int:
     except (OSError, ValueError) as exc:
         print(f"Cannot start the helpdesk: {exc}", file=sys.stderr)
         return 1
-    return serve(sock, path, args)
+    return serve(sock, path, args, wrap_app=wrap_app)
 
 
-def serve(sock: socket.socket, path: Path, args) -> int:
+def serve(sock: socket.socket, path: Path, args, *, wrap_app=None) -> int:
     import uvicorn
 
     from console.server.app import ServerSettings, create_app
@@ -175,7 +176,10 @@ def serve(sock: socket.socket, path: Path, args) -> int:
             if self.started:
                 print(f"Serving helpdesk API at http://{shown_host}:{port}", flush=True)
 
-    config = uvicorn.Config(create_app(store, settings), log_level="debug" if args.verbose else "warning",
+    app = create_app(store, settings)
+    if wrap_app is not None:
+        app = wrap_app(app)
+    config = uvicorn.Config(app, log_level="debug" if args.verbose else "warning",
                             access_log=bool(args.verbose), timeout_graceful_shutdown=5)
     try:
         AnnouncingServer(config).run(sockets=[sock])

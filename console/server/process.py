@@ -40,9 +40,13 @@ class HelpdeskProcess:
         self.url = ""
         self.output: list[str] = []
 
+    def command(self) -> list[str]:
+        """The command line this process runs: ``support-console serve`` with its arguments."""
+        return serve_command(*self.serve_args)
+
     def start(self) -> HelpdeskProcess:
         self.url, self.output = "", []
-        self.proc = subprocess.Popen(serve_command(*self.serve_args), cwd=self.cwd, stdout=subprocess.PIPE,
+        self.proc = subprocess.Popen(self.command(), cwd=self.cwd, stdout=subprocess.PIPE,
                                      stderr=subprocess.STDOUT, text=True, bufsize=1,
                                      env={**os.environ, "PYTHONUNBUFFERED": "1"})
         lines: queue.Queue = queue.Queue()

@@ -16,18 +16,21 @@ together with their rows.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
 from .records import StoreError
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import MIGRATIONS
+
+Migration = Callable[[sqlite3.Connection], None]
 
 BUSY_TIMEOUT_S = 10.0
 
 
-def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open the cache at ``path`` (created if missing) and run pending migrations."""
+def connect(path: str | Path, *, readonly: bool = False,
+            migrations: Sequence[Migration] = MIGRATIONS) -> sqlite3.Connection:
+    """Open the cache at ``path`` (created if missing) and run pending ``migrations`` (the schema's)."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -40,7 +43,7 @@ def connect(path: str | Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -32000")
-        migrate(conn)
+        migrate(conn, migrations)
         if readonly:
             conn.execute("PRAGMA query_only = ON")
     except sqlite3.DatabaseError as exc:
@@ -53,16 +56,20 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
-def migrate(conn: sqlite3.Connection) -> int:
-    """Run the migrations the database has not seen yet, each in its own transaction."""
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """Run the migrations the database has not seen yet, each in its own transaction.
+
+    ``migrations[n - 1]`` brings version n-1 to n, so ``len(migrations)`` is the version it knows
+    (``SCHEMA_VERSION`` for the schema's own list)."""
+    known = len(migrations)
     version = schema_version(conn)
-    if version > SCHEMA_VERSION:
+    if version > known:
         raise StoreError(
             f"The local cache was written by a newer Support Console (schema {version}, "
-            f"this version knows {SCHEMA_VERSION}); update the app or use another --cache file.")
-    for number in range(version + 1, SCHEMA_VERSION + 1):
+            f"this version knows {known}); update the app or use another --cache file.")
+    for number in range(version + 1, known + 1):
         with transaction(conn, durable=True):
-            MIGRATIONS[number - 1](conn)
+            migrations[number - 1](conn)
             conn.execute(f"PRAGMA user_version = {number}")
     return schema_version(conn)
 

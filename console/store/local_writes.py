@@ -27,6 +27,7 @@ from .records import (
     OUTBOX_KINDS,
     BadPayloadError,
     Change,
+    Kind,
     OutboxEntry,
     StoreError,
     UnknownEntryError,
@@ -67,14 +68,15 @@ class LocalWrites(q.LocalReads):
 
     @staticmethod
     def _draft_change(ticket_id: int | None) -> Change:
-        return Change(frozenset({"drafts"}), frozenset({ticket_id}) if ticket_id else frozenset())
+        return Change.of(Kind.DRAFTS, tickets=[ticket_id] if ticket_id else None)
 
     # -- outbox ------------------------------------------------------------------------
 
     def enqueue(self, kind: str, ticket_id: int | None, payload: dict[str, Any],
-                updated_stamp: str | None, *, clear_draft: str | None = None) -> OutboxEntry:
+                updated_stamp: str | None, *, clear_draft: str | None = None) -> Change:
         """Queue an outgoing change under a fresh UUID; committed (fsync) before returning.
 
+        The returned ``Change`` names the new entry (``change.op_id``; ``get_entry`` reads it back).
         ``clear_draft`` names the draft kind (reply, note, new_ticket) this entry was written
         from: it is deleted in the same transaction, so a crash leaves either the draft or the
         queued entry, never both and never neither."""
@@ -91,15 +93,12 @@ class LocalWrites(q.LocalReads):
                          (op_id, ticket_id, kind, _json(payload, "outbox payload"), updated_stamp, time.time()))
             if clear_draft is not None:
                 conn.execute("DELETE FROM drafts WHERE ticket_id = ? AND kind = ?", (ticket_id or 0, clear_draft))
-            return q.get_entry(conn, op_id)
+        change = Change.of(Kind.OUTBOX, tickets=[ticket_id] if ticket_id else None, ops=[op_id])
+        return change | (self._draft_change(ticket_id) if clear_draft is not None else Change())
 
     def next_sendable(self, now: float | None = None) -> OutboxEntry | None:
         with self._lock:
             return q.next_sendable(self._conn, now)
-
-    def get_entry(self, op_id: str) -> OutboxEntry | None:
-        with self._lock:
-            return q.get_entry(self._conn, op_id)
 
     def cached_updated_at(self, ticket_id: int) -> str | None:
         """The ticket's ``updated_at`` as the cache last saw it (the stamp for a safe update)."""
@@ -173,8 +172,7 @@ class LocalWrites(q.LocalReads):
                          (op_id, entry.ticket_id, _json(theirs, "their ticket"), _json(yours, "your change"),
                           time.time()))
         self._unknown_outcome.discard(op_id)
-        return self._outbox_change(entry) | Change(frozenset({"conflicts"}))
-
+        return self._outbox_change(entry) | Change(Kind.CONFLICTS)
 
     def resolve_conflict(self, conflict_id: int, action: str, *, updated_stamp: str | None = None,
                          payload: dict[str, Any] | None = None) -> Change:
@@ -197,7 +195,7 @@ class LocalWrites(q.LocalReads):
                 conn.execute("UPDATE outbox SET state = 'failed', retry_at = NULL, "
                              "last_error = 'Discarded by the agent after a conflict' WHERE op_id = ?", (entry.op_id,))
             conn.execute("UPDATE conflicts SET resolved = 1, resolution = ? WHERE id = ?", (action, conflict_id))
-        return self._outbox_change(entry) | Change(frozenset({"conflicts"}))
+        return self._outbox_change(entry) | Change(Kind.CONFLICTS)
 
     @staticmethod
     def _entry(conn: Any, op_id: str) -> OutboxEntry:
@@ -208,5 +206,4 @@ class LocalWrites(q.LocalReads):
 
     @staticmethod
     def _outbox_change(entry: OutboxEntry) -> Change:
-        tickets = frozenset({entry.ticket_id}) if entry.ticket_id else frozenset()
-        return Change(frozenset({"outbox"}), tickets, op_ids=frozenset({entry.op_id}))
+        return Change.of(Kind.OUTBOX, tickets=[entry.ticket_id] if entry.ticket_id else None, ops=[entry.op_id])

@@ -106,6 +106,10 @@ class LocalReads:
         with self._lock:
             return list_drafts(self._conn)
 
+    def get_entry(self, op_id: str) -> OutboxEntry | None:
+        with self._lock:
+            return get_entry(self._conn, op_id)
+
     def list_outbox(self, states: tuple[str, ...] | None = None, ticket_id: int | None = None) -> list[OutboxEntry]:
         with self._lock:
             return list_outbox(self._conn, states, ticket_id)

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from .records import BadPayloadError, Change, QuarantinedRecord
+from .records import BadPayloadError, Change, Kind, QuarantinedRecord
 from .rows import dumps
 
 RAW_LIMIT = 20_000  # characters of the object kept for a look
@@ -49,7 +49,7 @@ def record(conn: Any, kind: str, bad: list[tuple[Any, str]]) -> Change:
     conn.executemany("INSERT INTO quarantine (key, kind, object_id, reason, raw, seen_at) VALUES (?, ?, ?, ?, ?, ?) "
                      "ON CONFLICT(key) DO UPDATE SET reason = excluded.reason, raw = excluded.raw, "
                      "seen_at = excluded.seen_at", rows)
-    return Change(frozenset({"quarantine"}))
+    return Change(Kind.QUARANTINE)
 
 
 def release(conn: Any, kind: str, ids: Iterable[int]) -> Change:
@@ -61,7 +61,7 @@ def release(conn: Any, kind: str, ids: Iterable[int]) -> Change:
     for start in range(0, len(keys), 900):
         chunk = keys[start:start + 900]
         gone += conn.execute(f"DELETE FROM quarantine WHERE key IN ({','.join('?' * len(chunk))})", chunk).rowcount
-    return Change(frozenset({"quarantine"})) if gone else Change()
+    return Change(Kind.QUARANTINE) if gone else Change()
 
 
 def listed(conn: Any, kind: str | None = None) -> list[QuarantinedRecord]:

@@ -5,6 +5,8 @@ Everything here is a frozen dataclass or an exception; no SQL, no Qt.
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -40,18 +42,46 @@ class UnknownEntryError(StoreError, KeyError):
         return str(self.args[0]) if self.args else ""
 
 
+class Kind(enum.Flag):
+    """What kind of cached data a write touched (one bit each; combine with ``|``)."""
+
+    NONE = 0
+    TICKETS = enum.auto()
+    COMMENTS = enum.auto()
+    USERS = enum.auto()
+    DEPARTMENTS = enum.auto()      # helpdesk groups
+    MEMBERSHIPS = enum.auto()      # who works in which department
+    CANNED_REPLIES = enum.auto()   # helpdesk macros
+    VIEWS = enum.auto()
+    USER_FIELDS = enum.auto()
+    DRAFTS = enum.auto()
+    OUTBOX = enum.auto()
+    CONFLICTS = enum.auto()
+    SYNC_STATE = enum.auto()
+    QUARANTINE = enum.auto()       # records from the helpdesk the cache could not read
+
+
+def _ids(values: Iterable | None) -> frozenset:
+    return frozenset(values) if values else frozenset()
+
+
 @dataclass(frozen=True)
 class Change:
-    """What one write changed, so the GUI can refresh only that.
+    """What one write changed, so each view can refresh only that (Anki's ``OpChanges``).
 
-    ``kinds`` names the kinds of data touched: tickets, comments, users, groups,
-    memberships, macros, views, user_fields, drafts, outbox, conflicts, sync_state, quarantine.
+    ``kinds`` is a :class:`Kind` flag; ``ticket_ids`` / ``user_ids`` / ``op_ids`` name the rows.
+    Every ``CacheWriter`` method returns one; ``a | b`` merges two.
     """
 
-    kinds: frozenset[str] = frozenset()
+    kinds: Kind = Kind.NONE
     ticket_ids: frozenset[int] = frozenset()
     user_ids: frozenset[int] = frozenset()
     op_ids: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, kinds: Kind, *, tickets: Iterable[int] | None = None, users: Iterable[int] | None = None,
+           ops: Iterable[str] | None = None) -> Change:
+        return cls(kinds, _ids(tickets), _ids(users), _ids(ops))
 
     def __bool__(self) -> bool:
         return bool(self.kinds)
@@ -59,6 +89,17 @@ class Change:
     def __or__(self, other: Change) -> Change:
         return Change(self.kinds | other.kinds, self.ticket_ids | other.ticket_ids,
                       self.user_ids | other.user_ids, self.op_ids | other.op_ids)
+
+    def touches(self, kinds: Kind) -> bool:
+        """True when any of ``kinds`` changed."""
+        return bool(self.kinds & kinds)
+
+    @property
+    def op_id(self) -> str:
+        """The one outbox entry this change is about (an ``enqueue``); ValueError when not exactly one."""
+        if len(self.op_ids) != 1:
+            raise ValueError(f"this change names {len(self.op_ids)} outbox entries, not one")
+        return next(iter(self.op_ids))
 
 
 @dataclass(frozen=True)

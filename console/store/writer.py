@@ -23,7 +23,7 @@ mid-page leaves the previous cursor and the previous rows:
   ``set_sync_state(key, value)``, ``record_sync_result(error=None)``, ``checkpoint()``.
 
 A record of a page the cache cannot read is quarantined (``quarantine.py``) and the rest of the
-page stored with its bookmark; the Change then includes the ``quarantine`` kind.
+page stored with its bookmark; the Change then includes ``Kind.QUARANTINE``.
 
 Drafts, outbox and conflicts: see ``local_writes.LocalWrites`` (mixed in here).
 Sync state keys: ``SYNC_KEYS`` below.
@@ -41,7 +41,7 @@ from typing import Any
 from . import fts, quarantine, rows
 from .db import connect, transaction
 from .local_writes import LocalWrites
-from .records import BadPayloadError, Change
+from .records import BadPayloadError, Change, Kind
 
 SYNC_KEYS = {
     "tickets_cursor": "after_cursor of the last applied tickets export page",
@@ -82,6 +82,10 @@ _ATTACHMENT_UPSERT = _upsert(
     "attachments", rows.ATTACHMENT_COLUMNS,
     when=" OR ".join(f"excluded.{c} IS NOT attachments.{c}" for c in rows.ATTACHMENT_COLUMNS[1:]))
 
+_TABLE_KINDS = {"groups": Kind.DEPARTMENTS, "group_memberships": Kind.MEMBERSHIPS, "macros": Kind.CANNED_REPLIES,
+                "views": Kind.VIEWS, "user_fields": Kind.USER_FIELDS}
+
+
 def _list(value: Any, what: str) -> list:
     if not isinstance(value, list):
         raise BadPayloadError(f"Expected a list of {what}, got {type(value).__name__}")
@@ -89,7 +93,7 @@ def _list(value: Any, what: str) -> list:
 
 
 def _comments_change(ticket_ids: set[int]) -> Change:
-    return Change(frozenset({"comments"}), frozenset(ticket_ids)) if ticket_ids else Change()
+    return Change.of(Kind.COMMENTS, tickets=ticket_ids) if ticket_ids else Change()
 
 
 def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, str, str]]:
@@ -162,7 +166,7 @@ class CacheWriter(LocalWrites):
                                (time.time(), ticket_id)).rowcount
             if not hit:
                 return Change()
-            return Change(frozenset({"tickets"}), frozenset({ticket_id})) | self._cancel_outbox(conn, [ticket_id])
+            return Change.of(Kind.TICKETS, tickets=[ticket_id]) | self._cancel_outbox(conn, [ticket_id])
 
     def _upsert_tickets(self, conn: Any, tickets: list[dict]) -> Change:
         readable, bad = quarantine.split(tickets, rows.ticket_row)
@@ -183,7 +187,7 @@ class CacheWriter(LocalWrites):
         conn.executemany(_TICKET_UPSERT, [(*row, now) for row in fresh])
         fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
                     {r[0]: (r[1],) for r in fresh})
-        change = Change(frozenset({"tickets"}), frozenset(r[0] for r in fresh))
+        change = Change.of(Kind.TICKETS, tickets=(r[0] for r in fresh))
         tombstoned = [r[0] for r in fresh if r[_DELETED]]
         if tombstoned:
             change |= self._cancel_outbox(conn, tombstoned)
@@ -197,13 +201,13 @@ class CacheWriter(LocalWrites):
             "RETURNING op_id", (DELETED_TICKET_ERROR, *ticket_ids)).fetchall()
         if not cancelled:
             return Change()
-        return Change(frozenset({"outbox"}), op_ids=frozenset(r[0] for r in cancelled))
+        return Change.of(Kind.OUTBOX, tickets=ticket_ids, ops=(r[0] for r in cancelled))
 
     def mark_seen(self, ticket_ids: Iterable[int], seen: bool = True) -> Change:
         ids = list(ticket_ids)
         with self._tx() as conn:
             conn.executemany("UPDATE tickets SET seen = ? WHERE id = ?", [(int(seen), i) for i in ids])
-        return Change(frozenset({"tickets"}), frozenset(ids)) if ids else Change()
+        return Change.of(Kind.TICKETS, tickets=ids) if ids else Change()
 
     # -- users -------------------------------------------------------------------------
 
@@ -230,7 +234,7 @@ class CacheWriter(LocalWrites):
             if conn.execute(_USER_UPSERT, (*row, now)).rowcount:
                 changed.add(row[0])
         fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
-        return held | (Change(frozenset({"users"}), user_ids=frozenset(changed)) if changed else Change())
+        return held | (Change.of(Kind.USERS, users=changed) if changed else Change())
 
     # -- comments ----------------------------------------------------------------------
 
@@ -300,7 +304,7 @@ class CacheWriter(LocalWrites):
         with self._tx() as conn:
             row = conn.execute("UPDATE attachments SET local_path = ? WHERE id = ? RETURNING ticket_id",
                                (None if local_path is None else str(local_path), attachment_id)).fetchone()
-        return Change(frozenset({"comments"}), frozenset({row[0]} if row and row[0] else ())) if row else Change()
+        return Change.of(Kind.COMMENTS, tickets=[row[0]] if row[0] else None) if row else Change()
 
     # -- small resources: full replacement ---------------------------------------------
 
@@ -337,14 +341,14 @@ class CacheWriter(LocalWrites):
             if table == "macros":
                 fts.reindex(conn, table, {}, {r[0]: (r[1], r[2]) for r in new_rows})
             self._set_state(conn, f"refreshed:{table}", str(time.time()))
-        return held | Change(frozenset({table if table != "group_memberships" else "memberships"}))
+        return held | Change(_TABLE_KINDS[table])
 
     # -- sync state --------------------------------------------------------------------
 
     def set_sync_state(self, key: str, value: str | None) -> Change:
         with self._tx() as conn:
             self._set_state(conn, key, value)
-        return Change(frozenset({"sync_state"}))
+        return Change(Kind.SYNC_STATE)
 
     def record_sync_result(self, error: str | None = None) -> Change:
         """End of a sync round: success stamps last_success; an error is kept for the status bar."""
@@ -352,7 +356,7 @@ class CacheWriter(LocalWrites):
             if error is None:
                 self._set_state(conn, "last_success", str(time.time()))
             self._set_state(conn, "last_error", error or "")
-        return Change(frozenset({"sync_state"}))
+        return Change(Kind.SYNC_STATE)
 
     @staticmethod
     def _set_state(conn: Any, key: str, value: str | None) -> None:

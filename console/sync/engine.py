@@ -44,12 +44,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from console.store import BadPayloadError, CacheReader, CacheWriter, Change, OutboxEntry, quarantine
+from console.store import BadPayloadError, CacheReader, CacheWriter, Change, Kind, OutboxEntry, quarantine
 
 from . import status as ev
 from .client import AuthError, HelpdeskClient, HelpdeskError, MalformedAnswer, RateLimited, Unreachable
 from .pull import Page, Puller, Stream
-from .pull_agent import AgentPuller
+from .pull_agent import COMMENT_BUDGET, PAGE_SIZE, AgentPuller
 from .push import Delivery, OutboxSender
 from .retry import RetryPolicy
 
@@ -77,6 +77,7 @@ class SyncEngine:
 
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, *, interval: float = 60.0,
                  resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False,
+                 list_page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
                  retry: RetryPolicy | None = None):
         self.client = client
         self.writer = writer
@@ -86,7 +87,8 @@ class SyncEngine:
         self.puller = Puller(client, writer)
         self.sender = OutboxSender(client, writer, self.puller, retry)
         self._reader = CacheReader(writer.path)
-        self.agent_puller = AgentPuller(client, writer, self._reader)
+        self.agent_puller = AgentPuller(client, writer, self._reader, page_size=list_page_size,
+                                        comment_budget=comment_budget)
         self.pull_mode: str | None = None  # "export" (admin) or "list" (agent), learned per engine
         self._background = ThreadPoolExecutor(2, thread_name_prefix="sync-pull")
         self._interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-push")
@@ -127,7 +129,7 @@ class SyncEngine:
     async def _applied(self, change: Change) -> None:
         """A pulled page is in the cache; records it could not read are named once, in the log and the status."""
         self._changed(change)
-        if "quarantine" not in change.kinds:
+        if not change.touches(Kind.QUARANTINE):
             return
         held = await self._bg(self._reader.quarantined)
         if len(held) > self._status.unreadable:
@@ -272,9 +274,9 @@ class SyncEngine:
     async def _queue(self, kind: str, ticket_id: int | None, payload: dict, stamp: str | None) -> OutboxEntry:
         if stamp is None and ticket_id is not None:
             stamp = await self._fg(self.writer.cached_updated_at, ticket_id)
-        entry = await self._fg(self.writer.enqueue, kind, ticket_id, payload, stamp)
-        self._changed(Change(frozenset({"outbox"}), frozenset({ticket_id} if ticket_id else ()),
-                             op_ids=frozenset({entry.op_id})))
+        change = await self._fg(self.writer.enqueue, kind, ticket_id, payload, stamp)
+        self._changed(change)
+        entry = await self._fg(self.writer.get_entry, change.op_id)
         await self._refresh_counts()
         if not self.work_offline:
             task = asyncio.ensure_future(self.push_now())

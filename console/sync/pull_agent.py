@@ -74,9 +74,12 @@ class ThreadPage(Page):
 class AgentPuller(Puller):
     """List-based streams over one client and the cache's writer; slow resources as in ``Puller``."""
 
-    def __init__(self, client: HelpdeskClient, writer: CacheWriter, reader: CacheReader):
+    def __init__(self, client: HelpdeskClient, writer: CacheWriter, reader: CacheReader, *,
+                 page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET):
         super().__init__(client, writer)
         self.reader = reader
+        self.page_size = page_size            # tickets / agents per list page
+        self.comment_budget = comment_budget  # ticket threads fetched per round
         self.state = AgentPullState()
         self._loaded = False
         self._floor: int | None = None
@@ -110,7 +113,7 @@ class AgentPuller(Puller):
             else:
                 mark = _seconds(self.state.mark)
                 self._floor = None if mark is None else mark - OVERLAP
-                body = self.client.get("tickets.json", {"page[size]": PAGE_SIZE, "sort": "-updated_at",
+                body = self.client.get("tickets.json", {"page[size]": self.page_size, "sort": "-updated_at",
                                                         "include": "users"})
         tickets = [t for t in listed(body, "tickets") if isinstance(t, dict)]
         url = next_link(body)
@@ -142,7 +145,7 @@ class AgentPuller(Puller):
         if next_url:
             body = self.client.get_url(next_url)
         else:
-            body = self.client.get("users.json", {"role[]": ["agent", "admin"], "page[size]": PAGE_SIZE})
+            body = self.client.get("users.json", {"role[]": ["agent", "admin"], "page[size]": self.page_size})
         url = next_link(body)
         return Page(list(listed(body, "users")), url or "", not url)
 
@@ -157,7 +160,7 @@ class AgentPuller(Puller):
         if position is None:
             if not self._loaded:
                 self._load()
-            self._batch = self.state.due[:COMMENT_BUDGET]
+            self._batch = self.state.due[:self.comment_budget]
             index = 0
         else:
             index = int(position)

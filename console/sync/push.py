@@ -29,8 +29,6 @@ entry changes, a conflict for the agent otherwise. Transient failures (503, rese
 from __future__ import annotations
 
 import logging
-import os
-import signal
 import time
 from dataclasses import dataclass
 
@@ -53,7 +51,6 @@ from .retry import RetryPolicy, retry_message
 
 log = logging.getLogger(__name__)
 
-CRASH_AFTER_SEND_ENV = "SUPPORT_CONSOLE_TEST_CRASH_AFTER_SEND"  # test hook: SIGKILL before mark_sent
 COMMENT_KEYS = ("body", "html_body", "uploads", "author_id")
 TRANSIENT_CONFLICTS = ("DatabaseConflict", "IdempotentRequestInProgress")
 FIELD_ALIASES = {"additional_tags": "tags", "remove_tags": "tags", "fields": "custom_fields",
@@ -141,8 +138,6 @@ class OutboxSender:
         except Exception:
             self.writer.requeue(entry.op_id)
             raise
-        if os.environ.get(CRASH_AFTER_SEND_ENV):
-            os.kill(os.getpid(), signal.SIGKILL)
         return self._recorded(entry, response, stamp)
 
     def _create(self, entry: OutboxEntry) -> dict:

@@ -39,7 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.store import CacheReader, CacheWriter, Change, Conflict, StoreError
+from console.store import CacheReader, CacheWriter, Change, Conflict, Kind, StoreError
 
 from . import theme
 
@@ -153,7 +153,7 @@ class ConflictView(QDialog):
         self._show_selected()
 
     def on_cache_changed(self, change: Change) -> None:
-        if "conflicts" in change.kinds:
+        if change.touches(Kind.CONFLICTS):
             self.refresh()
 
     def current_conflict(self) -> Conflict | None:

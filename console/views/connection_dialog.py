@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 
 from console import config
 from console.connection import ConnectionCheck, check_connection, save_demo_choice, save_sign_in, sign_out
-from console.server.demo_accounts import demo_account
+from console.demo.accounts import demo_account
 
 from . import theme
 

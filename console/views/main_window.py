@@ -32,7 +32,7 @@ from console.models.canned_replies import CannedReply
 from console.models.queues import QueueListModel, build_queues, count_views, counts_by_key
 from console.models.thread import load_ticket_details
 from console.models.tickets import TicketListModel, fetch_first_rows
-from console.store import Change, StoreError
+from console.store import Change, Kind, StoreError
 from console.sync.attachments import download_attachment
 from console.sync.client import Unreachable
 
@@ -268,19 +268,20 @@ class MainWindow(QMainWindow):
         """A store write changed something: refresh only the parts it touched."""
         if not change or self._closing:
             return
-        if change.kinds & {"groups", "views", "memberships", "users"}:
-            if change.kinds & {"groups", "views", "memberships"}:
+        if change.touches(Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS | Kind.USERS):
+            if change.touches(Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS):
                 self.load_resources()
             else:
                 self.agents = self.reader.agents()
         if change.ticket_ids:
             self.ticket_model.mark_stale(change.ticket_ids)
-        if change.kinds & {"tickets", "drafts", "outbox", "conflicts"}:
+        if change.touches(Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS):
             self._ids_timer.start()
-        if change.kinds & {"tickets", "drafts", "outbox", "conflicts", "groups", "views", "memberships"}:
+        if change.touches(Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.DEPARTMENTS | Kind.VIEWS
+                          | Kind.MEMBERSHIPS):
             self._counts_timer.start()
         open_id = self.ticket_pane.ticket_id
-        if open_id is not None and open_id in change.ticket_ids and change.kinds & {"tickets", "comments"}:
+        if open_id is not None and open_id in change.ticket_ids and change.touches(Kind.TICKETS | Kind.COMMENTS):
             self.show_ticket(open_id)
         self._change_to_work_widgets(change)
 
@@ -333,13 +334,13 @@ class MainWindow(QMainWindow):
 
     def on_fields_change_requested(self, ticket_id: int, changes: dict, updated_stamp) -> None:
         try:
-            entry = self.writer.enqueue("fields", ticket_id, {"fields": dict(changes)}, updated_stamp)
+            change = self.writer.enqueue("fields", ticket_id, {"fields": dict(changes)}, updated_stamp)
         except StoreError as exc:
             self.status.showMessage(f"Could not queue the change: {exc}", 8000)
             return
         names = ", ".join(sorted(changes))
         self.status.showMessage(f"#{ticket_id}: {names} change queued", 5000)
-        self.apply_change(Change(frozenset({"outbox"}), frozenset({ticket_id}), op_ids=frozenset({entry.op_id})))
+        self.apply_change(change)
         self.engine_call("push_now")
 
     def on_attachment_requested(self, attachment_id: int) -> None:
@@ -543,9 +544,9 @@ class MainWindow(QMainWindow):
         self.reply_editor.on_cache_changed(change)
         self.account_pane.on_cache_changed(change)
         self.search_box.on_cache_changed(change)
-        if "macros" in change.kinds:
+        if change.touches(Kind.CANNED_REPLIES):
             self.canned_picker.on_macros_changed()
-        if self.tray is not None and change.ticket_ids and change.kinds & {"tickets", "comments"}:
+        if self.tray is not None and change.ticket_ids and change.touches(Kind.TICKETS | Kind.COMMENTS):
             reader, me = self.reader, self.me
             self.operations.run(lambda: facts_for_change(reader, change, me), self.tray.on_ticket_facts,
                                 self.on_operation_failed)

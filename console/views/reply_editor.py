@@ -47,7 +47,7 @@ from PySide6.QtWidgets import (
 
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview
 from console.models.canned_replies import CannedReply, describe_changes, fill_template, placeholder_context
-from console.store import CacheReader, CacheWriter, Change, OutboxEntry, StoreError
+from console.store import CacheReader, CacheWriter, Change, Kind, OutboxEntry, StoreError
 
 from . import theme
 
@@ -365,14 +365,12 @@ class ReplyEditor(QWidget):
         fields = {**self._field_changes, **({"status": status} if status else {})}
         payload: dict = {"body": text, **({"fields": fields} if fields else {})}
         try:
-            entry = self._writer.enqueue(self._mode, self._ticket_id, payload, ticket.get("updated_at"),
-                                         clear_draft=self._mode)
+            change = self._writer.enqueue(self._mode, self._ticket_id, payload, ticket.get("updated_at"),
+                                          clear_draft=self._mode)
         except StoreError as exc:
             self.message_label.setText(f"Could not queue the reply: {exc}")
             return None
         self._save_timer.stop()
-        change = Change(frozenset({"outbox", "drafts"}), frozenset({self._ticket_id}),
-                        op_ids=frozenset({entry.op_id}))
         self._loading = True
         self.text_edit.clear()
         self._loading = False
@@ -384,10 +382,10 @@ class ReplyEditor(QWidget):
         self.queued_changed.emit(change)
         if open_next:
             self.open_next_requested.emit()
-        return entry
+        return self._reader.get_entry(change.op_id)
 
     def on_cache_changed(self, change: Change) -> None:
-        if "outbox" in change.kinds and (not change.ticket_ids or self._ticket_id in change.ticket_ids):
+        if change.touches(Kind.OUTBOX) and (not change.ticket_ids or self._ticket_id in change.ticket_ids):
             self.refresh_sends()
 
     def refresh_sends(self) -> None:

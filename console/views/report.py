@@ -37,7 +37,7 @@ def check_cache(path: Path) -> None:
         raise ReportError(f"{path} is a database but not a Support Console cache (no tickets table).")
 
 
-def make_snapshot(cache: Path, prefs=None, tz=None):
+def make_snapshot(cache: Path, prefs=None, tz=None, now: float | None = None):
     from console.store import CacheReader, StoreError
     from console.store.dashboard import dashboard_snapshot
     from console.views.dashboard import policy_from_prefs
@@ -45,7 +45,7 @@ def make_snapshot(cache: Path, prefs=None, tz=None):
     check_cache(cache)
     try:
         with CacheReader(cache) as reader:
-            return dashboard_snapshot(reader, policy_from_prefs(prefs), tz=tz)
+            return dashboard_snapshot(reader, policy_from_prefs(prefs), now=now, tz=tz)
     except (StoreError, sqlite3.Error) as exc:
         raise ReportError(f"Cannot read the cache {cache}: {exc}") from exc
 
@@ -76,12 +76,14 @@ def render_png(snapshot, path: Path) -> None:
         raise ReportError(f"Could not write the picture {path}.")
 
 
-def run(args) -> int:
+def run(args, *, prefs=None, now: float | None = None) -> int:
+    """``support-console report``; ``prefs`` (default: the saved settings) and ``now`` (default: the clock)."""
     from console.config import Preferences
     from console.views.dashboard import write_csv
 
     try:
-        snapshot = make_snapshot(Path(args.cache), Preferences.load(), _zone(getattr(args, "tz", None)))
+        prefs = Preferences.load() if prefs is None else prefs
+        snapshot = make_snapshot(Path(args.cache), prefs, _zone(getattr(args, "tz", None)), now)
         try:
             write_csv(snapshot, args.csv)
         except OSError as exc:

@@ -14,21 +14,22 @@ API (``app.py`` calls these once at start-up and again when the Settings dialog 
   "light" and "dark" use the Fusion style with our own palettes, so they look the same everywhere.
 - Font size is in points (0 = the system size): points scale with each monitor's DPI, and
   Qt 6 is per-monitor DPI aware, so no pixel sizes are used anywhere here.
-- Icons are SVG (``resources/icons/support-console.svg``), so they are sharp at any scale;
+- Icons are SVG (``console/resources/icons/support-console.svg``), so they are sharp at any scale;
   PNG sizes are there for the ``.desktop`` entry and the installer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from importlib.resources import files
+from importlib.resources.abc import Traversable
 
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyleFactory, QWidget
 
 THEMES = ("system", "light", "dark")
-RESOURCES = Path(__file__).resolve().parents[2] / "resources"
+RESOURCES = files("console") / "resources"
 ICON_DIR = RESOURCES / "icons"
 APP_ICON_NAME = "support-console"
 
@@ -191,7 +192,7 @@ def is_dark(app: QApplication | None = None) -> bool:
     return app.palette().color(QPalette.Window).lightness() < 128
 
 
-def icon_path(size: int | None = None) -> Path:
+def icon_path(size: int | None = None) -> Traversable:
     """The SVG app icon, or the PNG of a given pixel size (16...512)."""
     return ICON_DIR / (f"{APP_ICON_NAME}-{size}.png" if size else f"{APP_ICON_NAME}.svg")
 
@@ -200,6 +201,6 @@ def app_icon() -> QIcon:
     """The app icon: the SVG (sharp at any DPI) plus the PNG sizes as fallbacks."""
     icon = QIcon(str(icon_path()))
     for size in (16, 24, 32, 48, 64, 128, 256):
-        if icon_path(size).exists():
+        if icon_path(size).is_file():
             icon.addFile(str(icon_path(size)))
     return icon

@@ -37,6 +37,8 @@ from PySide6.QtCore import QObject, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from console.store import Kind
+
 MAX_BUBBLES = 3
 SYNC_EVENT_KINDS = ("ok", "failed", "conflict")
 
@@ -162,7 +164,7 @@ def coalesce(notes: list[Notification], limit: int = MAX_BUBBLES) -> list[Notifi
 
 def facts_for_change(reader, change, me: int | None) -> list[TicketFacts]:
     """TicketFacts for the tickets a store ``Change`` touched (blocking SQLite: call it off the GUI thread)."""
-    if not change or not ({"tickets", "comments"} & set(change.kinds)) or not change.ticket_ids:
+    if not change.touches(Kind.TICKETS | Kind.COMMENTS) or not change.ticket_ids:
         return []
     facts = []
     for row in reader.tickets_by_ids(sorted(change.ticket_ids)):

@@ -9,8 +9,8 @@ import json
 
 import pytest
 import requests
-from cases import CASES
 
+from tests.badinput.cases import CASES
 from tests.helpdesk import Helpdesk
 
 TABLES = ("tickets", "comments", "audits", "users", "groups", "group_memberships", "attachments", "api_tokens",

@@ -8,7 +8,7 @@ import sys
 
 import requests
 
-from console.server.demo_accounts import DEMO_ACCOUNTS
+from console.demo.accounts import DEMO_ACCOUNTS
 from tests.helpdesk import REPO, Helpdesk
 
 SECRET = "our-own-admin-secret-5d1e"

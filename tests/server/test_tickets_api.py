@@ -145,7 +145,8 @@ def test_bad_input_gets_zendesk_errors_and_stores_nothing(helpdesk):
     assert len(audits) == 1
 
 
-def test_dropped_response_after_commit(helpdesk):
+def test_dropped_response_after_commit(fault_helpdesk):
+    helpdesk = fault_helpdesk
     tid = helpdesk.create_ticket()["id"]
     assert helpdesk.post("x-console/faults", json={"drop_response_after_commit": 1}).status_code == 200
     try:
@@ -156,6 +157,14 @@ def test_dropped_response_after_commit(helpdesk):
     time.sleep(0.1)
     comments = helpdesk.get(f"tickets/{tid}/comments").json()["comments"]
     assert comments[-1]["body"] == "lost answer"  # committed, though never answered
+    again = helpdesk.put(f"tickets/{tid}", json={"ticket": {"comment": {"body": "answered"}}})
+    assert again.status_code == 200  # one drop asked, one drop done
+    assert helpdesk.post("x-console/faults", json={"drop_response_after_commit": -1}).status_code == 422
+
+
+def test_the_fault_switch_is_not_in_the_shipped_helpdesk(helpdesk):
+    """``serve`` itself has no test switch: only tests/fault_server.py adds it."""
+    assert helpdesk.post("x-console/faults", json={"drop_response_after_commit": 1}).status_code == 404
 
 
 def _group(helpdesk, name: str) -> int:

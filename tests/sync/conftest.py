@@ -19,18 +19,20 @@ from tests.helpdesk import REPO
 class Account:
     """One console install: a cache file, its writer, a client and an engine (re-openable)."""
 
-    def __init__(self, url: str, email: str, token: str, cache, *, retry: RetryPolicy | None = None,
+    def __init__(self, url: str, email: str, token: str, cache, *, engine_options: dict | None = None,
                  **client_options):
         self.url, self.email, self.token, self.cache = url, email, token, cache
-        self.retry = retry or RetryPolicy(base=0.05, cap=0.5)  # fast, like the test client's backoff
         self.client_options = {"max_retries": 2, "backoff_base": 0.05, **client_options}
+        self.engine_options = {"interval": 0.2, "max_backoff": 0.5,
+                               "retry": RetryPolicy(base=0.05, cap=0.5),  # fast, like the client's backoff
+                               **(engine_options or {})}
         self.writer = self.client = self.engine = None
         self.open()
 
     def open(self) -> Account:
         self.writer = CacheWriter(self.cache)
         self.client = HelpdeskClient(self.url, self.email, self.token, **self.client_options)
-        self.engine = SyncEngine(self.client, self.writer, interval=0.2, max_backoff=0.5, retry=self.retry)
+        self.engine = SyncEngine(self.client, self.writer, **self.engine_options)
         return self
 
     def close(self) -> None:
@@ -50,9 +52,9 @@ def account_factory(tmp_path):
     made: list[Account] = []
 
     def make(server, name: str = "a", *, url: str | None = None, token: str | None = None,
-             email: str | None = None, retry: RetryPolicy | None = None, **client_options) -> Account:
+             email: str | None = None, engine_options: dict | None = None, **client_options) -> Account:
         account = Account(url or server.url, email or server.admin_email, token or server.admin_token,
-                          tmp_path / f"cache-{name}.sqlite", retry=retry, **client_options)
+                          tmp_path / f"cache-{name}.sqlite", engine_options=engine_options, **client_options)
         made.append(account)
         return account
 

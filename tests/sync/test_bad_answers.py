@@ -11,7 +11,7 @@ from console.store import CacheReader
 from console.sync import client as hc
 from tests.faultproxy import PERSISTENT, Fault, FaultProxy
 from tests.sync.conftest import sync_cli
-from tests.sync.test_engine_push import comments_with, sync_until_sent, synced
+from tests.sync.test_push import comments_with, sync_until_sent, synced
 
 
 @pytest.fixture

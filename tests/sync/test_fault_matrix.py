@@ -15,7 +15,7 @@ import pytest
 from console.store import CacheReader
 from console.sync.retry import RetryPolicy
 from tests.faultproxy import PERSISTENT, Fault, FaultProxy
-from tests.sync.test_engine_push import comments_with, sync_until_sent, synced, ticket_row
+from tests.sync.test_push import comments_with, sync_until_sent, synced, ticket_row
 
 FAULT_SECONDS = float(os.environ.get("SUPPORT_CONSOLE_FAULT_SECONDS", "30"))
 STOP_BUDGET = 2.0
@@ -26,7 +26,7 @@ def test_writes_failing_for_half_a_minute(helpdesk, account_factory, mode):
     proxy = FaultProxy(helpdesk.port)
     tickets = [helpdesk.create_ticket(subject=f"Fault matrix {i}", priority="normal") for i in range(3)]
     account = account_factory(helpdesk, url=proxy.url,
-                              retry=RetryPolicy(base=1.0, cap=8.0, visible_after=3))
+                              engine_options={"retry": RetryPolicy(base=1.0, cap=8.0, visible_after=3)})
     account.engine.interval = 1.0
     for t in tickets:
         synced(account, t)

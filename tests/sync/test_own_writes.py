@@ -7,7 +7,7 @@ import asyncio
 
 from console.store import CacheReader
 from tests.faultproxy import FaultProxy
-from tests.sync.test_engine_push import comments_with, synced
+from tests.sync.test_push import comments_with, synced
 
 
 def test_two_offline_replies_to_one_ticket_both_go_out_and_land_in_the_cache(helpdesk, account_factory):

@@ -1,0 +1,94 @@
+"""Canned replies (macros) and department queues (views) of the demo workspace."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import orjson
+
+from console.demo.data import load
+from console.server.db import iso
+
+DAY = 86400
+VIEW_COLUMNS = [{"id": "status", "title": "Status"}, {"id": "subject", "title": "Subject"},
+                {"id": "requester", "title": "Requester"}, {"id": "assignee", "title": "Assignee"},
+                {"id": "updated", "title": "Updated"}]
+
+
+def _dumps(value) -> str:
+    return orjson.dumps(value).decode()
+
+
+def group_restriction(group_id: int) -> dict:
+    return {"type": "Group", "id": group_id, "ids": [group_id]}
+
+
+def macro_actions(reply: dict, group_ids: dict[str, int], *, greeting: str, sign_off: str) -> list[dict]:
+    """A canned reply's JSON definition → Zendesk macro actions (department names resolved to ids)."""
+    internal = reply.get("internal", False)
+    text = "\n\n".join(reply["body"])
+    if not internal:
+        text = f"{greeting}\n\n{text}\n\n{sign_off}"
+    actions = [{"field": "comment_value", "value": text},
+               {"field": "comment_mode_is_public", "value": "false" if internal else "true"}]
+    department = reply.get("group") or reply.get("department")
+    if department:
+        actions.append({"field": "group_id", "value": str(group_ids[department])})
+    if not internal:
+        actions.append({"field": "assignee_id", "value": "current_user"})
+    if reply.get("status"):
+        actions.append({"field": "status", "value": reply["status"]})
+    if reply.get("set_tags"):
+        actions.append({"field": "set_tags", "value": reply["set_tags"]})
+    if reply.get("tags"):
+        actions.append({"field": "current_tags", "value": reply["tags"]})
+    return actions
+
+
+def write_macros(conn: sqlite3.Connection, group_ids: dict[str, int], *, anchor_ts: int) -> int:
+    spec = load("canned_replies")
+    stamp = iso(anchor_ts - 300 * DAY)
+    rows = []
+    for position, reply in enumerate(spec["canned_replies"], start=1):
+        restriction = group_restriction(group_ids[reply["department"]]) if reply.get("department") else None
+        actions = macro_actions(reply, group_ids, greeting=spec["greeting"], sign_off=spec["sign_off"])
+        rows.append((position, reply["title"], reply["description"], position,
+                     _dumps(restriction) if restriction else None, _dumps(actions), stamp, stamp))
+    conn.executemany("INSERT INTO macros (id, title, description, position, restriction, actions, created_at, "
+                     "updated_at) VALUES (?,?,?,?,?,?,?,?)", rows)
+    return len(rows)
+
+
+def view_definitions(group_ids: dict[str, int]) -> list[dict]:
+    """One queue per department, then Unassigned and My tickets (helpdesk-api.md §10.1 conditions)."""
+    unsolved = {"field": "status", "operator": "less_than", "value": "solved"}
+    views = [{"title": f"{name} — unsolved", "description": f"Open work for {name}",
+              "restriction": group_restriction(gid),
+              "conditions": {"all": [unsolved, {"field": "group_id", "operator": "is", "value": str(gid)}],
+                             "any": []}}
+             for name, gid in group_ids.items()]
+    views.append({"title": "Unassigned", "description": "Unsolved tickets nobody has taken yet",
+                  "restriction": None,
+                  "conditions": {"all": [{"field": "assignee_id", "operator": "is", "value": ""}, unsolved],
+                                 "any": []}})
+    views.append({"title": "My tickets", "description": "Unsolved tickets assigned to me", "restriction": None,
+                  "conditions": {"all": [{"field": "assignee_id", "operator": "is", "value": "current_user"},
+                                         unsolved], "any": []}})
+    return views
+
+
+def write_views(conn: sqlite3.Connection, group_ids: dict[str, int], *, anchor_ts: int) -> int:
+    stamp = iso(anchor_ts - 300 * DAY)
+    execution = {"group_by": "status", "group_order": "asc", "sort_by": "updated", "sort_order": "desc",
+                 "group": {"id": "status", "title": "Status", "order": "asc"},
+                 "sort": {"id": "updated", "title": "Updated", "order": "desc"},
+                 "columns": VIEW_COLUMNS, "fields": VIEW_COLUMNS, "custom_fields": []}
+    rows = []
+    for position, view in enumerate(view_definitions(group_ids), start=1):
+        restriction = view["restriction"]
+        rows.append((position, view["title"], view["description"], position,
+                     _dumps(restriction) if restriction else None, _dumps(view["conditions"]),
+                     _dumps(execution), stamp, stamp))
+    conn.executemany("INSERT INTO views (id, title, description, position, restriction, conditions, execution, "
+                     "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
+    return len(rows)

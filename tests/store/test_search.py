@@ -1,0 +1,93 @@
+"""Search box input: plain words, phrases, OR, exclusions, and odd text that must not crash."""
+
+from __future__ import annotations
+
+import pytest
+
+from console.store import SearchSyntaxError
+from console.store.search import build_match
+from tests.store.store_records import comment_event, make_comment, make_ticket, make_user
+
+
+@pytest.fixture
+def filled(writer, reader):
+    writer.apply_ticket_page([make_ticket(1, subject="Refund for a double charge"),
+                              make_ticket(2, subject="Cannot log in after password reset"),
+                              make_ticket(3, subject="تغيير البريد الإلكتروني"),
+                              make_ticket(4, subject="Café checkout language")], "c", end_of_stream=True,
+                             users=[make_user(9001, "Jane Roe", "jane@example.org"),
+                                    make_user(7001, "Alex Agent", "alex@desk.example", role="agent")])
+    writer.apply_comment_events([comment_event(1, make_comment(11, "I was charged twice for my plan")),
+                                 comment_event(2, make_comment(12, "The reset email never arrived (spam?)")),
+                                 comment_event(4, make_comment(13, "Please add the 🎉 emoji to my page"))], 100)
+    writer.replace_macros([{"id": 5, "title": "Billing::Refund within 30 days", "active": True,
+                            "actions": [{"field": "comment_value", "value": "Refunds are handled by Billing."}]},
+                           {"id": 6, "title": "Inactive macro about refunds", "active": False, "actions": []}])
+    return reader
+
+
+def kinds_ids(hits):
+    return [(h.kind, h.id) for h in hits]
+
+
+def test_plain_words_prefix_as_you_type(filled):
+    assert kinds_ids(filled.search("refu")) == [("canned_reply", 5), ("ticket", 1)]
+    assert kinds_ids(filled.search("charged tw")) == [("comment", 11)]
+    hit = filled.search("charged tw")[0]
+    assert hit.ticket_id == 1 and hit.title == "Refund for a double charge" and "[charged]" in hit.snippet
+    assert filled.search("charg ") == []  # a finished word (trailing space) matches whole words only
+    assert kinds_ids(filled.search("jane")) == [("customer", 9001)]
+    assert filled.search("alex") == []  # agents are not customers
+
+
+def test_phrases_or_and_exclusions(filled):
+    assert kinds_ids(filled.search('"password reset"')) == [("ticket", 2)]
+    assert filled.search('"reset password"') == []
+    assert {h.id for h in filled.search("double OR arrived")} == {1, 12}
+    assert kinds_ids(filled.search("reset -email")) == [("ticket", 2)]
+    assert kinds_ids(filled.search("cafe")) == [("ticket", 4)]  # diacritics folded
+    assert kinds_ids(filled.search("البريد")) == [("ticket", 3)]
+
+
+@pytest.mark.parametrize("text", [
+    "(", ")", "((refund", "refund)", "AND", "refund AND", "NOT", "refund NOT", "*", "ref*", "**", "^refund",
+    "NEAR(refund charge)", "subject:refund", "a:b:c", "🎉", "🎉🎉 refund", "مرحبا", "' OR 1=1 --", "\\", "\x00",
+    "-", "- -", "‐refund", "x" * 2000, "\u200b", "{}", "[]", "col:", "+", "'", "refund's", "e-mail",
+    "   ", "", "refund OR", "refund OR 🎉 OR charge",
+])
+def test_odd_input_never_raises(filled, text):
+    hits = filled.search(text)
+    assert isinstance(hits, list)
+
+
+@pytest.mark.parametrize("text, message", [
+    ('"refund', "quote is not closed"),
+    ('refund "double charge', "quote is not closed"),
+    ("OR refund", "OR needs a word"),
+    ("refund OR OR charge", "OR needs a word"),
+    ("-refund", "Add a word to look for"),
+    ("refund OR -charge", "OR cannot be followed"),
+])
+def test_bad_syntax_is_a_clear_search_syntax_error(filled, text, message):
+    with pytest.raises(SearchSyntaxError, match=message):
+        filled.search(text)
+
+
+def test_build_match_quotes_everything():
+    assert build_match('say "hi" NOT (x)') == '"say" AND "hi" AND "NOT" AND "(x)"'
+    assert build_match("a OR bc de") == '("a" OR "bc") AND "de"*'
+    assert build_match("🎉 ()") is None and build_match("") is None
+
+
+def test_tombstoned_tickets_and_their_comments_are_not_found(writer, filled):
+    writer.apply_ticket_page([make_ticket(1, 5000, status="deleted", subject="Refund for a double charge")],
+                             "c", end_of_stream=False)
+    assert kinds_ids(filled.search("refu")) == [("canned_reply", 5)]
+    assert filled.search("charged") == []
+
+
+def test_subject_change_is_reindexed(writer, filled):
+    writer.apply_ticket_page([make_ticket(2, 5000, subject="Two factor codes")], "c", end_of_stream=False)
+    assert filled.search("password") == []
+    assert kinds_ids(filled.search("factor")) == [("ticket", 2)]
+    assert writer._conn.execute("INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('integrity-check', 1)")
