@@ -38,7 +38,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--demo", action="store_true", help="seed the demo workspace into an empty database")
     serve.add_argument("--tickets", type=int, default=300, help="demo tickets to seed with --demo")
     serve.add_argument("--seed", type=int, default=1, help="random seed for the demo workspace")
-    serve.add_argument("--admin-token", help="API token of the admin (required with a non-loopback --host)")
+    serve.add_argument("--admin-token", help="API token of the admin (required with a non-loopback --host); "
+                       "the published demo tokens then stop working and the demo accounts get generated "
+                       "ones, printed once")
     serve.add_argument("--rate-limit", type=int, default=0, metavar="RPM",
                        help="requests per minute per account before 429 (0 = unlimited)")
     serve.add_argument("--export-delay", type=int, default=60, metavar="SECONDS",

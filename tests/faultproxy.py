@@ -7,7 +7,13 @@ next N requests matching a method (and optional path fragment), injects a fault:
 - ``reset_after``: forward, let the helpdesk commit, then reset the client instead of answering;
 - ``status_after``: forward, then answer ``status`` (e.g. 503) instead of the real response;
 - ``delay_after``: forward, then hold the real response ``delay`` seconds (client read timeout);
-- ``status_before``: answer ``status`` with ``Retry-After`` without forwarding (e.g. 429).
+- ``status_before``: answer ``status`` with ``Retry-After`` without forwarding (e.g. 429);
+- ``truncate_after``: forward, then send only the first half of the real response and close;
+- ``gzip_after``: forward, then send the real response labelled ``Content-Encoding: gzip`` (undecodable);
+- ``body_after``: forward, then answer ``status`` (200 unless set) with ``body`` (wrong-shape JSON...).
+
+``count`` defaults to one request; ``Fault(..., count=PERSISTENT)`` lasts until ``clear()``.
+``log`` keeps (monotonic time, method, path, mode) of every request, for rates.
 """
 
 from __future__ import annotations
@@ -17,6 +23,8 @@ import struct
 import threading
 import time
 from dataclasses import dataclass
+
+PERSISTENT = 10**9
 
 
 @dataclass
@@ -28,6 +36,7 @@ class Fault:
     status: int = 503
     delay: float = 0.0
     retry_after: int = 1
+    body: bytes = b""
 
 
 class FaultProxy:
@@ -35,6 +44,7 @@ class FaultProxy:
         self.upstream = (host, upstream_port)
         self.faults: list[Fault] = []
         self.seen: list[tuple[str, str, str]] = []  # (method, path, what happened)
+        self.log: list[tuple[float, str, str, str]] = []
         self._lock = threading.Lock()
         self._sock = socket.socket()
         self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -48,6 +58,11 @@ class FaultProxy:
     def add(self, fault: Fault) -> None:
         with self._lock:
             self.faults.append(fault)
+
+    def clear(self) -> None:
+        """The helpdesk recovers: no more faults."""
+        with self._lock:
+            self.faults.clear()
 
     def close(self) -> None:
         self._closed = True
@@ -80,6 +95,7 @@ class FaultProxy:
             fault = self._take(method, path)
             mode = fault.mode if fault else "pass"
             self.seen.append((method, path, mode))
+            self.log.append((time.monotonic(), method, path, mode))
             if mode == "reset_before":
                 return _reset(client)
             if mode == "status_before":
@@ -91,6 +107,12 @@ class FaultProxy:
                 return client.sendall(_answer(fault.status, None))
             if mode == "delay_after":
                 time.sleep(fault.delay)
+            if mode == "truncate_after":
+                response = response[: len(response) // 2]
+            elif mode == "gzip_after":
+                response = response.replace(b"\r\n\r\n", b"\r\nContent-Encoding: gzip\r\n\r\n", 1)
+            elif mode == "body_after":
+                response = _answer(fault.status if fault.status != 503 else 200, None, fault.body)
             client.sendall(response)
         except OSError:
             pass
@@ -137,8 +159,8 @@ def _close_header(head: bytes) -> bytes:
     return b"\r\n".join([*lines, b"Connection: close"])
 
 
-def _answer(status: int, retry_after: int | None) -> bytes:
-    body = b'{"error": "ServiceUnavailable", "description": "injected fault"}'
+def _answer(status: int, retry_after: int | None, body: bytes = b"") -> bytes:
+    body = body or b'{"error": "ServiceUnavailable", "description": "injected fault"}'
     extra = f"Retry-After: {retry_after}\r\n" if retry_after is not None else ""
     return (f"HTTP/1.1 {status} Injected\r\nContent-Type: application/json\r\n{extra}"
             f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n").encode() + body

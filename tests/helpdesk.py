@@ -36,6 +36,7 @@ class Helpdesk:
         self.timeout = timeout
         self.process: HelpdeskProcess | None = None
         self.url = ""
+        self.tokens: dict[str, str] = {}  # demo role label -> token, as printed at a start
 
     # -- lifecycle -------------------------------------------------------------------------
     def start(self, port: int = 0) -> Helpdesk:
@@ -43,7 +44,15 @@ class Helpdesk:
         self.process = launcher(["--db", self.db, "--port", str(port), "--admin-token", self.admin_token,
                                  *self.extra], cwd=REPO, timeout=self.timeout).start()
         self.url = self.process.url
+        for line in self.process.output:  # "  agent       agent@demo...  TOKEN" (a generated one is printed once)
+            parts = line.split()
+            if len(parts) == 3 and "@" in parts[1] and not parts[2].startswith("("):
+                self.tokens[parts[0]] = parts[2]
         return self
+
+    def token_for(self, role_label: str) -> str:
+        """The demo account's token on this server: the published one, or the one generated for it."""
+        return self.tokens.get(role_label) or demo_account(role_label).token
 
     @property
     def proc(self) -> subprocess.Popen | None:
@@ -108,6 +117,21 @@ class Helpdesk:
         conn = sqlite3.connect(self.db, timeout=30, isolation_level=None)
         conn.row_factory = sqlite3.Row
         return conn
+
+    def wait_exportable(self, delay: float = 0.0, timeout: float = 10.0) -> None:
+        """Sleep until every change so far is old enough for the exports (run with ``--export-delay 0``
+        unless ``delay`` says otherwise). A burst of writes to one ticket stamps its versions a few
+        seconds ahead of the clock, so "wait a second" is not always enough."""
+        conn = self.db_connection()
+        try:
+            newest = max(conn.execute("SELECT coalesce(max(generated_ts), 0) FROM tickets").fetchone()[0],
+                         conn.execute("SELECT coalesce(max(created_ts), 0) FROM audits").fetchone()[0])
+        finally:
+            conn.close()
+        wait = newest + 1 + delay - time.time()
+        if wait > timeout:
+            raise AssertionError(f"changes stamped {wait:.0f} s ahead of the clock")
+        time.sleep(max(0.0, wait) + 0.05)
 
     def add_user(self, name: str, email: str, role: str, token: str | None = None) -> int:
         """Create a user through the API (admin); optionally give them an API token."""

@@ -66,7 +66,7 @@ def ticket_context(ticket: Mapping, requester: Mapping | None, assignee: Mapping
         "status": ticket.get("status"),
         "priority": ticket.get("priority"),
         "ticket_type": ticket.get("type"),
-        "tags": " ".join(ticket.get("tags") or ()),
+        "tags": " ".join(_words(ticket.get("tags"))),
         "external_id": ticket.get("external_id"),
         "created_at": ticket.get("created_at"),
         "updated_at": ticket.get("updated_at"),
@@ -75,8 +75,8 @@ def ticket_context(ticket: Mapping, requester: Mapping | None, assignee: Mapping
         "latest_public_comment_html": public[-1].get("html_body") if public else None,
     }
     fields.update(_ticket_links(ticket))
-    for item in ticket.get("custom_fields") or ():
-        fields[f"ticket_field_{item.get('id')}"] = item.get("value")
+    for item in _items(ticket.get("custom_fields")):
+        fields[f"ticket_field_{item['id']}"] = item.get("value")
     if group:
         fields["group"] = {"name": group.get("name"), "id": group.get("id")}
     if requester:
@@ -87,22 +87,44 @@ def ticket_context(ticket: Mapping, requester: Mapping | None, assignee: Mapping
     if current_user:
         context["current_user"] = {**person(current_user), "signature": current_user.get("signature")}
     if requester:
-        context["account"] = account_facts(requester.get("user_fields") or {},
-                                           now or datetime.now(UTC))
+        context["account"] = account_facts(_mapping(requester.get("user_fields")), now or datetime.now(UTC))
     return context
+
+
+def _words(value: object) -> list[str]:
+    """Tags as words, whatever shape a helpdesk sent them in (a list, a string, nonsense)."""
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list | tuple):
+        return [str(v) for v in value if isinstance(v, str | int) and not isinstance(v, bool)]
+    return []
+
+
+def _items(value: object) -> list[Mapping]:
+    """Custom fields as ``{"id", "value"}`` objects; one object alone counts as a list of one."""
+    items = [value] if isinstance(value, Mapping) else value if isinstance(value, list | tuple) else []
+    return [i for i in items if isinstance(i, Mapping) and isinstance(i.get("id"), int | str)]
+
+
+def _mapping(value: object) -> Mapping:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def person(user: Mapping) -> dict:
     """A user as placeholders see it: names split, language spelled out, custom fields raw."""
-    name = (user.get("name") or "").strip()
+    name = _text(user.get("name")).strip()
     first, _, rest = name.partition(" ")
-    locale = (user.get("locale") or "").split("-")[0].lower()
+    locale = _text(user.get("locale")).split("-")[0].lower()
     return {
         "id": user.get("id"), "name": name or None, "first_name": first or None,
         "last_name": rest.strip() or None, "email": user.get("email"), "phone": user.get("phone"),
         "external_id": user.get("external_id"),
         "language": LANGUAGES.get(locale, user.get("locale")),
-        "custom_fields": dict(user.get("user_fields") or {}),
+        "custom_fields": dict(_mapping(user.get("user_fields"))),
     }
 
 
@@ -143,7 +165,7 @@ def _field_date(value: object) -> date | None:
 
 def _ticket_links(ticket: Mapping) -> dict:
     """``ticket.url`` (host/path, as Zendesk shows it) and ``ticket.link`` (full agent URL)."""
-    api_url = ticket.get("url") or ""
+    api_url = _text(ticket.get("url"))
     parts = urlsplit(api_url)
     if not parts.netloc or ticket.get("id") is None:
         return {}

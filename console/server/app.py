@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from console.server import errors
 from console.server.api import auth
 from console.server.api.ratelimit import MinuteBudget
+from console.server.errors import MAX_ID
 from console.server.store import Store
 
 PUBLIC_PATHS = ("/healthz",)
@@ -72,6 +73,9 @@ class Gate:
             scope["raw_path"] = path.encode()
         if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES) or not path.startswith("/api/"):
             return await self.app(scope, receive, send)
+        if any(part.isdigit() and (not part.isascii() or len(part) > 19 or int(part) > MAX_ID)
+               for part in path.split("/")):  # no record can have an id SQLite cannot hold
+            return await self._answer(send, 404, errors.not_found().body())
 
         headers = dict(scope["headers"])
         user = auth.authenticate(self.store.conn(), headers.get(b"authorization", b"").decode("latin-1"))

@@ -10,6 +10,12 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
+MAX_ID = 2**63 - 1  # SQLite's INTEGER: every id and number the API takes must fit
+
+
+def fits(value: int) -> bool:
+    return -MAX_ID - 1 <= value <= MAX_ID
+
 
 class ApiError(Exception):
     """An error answered as ``{"error": ..., "description": ..., "details": ...}``."""
@@ -88,14 +94,40 @@ def install(app: FastAPI) -> None:
         return json_response({"error": "InvalidValue", "description": "Invalid request parameters",
                               "details": details}, 400)
 
+    @app.exception_handler(OverflowError)
+    async def _out_of_range(_request: Request, exc: OverflowError) -> Response:
+        # the last line of defence: a number beyond SQLite's range that no check caught
+        return json_response({"error": "InvalidValue", "description": "A number in the request is out of range"}, 400)
+
     @app.exception_handler(Exception)
     async def _crash(_request: Request, exc: Exception) -> Response:
         return json_response({"error": "InternalError", "description": type(exc).__name__}, 500)
 
 
+MAX_JSON_BYTES = 2 * 1024 * 1024  # a JSON request body; a comment alone is capped at 64 KB
+
+
+def too_large(limit: int, what: str = "The request body") -> ApiError:
+    return ApiError(413, "RequestTooLarge", f"{what} is larger than {limit // 1024} KB")
+
+
+async def read_capped(request: Request, limit: int, what: str = "The request body") -> bytes:
+    """The body, refused with a 413 as soon as it is known to pass ``limit`` (never read whole first)."""
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isascii() and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit, what)
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise too_large(limit, what)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 async def json_body(request: Request) -> dict:
-    """The request body as a JSON object, or a 400 that says what is wrong with it."""
-    raw = await request.body()
+    """The request body as a JSON object, or a 400 (413 when too big) that says what is wrong with it."""
+    raw = await read_capped(request, MAX_JSON_BYTES)
     if not raw.strip():
         raise ApiError(400, "InvalidJSON", "The request body is empty; a JSON object was expected")
     try:

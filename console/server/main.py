@@ -54,8 +54,38 @@ def ensure_admin(conn, email: str, name: str, token: str | None) -> str | None:
     return generated
 
 
-def prepare_database(path: Path, args) -> None:
-    """Seed (``--demo``) or create the admin on an empty database; print what to sign in with."""
+PUBLISHED_TOKENS = frozenset(account.token for account in DEMO_ACCOUNTS)
+
+
+def secured(args) -> bool:
+    """``--admin-token`` with a secret of one's own: the published demo tokens must stop working."""
+    return bool(args.admin_token) and args.admin_token not in PUBLISHED_TOKENS
+
+
+def retire_published_tokens(conn, keep: str) -> dict[str, str]:
+    """Revoke every published demo token (but ``keep``); each demo account that had one gets a fresh
+    token instead. Returns {role label: new token} for the accounts given one now (to print once)."""
+    fresh = {}
+    for account in DEMO_ACCOUNTS:
+        if account.token == keep:
+            continue
+        rows = conn.execute("SELECT user_id FROM api_tokens WHERE token = ?", (account.token,)).fetchall()
+        conn.execute("DELETE FROM api_tokens WHERE token = ?", (account.token,))
+        for row in rows:
+            if account.role_label == "admin":
+                continue  # the admin has the --admin-token
+            token = secrets.token_urlsafe(24)
+            conn.execute("INSERT INTO api_tokens (token, user_id, created_at) VALUES (?, ?, ?)",
+                         (token, row["user_id"], db.iso(db.now_ts())))
+            fresh[account.role_label] = token
+    return fresh
+
+
+def prepare_database(path: Path, args) -> dict[str, str]:
+    """Seed (``--demo``) or create the admin on an empty database; print what to sign in with.
+
+    With ``secured(args)`` the published demo tokens are retired (``retire_published_tokens``):
+    the demo agent and supervisor get generated tokens, printed this once. Returns those."""
     conn = db.connect(path)
     try:
         empty = conn.execute("SELECT COUNT(*) FROM users").fetchone()[0] == 0
@@ -66,14 +96,21 @@ def prepare_database(path: Path, args) -> None:
             seed_workspace(conn, tickets=args.tickets, seed=args.seed, admin_token=args.admin_token)
         conn.execute("BEGIN IMMEDIATE")
         generated = ensure_admin(conn, admin.email, admin.name, args.admin_token)
+        fresh = retire_published_tokens(conn, args.admin_token) if secured(args) else {}
         conn.execute("COMMIT")
         if args.demo:
             print("Demo accounts (email / API token):", flush=True)
             for account in DEMO_ACCOUNTS:
-                token = args.admin_token if account.role_label == "admin" and args.admin_token else account.token
+                if account.role_label == "admin":
+                    token = args.admin_token or account.token
+                elif secured(args):
+                    token = fresh.get(account.role_label, "(generated at an earlier start, printed then)")
+                else:
+                    token = account.token
                 print(f"  {account.role_label:<11} {account.email}  {token}", flush=True)
         elif generated:
             print(f"Created admin {admin.email} with API token: {generated}", flush=True)
+        return fresh
     finally:
         conn.close()
 
@@ -101,14 +138,16 @@ def run(args, *, wrap_app=None) -> int:
         setup_logging(verbose=bool(args.verbose), name=SERVER_LOG_FILE_NAME)
     except OSError as exc:
         print(f"Not logging to a file ({exc}); serving anyway.", file=sys.stderr)
-    if not is_loopback(args.host) and not args.admin_token:
-        print(f"Refusing to serve on non-loopback host {args.host} without --admin-token "
-              "(anyone on the network could reach the helpdesk).", file=sys.stderr)
+    if not is_loopback(args.host) and not secured(args):
+        print(f"Refusing to serve on non-loopback host {args.host} without an --admin-token of your own "
+              "(anyone on the network could reach the helpdesk; the demo tokens are published).",
+              file=sys.stderr)
         return 2
     path = Path(args.db) if args.db else default_db_path()
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        prepare_database(path, args)
+        for token in prepare_database(path, args).values():
+            register_secret(token)
         sock = bind_socket(args.host, args.port)
     except (OSError, ValueError) as exc:
         print(f"Cannot start the helpdesk: {exc}", file=sys.stderr)

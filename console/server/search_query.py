@@ -69,11 +69,19 @@ class SearchQuery:
 # ---------------------------------------------------------------- parsing
 
 
+MAX_QUERY_CHARS = 2000  # longer queries are refused with a message, not run as a huge SQL statement
+MAX_TERMS = 60
+
+
 def parse_query(query: str) -> SearchQuery:
     """Parse query text; raises SearchSyntaxError with a message fit for the search box."""
     terms: list[SearchTerm] = []
     result_type = order_by = sort_order = None
+    if len(query or "") > MAX_QUERY_CHARS:
+        raise SearchSyntaxError(f"The search is too long: at most {MAX_QUERY_CHARS} characters")
     for term in _tokens(query or ""):
+        if len(terms) >= MAX_TERMS:
+            raise SearchSyntaxError(f"The search has too many terms: at most {MAX_TERMS}")
         if term.field == "type":
             result_type = term.value.lower()
         elif term.field == "order_by":

@@ -13,12 +13,13 @@ import orjson
 from console.server import placeholders_bridge
 from console.server.comment_text import comment_bodies
 from console.server.db import iso, now_ts, parse_iso
-from console.server.errors import ApiError, not_found, record_invalid
+from console.server.errors import ApiError, fits, not_found, record_invalid
 
 STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
 PRIORITIES = ("low", "normal", "high", "urgent")
 TYPES = ("problem", "incident", "question", "task")
-MAX_COMMENTS = 5000
+MAX_COMMENTS = 5000          # Zendesk: a ticket holds at most 5000 comments
+MAX_COMMENT_BYTES = 65_535   # Zendesk: a comment body is limited to about 64 KB
 API_VIA = '{"channel": "api", "source": {"from": {}, "to": {}, "rel": null}}'
 
 
@@ -31,10 +32,12 @@ def as_id(value, field: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise record_invalid(field, f"{field} must be an integer id")
-    try:
-        return int(value)
-    except ValueError:
-        raise record_invalid(field, f"{field} must be an integer id") from None
+    if isinstance(value, str) and not (value.isascii() and value.strip().isdigit()):
+        raise record_invalid(field, f"{field} must be an integer id")
+    number = int(value)
+    if not fits(number):
+        raise record_invalid(field, f"{field} must be an integer id")
+    return number
 
 
 def as_choice(value, field: str, choices: tuple, nullable: bool = True) -> str | None:
@@ -151,6 +154,10 @@ def _comment_input(conn, comment, actor: dict) -> dict | None:
             raise record_invalid("comment", f"comment.{name} must be a string")
     if not (body or "").strip() and not (html_body or "").strip():
         raise record_invalid("comment", "Comment: value is blank", "BlankValue")
+    for name, value in (("body", body), ("html_body", html_body)):
+        if value is not None and len(value.encode("utf-8", "surrogatepass")) > MAX_COMMENT_BYTES:
+            raise record_invalid("comment", f"Comment: {name} is too long (at most {MAX_COMMENT_BYTES} bytes)",
+                                 "TooLong")
     public = comment.get("public", True)
     if public is None:
         public = True
@@ -303,24 +310,31 @@ def update_ticket(conn, actor: dict, ticket_id: int, data: dict, base: str, clie
 
 
 def _write_update(conn, actor, row, state, changes, comment, metadata, base) -> int:
+    """One audit for ``changes`` and ``comment``. A write that changes something gives the ticket a
+    new version: ``updated_at`` strictly later than the last one (a burst runs ahead of the clock),
+    so no two versions share a stamp and a stale ``updated_stamp`` always meets a 409. The audit
+    (and its comment) carry that same stamp, as Zendesk's do, so the audit that made a version is
+    the one whose ``created_at`` is the version's ``updated_at``; ``generated_timestamp`` never
+    lags behind it, or an export copy of a newer version would look older than a PUT answer."""
     ts = now_ts()
     events = [{"type": "Change", "field_name": k, "value": v, "previous_value": state.get(k)}
               for k, v in changes.items()]
-    audit_id = _insert_audit(conn, row["id"], actor["id"], ts, events, metadata)
+    moves = bool(events or comment)
+    version = max(ts, row["updated_ts"] + 1) if moves else ts
+    audit_id = _insert_audit(conn, row["id"], actor["id"], version, events, metadata)
     sets, args = [], []
     for key, value in changes.items():
         sets.append(f"{key} = ?")
         args.append(dumps(value) if key in ("tags", "custom_fields") else value)
-    if events or comment:
-        updated = max(ts, row["updated_ts"] + 1)  # updated_at must move, or a stale stamp would pass
+    if moves:
         sets += ["updated_at = ?", "updated_ts = ?", "generated_ts = ?"]
-        args += [iso(updated), updated, ts]
+        args += [iso(version), version, max(version, row["generated_ts"] + 1)]
     if comment and comment["public"]:
         sets.append("is_public = 1")
     if sets:
         conn.execute(f"UPDATE tickets SET {', '.join(sets)} WHERE id = ?", [*args, row["id"]])
     if comment:
-        _insert_comment(conn, row["id"], audit_id, comment, ts, base)
+        _insert_comment(conn, row["id"], audit_id, comment, version, base)
     return audit_id
 
 
@@ -339,4 +353,5 @@ def change_tags(conn, actor: dict, ticket_id: int, data: dict, mode: str, client
 
 def delete_ticket(conn, ticket_id: int) -> None:
     current_ticket(conn, ticket_id)
-    conn.execute("UPDATE tickets SET deleted = 1, generated_ts = ? WHERE id = ?", (now_ts(), ticket_id))
+    conn.execute("UPDATE tickets SET deleted = 1, generated_ts = max(?, generated_ts + 1) WHERE id = ?",
+                 (now_ts(), ticket_id))

@@ -15,6 +15,7 @@ from .records import (
     Draft,
     Kind,
     OutboxEntry,
+    QuarantinedRecord,
     QueueCounts,
     QueueSpec,
     SearchHit,
@@ -28,6 +29,7 @@ from .writer import SYNC_KEYS, CacheWriter
 
 __all__ = [
     "SCHEMA_VERSION", "SORT_KEYS", "SYNC_KEYS", "UNSOLVED", "BadPayloadError", "CacheReader", "CacheWriter",
-    "Change", "Conflict", "Kind", "Draft", "OutboxEntry", "QueueCounts", "QueueSpec", "SearchHit", "SearchSyntaxError",
+    "Change", "Conflict", "Kind", "Draft", "OutboxEntry", "QuarantinedRecord", "QueueCounts", "QueueSpec",
+    "SearchHit", "SearchSyntaxError",
     "StoreError", "UnknownEntryError", "UnsupportedViewError", "default_cache_path",
 ]

@@ -32,7 +32,7 @@ from .records import (
     StoreError,
     UnknownEntryError,
 )
-from .rows import dumps
+from .rows import dumps, loads
 
 
 def _json(value: Any, what: str) -> str:
@@ -106,6 +106,12 @@ class LocalWrites(q.LocalReads):
             row = self._conn.execute("SELECT updated_at FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
         return row[0] if row else None
 
+    def cached_ticket(self, ticket_id: int) -> dict[str, Any] | None:
+        """The ticket's API object as the cache last saw it."""
+        with self._lock:
+            row = self._conn.execute("SELECT raw FROM tickets WHERE id = ?", (ticket_id,)).fetchone()
+        return loads(row[0]) if row else None
+
 
 
     def unknown_outcome_entries(self) -> list[OutboxEntry]:
@@ -142,14 +148,18 @@ class LocalWrites(q.LocalReads):
         self._unknown_outcome.discard(op_id)
         return self._outbox_change(entry)
 
-    def requeue(self, op_id: str, *, updated_stamp: str | None = None) -> Change:
-        """Put a failed (or outcome-unknown, checked not sent) entry back in the queue."""
+    def requeue(self, op_id: str, *, updated_stamp: str | None = None, retry_at: float | None = None,
+                error: str | None = None, uncount: bool = False) -> Change:
+        """Put a failed (or outcome-unknown, checked not sent) entry back in the queue: sendable at
+        once, or from ``retry_at`` (local epoch) on, with ``error`` saying why it waits.
+        ``uncount``: the attempt never reached the helpdesk, so it does not count in ``attempts``."""
         with self._tx(durable=True) as conn:
             entry = self._entry(conn, op_id)
             if entry.state not in ("failed", "sending"):
                 raise StoreError(f"Outbox entry {op_id} is {entry.state}; only failed entries can be retried")
-            conn.execute("UPDATE outbox SET state = 'queued', retry_at = NULL, "
-                         "updated_stamp = coalesce(?, updated_stamp) WHERE op_id = ?", (updated_stamp, op_id))
+            conn.execute("UPDATE outbox SET state = 'queued', retry_at = ?, last_error = ?, "
+                         "attempts = max(0, attempts - ?), updated_stamp = coalesce(?, updated_stamp) "
+                         "WHERE op_id = ?", (retry_at, error, int(uncount), updated_stamp, op_id))
         self._unknown_outcome.discard(op_id)
         return self._outbox_change(entry)
 

@@ -59,6 +59,14 @@ def pending_count(conn: sqlite3.Connection) -> int:
     return conn.execute(f"SELECT count(*) FROM outbox WHERE {PENDING_SQL}").fetchone()[0]
 
 
+def retry_summary(conn: sqlite3.Connection) -> tuple[int, float | None]:
+    """(entries shown as failed but retrying by themselves, the soonest planned retry of any entry)."""
+    failing, soonest = conn.execute(
+        "SELECT count(*) FILTER (WHERE state = 'failed'), min(retry_at) FROM outbox "
+        "WHERE retry_at IS NOT NULL AND state IN ('queued', 'failed')").fetchone()
+    return failing, soonest
+
+
 def _conflict(row: tuple) -> Conflict:
     return Conflict(row[0], row[1], row[2], loads(row[3]), loads(row[4]), row[5], bool(row[6]), row[7])
 
@@ -109,6 +117,10 @@ class LocalReads:
     def pending_count(self) -> int:
         with self._lock:
             return pending_count(self._conn)
+
+    def retry_summary(self) -> tuple[int, float | None]:
+        with self._lock:
+            return retry_summary(self._conn)
 
     def list_conflicts(self, include_resolved: bool = False) -> list[Conflict]:
         with self._lock:

@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 from . import outbox_queries as q
+from . import quarantine
 from .db import connect
-from .records import QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
+from .records import QuarantinedRecord, QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
 from .rows import TICKET_SOURCE, USER_SOURCE, html_body_of, loads, ticket_from_row, user_from_row
 from .schema import UNSOLVED_SQL
 from .search import search as _search
@@ -266,6 +267,11 @@ class CacheReader(q.LocalReads):
     def search(self, query: str, limit: int = 50) -> list[SearchHit]:
         with self._lock:
             return _search(self._conn, query, limit)
+
+    def quarantined(self, kind: str | None = None) -> list[QuarantinedRecord]:
+        """Records from the helpdesk the cache could not read (``quarantine.summary`` words them)."""
+        with self._lock:
+            return quarantine.listed(self._conn, kind)
 
     def sync_state(self, key: str) -> str | None:
         row = self._one("SELECT value FROM sync_state WHERE key = ?", (key,))

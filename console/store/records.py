@@ -58,6 +58,7 @@ class Kind(enum.Flag):
     OUTBOX = enum.auto()
     CONFLICTS = enum.auto()
     SYNC_STATE = enum.auto()
+    QUARANTINE = enum.auto()       # records from the helpdesk the cache could not read
 
 
 def _ids(values: Iterable | None) -> frozenset:
@@ -132,6 +133,16 @@ class Conflict:
     created_at: float
     resolved: bool
     resolution: str | None
+
+
+@dataclass(frozen=True)
+class QuarantinedRecord:
+    """A record from the helpdesk the cache could not read (kind: ticket, user, comment, group...)."""
+
+    kind: str
+    object_id: int | None
+    reason: str
+    seen_at: float
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,10 @@
 """Turn API-shaped objects (helpdesk-api.md §3.1, §4.1, §6.5, §7.1, §8, §9.1, §10.1) into rows.
 
 Each function takes one API dict and returns the tuple for the matching INSERT in
-``writer.py``; a dict missing what the cache needs raises ``BadPayloadError``.
+``writer.py``; a dict missing what the cache needs, or holding a value of the wrong type or a
+timestamp that is not one, raises ``BadPayloadError`` (the writer quarantines that one record).
+What can be kept is kept: a status the cache does not know (real helpdesks add values) is stored
+as it came, ranked ``OTHER_STATUS_RANK``; odd tags are read as well as they can be.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from console.domain.html import comment_html_from_text
 from .records import BadPayloadError
 
 STATUS_RANK = {"new": 0, "open": 1, "pending": 2, "hold": 3, "solved": 4, "closed": 5, "deleted": 9}
+OTHER_STATUS_RANK = 6  # a status the cache does not know: after closed, before deleted
 PRIORITY_RANK = {None: 0, "low": 1, "normal": 2, "high": 3, "urgent": 4}
 
 TICKET_COLUMNS = ("id", "subject", "status", "status_rank", "priority", "priority_rank", "type",
@@ -53,6 +57,14 @@ def loads(text: str | None) -> Any:
     return None if text is None else orjson.loads(text)
 
 
+def plain(row: tuple) -> tuple:
+    """``row`` if every value is one SQLite can store (None, int, float, str), else BadPayloadError."""
+    for value in row:
+        if value is not None and not isinstance(value, int | float | str):
+            raise BadPayloadError(f"A record of id {row[0]!r} holds a {type(value).__name__} where a value belongs")
+    return row
+
+
 def _id(obj: Any, what: str, key: str = "id") -> int:
     if not isinstance(obj, dict):
         raise BadPayloadError(f"Expected a {what} object, got {type(obj).__name__}")
@@ -72,25 +84,77 @@ def epoch(iso: str | None) -> int:
         raise BadPayloadError(f"Not a timestamp: {iso!r}") from exc
 
 
+def _text(obj: dict, key: str, what: str, default: str | None = None) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return default
+    if not isinstance(value, str):
+        raise BadPayloadError(f"{what} has a {key} that is not text: {value!r:.60}")
+    return value
+
+
+def _ref(obj: dict, key: str, what: str) -> int | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise BadPayloadError(f"{what} has a {key} that is not an id: {value!r:.60}")
+    return value
+
+
+def _time(obj: dict, key: str, what: str) -> str | None:
+    value = _text(obj, key, what)
+    if value:
+        try:
+            epoch(value)
+        except BadPayloadError:
+            raise BadPayloadError(f"{what} has a {key} that is not a timestamp: {value!r:.60}") from None
+    return value
+
+
+def _tags(value: Any) -> list[str]:
+    """Tags as well as they can be read: a list of words (a space-separated string is split)."""
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return [str(t) for t in value if isinstance(t, str | int | float) and not isinstance(t, bool)]
+    return []
+
+
+def _custom_fields(value: Any) -> list[dict]:
+    """Custom fields as ``[{"id": int, "value": ...}]`` (one object alone is read as a list of one)."""
+    items = [value] if isinstance(value, dict) else value if isinstance(value, list) else []
+    return [i for i in items if isinstance(i, dict) and isinstance(i.get("id"), int) and not isinstance(i["id"], bool)]
+
+
 def ticket_row(ticket: dict[str, Any]) -> tuple:
-    """Row for ``tickets``; the version is ``generated_timestamp`` (else ``updated_at``)."""
+    """Row for ``tickets``; the version is ``generated_timestamp`` (else ``updated_at``: a write's
+    answer carries none, or a 0 that must not demote the row)."""
     ticket_id = _id(ticket, "ticket")
-    status = ticket.get("status") or "open"
-    if status not in STATUS_RANK:
-        raise BadPayloadError(f"Ticket {ticket_id} has an unknown status {status!r}")
-    priority = ticket.get("priority")
+    what = f"Ticket {ticket_id}"
+    status = _text(ticket, "status", what) or "open"
+    priority = _text(ticket, "priority", what)
+    updated_at = _time(ticket, "updated_at", what)
+    created_at = _time(ticket, "created_at", what)
     version = ticket.get("generated_timestamp")
-    if not isinstance(version, int):
-        version = epoch(ticket.get("updated_at"))
-    tags = ticket.get("tags") or []
-    columns = (ticket_id, ticket.get("subject") or "", status, STATUS_RANK[status], priority,
-               PRIORITY_RANK.get(priority, 0), ticket.get("type"), ticket.get("requester_id"),
-               ticket.get("submitter_id"), ticket.get("assignee_id"), ticket.get("group_id"),
-               ticket.get("organization_id"), ticket.get("external_id"),
-               " " + " ".join(str(t) for t in tags) + " ", ticket.get("created_at"),
-               ticket.get("updated_at"), version, int(status == "deleted"))
+    if isinstance(version, bool) or not isinstance(version, int) or version <= 0:
+        version = epoch(updated_at)
+    tags = _tags(ticket.get("tags"))
+    fields = _custom_fields(ticket.get("custom_fields"))
+    if tags != ticket.get("tags") or fields != ticket.get("custom_fields"):
+        ticket = {**ticket, "tags": tags, "custom_fields": fields}  # what every reader of raw can rely on
+    columns = (ticket_id, _text(ticket, "subject", what) or "", status, STATUS_RANK.get(status, OTHER_STATUS_RANK),
+               priority, PRIORITY_RANK.get(priority, 0), _text(ticket, "type", what),
+               _ref(ticket, "requester_id", what), _ref(ticket, "submitter_id", what),
+               _ref(ticket, "assignee_id", what), _ref(ticket, "group_id", what),
+               _ref(ticket, "organization_id", what), _scalar_text(ticket.get("external_id")),
+               " " + " ".join(tags) + " ", created_at, updated_at, version, int(status == "deleted"))
     restored = _ticket_from_columns(columns[0], columns[1], status, priority, *columns[6:16], version)
     return (*columns, dumps(_slim(ticket, restored)))
+
+
+def _scalar_text(value: Any) -> str | None:
+    return None if value is None else str(value) if isinstance(value, str | int) else None
 
 
 def _ticket_from_columns(ticket_id, subject, status, priority, kind, requester_id, submitter_id, assignee_id,
@@ -155,12 +219,15 @@ def _restore(slim: dict[str, Any], restored: dict[str, Any]) -> dict[str, Any]:
 def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
     """Row for ``comments``; ``body`` is the plain text."""
     comment_id = _id(comment, "comment")
-    body = comment.get("plain_body") or comment.get("body") or ""
+    what = f"Comment {comment_id}"
+    body = _text(comment, "plain_body", what) or _text(comment, "body", what) or ""
     via = comment.get("via")
-    return (comment_id, ticket_id, comment.get("author_id"), int(bool(comment.get("public", True))),
-            body, stored_html(body, comment.get("html_body")), comment.get("created_at"),
-            dumps(comment.get("attachments") or []), comment.get("audit_id"),
-            None if via is None else dumps(via))
+    attachments = comment.get("attachments") or []
+    if not isinstance(attachments, list):
+        raise BadPayloadError(f"{what} has attachments that are not a list")
+    return (comment_id, ticket_id, _ref(comment, "author_id", what), int(bool(comment.get("public", True))),
+            body, stored_html(body, _text(comment, "html_body", what)), _time(comment, "created_at", what),
+            dumps(attachments), _ref(comment, "audit_id", what), None if via is None else dumps(via))
 
 
 def stored_html(body: str, html_body: Any) -> str | None:
@@ -180,21 +247,25 @@ def html_body_of(body: str, stored: str | None) -> str | None:
 def attachment_rows(comment: dict[str, Any], ticket_id: int) -> list[tuple]:
     rows = []
     for att in comment.get("attachments") or []:
-        rows.append((_id(att, "attachment"), comment["id"], ticket_id, att.get("file_name"),
-                     att.get("content_type"), att.get("size"), att.get("content_url"),
+        what = f"Attachment {_id(att, 'attachment')}"
+        rows.append((att["id"], comment["id"], ticket_id, _text(att, "file_name", what),
+                     _text(att, "content_type", what), _ref(att, "size", what), _text(att, "content_url", what),
                      int(bool(att.get("inline")))))
     return rows
 
 
 def user_row(user: dict[str, Any]) -> tuple:
     user_id = _id(user, "user")
+    what = f"User {user_id}"
     fields = user.get("user_fields") or {}
     username = fields.get("username") if isinstance(fields, dict) else None
-    name, role, active = user.get("name") or "", user.get("role") or "end-user", user.get("active", True) is not False
-    restored = _user_from_columns(user_id, name, user.get("email"), role, int(active), user.get("organization_id"),
-                                  fields, user.get("updated_at"))
-    return (user_id, name, user.get("email"), username if isinstance(username, str) else None, role, int(active),
-            user.get("organization_id"), dumps(fields), user.get("updated_at"), dumps(_slim(user, restored)))
+    name, role = _text(user, "name", what) or "", _text(user, "role", what) or "end-user"
+    email, active, organization_id = _text(user, "email", what), user.get("active", True) is not False, \
+        _ref(user, "organization_id", what)
+    updated_at = _time(user, "updated_at", what)
+    restored = _user_from_columns(user_id, name, email, role, int(active), organization_id, fields, updated_at)
+    return (user_id, name, email, username if isinstance(username, str) else None, role, int(active),
+            organization_id, dumps(fields), updated_at, dumps(_slim(user, restored)))
 
 
 def _user_from_columns(user_id, name, email, role, active, organization_id, user_fields, updated_at) -> dict:

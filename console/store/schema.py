@@ -252,11 +252,21 @@ def _migration_4_each_value_once(conn: sqlite3.Connection) -> None:
 
 _migration_4_each_value_once.vacuum_after = True  # type: ignore[attr-defined]
 
+def _migration_5_quarantine(conn: sqlite3.Connection) -> None:
+    """Records from the helpdesk the cache could not read (no id, a timestamp that is not one, a
+    value of the wrong type): kept aside and named, so one bad record never stops a sync.
+    ``key`` is ``kind:id`` (or ``kind:?<hash>`` without a readable id); a later readable version of
+    the same record removes its row."""
+    conn.execute("CREATE TABLE quarantine (key TEXT PRIMARY KEY, kind TEXT NOT NULL, object_id INTEGER, "
+                 "reason TEXT NOT NULL, raw TEXT NOT NULL, seen_at REAL NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
     _migration_3_unsolved_queue_indexes,
     _migration_4_each_value_once,
+    _migration_5_quarantine,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,9 +17,13 @@ mid-page leaves the previous cursor and the previous rows:
 - ``apply_user_page(users, cursor, *, end_of_stream=False)``
 - ``apply_comment_events(ticket_events, end_time)`` — ``ticket_events`` with comment child events.
 - ``replace_ticket_comments(ticket_id, comments)`` — a ticket's full thread.
+- ``add_ticket_comments(ticket_id, comments)`` — comments from a write's answer (thread kept).
 - ``replace_groups / replace_memberships / replace_macros / replace_views / replace_user_fields``.
 - ``mark_seen(ticket_ids)``, ``set_attachment_path(attachment_id, path)``,
   ``set_sync_state(key, value)``, ``record_sync_result(error=None)``, ``checkpoint()``.
+
+A record of a page the cache cannot read is quarantined (``quarantine.py``) and the rest of the
+page stored with its bookmark; the Change then includes ``Kind.QUARANTINE``.
 
 Drafts, outbox and conflicts: see ``local_writes.LocalWrites`` (mixed in here).
 Sync state keys: ``SYNC_KEYS`` below.
@@ -34,7 +38,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from . import fts, rows
+from . import fts, quarantine, rows
 from .db import connect, transaction
 from .local_writes import LocalWrites
 from .records import BadPayloadError, Change, Kind
@@ -91,6 +95,10 @@ def _list(value: Any, what: str) -> list:
     if not isinstance(value, list):
         raise BadPayloadError(f"Expected a list of {what}, got {type(value).__name__}")
     return value
+
+
+def _comments_change(ticket_ids: set[int]) -> Change:
+    return Change.of(Kind.COMMENTS, tickets=ticket_ids) if ticket_ids else Change()
 
 
 def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, tuple, str]]:
@@ -166,10 +174,14 @@ class CacheWriter(LocalWrites):
             return Change.of(Kind.TICKETS, tickets=[ticket_id]) | self._cancel_outbox(conn, [ticket_id])
 
     def _upsert_tickets(self, conn: Any, tickets: list[dict]) -> Change:
-        by_id = {}
-        for ticket in tickets:  # the same ticket twice in a page: the later one wins
-            row = rows.ticket_row(ticket)
-            by_id[row[0]] = row
+        readable, bad = quarantine.split(tickets, rows.ticket_row)
+        held = quarantine.record(conn, "ticket", bad)
+        by_id = {row[0]: row for row in readable}  # the same ticket twice in a page: the later one wins
+        if held or by_id:
+            held |= quarantine.release(conn, "ticket", by_id)
+        return held | self._upsert_ticket_rows(conn, by_id)
+
+    def _upsert_ticket_rows(self, conn: Any, by_id: dict[int, tuple]) -> Change:
         stored = _stored_versions(conn, list(by_id))
         fresh = [row for i, row in by_id.items()
                  if i not in stored or row[_VERSION] > stored[i][0]
@@ -217,34 +229,44 @@ class CacheWriter(LocalWrites):
 
     def _upsert_users(self, conn: Any, users: list[dict]) -> Change:
         now = time.time()
-        by_id = {row[0]: row for row in map(rows.user_row, users)}
+        readable, bad = quarantine.split(users, rows.user_row)
+        held = quarantine.record(conn, "user", bad)
+        by_id = {row[0]: row for row in readable}
+        held |= quarantine.release(conn, "user", by_id)
         old = fts.indexed(conn, "users", by_id)
         changed = set()
         for row in by_id.values():
             if conn.execute(_USER_UPSERT, (*row, now)).rowcount:
                 changed.add(row[0])
         fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
-        return Change.of(Kind.USERS, users=changed) if changed else Change()
+        return held | (Change.of(Kind.USERS, users=changed) if changed else Change())
 
     # -- comments ----------------------------------------------------------------------
 
     def apply_comment_events(self, ticket_events: list[dict], end_time: int) -> Change:
         """A ticket_events page (include=comment_events) and its end_time, atomically."""
         comments: list[tuple[dict, int]] = []
+        bad = []
         for event in _list(ticket_events, "ticket events"):
-            ticket_id = rows._id(event, "ticket event", "ticket_id")
-            for child in event.get("child_events") or []:
+            try:
+                ticket_id = rows._id(event, "ticket event", "ticket_id")
+            except BadPayloadError as exc:
+                bad.append((event, str(exc)))
+                continue
+            children = event.get("child_events")
+            for child in children if isinstance(children, list) else []:
                 if isinstance(child, dict) and child.get("event_type") == "Comment":
                     comments.append((child, ticket_id))
         with self._tx() as conn:
-            touched = self._upsert_comments(conn, comments)
+            held = quarantine.record(conn, "ticket event", bad)
+            touched, held_comments = self._upsert_comments(conn, comments)
             self._set_state(conn, "ticket_events_end_time", str(int(end_time)))
-        return Change.of(Kind.COMMENTS, tickets=touched) if touched else Change()
+        return held | held_comments | _comments_change(touched)
 
     def replace_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
         """A ticket's whole thread: comments no longer listed are removed."""
         comments = _list(comments, "comments")
-        keep = [rows._id(c, "comment") for c in comments]
+        keep = [c["id"] for c in comments if isinstance(c, dict) and isinstance(c.get("id"), int)]
         with self._tx() as conn:
             before = conn.total_changes
             marks = ",".join("?" * len(keep))
@@ -253,22 +275,34 @@ class CacheWriter(LocalWrites):
             conn.execute(f"DELETE FROM attachments WHERE comment_id IN (SELECT id FROM comments WHERE {gone})",
                          (ticket_id, *keep))
             conn.execute(f"DELETE FROM comments WHERE {gone}", (ticket_id, *keep))
-            self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+            _touched, held = self._upsert_comments(conn, [(c, ticket_id) for c in comments])
             moved = conn.total_changes != before
-        return Change.of(Kind.COMMENTS, tickets=[ticket_id]) if moved else Change()
+        return held | (_comments_change({ticket_id}) if moved else Change())
 
-    def _upsert_comments(self, conn: Any, comments: list[tuple[dict, int]]) -> set[int]:
+    def add_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
+        """Comments of one ticket from a write's answer (our own reply): added, the thread kept."""
+        comments = _list(comments, "comments")
+        with self._tx() as conn:
+            touched, held = self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+        return held | _comments_change(touched)
+
+    def _upsert_comments(self, conn: Any, comments: list[tuple[dict, int]]) -> tuple[set[int], Change]:
+        """Upsert readable comments (and their attachments); returns (ticket ids touched, quarantine Change)."""
         before = conn.total_changes
-        comment_rows = [rows.comment_row(c, t) for c, t in comments]
-        attachment_rows = [a for c, t in comments for a in rows.attachment_rows(c, t)]
+        readable, bad = quarantine.split(comments, lambda pair: (rows.comment_row(*pair), rows.attachment_rows(*pair)))
+        held = quarantine.record(conn, "comment", [(pair[0], reason) for pair, reason in bad])
+        comment_rows = [r for r, _ in readable]
+        attachment_rows = [a for _, atts in readable for a in atts]
+        if comment_rows:
+            held |= quarantine.release(conn, "comment", [r[0] for r in comment_rows])
         old = fts.indexed(conn, "comments", {r[0] for r in comment_rows})
         conn.executemany(_COMMENT_UPSERT, comment_rows)
         fts.reindex(conn, "comments", old, {r[0]: (r[4],) for r in comment_rows})
         if attachment_rows:
             conn.executemany(_ATTACHMENT_UPSERT, attachment_rows)
         if conn.total_changes == before:
-            return set()
-        return {t for _, t in comments}
+            return set(), held
+        return {r[1] for r in comment_rows}, held
 
     def set_attachment_path(self, attachment_id: int, local_path: str | Path | None) -> Change:
         """Remember where a downloaded attachment was saved (None forgets it)."""
@@ -299,9 +333,11 @@ class CacheWriter(LocalWrites):
                              rows.user_field_row, user_fields)
 
     def _replace(self, table: str, columns: str, to_row: Any, items: list[dict]) -> Change:
-        new_rows = [to_row(item) for item in _list(items, table)]
+        new_rows, bad = quarantine.split(_list(items, table), lambda item: rows.plain(to_row(item)))
         marks = ", ".join("?" * len(new_rows[0])) if new_rows else ""
+        kind = {"group_memberships": "group membership", "user_fields": "user field"}.get(table, table[:-1])
         with self._tx() as conn:
+            held = quarantine.record(conn, kind, bad) | quarantine.release(conn, kind, [r[0] for r in new_rows])
             if table in fts.FTS_TABLES:
                 fts.clear(conn, table)
             conn.execute(f"DELETE FROM {table}")
@@ -310,7 +346,7 @@ class CacheWriter(LocalWrites):
             if table == "macros":
                 fts.reindex(conn, table, {}, {r[0]: (r[1], r[2]) for r in new_rows})
             self._set_state(conn, f"refreshed:{table}", str(time.time()))
-        return Change(_TABLE_KINDS[table])
+        return held | Change(_TABLE_KINDS[table])
 
     # -- sync state --------------------------------------------------------------------
 

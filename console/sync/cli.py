@@ -16,6 +16,7 @@ from pathlib import Path
 
 from console.config import resolve_token
 from console.connection import BadUrl, normalize_url
+from console.store import CacheReader, StoreError, quarantine
 
 from . import status as ev
 from .client import AuthError, HelpdeskClient, HelpdeskError, Unreachable
@@ -40,7 +41,7 @@ def run(args) -> int:
     if not token:
         return _fail(f"no API token for {args.email} at {url}: pass --token, set SUPPORT_CONSOLE_TOKEN, "
                      "or sign in once with the console to keep it in the keyring", 2)
-    from console.store import CacheWriter, StoreError
+    from console.store import CacheWriter
 
     try:
         Path(args.cache).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -78,7 +79,9 @@ async def _main(client: HelpdeskClient, writer, *, watch: bool) -> int:
         except Unreachable as exc:
             return _fail(f"{exc}", 3)
         except HelpdeskError as exc:
-            return _fail(f"the helpdesk refused the sync: {exc}", 3)
+            return _fail(f"the sync stopped: {exc}", 3)
+        except StoreError as exc:
+            return _fail(f"the cache could not be written: {exc}", 4)
         print(_summary(report, writer.path))
         return 0
     finally:
@@ -98,10 +101,15 @@ def _summary(report: SyncReport, cache: Path) -> str:
         users = conn.execute("SELECT count(*) FROM users").fetchone()[0]
     finally:
         conn.close()
+    with CacheReader(cache) as reader:
+        held = reader.quarantined()
+    unreadable = f"unreadable: {quarantine.summary(held)}\n" if held else ""
     return (f"tickets: {tickets} ({report.tickets} received)\n"
             f"comments: {comments} ({report.comments} received)\n"
             f"users: {users} ({report.users} received)\n"
-            f"outbox: {report.sent} sent, {report.conflicts} conflicts, {report.failed} failed\n"
+            f"{unreadable}"
+            f"outbox: {report.sent} sent, {report.conflicts} conflicts, {report.failed} failed, "
+            f"{report.waiting} waiting to retry\n"
             f"requests: {report.requests}\n"
             f"seconds: {report.seconds:.1f}")
 

@@ -7,25 +7,33 @@ What it guarantees (helpdesk-api.md §13, §15, §19.6, §19.8):
 - non-idempotent requests (PUT, POST without a key) are never re-sent automatically: a failure
   after the request may have reached the server raises :class:`AmbiguousOutcome`, and the
   caller decides (the sync engine checks the ticket's audits for its op id);
-- 429 is always safe to retry: the client sleeps exactly ``Retry-After`` seconds;
+- 429 is always safe to retry: the client sleeps exactly ``Retry-After`` seconds when that is
+  short (``max_inline_wait``); a longer wait (capped at ``retry_after_cap``) is raised as
+  :class:`RateLimited` so the engine schedules it, shows it and can be stopped meanwhile;
 - it reads ``X-Rate-Limit-Remaining`` and slows down before the budget runs out;
+- every transport failure (refused, reset, timeout, a cut-off or undecodable answer) comes back as
+  one of these types, never as a raw ``requests``/``urllib3`` exception; a 2xx whose body is not a
+  JSON object is :class:`MalformedAnswer` (for a write: it may well have been applied);
 - errors come back as typed exceptions carrying the Zendesk error code and description,
-  whether ``error`` is a string or an object.
+  whether ``error`` is a string or an object;
+- ``interrupt()`` cuts every wait short (the engine stops): the waiting call raises
+  :class:`Unreachable` at once; ``resume()`` allows waiting again.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
 import logging
 import random
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
 import orjson
 import requests
+import urllib3
 
 from console import __version__
 
@@ -68,6 +76,18 @@ class AmbiguousOutcome(Unreachable):
     """A non-idempotent request failed after it may have reached the server."""
 
 
+class RateLimited(Unreachable):
+    """429 with a wait longer than the client sleeps in place; ``retry_after`` is the (capped) wait."""
+
+    def __init__(self, message: str, *, retry_after: float, **kw):
+        super().__init__(message, status=429, **kw)
+        self.retry_after = retry_after
+
+
+class MalformedAnswer(Invalid):
+    """A 2xx answer whose body is not the JSON object the API promises (cut off, a list, HTML...)."""
+
+
 @dataclass
 class RateBudget:
     limit: int | None = None
@@ -86,7 +106,8 @@ class HelpdeskClient:
     def __init__(self, base_url: str, email: str | None, token: str, *, bearer: bool = False,
                  timeout: tuple[float, float] = (5.0, 30.0), max_retries: int = 5,
                  backoff_base: float = 0.5, backoff_cap: float = 30.0,
-                 slow_down_below: float = 0.1, sleep: Callable[[float], None] = time.sleep):
+                 slow_down_below: float = 0.1, sleep: Callable[[float], None] | None = None,
+                 max_inline_wait: float = 10.0, retry_after_cap: float = 120.0):
         self.base_url = base_url.rstrip("/")
         self.api_root = self.base_url + "/api/v2/"
         self.timeout = timeout
@@ -94,7 +115,10 @@ class HelpdeskClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.slow_down_below = slow_down_below
-        self.sleep = sleep
+        self.max_inline_wait = max_inline_wait
+        self.retry_after_cap = retry_after_cap
+        self._interrupted = threading.Event()
+        self.sleep = sleep or self._interrupted.wait
         self.requests_made = 0
         self.last_server_date: str | None = None  # HTTP Date of the last answer (server clock)
         self.budget = RateBudget()
@@ -112,6 +136,20 @@ class HelpdeskClient:
 
     def close(self) -> None:
         self.session.close()
+
+    def interrupt(self) -> None:
+        """Cut short every wait in progress or to come (retries, Retry-After): they raise Unreachable."""
+        self._interrupted.set()
+
+    def resume(self) -> None:
+        self._interrupted.clear()
+
+    def _wait(self, seconds: float) -> None:
+        if self._interrupted.is_set():
+            raise Unreachable("stopped while waiting to retry")
+        self.sleep(seconds)
+        if self._interrupted.is_set():
+            raise Unreachable("stopped while waiting to retry")
 
     # ---- public calls -------------------------------------------------------------------
     def get(self, path: str, params: dict | None = None) -> dict:
@@ -172,16 +210,29 @@ class HelpdeskClient:
                     raise Unreachable(f"cannot reach {self.base_url}: {_short(exc)}") from exc
                 raise AmbiguousOutcome(
                     f"{method} {urlsplit(url).path} may or may not have been applied: {_short(exc)}") from exc
+            except (requests.exceptions.RequestException, http.client.HTTPException,
+                    urllib3.exceptions.HTTPError, OSError) as exc:
+                # the answer was cut off or cannot be decoded (ChunkedEncodingError, IncompleteRead,
+                # ContentDecodingError...): the request reached the helpdesk
+                if idempotent and attempt <= self.max_retries:
+                    self._backoff(attempt)
+                    continue
+                if idempotent:
+                    raise Unreachable(f"{self.base_url} sent a broken answer: {_short(exc)}") from exc
+                raise AmbiguousOutcome(f"{method} {urlsplit(url).path} got a broken answer and may or may not "
+                                       f"have been applied: {_short(exc)}") from exc
             self._read_budget(response)
             self.last_server_date = response.headers.get("Date") or self.last_server_date
             status = response.status_code
             if status == 429:
-                wait = _retry_after(response, default=self.backoff_base * 2 ** attempt)
-                if attempt <= self.max_retries + 5:
+                asked = _retry_after(response, default=None)
+                wait = min(self.retry_after_cap, asked if asked is not None else self.backoff_base * 2 ** attempt)
+                if wait <= self.max_inline_wait and attempt <= self.max_retries + 5:
                     log.info("rate limited; waiting %.0f s as asked", wait)
-                    self.sleep(wait)
+                    self._wait(wait)
                     continue
-                raise Unreachable(f"{self.base_url} keeps rate-limiting us (429)", status=429)
+                raise RateLimited(f"the helpdesk asks us to wait {wait:.0f} s before the next request (429)",
+                                  retry_after=wait)
             if status >= 500:
                 if idempotent and attempt <= self.max_retries:
                     wait = _retry_after(response, default=None)
@@ -199,9 +250,9 @@ class HelpdeskClient:
             try:
                 body = orjson.loads(response.content)
             except orjson.JSONDecodeError as exc:
-                raise Invalid(f"the helpdesk answered {status} with malformed JSON", status=status) from exc
+                raise MalformedAnswer(f"the helpdesk answered {status} with malformed JSON", status=status) from exc
             if not isinstance(body, dict):
-                raise Invalid("the helpdesk answered with JSON that is not an object", status=status)
+                raise MalformedAnswer("the helpdesk answered with JSON that is not an object", status=status)
             body["_headers"] = {k.lower(): v for k, v in response.headers.items()
                                 if k.lower().startswith(("x-idempotency", "location"))}
             return body
@@ -210,8 +261,8 @@ class HelpdeskClient:
         wait = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
         wait = random.uniform(wait / 2, wait)
         if at_least:
-            wait = max(wait, at_least)
-        self.sleep(wait)
+            wait = max(wait, min(at_least, self.retry_after_cap))
+        self._wait(wait)
 
     def _read_budget(self, response: requests.Response) -> None:
         h = response.headers
@@ -232,7 +283,7 @@ class HelpdeskClient:
             return
         if b.remaining < max(1, b.limit * self.slow_down_below):
             window = b.reset_after if b.reset_after is not None else 60.0
-            self.sleep(min(5.0, window / max(1, b.remaining + 1)))
+            self._wait(min(5.0, window / max(1, b.remaining + 1)))
 
 
 def _retry_after(response: requests.Response, default: float | None) -> float | None:

@@ -16,8 +16,14 @@ Blocking HTTP and SQLite always run in executor threads, never on the event loop
     engine.stop(); await engine.close()          # stop the loop; close() also shuts the executors
 
 Events (``console.sync.status``): ``status`` (online/offline, phase + done/total progress,
-last synced at (server time), pending outbox count, conflicts), ``change`` (a store ``Change``:
-refresh those models), ``error``, ``conflict`` and ``sent`` (with ``op_id``).
+last synced at (server time), pending outbox count, conflicts, entries failing and the next
+retry, unreadable records), ``change`` (a store ``Change``: refresh those models), ``error``,
+``conflict`` and ``sent`` (with ``op_id``).
+
+Failures: an outbox entry the helpdesk keeps refusing waits its own backoff (``retry.py``)
+while the rest of the outbox and the pulls go on; a long ``Retry-After`` is waited on the loop
+(shown as ``retry_in``); ``stop()`` ends any wait at once and ``run()`` returns even while a
+request hangs. A record the cache cannot read is quarantined and named, never a failed round.
 
 Pull mode: the first round asks ``users/me`` (kept in sync_state ``me``, ``role``, ``pull_mode``).
 Admins pull through the incremental exports (``pull.py``); anyone else, or an admin whose export
@@ -38,13 +44,14 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-from console.store import CacheReader, CacheWriter, Change, OutboxEntry
+from console.store import BadPayloadError, CacheReader, CacheWriter, Change, Kind, OutboxEntry, quarantine
 
 from . import status as ev
-from .client import AuthError, HelpdeskClient, HelpdeskError, Unreachable
+from .client import AuthError, HelpdeskClient, HelpdeskError, MalformedAnswer, RateLimited, Unreachable
 from .pull import Page, Puller, Stream
 from .pull_agent import COMMENT_BUDGET, HISTORY_DAYS, PAGE_SIZE, AgentPuller
 from .push import Delivery, OutboxSender
+from .retry import RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +66,8 @@ class SyncReport:
     sent: int = 0
     conflicts: int = 0
     failed: int = 0
+    waiting: int = 0  # outbox entries put back to wait for their next attempt
+    unreadable: int = 0  # records in the cache's quarantine after the round
     requests: int = 0
     seconds: float = 0.0
 
@@ -69,14 +78,14 @@ class SyncEngine:
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, *, interval: float = 60.0,
                  resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False,
                  list_page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
-                 thread_history_days: int = HISTORY_DAYS):
+                 thread_history_days: int = HISTORY_DAYS, retry: RetryPolicy | None = None):
         self.client = client
         self.writer = writer
         self.interval = interval
         self.resource_interval = resource_interval
         self.max_backoff = max_backoff
         self.puller = Puller(client, writer)
-        self.sender = OutboxSender(client, writer, self.puller)
+        self.sender = OutboxSender(client, writer, self.puller, retry)
         self._reader = CacheReader(writer.path)
         self.agent_puller = AgentPuller(client, writer, self._reader, page_size=list_page_size,
                                         comment_budget=comment_budget, history_days=thread_history_days)
@@ -89,6 +98,7 @@ class SyncEngine:
         self._round_lock: asyncio.Lock | None = None
         self._push_lock: asyncio.Lock | None = None
         self._wake: asyncio.Event | None = None
+        self._stop_requested: asyncio.Event | None = None
         self._stopping = False
         self._resources_at = 0.0
         self._tasks: set[asyncio.Future] = set()
@@ -116,10 +126,24 @@ class SyncEngine:
         if change:
             self._emit(ev.CHANGE, change=change)
 
+    async def _applied(self, change: Change) -> None:
+        """A pulled page is in the cache; records it could not read are named once, in the log and the status."""
+        self._changed(change)
+        if not change.touches(Kind.QUARANTINE):
+            return
+        held = await self._bg(self._reader.quarantined)
+        if len(held) > self._status.unreadable:
+            text = quarantine.summary(held)
+            log.warning("%s; the rest synced", text)
+            self._emit(ev.ERROR, message=f"{text}; the rest synced.", unreadable=len(held))
+        elif len(held) != self._status.unreadable:
+            self._emit(unreadable=len(held))
+
     # -- executors -----------------------------------------------------------------------
     def _locks(self) -> None:
         if self._round_lock is None:
             self._round_lock, self._push_lock, self._wake = asyncio.Lock(), asyncio.Lock(), asyncio.Event()
+            self._stop_requested = asyncio.Event()
 
     async def _bg(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self._background, fn, *args)
@@ -128,12 +152,14 @@ class SyncEngine:
         return await asyncio.get_running_loop().run_in_executor(self._interactive, fn, *args)
 
     async def _refresh_counts(self) -> None:
-        pending, conflicts = await self._fg(self._counts)
-        if (pending, conflicts) != (self._status.pending, self._status.conflicts):
-            self._emit(pending=pending, conflicts=conflicts)
+        counts = await self._fg(self._counts)
+        s = self._status
+        if counts != (s.pending, s.conflicts, s.failing, s.next_retry_at):
+            self._emit(pending=counts[0], conflicts=counts[1], failing=counts[2], next_retry_at=counts[3])
 
-    def _counts(self) -> tuple[int, int]:
-        return self.writer.pending_count(), len(self.writer.list_conflicts())
+    def _counts(self) -> tuple[int, int, int, float | None]:
+        failing, next_retry_at = self.writer.retry_summary()
+        return self.writer.pending_count(), len(self.writer.list_conflicts()), failing, next_retry_at
 
     # -- public API ----------------------------------------------------------------------
     def set_work_offline(self, offline: bool) -> None:
@@ -143,10 +169,12 @@ class SyncEngine:
             self._wake.set()
 
     def stop(self) -> None:
-        """Ask ``run()`` to return after the current step."""
+        """Ask ``run()`` to return after the current step; waits in progress (backoff, Retry-After) end now."""
         self._stopping = True
+        self.client.interrupt()
         if self._wake is not None:
             self._wake.set()
+            self._stop_requested.set()
 
     async def close(self) -> None:
         """Stop, let in-flight deliveries finish, and shut the executors (the writer stays open)."""
@@ -177,12 +205,18 @@ class SyncEngine:
                 due = time.monotonic() - self._resources_at > self.resource_interval if self._resources_at else True
                 if resources or (resources is None and due):
                     self._emit(phase="resources", done=0, total=len(self.puller.streams()))
-                    self._changed(await self._bg(self.puller.refresh_resources))
+                    await self._applied(await self._bg(self.puller.refresh_resources))
                     self._resources_at = time.monotonic()
                 await self._pull_all(report)
                 await self._push(report)
+            except BadPayloadError as exc:  # a whole answer of the wrong shape (single records are quarantined)
+                problem = MalformedAnswer(f"the helpdesk sent data the cache cannot read: {exc}")
+                if not self._stopping:
+                    await self._round_failed(problem)
+                raise problem from exc
             except HelpdeskError as exc:
-                await self._round_failed(exc)
+                if not self._stopping:
+                    await self._round_failed(exc)
                 raise
             finally:
                 report.requests = self.client.requests_made - requests
@@ -190,7 +224,8 @@ class SyncEngine:
                 if self._status.syncing:
                     self._emit(syncing=False, phase="", done=0, total=None)
             await self._bg(self._round_ok)
-            self._emit(online=True, error=None, retry_in=None,
+            report.unreadable = len(await self._bg(self._reader.quarantined))
+            self._emit(online=True, error=None, retry_in=None, unreadable=report.unreadable,
                        last_synced_at=_server_iso(self.client.last_server_date))
             await self._refresh_counts()
         return report
@@ -203,9 +238,11 @@ class SyncEngine:
             await self._refresh_counts()
             return report
         try:
-            await self._push(report)
+            problem = await self._push(report)
         except HelpdeskError as exc:
-            await self._round_failed(exc)
+            problem = exc
+        if problem is not None and not self._stopping:
+            await self._round_failed(problem)
         return report
 
     async def refresh_ticket(self, ticket_id: int) -> Change:
@@ -214,7 +251,7 @@ class SyncEngine:
             return Change()
         try:
             change = await self._fg(self.puller.refresh_ticket, ticket_id)
-        except Unreachable as exc:
+        except (Unreachable, MalformedAnswer) as exc:
             await self._round_failed(exc)
             return Change()
         self._changed(change)
@@ -251,6 +288,8 @@ class SyncEngine:
         """Sync every ``interval`` seconds; while offline, retry with backoff; returns after ``stop()``."""
         self._locks()
         self._stopping = False
+        self._stop_requested.clear()
+        self.client.resume()
         failures = 0
         while not self._stopping:
             if self.work_offline:
@@ -258,15 +297,20 @@ class SyncEngine:
                 await self._sleep(None)
                 continue
             try:
-                await self.sync_once()
-                failures, wait = 0, self.interval
+                if not await self._unless_stopped(self.sync_once()):
+                    break
+                failures, wait = 0, self._until_next_retry(self.interval)
             except AuthError:
                 failures += 1
                 wait = self.max_backoff
-            except HelpdeskError:
+            except HelpdeskError as exc:
+                if self._stopping:
+                    break
                 failures += 1
                 wait = min(self.max_backoff, 2.0 * 2 ** (failures - 1))
                 wait = random.uniform(wait / 2, wait)
+                if isinstance(exc, RateLimited):
+                    wait = max(wait, exc.retry_after)
                 self._emit(retry_in=wait)
             except Exception as exc:  # noqa: BLE001 - keep the loop alive; report it
                 log.exception("sync round failed")
@@ -274,6 +318,30 @@ class SyncEngine:
                 wait = min(self.max_backoff, 5.0 * failures)
                 self._emit(ev.ERROR, message=f"Sync failed unexpectedly: {exc}", error=str(exc))
             await self._sleep(wait)
+
+    async def _unless_stopped(self, coro) -> bool:
+        """Run ``coro``; if ``stop()`` comes first, leave it (False). A request hanging on a frozen
+        helpdesk then ends in its thread and records its own outcome; ``close()`` waits for it."""
+        task = asyncio.ensure_future(coro)
+        stopper = asyncio.ensure_future(self._stop_requested.wait())
+        try:
+            await asyncio.wait({task, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+        if task.done():
+            task.result()
+            return True
+        task.cancel()
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return False
+
+    def _until_next_retry(self, interval: float) -> float:
+        """The next round comes after ``interval``, or sooner when an outbox entry's retry falls due."""
+        due = self._status.next_retry_at
+        if due is None:
+            return interval
+        return min(interval, max(0.2, due - time.time()))
 
     async def _sleep(self, seconds: float | None) -> None:
         self._wake.clear()
@@ -291,7 +359,7 @@ class SyncEngine:
 
     async def _round_failed(self, exc: HelpdeskError) -> None:
         message = str(exc)
-        offline = isinstance(exc, Unreachable)
+        offline = isinstance(exc, Unreachable) and not isinstance(exc, RateLimited)
         try:
             await self._bg(self.writer.record_sync_result, message)
         except Exception:  # noqa: BLE001 - the cache may be closing; the event still goes out
@@ -300,7 +368,9 @@ class SyncEngine:
 
     def _learn_pull_mode(self) -> str:
         """Who we are: admins can read the exports; everyone else pulls the ticket lists."""
-        me = self.client.get("users/me.json").get("user") or {}
+        me = self.client.get("users/me.json").get("user")
+        if not isinstance(me, dict):
+            raise MalformedAnswer("the helpdesk's users/me answer has no user object")
         role = str(me.get("role") or "")
         mode = "export" if role == "admin" else "list"
         self.writer.set_sync_state("me", str(me.get("id") or ""))
@@ -329,20 +399,36 @@ class SyncEngine:
     async def _pull(self, stream: Stream) -> int:
         """Pull one export stream to its end, fetching page N+1 while page N is applied."""
         bookmark = await self._bg(self._reader.sync_state, stream.state_key) if stream.state_key else None
-        page: Page = await self._bg(stream.fetch, bookmark)
+        page: Page = await self._fetch(stream, bookmark)
         first_position, received = page.position, 0
         while True:
             nxt = None
             if not page.end_of_stream and not self.work_offline and not self._stopping:
-                nxt = asyncio.ensure_future(self._bg(stream.fetch, str(page.bookmark)))
+                nxt = asyncio.ensure_future(self._fetch(stream, str(page.bookmark)))
             change = await self._bg(stream.apply, page)
             received += page.size
-            self._changed(change)
+            await self._applied(change)
             done, total = page.progress or (received, self._estimate(received, first_position, page))
             self._emit(phase=stream.name, done=done, total=total)
             if nxt is None:
                 return received
             page = await nxt
+
+    async def _fetch(self, stream: Stream, bookmark: str | None) -> Page:
+        """One page. A helpdesk asking for a long wait (429, e.g. the export's 10 a minute) is waited
+        for here, on the loop: shown as ``retry_in``, and cut short by ``stop()`` or going offline."""
+        while True:
+            try:
+                return await self._bg(stream.fetch, bookmark)
+            except RateLimited as exc:
+                if self._stopping or self.work_offline:
+                    raise
+                log.info("%s: rate limited; waiting %.0f s", stream.name, exc.retry_after)
+                self._emit(retry_in=exc.retry_after)
+                await self._sleep(exc.retry_after)
+                self._emit(retry_in=None)
+                if self._stopping or self.work_offline:
+                    raise
 
     def _estimate(self, done: int, first: int | None, page: Page) -> int | None:
         """Items in this stream: extrapolated from how far through server time the pages have got."""
@@ -354,28 +440,45 @@ class SyncEngine:
         fraction = (page.position - first) / (now - first)
         return max(done, int(done / fraction)) if fraction > 0 else None
 
-    async def _push(self, report: SyncReport) -> None:
-        """Verify unknown outcomes, then deliver every sendable entry in order."""
+    async def _push(self, report: SyncReport) -> HelpdeskError | None:
+        """Verify unknown outcomes, then deliver every sendable entry in order.
+
+        An entry that fails for a passing reason waits its own backoff (``retry.RetryPolicy``)
+        while the others go on; a helpdesk that cannot be reached, or an outcome that cannot be
+        checked, ends this pass and is returned (pulls still run). Raises ``AuthError``."""
         self._locks()
         async with self._push_lock:
             self._emit(phase="pushing")
             try:
                 unknown = await self._fg(self._unknown_entries)
                 for entry in unknown:
-                    self._record(await self._fg(self.sender.verify, entry), report)
+                    if self._stopping:
+                        return None
+                    try:
+                        delivery = await self._fg(self.sender.verify, entry)
+                    except AuthError:
+                        raise
+                    except HelpdeskError as exc:
+                        return exc  # still unknown: checked again before anything is sent
+                    self._record(delivery, report)
                     self._unverified.discard(entry.op_id)
-                while not self.work_offline:
+                while not self.work_offline and not self._stopping:
                     entry = await self._fg(self.writer.next_sendable)
                     if entry is None:
                         break
                     try:
                         delivery = await self._fg(self.sender.deliver, entry)
-                    except HelpdeskError:
+                    except HelpdeskError as exc:
                         current = await self._fg(self.writer.get_entry, entry.op_id)
                         if current is not None and current.state == "sending":
                             self._unverified.add(entry.op_id)
-                        raise
+                        if isinstance(exc, AuthError):
+                            raise
+                        return exc
                     self._record(delivery, report)
+                    if not delivery.go_on:
+                        return delivery.error
+                return None
             finally:
                 self._emit(phase="" if not self._status.syncing else self._status.phase)
                 await self._refresh_counts()
@@ -401,6 +504,10 @@ class SyncEngine:
         elif delivery.outcome == "failed":
             report.failed += 1
             self._emit(ev.ERROR, message=delivery.message, op_id=delivery.op_id)
+        elif delivery.outcome == "retry":
+            report.waiting += 1
+            if delivery.message:  # failed often enough to show: "failed — retrying at HH:MM"
+                self._emit(ev.ERROR, message=delivery.message, op_id=delivery.op_id)
 
 
 def _server_iso(http_date: str | None) -> str | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from console.store import CacheWriter, Change
 
-from .client import HelpdeskClient, Invalid, NotFound
+from .client import HelpdeskClient, Invalid, MalformedAnswer, NotFound
 
 PER_PAGE = 1000
 RESOURCE_LISTS = (  # (path, response key, writer method)
@@ -96,14 +96,19 @@ class Puller:
         if cursor:
             try:
                 body = self.client.get(path, {**params, "cursor": cursor})
+            except MalformedAnswer:
+                raise
             except Invalid:
                 body = self.client.get(path, {**params, "start_time": restart()})
         else:
             body = self.client.get(path, {**params, "start_time": 0})
-        items = body.get(key) or []
+        items = listed(body, key)
         last = items[-1].get("generated_timestamp") if items and isinstance(items[-1], dict) else None
-        return Page(items, body.get("after_cursor") or cursor or "", bool(body.get("end_of_stream")),
-                    last if isinstance(last, int) else None, body.get("users") if key == "tickets" else None)
+        after = body.get("after_cursor")
+        if after is not None and not isinstance(after, str):
+            raise MalformedAnswer(f"the helpdesk's {key} export has an after_cursor that is not a string")
+        return Page(items, after or cursor or "", bool(body.get("end_of_stream")),
+                    last if isinstance(last, int) else None, listed(body, "users") if key == "tickets" else None)
 
     # -- comments ------------------------------------------------------------------------
     def fetch_comment_events(self, end_time: str | None) -> Page:
@@ -111,15 +116,20 @@ class Puller:
         try:
             body = self.client.get("incremental/ticket_events.json",
                                    {"start_time": start, "include": "comment_events", "per_page": PER_PAGE})
+        except MalformedAnswer:
+            raise
         except Invalid as exc:
-            if exc.status == 400 and "too recent" in str(exc):
+            if exc.status in (400, 422) and "too recent" in str(exc).lower():
                 return Page([], start, True, None)  # nothing can be newer than our bookmark yet
             raise
-        events = body.get("ticket_events") or []
+        events = listed(body, "ticket_events")
         last = events[-1].get("timestamp") if events and isinstance(events[-1], dict) else None
         comments = sum(1 for e in events if isinstance(e, dict) for c in e.get("child_events") or []
                        if isinstance(c, dict) and c.get("event_type") == "Comment")
-        return Page(events, int(body.get("end_time") or start), bool(body.get("end_of_stream")),
+        end_time = body.get("end_time")
+        if end_time is not None and (isinstance(end_time, bool) or not isinstance(end_time, int)):
+            raise MalformedAnswer("the helpdesk's ticket events have an end_time that is not a number")
+        return Page(events, int(end_time or start), bool(body.get("end_of_stream")),
                     last if isinstance(last, int) else None, count=comments)
 
     def apply_comment_events(self, page: Page) -> Change:
@@ -136,16 +146,18 @@ class Puller:
     def fetch_all(self, path: str, key: str, page_size: int = 100) -> list:
         """Every item of a paginated list, following the helpdesk's links verbatim (§19.10)."""
         body = self.client.get(path, {"page[size]": page_size})
-        items = list(body.get(key) or [])
+        items = list(listed(body, key))
         while url := next_link(body):
             body = self.client.get_url(url)
-            items.extend(body.get(key) or [])
+            items.extend(listed(body, key))
         return items
 
     # -- one ticket ----------------------------------------------------------------------
     def fetch_ticket(self, ticket_id: int) -> tuple[dict, list]:
         """The ticket and its whole thread; ``NotFound`` when it is gone."""
-        ticket = self.client.get(f"tickets/{ticket_id}.json")["ticket"]
+        ticket = self.client.get(f"tickets/{ticket_id}.json").get("ticket")
+        if not isinstance(ticket, dict) or ticket.get("id") != ticket_id or not isinstance(ticket.get("updated_at"), str):
+            raise MalformedAnswer(f"the helpdesk's answer for ticket #{ticket_id} is not a usable ticket")
         comments = self.fetch_all(f"tickets/{ticket_id}/comments.json", "comments")
         return ticket, comments
 
@@ -157,12 +169,26 @@ class Puller:
         return self.writer.upsert_tickets([ticket]) | self.writer.replace_ticket_comments(ticket_id, comments)
 
 
+def listed(body: dict, key: str) -> list:
+    """``body[key]`` as the list the API promises (missing: empty); any other shape is MalformedAnswer."""
+    value = body.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise MalformedAnswer(f"the helpdesk's answer has {key!r} as {type(value).__name__}, not a list")
+    return value
+
+
 def next_link(body: dict) -> str | None:
     """The next page's URL of a list answer (CBP ``links.next`` or OBP ``next_page``), None at the end."""
     links, meta = body.get("links") or {}, body.get("meta") or {}
-    if links or meta:
-        return (links.get("next") or None) if meta.get("has_more") else None
-    return body.get("next_page") or None
+    if not isinstance(links, dict) or not isinstance(meta, dict):
+        raise MalformedAnswer("the helpdesk's paging links are not objects")
+    cbp = links.get("next") if meta.get("has_more") else None
+    link = cbp if links or meta else body.get("next_page")
+    if link is not None and not isinstance(link, str):
+        raise MalformedAnswer("the helpdesk's next-page link is not a string")
+    return link or None
 
 
 def _max_column(path: Path, table: str, column: str) -> int:

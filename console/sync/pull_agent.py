@@ -40,7 +40,7 @@ from console.config import SETTINGS_BY_NAME
 from console.store import CacheReader, CacheWriter, Change
 
 from .client import HelpdeskClient, NotFound
-from .pull import Page, Puller, Stream, next_link
+from .pull import Page, Puller, Stream, listed, next_link
 
 log = logging.getLogger(__name__)
 
@@ -134,26 +134,26 @@ class AgentPuller(Puller):
                 self._floor = None if mark is None else mark - OVERLAP
                 body = self.client.get("tickets.json", {"page[size]": self.page_size, "sort": "-updated_at",
                                                         "include": "users"})
-        tickets = [t for t in body.get("tickets") or [] if isinstance(t, dict)]
+        tickets = [t for t in listed(body, "tickets") if isinstance(t, dict)]
         url = next_link(body)
         stamps = [s for s in (_seconds(t.get("updated_at")) for t in tickets) if s is not None]
         below_floor = self._floor is not None and bool(stamps) and min(stamps) < self._floor
-        return Page(tickets, url or "", not url or below_floor, extra=body.get("users"))
+        return Page(tickets, url or "", not url or below_floor, extra=listed(body, "users"))
 
     def apply_ticket_list(self, page: Page) -> Change:
         change = self.writer.apply_ticket_page(page.items, None, end_of_stream=page.end_of_stream,
                                                users=page.extra)
         page.count = len(change.ticket_ids)
         state = self.state
-        done = {t["id"] for t in page.items if t.get("status") in DONE_STATUSES}
-        fresh = list(dict.fromkeys(t["id"] for t in page.items if t["id"] in change.ticket_ids and t["id"] not in done))
+        ids = [(t.get("id"), t) for t in page.items]
+        done = {i for i, t in ids if t.get("status") in DONE_STATUSES}
+        fresh = list(dict.fromkeys(i for i, _ in ids if i in change.ticket_ids and i not in done))
         skip = done | set(fresh)
         state.due = fresh + [i for i in state.due if i not in skip]
         if state.mark is not None:  # the first walk's solved tickets are the backfill's
-            solved = [t["id"] for t in page.items if t["id"] in change.ticket_ids and t.get("status") in
-                      ("solved", "closed")]
+            solved = [i for i, t in ids if i in change.ticket_ids and t.get("status") in ("solved", "closed")]
             state.done_due = list(dict.fromkeys(solved + [i for i in state.done_due if i not in fresh]))
-        top = _newest([(state.walk or {}).get("top")] + [t.get("updated_at") for t in page.items])
+        top = _newest([(state.walk or {}).get("top")] + [t.get("updated_at") for _, t in ids])
         if page.end_of_stream:
             state.mark = _newest([state.mark, top])
             state.walk = None
@@ -169,7 +169,7 @@ class AgentPuller(Puller):
         else:
             body = self.client.get("users.json", {"role[]": ["agent", "admin"], "page[size]": self.page_size})
         url = next_link(body)
-        return Page(list(body.get("users") or []), url or "", not url)
+        return Page(list(listed(body, "users")), url or "", not url)
 
     def apply_agents(self, page: Page) -> Change:
         change = self.writer.apply_user_page(page.items, None)

@@ -30,7 +30,11 @@ class SyncStatus:
     "pushing", "tickets", "users", "comments", "resources". ``done``/``total`` is the
     progress of the current phase (``total`` an estimate, None when unknown).
     ``last_synced_at`` is the helpdesk's clock (its HTTP Date, as ``YYYY-MM-DDTHH:MM:SSZ``) at the end of
-    the last good round.
+    the last good round. ``retry_in`` is the wait before the next round after a failed one (a
+    helpdesk's ``Retry-After`` included, capped). ``failing`` counts outbox entries shown as
+    *failed — retrying at HH:MM* (each waits its own backoff); ``next_retry_at`` is the soonest
+    planned retry of any entry (local epoch). ``unreadable`` counts records from the helpdesk
+    the cache could not read (quarantined; ``CacheReader.quarantined()`` names them).
     """
 
     online: bool | None = None
@@ -44,6 +48,9 @@ class SyncStatus:
     conflicts: int = 0
     error: str | None = None
     retry_in: float | None = None
+    failing: int = 0
+    next_retry_at: float | None = None
+    unreadable: int = 0
 
     def but(self, **changes: object) -> SyncStatus:
         return replace(self, **changes)

@@ -90,7 +90,7 @@ def test_ticket_events_carry_full_comments(helpdesk):
     token = up.json()["upload"]["token"]
     tid = helpdesk.create_ticket(comment={"body": "first", "uploads": [token]})["id"]
     helpdesk.put(f"tickets/{tid}", json={"ticket": {"status": "open", "comment": {"body": "second"}}})
-    _wait_next_second()
+    helpdesk.wait_exportable()  # an update in its ticket's creation second is stamped one second later
     events = helpdesk.get("incremental/ticket_events.json?start_time=0&include=comment_events").json()
     mine = [e for e in events["ticket_events"] if e["ticket_id"] == tid]
     assert [e["timestamp"] for e in mine] == sorted(e["timestamp"] for e in mine)

@@ -50,8 +50,7 @@ def test_zenpy_round_trip(helpdesk, client):
     bodies = [c["body"] for c in helpdesk.get(f"tickets/{tid}/comments").json()["comments"]]
     assert bodies == ["It burns", "Private note", "Hi Jane"]
 
-    import time
-    time.sleep(1.05)
+    helpdesk.wait_exportable()
     exported = list(client.tickets.incremental(start_time=0))
     assert {t.id for t in exported} == {t["id"] for t in helpdesk.get("tickets").json()["tickets"]}
 

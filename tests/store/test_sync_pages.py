@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.store import BadPayloadError, CacheReader, CacheWriter, Kind, QueueSpec
+from console.store import CacheReader, CacheWriter, Kind, QueueSpec, quarantine
 from tests.store.store_records import comment_event, make_comment, make_ticket, make_user
 
 
@@ -71,19 +71,44 @@ def test_404_marks_a_ticket_missing(writer, reader):
     assert not writer.mark_ticket_missing(5)
 
 
-def test_failure_mid_page_moves_neither_cursor_nor_rows(writer, reader, cache_path):
+def test_unreadable_records_are_quarantined_and_the_page_is_stored(writer, reader, cache_path):
     writer.apply_ticket_page([make_ticket(1)], "good-cursor", end_of_stream=False)
-    page = [make_ticket(i) for i in range(2, 600)] + [{"subject": "no id here"}] + [make_ticket(700)]
-    with pytest.raises(BadPayloadError, match="no valid 'id'"):
-        writer.apply_ticket_page(page, "bad-cursor", end_of_stream=True)
-    assert reader.sync_state("tickets_cursor") == "good-cursor"
-    assert reader.sync_state("tickets_end_of_stream") is None
-    assert reader.ticket_ids_for_queue(QueueSpec()) == [1]
-    assert reader.search("question") and {h.id for h in reader.search("question")} == {1}
-    # the writer is still usable, and a fresh reader sees the same thing
-    writer.apply_ticket_page([make_ticket(2)], "next", end_of_stream=False)
+    page = ([make_ticket(i) for i in range(2, 600)] + [{"subject": "no id here"}, "not even an object"]
+            + [make_ticket(700, status="in_review"), make_ticket(701, updated_at="yesterday-ish"),
+               make_ticket(702, requester_id={"id": 5}), make_ticket(703, tags=7), make_ticket(704, generated_timestamp=0)])
+    change = writer.apply_ticket_page(page, "next-cursor", end_of_stream=True)
+    assert change.touches(Kind.QUARANTINE)
+    assert reader.sync_state("tickets_cursor") == "next-cursor"  # the bookmark moves on
+    assert reader.sync_state("tickets_end_of_stream") == "1"
+    ids = set(reader.ticket_ids_for_queue(QueueSpec()))
+    assert ids == {1, *range(2, 600), 700, 703, 704}
+    assert reader.ticket(700)["status"] == "in_review"  # an unknown status is kept as it came
+    assert reader.ticket(703)["tags"] == []
+    held = reader.quarantined()
+    assert [(r.kind, r.object_id) for r in held] == [("ticket", None), ("ticket", None), ("ticket", 701),
+                                                    ("ticket", 702)]
+    assert "not a timestamp" in held[2].reason and "not an id" in held[3].reason
+    assert quarantine.summary(held) == "4 tickets could not be read (#701, #702 and 2 more)"
+    # a readable version of a quarantined ticket takes it out again
+    writer.apply_ticket_page([make_ticket(701, 2000)], "later", end_of_stream=True)
+    assert [r.object_id for r in reader.quarantined()] == [None, None, 702]
     with CacheReader(cache_path) as fresh:
-        assert sorted(fresh.ticket_ids_for_queue(QueueSpec())) == [1, 2]
+        assert 701 in fresh.ticket_ids_for_queue(QueueSpec())
+
+
+def test_unreadable_users_comments_and_resources_are_quarantined_too(writer, reader):
+    writer.apply_user_page([make_user(1, "Ann Lee", "ann@x.example"), {**make_user(2, "Bob", "bob@x.example"), "name": ["Bob"]},
+                            {"name": "nobody"}], "u1")
+    assert reader.user(1) and reader.user(2) is None
+    writer.apply_ticket_page([make_ticket(5)], "c", end_of_stream=True)
+    writer.replace_ticket_comments(5, [make_comment(50, "fine"), make_comment(51, "bad", created_at="soon"),
+                                       make_comment(52, "bad too", attachments={"x": 1})])
+    assert [c["id"] for c in reader.comments_for_ticket(5)] == [50]
+    writer.replace_groups([{"id": 10, "name": "Billing"}, {"id": 11, "name": {"en": "Tech"}}, {"name": "x"}])
+    assert [g["id"] for g in reader.groups()] == [10]
+    kinds = sorted({(r.kind, r.object_id) for r in reader.quarantined()}, key=str)
+    assert kinds == sorted({("user", 2), ("user", None), ("comment", 51), ("comment", 52), ("group", 11),
+                            ("group", None)}, key=str)
 
 
 def test_crash_inside_the_transaction_rolls_back(writer, reader, monkeypatch):
@@ -173,6 +198,5 @@ def test_replacing_small_resources(writer, reader):
     assert reader.sync_state("last_error") == "HTTP 503 from the helpdesk" and reader.sync_state("last_success") is None
     writer.record_sync_result()
     assert reader.sync_state("last_error") == "" and float(reader.sync_state("last_success")) > 0
-    with pytest.raises(BadPayloadError):
-        writer.replace_groups([{"name": "no id"}])
-    assert [g["name"] for g in reader.groups()] == ["Billing"]
+    change = writer.replace_groups([{"id": 10, "name": "Billing"}, {"name": "no id"}])  # the bad one is set aside
+    assert change.touches(Kind.QUARANTINE) and [g["name"] for g in reader.groups()] == ["Billing"]

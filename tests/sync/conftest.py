@@ -12,6 +12,7 @@ import pytest
 from console.store import CacheWriter
 from console.sync.client import HelpdeskClient
 from console.sync.engine import SyncEngine
+from console.sync.retry import RetryPolicy
 from tests.helpdesk import REPO
 
 
@@ -22,7 +23,9 @@ class Account:
                  **client_options):
         self.url, self.email, self.token, self.cache = url, email, token, cache
         self.client_options = {"max_retries": 2, "backoff_base": 0.05, **client_options}
-        self.engine_options = {"interval": 0.2, "max_backoff": 0.5, **(engine_options or {})}
+        self.engine_options = {"interval": 0.2, "max_backoff": 0.5,
+                               "retry": RetryPolicy(base=0.05, cap=0.5),  # fast, like the client's backoff
+                               **(engine_options or {})}
         self.writer = self.client = self.engine = None
         self.open()
 

@@ -24,7 +24,7 @@ from console.sync.push import OutboxSender
 class CrashAfterSend(OutboxSender):
     """Dies the moment a send has an answer, before the answer is written to the cache."""
 
-    def _recorded(self, entry, response):
+    def _recorded(self, entry, response, *args, **kwargs):
         os.kill(os.getpid(), signal.SIGKILL)
 
 

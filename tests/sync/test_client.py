@@ -156,3 +156,24 @@ def test_refuses_paging_links_to_another_host(scripted):
     c, _, _ = scripted()
     with pytest.raises(hc.Invalid, match="another host"):
         c.get_url("http://evil.example/api/v2/tickets.json?page=2")
+
+
+def test_a_long_retry_after_is_capped_and_raised_not_slept(scripted):
+    c, script, sleeps = scripted((429, {"Retry-After": "3600"}, b"{}"), ok({}), retry_after_cap=90)
+    with pytest.raises(hc.RateLimited) as got:
+        c.get("tickets")
+    assert got.value.retry_after == 90 and sleeps == [] and len(script.seen) == 1
+
+
+def test_interrupt_cuts_a_wait_short(scripted):
+    import threading
+    import time
+
+    c, _script, _ = scripted((503, {}, b""), ok({}))
+    c.sleep = c._interrupted.wait  # the real, interruptible wait
+    c.backoff_base = c.backoff_cap = 30.0
+    threading.Timer(0.2, c.interrupt).start()
+    started = time.monotonic()
+    with pytest.raises(hc.Unreachable, match="stopped"):
+        c.get("x")
+    assert time.monotonic() - started < 5

@@ -40,6 +40,18 @@ def synced(account, *tickets) -> None:
         asyncio.run(account.engine.refresh_ticket(ticket["id"]))
 
 
+def sync_until_sent(account, op_id: str, rounds: int = 20) -> None:
+    for _ in range(rounds):
+        try:
+            account.sync(resources=False)
+        except Unreachable:
+            pass
+        if account.writer.get_entry(op_id).state == "sent":
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"not sent after {rounds} rounds: {account.writer.get_entry(op_id)}")
+
+
 @pytest.fixture
 def proxy(helpdesk):
     p = FaultProxy(helpdesk.port)
@@ -81,13 +93,7 @@ def test_reply_is_delivered_exactly_once_through_network_faults(helpdesk, proxy,
     proxy.add(fault)
     text = f"Please update to the latest version ({fault.mode})."
     entry = asyncio.run(account.engine.queue_reply(ticket["id"], text))
-    for _ in range(3):
-        try:
-            account.sync(resources=False)
-            break
-        except Unreachable:
-            continue
-    assert account.writer.get_entry(entry.op_id).state == "sent"
+    sync_until_sent(account, entry.op_id)  # a failed attempt waits its (short, in tests) backoff
     time.sleep(fault.delay)
     assert comments_with(helpdesk, ticket["id"], text) == 1
     puts = [s for s in proxy.seen if s[0] == "PUT"]

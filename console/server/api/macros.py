@@ -1,4 +1,8 @@
-"""Macros (canned replies): list, active, show, and the two apply endpoints (nothing is saved)."""
+"""Macros (canned replies): list, active, show, and the two apply endpoints (nothing is saved).
+
+Who sees a macro (Zendesk's rule): an admin every macro of the account; an agent (and ``/macros/active``,
+for anyone) the shared ones, those restricted to one of the user's groups, and their own personal macros. A macro an
+agent may not see answers 404 everywhere (list, show, apply), as if it did not exist."""
 
 from __future__ import annotations
 
@@ -14,14 +18,20 @@ from console.server.errors import json_response, not_found
 router = APIRouter()
 
 
-def _macro_row(conn, macro_id: int):
-    row = conn.execute("SELECT * FROM macros WHERE id = ?", (macro_id,)).fetchone()
+def _macro_row(conn, macro_id: int, user: dict):
+    where, params = _visible_sql(user)
+    row = conn.execute(f"SELECT * FROM macros WHERE id = ? AND {where}", (macro_id, *params)).fetchone()
     if row is None:
         raise not_found()
     return row
 
 
 def _visible_sql(user: dict) -> tuple[str, list]:
+    """Macros this user may see: all for an admin, else the ones the agent can use."""
+    return ("1", []) if user.get("role") == "admin" else _usable_sql(user)
+
+
+def _usable_sql(user: dict) -> tuple[str, list]:
     """Macros shared with everyone, with the user, or with one of the user's groups."""
     return ("(restriction IS NULL OR restriction = 'null' "
             "OR (json_extract(restriction, '$.type') = 'User' AND json_extract(restriction, '$.id') = ?) "
@@ -37,18 +47,18 @@ def _list(request: Request, where: str = "1", params: list | tuple = ()):
 
 @router.get("/macros")
 def list_macros(request: Request):
-    return _list(request)
+    return _list(request, *_visible_sql(caller(request)))
 
 
 @router.get("/macros/active")
 def active_macros(request: Request):
-    where, params = _visible_sql(caller(request))
+    where, params = _usable_sql(caller(request))
     return _list(request, f"active = 1 AND {where}", params)
 
 
 @router.get("/macros/{macro_id:int}")
 def show_macro(request: Request, macro_id: int):
-    row = _macro_row(request.app.state.store.conn(), macro_id)
+    row = _macro_row(request.app.state.store.conn(), macro_id, caller(request))
     return json_response({"macro": serialize.macro_json(row, base_url(request))})
 
 
@@ -106,7 +116,7 @@ def _finish_comment(comment: dict, context: dict | None) -> dict:
 @router.get("/macros/{macro_id:int}/apply")
 def apply_macro(request: Request, macro_id: int):
     """What the macro would change, without a ticket: changed fields plus the comment."""
-    row = _macro_row(request.app.state.store.conn(), macro_id)
+    row = _macro_row(request.app.state.store.conn(), macro_id, caller(request))
     changes: dict = {}
     comment = apply_actions(changes, orjson.loads(row["actions"]), caller(request)["id"])
     if comment is not None:
@@ -118,7 +128,7 @@ def apply_macro(request: Request, macro_id: int):
 def apply_macro_to_ticket(request: Request, ticket_id: int, macro_id: int):
     """The FULL ticket as it would be after the macro, its comment rendered for this ticket."""
     conn, base, user = request.app.state.store.conn(), base_url(request), caller(request)
-    macro = _macro_row(conn, macro_id)
+    macro = _macro_row(conn, macro_id, user)
     ticket = serialize.ticket_json(ticket_ops.current_ticket(conn, ticket_id), base)
     comment = apply_actions(ticket, orjson.loads(macro["actions"]), user["id"])
     if comment is not None:

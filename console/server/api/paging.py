@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import orjson
 from starlette.requests import Request
 
-from console.server.errors import ApiError, bad_request
+from console.server.errors import ApiError, bad_request, fits
 
 OBP_RECORD_CAP = 10_000
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -48,6 +48,8 @@ def int_param(request: Request, name: str, default: int | None = None, *,
     if number is None:
         raise bad_request(f"{name} must be a number")
     value = math.floor(number)
+    if not fits(value):
+        raise bad_request(f"{name} is out of range")
     if low is not None and value < low:
         raise bad_request(f"{name} must be at least {low}")
     if high is not None and value > high:
@@ -56,9 +58,10 @@ def int_param(request: Request, name: str, default: int | None = None, *,
 
 
 def parse_id(raw: str) -> int | None:
-    """An id written as an integer or an integral float (``12.0``); None for anything else."""
-    number = parse_number(raw)
-    if number is None or number != number.to_integral_value() or number < 0:
+    """An id written as an integer or an integral float (``12.0``); None for anything else (an
+    exponent such as ``1e5`` is not an id anyone writes: refused)."""
+    number = parse_number(raw) if "e" not in raw.lower() else None
+    if number is None or number != number.to_integral_value() or number < 0 or not fits(int(number)):
         return None
     return int(number)
 
@@ -83,9 +86,18 @@ def decode_cursor(cursor: str, length: int) -> list:
         values = orjson.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (ValueError, orjson.JSONDecodeError):
         raise bad_request("The cursor is not valid") from None
-    if not isinstance(values, list) or len(values) != length:
+    if not isinstance(values, list) or len(values) != length or not all(_cursor_value(v) for v in values):
         raise bad_request("The cursor is not valid")
     return values
+
+
+def _cursor_value(value) -> bool:
+    """A cursor holds a sort value and an id: numbers within range or text, nothing else."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return fits(value)
+    return isinstance(value, str)
 
 
 def wants_cursor(request: Request) -> bool:

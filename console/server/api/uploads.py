@@ -1,8 +1,16 @@
-"""Uploads (raw bytes → token), attachments, and attachment content served by secret URL."""
+"""Uploads (raw bytes → token), attachments, and attachment content served by secret URL.
+
+Content is served from the API's own origin, so it is always a download, never a page: the
+``Content-Disposition`` is ``attachment``, ``X-Content-Type-Options: nosniff``, a sandboxing CSP,
+and a type that a browser could run (HTML, SVG, XML, scripts) is served as
+``application/octet-stream`` (the JSON still says what the uploader sent).
+"""
 
 from __future__ import annotations
 
+import re
 import secrets
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
@@ -11,12 +19,13 @@ from starlette.responses import Response
 from console.server import serialize
 from console.server.api.paging import base_url
 from console.server.db import iso, now_ts
-from console.server.errors import ApiError, bad_request, json_response, not_found
+from console.server.errors import ApiError, bad_request, json_response, not_found, read_capped
 
 router = APIRouter()
 content_router = APIRouter()
 UPLOAD_LIFETIME = 3600
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Zendesk's attachment limit
+MAX_NAME = 255
 
 
 def _upload_body(conn, token: str, base: str) -> dict:
@@ -31,12 +40,14 @@ async def create_upload(request: Request):
     filename = (request.query_params.get("filename") or "").strip()
     if not filename:
         raise bad_request("filename is required (POST /uploads?filename=NAME)")
-    content = await request.body()
+    if len(filename) > MAX_NAME or any(ord(c) < 32 or ord(c) == 127 or 0xD800 <= ord(c) <= 0xDFFF for c in filename):
+        raise ApiError(422, "RecordInvalid", "Record validation errors",
+                       {"filename": [{"description": f"The file name must be 1 to {MAX_NAME} printable "
+                                                     "characters", "error": "InvalidValue"}]})
+    content = await read_capped(request, MAX_UPLOAD_BYTES, "An upload")
     if not content:
         raise ApiError(422, "RecordInvalid", "Record validation errors",
                        {"file": [{"description": "The uploaded file is empty", "error": "BlankValue"}]})
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise ApiError(413, "RecordInvalid", "Uploads are limited to 50 MB")
     content_type = (request.headers.get("content-type") or "application/octet-stream").split(";")[0]
     token = request.query_params.get("token")
     store, base = request.app.state.store, base_url(request)
@@ -85,6 +96,26 @@ def attachment_content(request: Request, content_token: str):
         (content_token,)).fetchone()
     if row is None:
         raise not_found()
-    name = row["file_name"].replace('"', "")
-    return Response(bytes(row["content"]), media_type=row["content_type"],
-                    headers={"Content-Disposition": f'inline; filename="{name}"'})
+    return Response(bytes(row["content"]), media_type=served_type(row["content_type"]),
+                    headers={"Content-Disposition": download_disposition(row["file_name"]),
+                             "X-Content-Type-Options": "nosniff",
+                             "Content-Security-Policy": "sandbox; default-src 'none'"})
+
+
+_TYPE = re.compile(r"^[a-z0-9][a-z0-9!#$&^_.+-]*/[a-z0-9][a-z0-9!#$&^_.+-]*$")
+_ACTIVE = ("html", "xml", "svg", "script", "ecmascript", "xhtml", "x-shockwave", "pdf")
+
+
+def served_type(content_type: str | None) -> str:
+    """The uploader's type when it is a plain, passive one; else application/octet-stream."""
+    kind = (content_type or "").split(";")[0].strip().lower()
+    if not _TYPE.match(kind) or any(word in kind for word in _ACTIVE):
+        return "application/octet-stream"
+    return kind
+
+
+def download_disposition(file_name: str | None) -> str:
+    """``attachment`` with an ASCII fallback name and the real one in RFC 5987 form (no header injection)."""
+    name = file_name or "attachment"
+    fallback = re.sub(r'[^A-Za-z0-9._ -]+', "_", name).strip(" .")[:150] or "attachment"
+    return f'attachment; filename="{fallback}"; filename*=UTF-8\'\'{quote(name, safe="")}'

@@ -8,7 +8,15 @@ from console.server import serialize, user_ops
 from console.server.api.auth import caller
 from console.server.api.paging import base_url, id_list, list_page, parse_id
 from console.server.db import iso, now_ts
-from console.server.errors import envelope, json_body, json_response, not_found, record_invalid
+from console.server.errors import (
+    envelope,
+    fits,
+    forbidden,
+    json_body,
+    json_response,
+    not_found,
+    record_invalid,
+)
 
 router = APIRouter()
 USER_SORTS = {"id": "id", "name": "name", "created_at": "created_at", "updated_at": "updated_at"}
@@ -194,10 +202,12 @@ def user_memberships(request: Request, user_id: int):
 
 @router.post("/group_memberships")
 def create_membership(request: Request, body: dict = Depends(json_body)):
+    if caller(request)["role"] != "admin":  # only admins manage who is in which department
+        raise forbidden()
     data = envelope(body, "group_membership")
     user_id, group_id = data.get("user_id"), data.get("group_id")
     for name, value in (("user_id", user_id), ("group_id", group_id)):
-        if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, bool) or not isinstance(value, int) or not fits(value):
             raise record_invalid(name, f"{name} must be an integer id")
     with request.app.state.store.write() as conn:
         user = conn.execute("SELECT role FROM users WHERE id = ?", (user_id,)).fetchone()
