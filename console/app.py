@@ -19,6 +19,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from console import config
 from console.server.process import HelpdeskProcess, HelpdeskStartError
@@ -43,11 +44,20 @@ class Target:
 
 
 class DemoHelpdesk(HelpdeskProcess):
-    """The embedded demo helpdesk as a child process on a free loopback port."""
+    """The embedded demo helpdesk as a child process on a free loopback port.
+
+    It exits by itself when the app is gone (``serve --parent-pid``: never left orphaned and
+    listening, even after kill -9 of the app); ``supervise()`` restarts it (same database, same
+    port when it is free) if it dies while the app runs."""
 
     def __init__(self, db: Path, timeout: float = 120.0) -> None:
-        super().__init__(["--demo", "--port", "0", "--export-delay", "0", "--db", str(db)], timeout=timeout)
+        super().__init__(self._args(db, 0), timeout=timeout)
         self.db = db
+        self.restarts = 0
+
+    @staticmethod
+    def _args(db: Path, port: int) -> list[str]:
+        return ["--demo", "--port", str(port), "--export-delay", "0", "--db", str(db), "--parent-pid", str(os.getpid())]
 
     def start(self) -> DemoHelpdesk:
         self.db.parent.mkdir(parents=True, exist_ok=True)
@@ -55,7 +65,47 @@ class DemoHelpdesk(HelpdeskProcess):
             super().start()
         except HelpdeskStartError as exc:
             raise StartError(str(exc).replace("The helpdesk", "The demo helpdesk", 1)) from exc
+        log.info("demo helpdesk serving at %s (database %s)", self.url, self.db)
         return self
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def restart(self) -> str:
+        """Start it again on the same port if it is free, else on a new one; returns the URL."""
+        port = (urlsplit(self.url).port or 0) if self.url else 0
+        for attempt_port in (port, 0) if port else (0,):
+            self.serve_args = self._args(self.db, attempt_port)
+            try:
+                super().start()
+            except HelpdeskStartError:
+                continue
+            self.restarts += 1
+            log.info("demo helpdesk restarted at %s", self.url)
+            return self.url
+        raise StartError("The demo helpdesk could not be restarted:\n" + "".join(self.output[-10:]))
+
+
+async def supervise(demo: DemoHelpdesk, client, ops, engine, *, every: float = 1.0) -> None:
+    """Watch the demo helpdesk child; if it dies, say so, restart it and let the outbox drain."""
+    loop = asyncio.get_running_loop()
+    while True:
+        await asyncio.sleep(every)
+        if demo.alive():
+            continue
+        code = demo.proc.returncode if demo.proc is not None else None
+        log.warning("the demo helpdesk stopped (exit code %s); restarting it", code)
+        ops.bus.warn(f"The demo helpdesk stopped (exit code {code}); restarting it…")
+        try:
+            url = await loop.run_in_executor(ops.lanes.interactive, demo.restart)
+        except StartError as exc:
+            log.error("%s", exc)
+            ops.bus.error(str(exc).splitlines()[0])
+            await asyncio.sleep(10 * every)
+            continue
+        client.move_to(url)
+        ops.bus.info("The demo helpdesk is back; sending what waited.")
+        engine.request_sync()
 
 
 def choose_target(args, prefs: config.Preferences) -> Target | None:
@@ -155,76 +205,120 @@ class Session:
             if self.demo is not None:
                 self.demo.stop()
 
-    async def _target(self) -> Target:
+    async def _target(self, lanes) -> Target:
         from console.demo.accounts import demo_account
 
         target = choose_target(self.args, self.prefs)
         if target is not None:
             return target
-        if self.demo is None:
-            loop = asyncio.get_running_loop()
-            self.demo = await loop.run_in_executor(None, DemoHelpdesk(config.data_dir() / "demo" /
-                                                                      "helpdesk.sqlite").start)
+        if self.demo is None or not self.demo.alive():
+            demo = self.demo or DemoHelpdesk(config.data_dir() / "demo" / "helpdesk.sqlite")
+            await asyncio.get_running_loop().run_in_executor(lanes.interactive, demo.start)
+            self.demo = demo
         account = demo_account(DEMO_ROLE)
         return Target(self.demo.url, account.email, account.token, demo=True)
 
+    def _cache_path(self) -> Path:
+        from console.store import default_cache_path
+
+        if self.args.cache:
+            return Path(self.args.cache)
+        target = choose_target(self.args, self.prefs)
+        return demo_cache_path() if target is None else default_cache_path(target.url, target.email)
+
     async def one_session(self, app) -> int | str:
-        from console.store import CacheReader, CacheWriter, default_cache_path
-        from console.sync.client import HelpdeskClient, HelpdeskError
+        from console.lanes import Lanes
+        from console.ops import Ops
+        from console.store import CacheReader, CacheWriter
+        from console.sync.client import HelpdeskClient
         from console.sync.engine import SyncEngine
         from console.views.main_window import MainWindow, Workspace
+        from console.views.theme import apply_theme
 
-        target = await self._target()
-        self.register_secret(target.token)
-        cache = Path(self.args.cache) if self.args.cache else (
-            demo_cache_path() if target.demo else default_cache_path(target.url, target.email))
+        cache = self._cache_path()
         cache.parent.mkdir(parents=True, exist_ok=True)
-        client = HelpdeskClient(target.url, target.email, target.token)
-        writer, reader = CacheWriter(cache), CacheReader(cache)
-        state = config.WindowState.load()
-        loop = asyncio.get_running_loop()
-        me = await self._agent_id(loop, client, state, target, HelpdeskError)
-        workspace = Workspace(reader=reader, writer=writer, me=me, prefs=self.prefs, cache_path=cache,
-                              log_file=self.log_file, helpdesk_url="demo helpdesk" if target.demo else target.url,
-                              agent_name=target.email, extras={"window_state": None if self.args.self_check else state,
-                                                               "tray": not self.args.self_check})
-        window = MainWindow(workspace)
-        engine = SyncEngine(client, writer, interval=float(self.prefs.get("sync_interval_seconds")),
-                            work_offline=bool(self.prefs.get("work_offline")),
-                            thread_history_days=int(self.prefs.get("thread_history_days")))
-        window.attach_engine(engine, loop)
-        window.restore_window_state()
-        window.show()
-        done: asyncio.Future = loop.create_future()
-        window.restart_requested.connect(lambda: done.done() or done.set_result("restart"))
-        window.destroyed.connect(lambda: done.done() or done.set_result(0))
-        app.lastWindowClosed.connect(lambda: done.done() or done.set_result(0))
-        task = asyncio.ensure_future(engine.run())
-        if self.args.self_check:
-            asyncio.ensure_future(self._self_check(window, done))
+        writer = CacheWriter(cache)
+        lanes = Lanes(cache, writer)
+        reader = CacheReader(cache)   # the GUI's own: the list's lazy rows
+        client = engine = ops = window = task = watcher = None
         try:
-            outcome = await done
+            target = await self._target(lanes)
+            self.register_secret(target.token)
+            log.info("signing in to %s as %s (cache %s)", "the demo helpdesk at " + target.url if target.demo
+                     else target.url, target.email, cache)
+            client = HelpdeskClient(target.url, target.email, target.token)
+            me = await self._agent_id(lanes, client, reader)
+            engine = SyncEngine(client, writer, lanes=lanes, interval=float(self.prefs.get("sync_interval_seconds")),
+                                work_offline=bool(self.prefs.get("work_offline")),
+                                thread_history_days=int(self.prefs.get("thread_history_days")))
+            ops = Ops(lanes, me=me, sync=engine, attachments_folder=cache.parent / "attachments")
+            window = MainWindow(Workspace(
+                ops=ops, reader=reader, me=me, prefs=self.prefs, cache_path=cache, log_file=self.log_file,
+                helpdesk_url="demo helpdesk" if target.demo else target.url, agent_name=target.email,
+                window_state=None if self.args.self_check else config.WindowState.load(),
+                tray=not self.args.self_check))
+            done: asyncio.Future = asyncio.get_running_loop().create_future()
+            window.restart_requested.connect(lambda _choice: done.done() or done.set_result("restart"))
+            window.work_offline_changed.connect(self._remember_work_offline)
+            window.settings_changed.connect(lambda names: self._apply_settings(app, engine, names, apply_theme))
+            window.destroyed.connect(lambda: done.done() or done.set_result(0))
+            app.lastWindowClosed.connect(lambda: done.done() or done.set_result(0))
+            window.show()
+            task = asyncio.ensure_future(engine.run())
+            if target.demo and self.demo is not None:
+                watcher = asyncio.ensure_future(supervise(self.demo, client, ops, engine))
+            if self.args.self_check:
+                asyncio.ensure_future(self._self_check(window, done))
+            return await done
         finally:
+            await self._close(window, engine, ops, lanes, reader, writer, client, task, watcher)
+
+    async def _close(self, window, engine, ops, lanes, reader, writer, client, *tasks) -> None:
+        if window is not None:
             window.close()
+        for task in tasks:
+            if task is not None:
+                task.cancel()
+        if engine is not None:
             engine.stop()
             await engine.close()
-            task.cancel()
+        if ops is not None:
+            ops.close()
+        if window is not None:
             window.deleteLater()
-            reader.close()
-            writer.close()
+        lanes.close()      # waits for every queued write (a draft asked for is never dropped)
+        reader.close()
+        writer.close()
+        if client is not None:
             client.close()
-        return outcome
 
-    async def _agent_id(self, loop, client, state, target: Target, errors) -> int | None:
-        """The signed-in agent's user id (asked once per start; remembered for offline starts)."""
-        key = f"{target.email.lower()}@{target.url}" if not target.demo else f"{target.email.lower()}@demo"
-        known = state.values.setdefault("agent_ids", {})
+    def _remember_work_offline(self, offline: bool) -> None:
+        self.prefs.set("work_offline", offline)
         try:
-            me = (await loop.run_in_executor(None, client.get, "users/me.json"))["user"]["id"]
-        except errors as exc:
-            log.warning("could not ask who I am (%s); using the remembered id", exc)
-            return known.get(key)
-        known[key] = me
+            self.prefs.save()
+        except OSError as exc:
+            log.warning("could not save preferences: %s", exc)
+
+    def _apply_settings(self, app, engine, names, apply_theme) -> None:
+        if names & {"theme", "font_size"}:
+            apply_theme(app, self.prefs.get("theme"), self.prefs.get("font_size"))
+        if "sync_interval_seconds" in names:
+            engine.set_interval(float(self.prefs.get("sync_interval_seconds")))
+        if "work_offline" in names:
+            engine.set_work_offline(bool(self.prefs.get("work_offline")))
+
+    async def _agent_id(self, lanes, client, reader) -> int | None:
+        """The signed-in agent's user id: asked once per start; offline, the one the cache remembers."""
+        from console.sync.client import HelpdeskError
+
+        loop = asyncio.get_running_loop()
+        try:
+            me = (await loop.run_in_executor(lanes.interactive, client.probe))["user"]["id"]
+        except (HelpdeskError, KeyError, TypeError) as exc:
+            remembered = await loop.run_in_executor(lanes.read, lambda: lanes.reader().sync_state("me"))
+            log.warning("could not ask who I am (%s); using the id the cache remembers (%s)", exc, remembered)
+            return int(remembered) if remembered and str(remembered).isdigit() else None
+        await loop.run_in_executor(lanes.db, lanes.writer.set_sync_state, "me", str(me))
         return me
 
     async def _self_check(self, window, done: asyncio.Future) -> None:

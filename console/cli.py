@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="incremental export requests per minute (Zendesk: 10; 0 = unlimited)")
     serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file")
     serve.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert (if not inside it)")
+    serve.add_argument("--parent-pid", type=int, default=0, metavar="PID",
+                       help="exit when this process is gone (the app starting its demo helpdesk)")
     serve.add_argument("--verbose", "-v", action="store_true")
 
     seed = sub.add_parser("seed", help="write the demo workspace into a server database")

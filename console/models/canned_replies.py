@@ -8,8 +8,6 @@
 - ``CannedReply.from_macro(macro, ticket, me)``: the macro's comment template, public flag and
   the ticket field changes its actions make (status, priority, type, group_id, assignee_id,
   tags as the resulting full list).
-- ``placeholder_context(reader, ticket_id, me)``: the Liquid namespace for a ticket (ticket,
-  requester, assignee, department, thread, current agent, account policy facts) or None.
 - ``fill_template(template, context)``: render, but keep every placeholder that would come out
   undefined/empty as its original ``{{ ... }}`` markup so the editor can highlight it.
 """
@@ -18,13 +16,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
 from console.domain.html import html_to_text
-from console.domain.placeholders import render, render_preview, ticket_context
+from console.domain.placeholders import render, render_preview
 from console.store import CacheReader, SearchSyntaxError
 
 MACRO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -76,34 +73,6 @@ class CannedReply:
         return cls(int(macro["id"]), str(macro.get("title") or ""), str(macro.get("description") or ""),
                    template, public, changes)
 
-    def describe_changes(self, reader: CacheReader | None = None) -> str:
-        return describe_changes(self.field_changes, reader)
-
-
-def describe_changes(changes: Mapping[str, Any], reader: CacheReader | None = None) -> str:
-    """'department → Billing, status → pending, tags → billing refund' (names when a reader is given)."""
-    parts = []
-    for key, value in changes.items():
-        label = {"group_id": "department", "assignee_id": "assignee"}.get(key, key)
-        if reader is not None and key == "group_id" and value is not None:
-            value = next((g["name"] for g in reader.groups(include_deleted=True) if g["id"] == value), value)
-        elif reader is not None and key == "assignee_id" and value is not None:
-            value = (reader.user(value) or {}).get("name", value)
-        parts.append(f"{label} → {' '.join(value) if isinstance(value, list) else value or 'none'}")
-    return ", ".join(parts)
-
-
-def placeholder_context(reader: CacheReader, ticket_id: int, me: int | None,
-                        now: datetime | None = None) -> dict | None:
-    """The placeholder namespace for a cached ticket (None when the ticket isn't cached)."""
-    ticket = reader.ticket(ticket_id)
-    if ticket is None:
-        return None
-    ids = [i for i in (ticket.get("requester_id"), ticket.get("assignee_id"), me) if i]
-    users = reader.users_by_ids(ids)
-    group = next((g for g in reader.groups(include_deleted=True) if g.get("id") == ticket.get("group_id")), None)
-    return ticket_context(ticket, users.get(ticket.get("requester_id")), users.get(ticket.get("assignee_id")),
-                          users.get(me), group, reader.comments_for_ticket(ticket_id), now=now or datetime.now(UTC))
 
 
 def fill_template(template: str, context: Mapping) -> str:

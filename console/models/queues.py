@@ -1,9 +1,8 @@
 """The queue list: departments, views, my tickets, unassigned, drafts, outbox, conflicts.
 
 ``QueueListModel`` is a flat list model with section headers (not selectable). Each row is a
-:class:`Queue`; ``Queue.ticket_ids(reader, sort_key, descending)`` answers which tickets it
-shows, from indexed cache queries. Counts arrive as a :class:`QueueCounts` plus view counts
-(computed off the GUI thread by the caller) and only the changed rows repaint.
+:class:`Queue`; ``console.ops.queues`` answers which tickets it shows and how many, off the GUI
+thread; only the rows whose count changed repaint.
 """
 
 from __future__ import annotations
@@ -14,12 +13,10 @@ from typing import Any
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from console.store import UNSOLVED, QueueCounts, QueueSpec, UnsupportedViewError
+from console.store import UNSOLVED, QueueSpec
 
 QueueRole = Qt.ItemDataRole.UserRole + 1
 CountRole = Qt.ItemDataRole.UserRole + 2
-LOCAL_KINDS = ("drafts", "outbox", "conflicts")
-OUTBOX_OPEN_STATES = ("queued", "sending", "failed", "conflict")
 
 
 @dataclass(frozen=True)
@@ -35,23 +32,48 @@ class Queue:
     def selectable(self) -> bool:
         return self.kind != "header"
 
-    def ticket_ids(self, reader, sort_key: str = "updated_at", descending: bool = True) -> list[int]:
-        """The ticket ids this queue shows, in order (blocking SQLite: call it off the GUI thread at scale)."""
-        if self.kind == "queue":
-            return reader.ticket_ids_for_queue(self.spec, sort_key, descending)
-        if self.kind == "drafts":
-            ids = {d.ticket_id for d in reader.list_drafts() if d.ticket_id}
-        elif self.kind == "outbox":
-            ids = {e.ticket_id for e in reader.list_outbox(OUTBOX_OPEN_STATES) if e.ticket_id}
-        elif self.kind == "conflicts":
-            ids = {c.ticket_id for c in reader.list_conflicts() if c.ticket_id}
-        else:
-            return []
-        rows = reader.tickets_by_ids(sorted(ids))
-        key = {"priority": "priority", "status": "status", "id": "id", "subject": "subject",
-               "created_at": "created_at"}.get(sort_key, "updated_at")
-        rows.sort(key=lambda r: (r.get(key) is not None, r.get(key) or ""), reverse=descending)
-        return [r["id"] for r in rows]
+
+OUTBOX_OPEN_STATES = ("queued", "sending", "failed", "conflict")
+
+
+def queue_ticket_ids(reader, queue, sort_key: str = "updated_at", descending: bool = True) -> list[int]:
+    """The ticket ids a queue shows, in order (blocking SQLite: ``console.ops.queues`` runs it off the GUI thread)."""
+    if queue.kind == "queue":
+        return reader.ticket_ids_for_queue(queue.spec, sort_key, descending)
+    if queue.kind == "drafts":
+        ids = {d.ticket_id for d in reader.list_drafts() if d.ticket_id}
+    elif queue.kind == "outbox":
+        ids = {e.ticket_id for e in reader.list_outbox(OUTBOX_OPEN_STATES) if e.ticket_id}
+    elif queue.kind == "conflicts":
+        ids = {c.ticket_id for c in reader.list_conflicts() if c.ticket_id}
+    else:
+        return []
+    rows = reader.tickets_by_ids(sorted(ids))
+    key = {"priority": "priority", "status": "status", "id": "id", "subject": "subject",
+           "created_at": "created_at"}.get(sort_key, "updated_at")
+    rows.sort(key=lambda r: (r.get(key) is not None, r.get(key) or ""), reverse=descending)
+    return [r["id"] for r in rows]
+
+
+NO_DEPARTMENT = Queue("no_department", "No department", spec=QueueSpec(no_department=True, statuses=UNSOLVED))
+
+
+def agent_queue(user_id: int, name: str) -> Queue:
+    """One agent's unsolved tickets (a supervisor's drill-down from the dashboard; not in the pane)."""
+    return Queue(f"agent:{user_id}", f"{name}'s open tickets", spec=QueueSpec(assignee_id=user_id, statuses=UNSOLVED))
+
+
+def queue_for_spec(spec: QueueSpec, label: str) -> Queue:
+    """A queue for a spec from elsewhere (the dashboard), with the key the pane knows it by if any."""
+    if spec.group_id is not None and not spec.view_id:
+        return Queue(f"group:{spec.group_id}", label, spec=spec)
+    if spec.no_department:
+        return NO_DEPARTMENT
+    if spec.assignee_id is not None:
+        return agent_queue(spec.assignee_id, label)
+    if spec.unassigned:
+        return Queue("unassigned", label, spec=spec)
+    return Queue(f"spec:{hash(spec)}", label, spec=spec)
 
 
 def build_queues(groups: list[dict], views: list[dict], me: int | None) -> list[Queue]:
@@ -64,6 +86,7 @@ def build_queues(groups: list[dict], views: list[dict], me: int | None) -> list[
         queues.append(Queue("h:departments", "Departments", "header"))
         queues += [Queue(f"group:{g['id']}", g["name"], spec=QueueSpec.department(g["id"], UNSOLVED))
                    for g in groups]
+        queues.append(NO_DEPARTMENT)
     if views:
         queues.append(Queue("h:views", "Views", "header"))
         queues += [Queue(f"view:{v['id']}", v["title"], spec=QueueSpec.view(v["id"], me)) for v in views]
@@ -71,28 +94,6 @@ def build_queues(groups: list[dict], views: list[dict], me: int | None) -> list[
     queues += [Queue("drafts", "Drafts", "drafts"), Queue("outbox", "Outbox", "outbox"),
                Queue("conflicts", "Conflicts", "conflicts")]
     return queues
-
-
-def count_views(reader, views: list[dict], me: int | None) -> dict[str, int]:
-    """Ticket counts per view key (views the cache cannot evaluate are left out)."""
-    counts = {}
-    for view in views:
-        try:
-            counts[f"view:{view['id']}"] = reader.view_count(view["id"], me)
-        except UnsupportedViewError:
-            continue
-    return counts
-
-
-def counts_by_key(counts: QueueCounts, view_counts: dict[str, int]) -> dict[str, int]:
-    """Flatten the cache's counts into one number per queue key."""
-    out = {"mine": counts.mine, "unassigned": counts.unassigned, "drafts": counts.drafts,
-           "outbox": counts.outbox, "conflicts": counts.conflicts}
-    for group_id, by_status in counts.by_department.items():
-        if group_id is not None:
-            out[f"group:{group_id}"] = sum(n for status, n in by_status.items() if status in UNSOLVED)
-    out.update(view_counts)
-    return out
 
 
 class QueueListModel(QAbstractListModel):

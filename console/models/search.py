@@ -1,7 +1,7 @@
-"""Search results grouped by kind: a two-level tree model over ``CacheReader.search``.
+"""Search results grouped by kind: a two-level tree model over the hits of ``CacheReader.search``.
 
-``SearchResultModel(reader, limit=50)``; ``run(query) -> str`` searches the local FTS index and
-returns "" or the syntax message (the previous results stay when the query can't be read).
+``SearchResultModel()``; ``set_hits(hits)`` shows what a search (run off the GUI thread by
+``console.ops.search``) found; ``clear()`` empties it.
 Top-level rows are the kinds that have hits (Tickets, Comments, Customers, Canned replies) with
 counts; their children are ``SearchHit`` rows (DisplayRole title, ToolTipRole snippet,
 ``HIT_ROLE`` the ``SearchHit``). ``hits()`` lists what is shown; ``elapsed_ms`` times the last query.
@@ -9,13 +9,12 @@ counts; their children are ``SearchHit`` rows (DisplayRole title, ToolTipRole sn
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont
 
-from console.store import CacheReader, SearchHit, SearchSyntaxError
+from console.store import SearchHit
 
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ORDER = ("ticket", "comment", "customer", "canned_reply")
@@ -26,27 +25,17 @@ _GROUP = 0  # internalId of a group row; a hit row stores its group row + 1
 class SearchResultModel(QAbstractItemModel):
     """Search hits grouped by kind."""
 
-    def __init__(self, reader: CacheReader, limit: int = 50, parent=None) -> None:
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._reader, self._limit = reader, limit
         self._groups: list[tuple[str, list[SearchHit]]] = []
-        self.elapsed_ms = 0.0
 
-    def run(self, query: str) -> str:
-        started = time.perf_counter()
-        try:
-            hits = self._reader.search(query, limit=self._limit) if query.strip() else []
-        except SearchSyntaxError as exc:
-            self.elapsed_ms = (time.perf_counter() - started) * 1000
-            return str(exc)
-        self.elapsed_ms = (time.perf_counter() - started) * 1000
+    def set_hits(self, hits: list[SearchHit]) -> None:
         by_kind: dict[str, list[SearchHit]] = {}
         for hit in hits:
             by_kind.setdefault(hit.kind, []).append(hit)
         self.beginResetModel()
         self._groups = [(kind, by_kind[kind]) for kind in KIND_ORDER if kind in by_kind]
         self.endResetModel()
-        return ""
 
     def clear(self) -> None:
         self.beginResetModel()

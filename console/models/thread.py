@@ -52,8 +52,12 @@ def comment_html(comment: dict, author: dict | None, requester_id: int | None, c
         label = "Customer" if comment.get("author_id") == requester_id else "Public reply"
         background = c.customer_card if label == "Customer" else c.agent_card
         border, label_html = f"1px solid {c.card_border}", label
-    body = (sanitize_comment_html(comment.get("html_body")) if comment.get("html_body")
-            else text_to_html(comment.get("body")))
+    if comment.get("safe_html") is not None:   # sanitized off the GUI thread (console.ops.tickets)
+        body = comment["safe_html"]
+    elif comment.get("html_body"):
+        body = sanitize_comment_html(comment.get("html_body"))
+    else:
+        body = text_to_html(comment.get("body"))
     files = attachment_links(comment.get("attachments") or [], c.card_muted)
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:10px; '
@@ -66,22 +70,47 @@ def comment_html(comment: dict, author: dict | None, requester_id: int | None, c
     )
 
 
-def thread_html(comments: list[dict], users: dict[int, dict], requester_id: int | None, colours) -> str:
-    """The whole thread, oldest first (the cache returns it in that order)."""
-    if not comments:
+OUTBOX_STATES = {   # state -> (label, colour role)
+    "queued": ("Queued — goes out by itself when the helpdesk answers", "warning"),
+    "sending": ("Sending…", "info"),
+    "sent": ("Sent", "ok"),
+    "failed": ("Not sent", "error"),
+    "conflict": ("Not sent: the ticket changed meanwhile — see Conflicts", "error"),
+}
+
+
+def outbox_card_html(entry, author: dict | None, colours) -> str:
+    """A reply or note the agent sent that is not in the thread yet, with its state."""
+    c = colours
+    note = entry.kind == "note"
+    label, role = OUTBOX_STATES.get(entry.state, (entry.state, "muted"))
+    if entry.state == "failed" and entry.retry_at:
+        label = "Not sent yet — retrying"
+    colour = getattr(c, role)
+    detail = f'<br><span style="color:{c.card_muted}">{html.escape(entry.last_error)}</span>' \
+        if entry.last_error and entry.state in ("failed", "conflict") else ""
+    background = c.note_card if note else c.agent_card
+    border = f"3px solid {c.note_border}" if note else f"1px dashed {colour}"
+    kind = f'<b style="color:{c.note_label}">{NOTE_LABEL}</b>' if note else "Your reply"
+    name = html.escape((author or {}).get("name") or "You")
+    body = entry.payload.get("html_body") and sanitize_comment_html(entry.payload["html_body"]) \
+        or text_to_html(str(entry.payload.get("body") or ""))
+    return (
+        f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:10px; '
+        f'background-color:{background}; border:{border}; color:{c.card_ink}">'
+        f'<tr><td style="color:{c.card_ink}"><b>{name}</b> &nbsp;<span style="color:{c.card_muted}">{kind}</span>'
+        f' &nbsp;<b style="color:{colour}">{html.escape(label)}</b>{detail}'
+        f'<div style="color:{c.card_ink}">{body}</div></td></tr></table>'
+    )
+
+
+def thread_html(comments: list[dict], users: dict[int, dict], requester_id: int | None, colours,
+                pending: list | None = None, me: int | None = None) -> str:
+    """The whole thread, oldest first (the cache returns it in that order), then the agent's
+    replies still on their way (``pending``: outbox entries) with their state."""
+    cards = [outbox_card_html(e, users.get(me) if me else None, colours) for e in pending or []]
+    if not comments and not cards:
         return (f'<p style="color:{colours.muted}">No comments in the cache yet; '
                 "they arrive with the next sync.</p>")
-    return "".join(comment_html(c, users.get(c.get("author_id")), requester_id, colours) for c in comments)
-
-
-def load_ticket_details(reader, ticket_id: int) -> dict | None:
-    """Everything the ticket pane shows, from indexed cache reads; None when not cached."""
-    ticket = reader.ticket(ticket_id)
-    if ticket is None:
-        return None
-    comments = reader.comments_for_ticket(ticket_id)
-    people = {c["author_id"] for c in comments if c.get("author_id")}
-    people |= {p for p in (ticket.get("requester_id"), ticket.get("assignee_id")) if p}
-    users = reader.users_by_ids(sorted(people))
-    return {"ticket": ticket, "comments": comments, "users": users,
-            "requester": users.get(ticket.get("requester_id"))}
+    return "".join(comment_html(c, users.get(c.get("author_id")), requester_id, colours) for c in comments) \
+        + "".join(cards)

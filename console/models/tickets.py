@@ -3,7 +3,8 @@
 Like Anki's browser table: the model holds only the queue's ticket ids (one indexed query);
 rows are fetched by id in batches (``BATCH``) the first time a view asks for them, and kept in
 a row cache that ``mark_stale(ids)`` invalidates. Requester/assignee names come with each
-batch, and each row's cell texts are formatted once (painting only looks them up). Sorting
+batch, and each row's cell texts are formatted once (painting only looks them up). Field
+changes still in the outbox are shown at once (the status cell says "⏳ queued"). Sorting
 re-runs the id query: off the GUI thread when someone listens to ``ids_requested`` (the main
 window does), in place otherwise. Every column sorts (requester, department and assignee by
 name). Unseen (new or changed) tickets are bold with a dot. Waiting time = since the last
@@ -21,6 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QMetaMethod, QModelIndex, QPersi
 from PySide6.QtGui import QFont
 
 from console.domain.sla import parse_api_time
+from console.models.queues import queue_ticket_ids
 
 BATCH = 120   # rows fetched per miss: a screenful and a half, so the first paint stays cheap
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
@@ -56,11 +58,14 @@ def human_age(since: datetime | None, now: datetime) -> str:
     return f"{seconds // 86400} d"
 
 
-def fetch_first_rows(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, dict]:
-    """The first ``count`` list rows of ``queue`` and their people's names (blocking: off the GUI thread)."""
-    rows = reader.tickets_by_ids(queue.ticket_ids(reader, sort_key, descending)[:count])
-    people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
-    return rows, (reader.user_names(people) if people else {})
+def with_queued(rows: list[dict[str, Any]], queued: dict[int, dict]) -> list[dict[str, Any]]:
+    """List rows with the agent's field changes still in the outbox applied (``_queued``: their names)."""
+    for row in rows:
+        changes = queued.get(row["id"])
+        if changes:
+            row.update(changes)
+            row["_queued"] = tuple(sorted(changes))
+    return rows
 
 
 class TicketListModel(QAbstractTableModel):
@@ -116,7 +121,7 @@ class TicketListModel(QAbstractTableModel):
     def _query_ids(self) -> list[int]:
         if self._queue is None:
             return []
-        return self._queue.ticket_ids(self.reader, self.sort_key, self._descending)
+        return queue_ticket_ids(self.reader, self._queue, self.sort_key, self._descending)
 
     def _set_ids(self, ids: list[int]) -> None:
         self._ids = list(ids)
@@ -182,7 +187,7 @@ class TicketListModel(QAbstractTableModel):
             return cached
         start = max(0, row - self.batch // 4)
         wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
-        fetched = self.reader.tickets_by_ids(wanted)
+        fetched = with_queued(self.reader.tickets_by_ids(wanted), self.reader.pending_fields(wanted))
         people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])
                   if p is not None and p not in self._names}
         if people:
@@ -208,7 +213,7 @@ class TicketListModel(QAbstractTableModel):
             "id": f"● {t['id']}" if not t["seen"] else str(t["id"]),
             "subject": t["subject"] or "",
             "requester": names.get(requester, "") if requester else "",
-            "status": t["status"] or "",
+            "status": (t["status"] or "") + (" ⏳" if t.get("_queued") else ""),
             "priority": t["priority"] or "",
             "department": self._group_names.get(group, "") if group else "",
             "assignee": names.get(assignee, "—") if assignee else "—",
@@ -234,10 +239,11 @@ class TicketListModel(QAbstractTableModel):
             texts = self._texts[tid] = self._row_texts(ticket)
         return texts
 
-    def preview_texts(self, rows: list[dict[str, Any]], names: dict[int, str]) -> list[tuple]:
-        """Cell texts (as ``cell_texts``) for rows of a queue not shown yet, from ``fetch_first_rows``."""
+    def preview_texts(self, rows: list[dict[str, Any]], names: dict[int, str], queued: dict | None = None
+                      ) -> list[tuple]:
+        """Cell texts (as ``cell_texts``) for rows of a queue not shown yet (``ops.queues.first_rows``)."""
         self._names.update(names)
-        return [self._row_texts(r) for r in rows]
+        return [self._row_texts(r) for r in with_queued(rows, queued or {})]
 
     # -- Qt model API -----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import logging
 import secrets
 import signal
 import socket
@@ -128,6 +129,42 @@ def bind_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def watch_parent(pid: int, server, interval: float = 0.5) -> None:
+    """Shut the server down when process ``pid`` is gone (the app that started it died, even by kill -9),
+    so a demo helpdesk is never left orphaned and listening. Re-parenting (a new ``getppid()``) or a
+    failed signal-0 probe both mean the parent is gone."""
+    import os
+    import threading
+    import time
+
+    parent = os.getppid()
+
+    def alive() -> bool:
+        if os.getppid() != parent:
+            return False
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+        return True
+
+    def watch() -> None:
+        while alive():
+            time.sleep(interval)
+        server.should_exit = True
+        logging.getLogger(__name__).info("the process that started this helpdesk (%s) is gone; stopping", pid)
+        try:   # stdout was a pipe to that process: writing to it may fail now
+            print(f"The process that started this helpdesk ({pid}) is gone; stopping.", flush=True)
+        except (BrokenPipeError, OSError):
+            pass
+        time.sleep(10)   # a graceful stop takes well under this; never linger listening
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
 def run(args, *, wrap_app=None) -> int:
     """``serve``; ``wrap_app(app)``, when given, wraps the ASGI app (e.g. in more middleware)."""
     from console.logging_setup import SERVER_LOG_FILE_NAME, register_secret, setup_logging
@@ -200,8 +237,11 @@ def serve(sock: socket.socket, path: Path, args, *, wrap_app=None) -> int:
         app = wrap_app(app)
     config = uvicorn_config(app, verbose=bool(args.verbose), tls_cert=args.tls_cert, tls_key=args.tls_key)
     scheme = "https" if config.ssl_certfile else "http"
+    server = AnnouncingServer(config)
+    if getattr(args, "parent_pid", 0):
+        watch_parent(args.parent_pid, server)
     try:
-        AnnouncingServer(config).run(sockets=[sock])
+        server.run(sockets=[sock])
     finally:
         store.close()
     return 0

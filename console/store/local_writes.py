@@ -9,7 +9,8 @@ the new-ticket draft.
 Outbox lifecycle (state): ``enqueue`` → queued → ``mark_sending`` → sending →
 ``mark_sent`` → sent | ``mark_failed(error, retry_at)`` → failed (retried once
 ``retry_at`` passes; no ``retry_at`` = given up) | ``mark_conflict`` → conflict →
-``resolve_conflict("resend", updated_stamp=...)`` → queued again, or ``"discard"`` → failed.
+``resolve_conflict("resend", updated_stamp=...)`` → queued again, or ``"discard"`` → failed;
+``cancel_entry`` → cancelled (the agent took a queued change back: undo).
 An entry found in ``sending`` when the writer opened has an unknown outcome
 (``unknown_outcome_entries()``): check the helpdesk (audits / external_id), then call
 ``mark_sent`` or ``requeue``. ``next_sendable`` keeps each ticket's entries in order.
@@ -119,6 +120,17 @@ class LocalWrites(q.LocalReads):
         with self._lock:
             entries = [q.get_entry(self._conn, op_id) for op_id in sorted(self._unknown_outcome)]
         return [e for e in entries if e is not None and e.state == "sending"]
+
+    def cancel_entry(self, op_id: str) -> Change:
+        """The agent took a queued change back before it went out (undo). Only a ``queued`` entry
+        (or a failed one waiting for its retry) can be cancelled: anything sending or sent is on its way."""
+        with self._tx(durable=True) as conn:
+            entry = self._entry(conn, op_id)
+            if not (entry.state == "queued" or (entry.state == "failed" and entry.retry_at is not None)):
+                raise StoreError(f"This change is already {entry.state}; it can no longer be taken back")
+            conn.execute("UPDATE outbox SET state = 'cancelled', retry_at = NULL, "
+                         "last_error = 'Cancelled by the agent' WHERE op_id = ?", (op_id,))
+        return self._outbox_change(entry)
 
     def mark_sending(self, op_id: str) -> Change:
         """About to send: durable, so a crash from here on reads as "outcome unknown"."""

@@ -55,6 +55,24 @@ def next_sendable(conn: sqlite3.Connection, now: float | None = None) -> OutboxE
     return _entry(row) if row else None
 
 
+FIELD_NAMES = ("status", "priority", "type", "group_id", "assignee_id", "tags")
+
+
+def pending_fields(conn: sqlite3.Connection, ticket_ids: list[int]) -> dict[int, dict]:
+    """Field values the agent queued and the helpdesk has not confirmed yet, per ticket (later wins)."""
+    out: dict[int, dict] = {}
+    for start in range(0, len(ticket_ids), 500):
+        chunk = ticket_ids[start:start + 500]
+        rows = conn.execute(
+            f"SELECT ticket_id, payload FROM outbox WHERE ticket_id IN ({','.join('?' * len(chunk))}) "
+            f"AND kind IN ('fields', 'reply', 'note') AND {PENDING_SQL} ORDER BY seq", chunk).fetchall()
+        for ticket_id, payload in rows:
+            fields = (loads(payload) or {}).get("fields")
+            if isinstance(fields, dict):
+                out.setdefault(ticket_id, {}).update({k: v for k, v in fields.items() if k in FIELD_NAMES})
+    return {t: f for t, f in out.items() if f}
+
+
 def pending_count(conn: sqlite3.Connection) -> int:
     return conn.execute(f"SELECT count(*) FROM outbox WHERE {PENDING_SQL}").fetchone()[0]
 
@@ -113,6 +131,10 @@ class LocalReads:
     def list_outbox(self, states: tuple[str, ...] | None = None, ticket_id: int | None = None) -> list[OutboxEntry]:
         with self._lock:
             return list_outbox(self._conn, states, ticket_id)
+
+    def pending_fields(self, ticket_ids: list[int]) -> dict[int, dict]:
+        with self._lock:
+            return pending_fields(self._conn, list(ticket_ids))
 
     def pending_count(self) -> int:
         with self._lock:

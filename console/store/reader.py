@@ -94,6 +94,11 @@ class CacheReader(q.LocalReads):
         if queue.group_id is not None:
             where.append("group_id = ?")
             params.append(queue.group_id)
+        if queue.no_department:
+            where.append("group_id IS NULL")
+        if queue.assignee_id is not None:
+            where.append("assignee_id = ?")
+            params.append(queue.assignee_id)
         if queue.mine:
             if queue.me is None:
                 raise ValueError("A 'mine' queue needs QueueSpec.me (the agent's user id)")
@@ -192,6 +197,11 @@ class CacheReader(q.LocalReads):
             by_department=by_department, unassigned=unassigned, mine=mine,
             drafts=self._one("SELECT count(*) FROM drafts")[0], outbox=outbox,
             conflicts=self._one("SELECT count(*) FROM conflicts WHERE resolved = 0")[0])
+
+    def newest_ticket_update(self) -> str | None:
+        """The newest ``updated_at`` in the cache (helpdesk time): where "new" starts for notifications."""
+        row = self._one("SELECT max(updated_at) FROM tickets")
+        return row[0] if row else None
 
     def view_count(self, view_id: int, me: int | None = None) -> int:
         sql, params = self.queue_sql(QueueSpec(view_id=view_id, me=me), "id")

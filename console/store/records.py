@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 OutboxKind = Literal["reply", "note", "fields", "new_ticket"]
-OutboxState = Literal["queued", "sending", "sent", "failed", "conflict"]
+OutboxState = Literal["queued", "sending", "sent", "failed", "conflict", "cancelled"]
 DraftKind = Literal["reply", "note", "new_ticket"]
 HitKind = Literal["ticket", "comment", "customer", "canned_reply"]
 
@@ -47,6 +47,7 @@ class Kind(enum.Flag):
 
     NONE = 0
     TICKETS = enum.auto()
+    SEEN = enum.auto()             # only the unseen marks of tickets changed (the agent looked at them)
     COMMENTS = enum.auto()
     USERS = enum.auto()
     DEPARTMENTS = enum.auto()      # helpdesk groups
@@ -170,10 +171,11 @@ class SearchHit:
 class QueueSpec:
     """Which tickets a queue shows.
 
-    Exactly one selector: ``group_id`` (a department), ``view_id`` (a helpdesk view
-    evaluated locally), ``mine`` (assigned to ``me``) or ``unassigned``; none = all tickets.
-    ``statuses`` narrows further (e.g. the unsolved ones); ``me`` is the agent's user id,
-    needed for "mine" and for views that say ``current_user``.
+    Exactly one selector: ``group_id`` (a department), ``no_department`` (tickets in none),
+    ``view_id`` (a helpdesk view evaluated locally), ``mine`` (assigned to ``me``),
+    ``assignee_id`` (assigned to that agent: a supervisor's drill-down) or ``unassigned``;
+    none = all tickets. ``statuses`` narrows further (e.g. the unsolved ones); ``me`` is the
+    agent's user id, needed for "mine" and for views that say ``current_user``.
     """
 
     group_id: int | None = None
@@ -182,6 +184,8 @@ class QueueSpec:
     unassigned: bool = False
     statuses: tuple[str, ...] | None = None
     me: int | None = None
+    assignee_id: int | None = None
+    no_department: bool = False
 
     @classmethod
     def department(cls, group_id: int, statuses: tuple[str, ...] | None = None) -> QueueSpec:

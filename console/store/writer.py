@@ -212,7 +212,7 @@ class CacheWriter(LocalWrites):
         ids = list(ticket_ids)
         with self._tx() as conn:
             conn.executemany("UPDATE tickets SET seen = ? WHERE id = ?", [(int(seen), i) for i in ids])
-        return Change.of(Kind.TICKETS, tickets=ids) if ids else Change()
+        return Change.of(Kind.SEEN, tickets=ids) if ids else Change()
 
     # -- users -------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ import http.client
 import logging
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
@@ -121,6 +122,7 @@ class HelpdeskClient:
         self.sleep = sleep or self._interrupted.wait
         self.requests_made = 0
         self.last_server_date: str | None = None  # HTTP Date of the last answer (server clock)
+        self.last_answer_at: float | None = None  # time.monotonic() of the last HTTP answer of any status
         self.budget = RateBudget()
         self._lock = threading.Lock()
         self.session = requests.Session()
@@ -151,9 +153,19 @@ class HelpdeskClient:
         if self._interrupted.is_set():
             raise Unreachable("stopped while waiting to retry")
 
+    def move_to(self, base_url: str) -> None:
+        """The same helpdesk answers at a new address (the demo helpdesk restarted on another port)."""
+        self.base_url = base_url.rstrip("/")
+        self.api_root = self.base_url + "/api/v2/"
+
     # ---- public calls -------------------------------------------------------------------
-    def get(self, path: str, params: dict | None = None) -> dict:
-        return self.request("GET", path, params=params, idempotent=True)
+    def get(self, path: str, params: dict | None = None, *, timeout: tuple[float, float] | None = None,
+            retries: int | None = None) -> dict:
+        return self.request("GET", path, params=params, idempotent=True, timeout=timeout, retries=retries)
+
+    def probe(self, timeout: tuple[float, float] = (3.0, 5.0)) -> dict:
+        """Is the helpdesk answering? One quick ``users/me`` with no retries (raises Unreachable)."""
+        return self.get("users/me.json", timeout=timeout, retries=0)
 
     def get_url(self, url: str) -> dict:
         """Follow a paging URL verbatim (``links.next``, ``after_url``, ``next_page``)."""
@@ -179,8 +191,11 @@ class HelpdeskClient:
         return urljoin(self.api_root, path.lstrip("/"))
 
     def request(self, method: str, path: str, *, params: dict | None = None, json_body: object = None,
-                headers: dict | None = None, idempotent: bool) -> dict:
+                headers: dict | None = None, idempotent: bool, timeout: tuple[float, float] | None = None,
+                retries: int | None = None) -> dict:
         url = self.url_for(path)
+        timeout = timeout or self.timeout
+        max_retries = self.max_retries if retries is None else retries
         data = orjson.dumps(json_body) if json_body is not None else None
         send_headers = {"Content-Type": "application/json"} if data is not None else {}
         send_headers.update(headers or {})
@@ -192,19 +207,19 @@ class HelpdeskClient:
                 with self._lock:
                     self.requests_made += 1
                 response = self.session.request(method, url, params=params, data=data,
-                                                headers=send_headers, timeout=self.timeout)
+                                                headers=send_headers, timeout=timeout)
             except requests.exceptions.SSLError as exc:
                 raise Unreachable(f"TLS failure talking to {self.base_url}: {_short(exc)}") from exc
             except requests.exceptions.ConnectTimeout as exc:
                 # Never reached the server: safe to retry whatever the method.
-                if attempt <= self.max_retries:
+                if attempt <= max_retries:
                     self._backoff(attempt)
                     continue
                 raise Unreachable(f"{self.base_url} did not answer (connect timeout)") from exc
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
                 refused = _connection_refused(exc)
                 if idempotent or refused:
-                    if attempt <= self.max_retries:
+                    if attempt <= max_retries:
                         self._backoff(attempt)
                         continue
                     raise Unreachable(f"cannot reach {self.base_url}: {_short(exc)}") from exc
@@ -214,27 +229,28 @@ class HelpdeskClient:
                     urllib3.exceptions.HTTPError, OSError) as exc:
                 # the answer was cut off or cannot be decoded (ChunkedEncodingError, IncompleteRead,
                 # ContentDecodingError...): the request reached the helpdesk
-                if idempotent and attempt <= self.max_retries:
+                if idempotent and attempt <= max_retries:
                     self._backoff(attempt)
                     continue
                 if idempotent:
                     raise Unreachable(f"{self.base_url} sent a broken answer: {_short(exc)}") from exc
                 raise AmbiguousOutcome(f"{method} {urlsplit(url).path} got a broken answer and may or may not "
                                        f"have been applied: {_short(exc)}") from exc
+            self.last_answer_at = time.monotonic()
             self._read_budget(response)
             self.last_server_date = response.headers.get("Date") or self.last_server_date
             status = response.status_code
             if status == 429:
                 asked = _retry_after(response, default=None)
                 wait = min(self.retry_after_cap, asked if asked is not None else self.backoff_base * 2 ** attempt)
-                if wait <= self.max_inline_wait and attempt <= self.max_retries + 5:
+                if wait <= self.max_inline_wait and attempt <= max_retries + 5:
                     log.info("rate limited; waiting %.0f s as asked", wait)
                     self._wait(wait)
                     continue
                 raise RateLimited(f"the helpdesk asks us to wait {wait:.0f} s before the next request (429)",
                                   retry_after=wait)
             if status >= 500:
-                if idempotent and attempt <= self.max_retries:
+                if idempotent and attempt <= max_retries:
                     wait = _retry_after(response, default=None)
                     self._backoff(attempt, at_least=wait)
                     continue

@@ -2,18 +2,19 @@
 
 Blocking HTTP and SQLite always run in executor threads, never on the event loop.
 
-    engine = SyncEngine(client, writer, interval=60)
+    engine = SyncEngine(client, writer, interval=60, lanes=lanes)   # lanes: console.lanes.Lanes (optional)
     unsubscribe = engine.subscribe(callback)     # callback(SyncEvent), called on the loop thread
     task = asyncio.ensure_future(engine.run())  # background loop; resumes by itself after outages
     await engine.sync_once()                     # one round now: push, then pull -> SyncReport
-    await engine.push_now()                      # the agent hit Send: deliver the outbox first
-    await engine.refresh_ticket(ticket_id)       # the agent opened a ticket: fresh fields + thread
-    entry = await engine.queue_reply(ticket_id, "text", public=True, fields=None)  # enqueue + push
-    entry = await engine.queue_fields(ticket_id, {"status": "solved"})
-    entry = await engine.queue_new_ticket({"subject": ..., "comment": {"body": ...}, ...})
+    await engine.push_now()                      # deliver the outbox now
+    await engine.refresh_ticket(ticket_id)       # fresh fields + thread of one ticket
+    path = await engine.download_attachment(attachment, folder)   # into the cache folder
+    # typed requests for the GUI (plain calls; they schedule the work on the engine's loop):
+    engine.request_push(); engine.request_ticket(ticket_id); engine.request_sync()
     engine.set_work_offline(True)                # no network calls at all until switched back
+    engine.set_interval(seconds)
     engine.status                                # the latest SyncStatus snapshot
-    engine.stop(); await engine.close()          # stop the loop; close() also shuts the executors
+    engine.stop(); await engine.close()          # stop the loop; close() also shuts the lanes it made
 
 Events (``console.sync.status``): ``status`` (online/offline, phase + done/total progress,
 last synced at (server time), pending outbox count, conflicts, entries failing and the next
@@ -29,10 +30,15 @@ Pull mode: the first round asks ``users/me`` (kept in sync_state ``me``, ``role`
 Admins pull through the incremental exports (``pull.py``); anyone else, or an admin whose export
 answers 403, pulls through the ticket lists (``pull_agent.py``).
 
-Outbox entries the GUI enqueues itself (``CacheWriter.enqueue``; payload shapes in
-``console.sync.push``) are delivered on the next ``push_now()`` or round. Interactive work
-(``push_now``, ``refresh_ticket``) runs on its own executor thread, so it never waits behind
-a background page.
+Outbox entries the GUI enqueues (``CacheWriter.enqueue`` through ``console.ops``; payload
+shapes in ``console.sync.push``) are delivered on the next ``push_now()`` or round. Interactive
+work (``push_now``, ``refresh_ticket``) runs on the interactive lane, so it never waits behind
+a background page; page writes run on the db lane.
+
+Liveness: while ``run()`` runs, a watch task asks ``users/me`` (one quick request, no retries)
+whenever nothing has answered for ``liveness_seconds``; a helpdesk that stopped answering
+(frozen process, network black hole) shows as offline within about twice that, and the first
+answer after it brings the status back and starts a round.
 """
 
 from __future__ import annotations
@@ -41,12 +47,15 @@ import asyncio
 import logging
 import random
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
 
+from console.lanes import Lanes
 from console.store import BadPayloadError, CacheReader, CacheWriter, Change, Kind, OutboxEntry, quarantine
 
 from . import status as ev
+from .attachments import download_attachment
 from .client import AuthError, HelpdeskClient, HelpdeskError, MalformedAnswer, RateLimited, Unreachable
 from .pull import Page, Puller, Stream
 from .pull_agent import COMMENT_BUDGET, HISTORY_DAYS, PAGE_SIZE, AgentPuller
@@ -78,7 +87,8 @@ class SyncEngine:
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, *, interval: float = 60.0,
                  resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False,
                  list_page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
-                 thread_history_days: int = HISTORY_DAYS, retry: RetryPolicy | None = None):
+                 thread_history_days: int = HISTORY_DAYS, retry: RetryPolicy | None = None,
+                 lanes: Lanes | None = None, liveness_seconds: float = 6.0):
         self.client = client
         self.writer = writer
         self.interval = interval
@@ -90,10 +100,16 @@ class SyncEngine:
         self.agent_puller = AgentPuller(client, writer, self._reader, page_size=list_page_size,
                                         comment_budget=comment_budget, history_days=thread_history_days)
         self.pull_mode: str | None = None  # "export" (admin) or "list" (agent), learned per engine
-        self._background = ThreadPoolExecutor(2, thread_name_prefix="sync-pull")
-        self._interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-push")
+        self._own_lanes = lanes is None
+        self.lanes = lanes or Lanes(writer.path, writer)
+        self._probe_pool = ThreadPoolExecutor(1, thread_name_prefix="sync-probe")
+        self.liveness_seconds = liveness_seconds
         self._subscribers = ev.Subscribers()
-        self._status = ev.SyncStatus(work_offline=work_offline)
+        self._status = ev.SyncStatus(work_offline=work_offline,
+                                     last_synced_at=self._reader.sync_state("last_synced_at") or None)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._running = False
+        self._not_answering = False
         self._unverified: set[str] = set()
         self._round_lock: asyncio.Lock | None = None
         self._push_lock: asyncio.Lock | None = None
@@ -146,10 +162,13 @@ class SyncEngine:
             self._stop_requested = asyncio.Event()
 
     async def _bg(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._background, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.lanes.net, fn, *args)
 
     async def _fg(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self._interactive, fn, *args)
+        return await asyncio.get_running_loop().run_in_executor(self.lanes.interactive, fn, *args)
+
+    async def _db(self, fn, *args):
+        return await asyncio.get_running_loop().run_in_executor(self.lanes.db, fn, *args)
 
     async def _refresh_counts(self) -> None:
         counts = await self._fg(self._counts)
@@ -164,9 +183,64 @@ class SyncEngine:
     # -- public API ----------------------------------------------------------------------
     def set_work_offline(self, offline: bool) -> None:
         """The manual switch: while set, the engine makes no network calls at all."""
+        if bool(offline) != self.work_offline:
+            log.info("work offline %s", "on" if offline else "off")
         self._emit(work_offline=bool(offline), retry_in=None)
         if self._wake is not None:
             self._wake.set()
+
+    def set_interval(self, seconds: float) -> None:
+        """Seconds between background rounds (takes effect from the next wait)."""
+        self.interval = max(1.0, float(seconds))
+        if self._wake is not None:
+            self._wake.set()
+
+    can_download = True
+
+    def download(self, attachment: dict, folder) -> Future:
+        """Fetch one attachment into ``folder`` on the interactive lane (a concurrent Future of its Path)."""
+        if self.work_offline:
+            future: Future = Future()
+            future.set_exception(Unreachable("working offline: nothing is downloaded"))
+            return future
+        return self.lanes.interactive.submit(download_attachment, self.client, self.writer, attachment, Path(folder))
+
+    # -- typed requests (plain calls from the GUI thread; the work runs on the engine's loop) --
+    def request_push(self) -> None:
+        """The agent queued something: deliver the outbox now."""
+        self._schedule(self.push_now())
+
+    def request_ticket(self, ticket_id: int) -> None:
+        """The agent opened a ticket: re-read its fields and thread."""
+        self._schedule(self.refresh_ticket(int(ticket_id)))
+
+    def request_sync(self) -> None:
+        """A round now (F5): wakes ``run()``, or runs one round when no loop is running."""
+        if self._wake is not None and self._running:
+            self._wake.set()
+        else:
+            self._schedule(self.sync_once())
+
+    def _schedule(self, coro) -> None:
+        """Run ``coro`` on the engine's loop (the one ``run()`` runs on, else the running one);
+        with no loop at all the request is dropped: the next round does the work anyway."""
+        loop = self._loop
+        if loop is None or loop.is_closed():
+            try:
+                loop = asyncio.get_running_loop()
+            except RuntimeError:
+                loop = None
+        if loop is None or loop.is_closed() or self._stopping:
+            coro.close()
+            return
+        task = asyncio.ensure_future(coro, loop=loop)
+        self._tasks.add(task)
+        task.add_done_callback(self._request_done)
+
+    def _request_done(self, task: asyncio.Future) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.warning("sync request failed: %s", task.exception())
 
     def stop(self) -> None:
         """Ask ``run()`` to return after the current step; waits in progress (backoff, Retry-After) end now."""
@@ -181,8 +255,9 @@ class SyncEngine:
         self.stop()
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
-        self._background.shutdown(wait=True)
-        self._interactive.shutdown(wait=True)
+        self._probe_pool.shutdown(wait=False, cancel_futures=True)
+        if self._own_lanes:
+            self.lanes.close()
         self._reader.close()
 
     async def sync_once(self, *, resources: bool | None = None) -> SyncReport:
@@ -215,6 +290,7 @@ class SyncEngine:
                     await self._round_failed(problem)
                 raise problem from exc
             except HelpdeskError as exc:
+                log.warning("sync round failed after %.1f s: %s", time.monotonic() - started, exc)
                 if not self._stopping:
                     await self._round_failed(exc)
                 raise
@@ -223,11 +299,16 @@ class SyncEngine:
                 report.seconds = time.monotonic() - started
                 if self._status.syncing:
                     self._emit(syncing=False, phase="", done=0, total=None)
-            await self._bg(self._round_ok)
+            synced_at = _server_iso(self.client.last_server_date)
+            await self._db(self._round_ok, synced_at)
             report.unreadable = len(await self._bg(self._reader.quarantined))
+            self._not_answering = False
             self._emit(online=True, error=None, retry_in=None, unreadable=report.unreadable,
-                       last_synced_at=_server_iso(self.client.last_server_date))
+                       last_synced_at=synced_at)
             await self._refresh_counts()
+        log.info("sync round ok in %.1f s: %d tickets, %d users, %d comments received; %d sent, %d conflicts, "
+                 "%d failed; %d requests", report.seconds, report.tickets, report.users, report.comments,
+                 report.sent, report.conflicts, report.failed, report.requests)
         return report
 
     async def push_now(self) -> SyncReport:
@@ -257,39 +338,22 @@ class SyncEngine:
         self._changed(change)
         return change
 
-    async def queue_reply(self, ticket_id: int, body: str, *, public: bool = True, html: bool = False,
-                          fields: dict | None = None, updated_stamp: str | None = None) -> OutboxEntry:
-        """Commit a reply (or internal note) to the outbox, then try to deliver it."""
-        payload: dict = {"html_body" if html else "body": body}
-        if fields:
-            payload["fields"] = dict(fields)
-        return await self._queue("reply" if public else "note", ticket_id, payload, updated_stamp)
-
-    async def queue_fields(self, ticket_id: int, fields: dict, *, updated_stamp: str | None = None) -> OutboxEntry:
-        return await self._queue("fields", ticket_id, {"fields": dict(fields)}, updated_stamp)
-
-    async def queue_new_ticket(self, ticket: dict) -> OutboxEntry:
-        return await self._queue("new_ticket", None, dict(ticket), None)
-
-    async def _queue(self, kind: str, ticket_id: int | None, payload: dict, stamp: str | None) -> OutboxEntry:
-        if stamp is None and ticket_id is not None:
-            stamp = await self._fg(self.writer.cached_updated_at, ticket_id)
-        change = await self._fg(self.writer.enqueue, kind, ticket_id, payload, stamp)
-        self._changed(change)
-        entry = await self._fg(self.writer.get_entry, change.op_id)
-        await self._refresh_counts()
-        if not self.work_offline:
-            task = asyncio.ensure_future(self.push_now())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        return entry
-
     async def run(self) -> None:
         """Sync every ``interval`` seconds; while offline, retry with backoff; returns after ``stop()``."""
         self._locks()
         self._stopping = False
         self._stop_requested.clear()
         self.client.resume()
+        self._loop = asyncio.get_running_loop()
+        self._running = True
+        watch = asyncio.ensure_future(self._watch())
+        try:
+            await self._rounds()
+        finally:
+            self._running = False
+            watch.cancel()
+
+    async def _rounds(self) -> None:
         failures = 0
         while not self._stopping:
             if self.work_offline:
@@ -343,6 +407,34 @@ class SyncEngine:
             return interval
         return min(interval, max(0.2, due - time.time()))
 
+    async def _watch(self) -> None:
+        """Liveness: probe the helpdesk when nothing answered for ``liveness_seconds`` (see the docstring)."""
+        loop = asyncio.get_running_loop()
+        while not self._stopping:
+            await asyncio.sleep(self.liveness_seconds / 3)
+            last = self.client.last_answer_at
+            if self.work_offline or self._stopping or (
+                    last is not None and time.monotonic() - last < self.liveness_seconds):
+                continue
+            timeout = (min(3.0, self.liveness_seconds / 2), self.liveness_seconds * 2 / 3)
+            try:
+                await loop.run_in_executor(self._probe_pool, self.client.probe, timeout)
+            except HelpdeskError as exc:
+                if isinstance(exc, Unreachable) and not self._not_answering and not self.work_offline:
+                    self._not_answering = True
+                    message = f"The helpdesk is not answering ({exc})"
+                    log.warning("%s", message)
+                    self._emit(ev.ERROR, message=message, online=False, error=message)
+                continue
+            except RuntimeError:   # the probe thread pool shut down: the engine is closing
+                return
+            if self._not_answering:
+                self._not_answering = False
+                log.info("the helpdesk answers again")
+                self._emit(online=True, error=None, retry_in=None)
+                if self._wake is not None:
+                    self._wake.set()
+
     async def _sleep(self, seconds: float | None) -> None:
         self._wake.clear()
         if self._stopping:
@@ -353,15 +445,17 @@ class SyncEngine:
             pass
 
     # -- rounds --------------------------------------------------------------------------
-    def _round_ok(self) -> None:
+    def _round_ok(self, synced_at: str | None) -> None:
         self.writer.record_sync_result(None)
+        if synced_at:
+            self.writer.set_sync_state("last_synced_at", synced_at)
         self.writer.checkpoint()
 
     async def _round_failed(self, exc: HelpdeskError) -> None:
         message = str(exc)
         offline = isinstance(exc, Unreachable) and not isinstance(exc, RateLimited)
         try:
-            await self._bg(self.writer.record_sync_result, message)
+            await self._db(self.writer.record_sync_result, message)
         except Exception:  # noqa: BLE001 - the cache may be closing; the event still goes out
             log.debug("could not record the sync error", exc_info=True)
         self._emit(ev.ERROR, message=message, online=not offline, error=message, syncing=False, phase="")
@@ -405,7 +499,7 @@ class SyncEngine:
             nxt = None
             if not page.end_of_stream and not self.work_offline and not self._stopping:
                 nxt = asyncio.ensure_future(self._fetch(stream, str(page.bookmark)))
-            change = await self._bg(stream.apply, page)
+            change = await self._db(stream.apply, page)
             received += page.size
             await self._applied(change)
             done, total = page.progress or (received, self._estimate(received, first_position, page))
@@ -495,6 +589,10 @@ class SyncEngine:
 
     def _record(self, delivery: Delivery, report: SyncReport) -> None:
         self._changed(delivery.change)
+        tickets = ", ".join(f"#{t}" for t in sorted(delivery.change.ticket_ids)) or "a new ticket"
+        log.log(logging.INFO if delivery.outcome in ("sent", "rebased", "requeued") else logging.WARNING,
+                "outbox %s for %s: %s%s", delivery.op_id, tickets, delivery.outcome,
+                f" ({delivery.message})" if delivery.message else "")   # never the body: only ids and outcome
         if delivery.outcome == "sent":
             report.sent += 1
             self._emit(ev.SENT, op_id=delivery.op_id)

@@ -1,17 +1,15 @@
 """The account pane beside a ticket: who is asking, their account facts, policy badges, other tickets.
 
-Constructor: ``AccountPane(reader: CacheReader, parent=None, *, clock=None)``; ``clock`` is a
-callable returning an aware UTC ``datetime`` (tests pin it; default: now).
+Constructor: ``AccountPane(parent=None)``.
 
 Slots / methods:
-- ``set_ticket(ticket_id | None)``: show the ticket's requester, their account facts
-  (DOMAIN.md), one badge per policy rule from ``console.domain.policies.policy_badges``
-  (coloured by tone from ``theme.colours().tones``, the detail as tooltip; badges this ticket
-  is about are bold) and the
+- ``on_ticket_shown(details)`` (a ``console.ops.tickets.TicketDetails``, loaded off the GUI
+  thread, again whenever the ticket, its requester or its comments change): the ticket's
+  requester, their account facts (DOMAIN.md), one badge per policy rule (computed with
+  ``console.domain.policies.policy_badges`` when the details were loaded; coloured by tone from
+  ``theme.colours().tones``, the detail as tooltip; badges this ticket is about are bold) and the
   requester's other tickets. A merchant's customer gets the "contact the seller" badge and no
-  account lookup.
-- ``on_cache_changed(change: Change)``: re-read when the open ticket, its requester or its
-  comments changed.
+  account lookup. ``clear()``: no ticket.
 - ``badges() -> list[PolicyBadge]``: what is shown (for tests and the status line).
 
 Signals: ``ticket_requested(int)``: the agent clicked (or pressed Enter on) one of the
@@ -21,8 +19,6 @@ requester's other tickets.
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,9 +32,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.account import Account, account_from_user
-from console.domain.policies import PolicyBadge, policy_badges
-from console.store import CacheReader, Change
+from console.domain.account import Account
+from console.domain.policies import PolicyBadge
 
 from . import theme
 
@@ -73,13 +68,9 @@ class AccountPane(QScrollArea):
 
     ticket_requested = Signal(int)
 
-    def __init__(self, reader: CacheReader, parent=None, *,
-                 clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._reader = reader
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._ticket_id: int | None = None
-        self._requester_id: int | None = None
+        self._details = None
         self._badges: list[PolicyBadge] = []
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -110,40 +101,35 @@ class AccountPane(QScrollArea):
             self._layout.addWidget(widget)
         self._layout.addStretch(1)
         self.setWidget(body)
-        self.set_ticket(None)
+        self.clear()
         theme.follow_theme(self, self.on_theme_changed)
 
     # -- inputs -------------------------------------------------------------------------
 
-    def set_ticket(self, ticket_id: int | None) -> None:
-        self._ticket_id = ticket_id
-        ticket = self._reader.ticket(ticket_id) if ticket_id is not None else None
-        requester = self._reader.user(ticket["requester_id"]) if ticket and ticket.get("requester_id") else None
-        self._requester_id = requester.get("id") if requester else None
-        if ticket is None:
-            self.requester_label.setText(f"<span style='color:{theme.colours().muted}'>No ticket open.</span>")
-            self._show_badges([])
-            self._show_account(None, merchant=False)
-            self.other_tickets.clear()
-            return
-        group = next((g for g in self._reader.groups(include_deleted=True) if g["id"] == ticket.get("group_id")), None)
-        comments = self._reader.comments_for_ticket(ticket["id"])
-        badges = policy_badges(ticket, requester, group["name"] if group else None, comments, now=self._clock())
-        self._show_requester(requester)
-        self._show_badges(badges)
-        merchant = any(b.rule == "merchant_customer" for b in badges)
-        self._show_account(None if merchant else account_from_user(requester), merchant=merchant)
-        self._show_other_tickets(ticket)
+    @property
+    def ticket_id(self) -> int | None:
+        return self._details.ticket_id if self._details is not None else None
 
-    def on_cache_changed(self, change: Change) -> None:
-        if self._ticket_id is None:
-            return
-        if self._ticket_id in change.ticket_ids or (self._requester_id in change.user_ids):
-            self.set_ticket(self._ticket_id)
+    def clear(self) -> None:
+        self._details = None
+        self.requester_label.setText(f"<span style='color:{theme.colours().muted}'>No ticket open.</span>")
+        self._show_badges([])
+        self._show_account(None, merchant=False)
+        self.other_tickets.clear()
+
+    def on_ticket_shown(self, details) -> None:
+        self._details = details
+        self._show_requester(details.requester)
+        self._show_badges(details.badges)
+        self._show_account(details.account, merchant=details.merchant)
+        self._show_other_tickets(details.other_tickets)
 
     def on_theme_changed(self) -> None:
         """Badges and texts carry the old theme's colours: show the ticket again."""
-        self.set_ticket(self._ticket_id)
+        if self._details is not None:
+            self.on_ticket_shown(self._details)
+        else:
+            self.clear()
 
     def badges(self) -> list[PolicyBadge]:
         return list(self._badges)
@@ -193,11 +179,11 @@ class AccountPane(QScrollArea):
             warn.setWordWrap(True)
             self.facts_layout.addRow(warn)
 
-    def _show_other_tickets(self, ticket: dict) -> None:
+    def _show_other_tickets(self, others: list[dict]) -> None:
         self.other_tickets.clear()
-        if not ticket.get("requester_id"):
+        if self._details is None or not self._details.ticket.get("requester_id"):
             return
-        for other in self._reader.requester_tickets(ticket["requester_id"], exclude_ticket_id=ticket["id"], limit=20):
+        for other in others:
             item = QListWidgetItem(f"#{other['id']}  {other['subject'] or '(no subject)'}  · {other['status']}")
             item.setData(Qt.ItemDataRole.UserRole, other["id"])
             self.other_tickets.addItem(item)
@@ -228,6 +214,11 @@ def badge_label(badge: PolicyBadge, colours: theme.Colours) -> QLabel:
 
 
 def _heading(text: str) -> QLabel:
+    """A section heading in the theme's own text colour: bold by font, not by a style sheet (a label
+    with a style sheet keeps the palette it was polished with when the theme changes)."""
     label = QLabel(text)
-    label.setStyleSheet("font-weight: bold; margin-top: 8px;")   # the theme's own text colour
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
+    label.setContentsMargins(0, 8, 0, 0)
     return label

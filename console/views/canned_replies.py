@@ -1,10 +1,11 @@
 """The canned-reply picker: search the department's canned replies, preview, insert.
 
-Constructor: ``CannedReplyPicker(reader: CacheReader, me: int | None = None, parent=None)``.
+Constructor: ``CannedReplyPicker(model: CannedReplyModel, me: int | None = None, parent=None)``.
 
 Slots / methods:
-- ``set_ticket(ticket_id | None)``: list the canned replies usable in the ticket's department
-  (shared + that department's + the agent's own) and preview them for this ticket.
+- ``on_ticket_shown(details)`` (a ``console.ops.tickets.TicketDetails``) / ``clear()``: list the
+  canned replies usable in the ticket's department (shared + that department's + the agent's
+  own) and preview them for this ticket (its placeholder facts come with the details).
 - ``on_macros_changed()``: re-read the list after a macros refresh.
 - ``focus_search()``: put the cursor in the search field (for a shortcut).
 - ``insert_current()``: emit ``insert_requested`` for the selected reply (also Enter in the
@@ -21,7 +22,6 @@ can't be filled stay as ``{{ ... }}`` on a red background, and the field changes
 from __future__ import annotations
 
 import html
-from datetime import UTC, datetime
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import (
@@ -36,8 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.placeholders import render_preview
-from console.models.canned_replies import CannedReply, CannedReplyModel, fill_template, placeholder_context
-from console.store import CacheReader
+from console.models.canned_replies import CannedReply, CannedReplyModel, fill_template
+from console.ops.tickets import describe_fields
 
 from . import theme
 
@@ -47,11 +47,12 @@ class CannedReplyPicker(QWidget):
 
     insert_requested = Signal(object)
 
-    def __init__(self, reader: CacheReader, me: int | None = None, parent=None) -> None:
+    def __init__(self, model: CannedReplyModel, me: int | None = None, parent=None) -> None:
         super().__init__(parent)
-        self._reader, self._me = reader, me
+        self._me = me
         self._ticket: dict | None = None
-        self.model = CannedReplyModel(reader, self)
+        self._details = None
+        self.model = model
         self.search_edit = QLineEdit(placeholderText="Search canned replies…", clearButtonEnabled=True)
         self.error_label = QLabel()
         self.error_label.setStyleSheet(f"color: {theme.colours().error};")
@@ -84,7 +85,7 @@ class CannedReplyPicker(QWidget):
         self.insert_button.clicked.connect(self.insert_current)
         self.search_edit.installEventFilter(self)
         self.list_view.installEventFilter(self)
-        self.set_ticket(None)
+        self.clear()
         theme.follow_theme(self, self.on_theme_changed)
 
     def on_theme_changed(self) -> None:
@@ -93,10 +94,19 @@ class CannedReplyPicker(QWidget):
 
     # -- inputs -------------------------------------------------------------------------
 
-    def set_ticket(self, ticket_id: int | None) -> None:
-        self._ticket = self._reader.ticket(ticket_id) if ticket_id is not None else None
-        self.setEnabled(self._ticket is not None)
-        self.model.set_department(self._ticket.get("group_id") if self._ticket else None, self._me)
+    def clear(self) -> None:
+        self._ticket, self._details = None, None
+        self.setEnabled(False)
+        self.model.set_department(None, self._me)
+
+    def on_ticket_shown(self, details) -> None:
+        department_changed = self._ticket is None or self._ticket.get("group_id") != details.ticket.get("group_id")
+        self._ticket, self._details = details.ticket, details
+        self.setEnabled(True)
+        if department_changed:
+            self.model.set_department(details.ticket.get("group_id"), self._me)
+        else:
+            self._show_preview()
 
     def on_macros_changed(self) -> None:
         self.model.refresh(only_if_changed=True)
@@ -149,11 +159,15 @@ class CannedReplyPicker(QWidget):
         if reply is None or self._ticket is None:
             self.preview.setHtml(f"<p style='color:{theme.colours().muted}'>No canned reply selected.</p>")
             return
-        context = placeholder_context(self._reader, self._ticket["id"], self._me, datetime.now(UTC)) or {}
+        context = dict(self._details.context) if self._details is not None else {}
         text = fill_template(reply.template, context)
         _rendered, problems = render_preview(text, context)
-        self.preview.setHtml(preview_html(reply, text, problems, reply.describe_changes(self._reader),
+        self.preview.setHtml(preview_html(reply, text, problems, describe_fields(reply.field_changes, self._names()),
                                           theme.colours()))
+
+    def _names(self):
+        return self._details.field_name if self._details is not None else None
+
 
 
 def preview_html(reply: CannedReply, text: str, problems: list, changes: str = "",

@@ -1,20 +1,19 @@
 """The conflict view: a change the helpdesk refused (409) because the ticket moved on; resend or discard.
 
-Constructor: ``ConflictView(writer: CacheWriter, reader: CacheReader, parent=None)``, a QDialog
-(open it from the status bar's conflicts badge with ``show()``/``exec()``).
+Constructor: ``ConflictView(conflicts: console.ops.conflicts.ConflictOps, bus=None, parent=None)``,
+a QDialog (open it from the status bar's conflicts badge with ``show()``/``exec()``).
 
-Each open conflict (``reader.list_conflicts()``) is listed; the selected one shows theirs (the
-helpdesk's ticket as the engine re-read it) against yours (the queued change) field by field,
-differences highlighted, and the comment you wrote beside their latest comment.
-- "Resend mine" → ``writer.resolve_conflict(id, "resend", updated_stamp=<their updated_at>)``:
-  your change is re-queued on top of their version (it will overwrite the fields it sets).
-- "Discard mine" → ``writer.resolve_conflict(id, "discard")``.
+Each open conflict is listed (read off the GUI thread, again when the bus says conflicts
+changed); the selected one shows theirs (the helpdesk's ticket as the engine re-read it) against
+yours (the queued change) field by field, differences highlighted, and the comment you wrote
+beside their latest comment.
+- "Resend mine" → ``conflicts.resolve(id, "resend", stamp=<their updated_at>)``: your change is
+  re-queued on top of their version (it will overwrite the fields it sets) and pushed.
+- "Discard mine" → ``conflicts.resolve(id, "discard")``.
 Records as console/sync/push.py writes them: ``theirs = {"ticket", "comments", "changed_fields"}``,
 ``yours = {"kind", "payload", "updated_stamp", "fields"}`` (payload = the outbox payload).
 
-Slots: ``refresh()``, ``on_cache_changed(change)`` (when "conflicts" changed).
-Signals: ``resolved_changed(object)``: the ``Change`` of a resolution (broadcast it; call the
-engine's ``push_now()`` after a resend).
+Signals: ``conflict_resolved(object)``: the ``Change`` of a resolution (already broadcast).
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QDialog,
@@ -39,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.store import CacheReader, CacheWriter, Change, Conflict, Kind, StoreError
+from console.store import Change, Conflict, Kind
 
 from . import theme
 
@@ -86,13 +85,18 @@ def _show(value: Any) -> str:
 class ConflictView(QDialog):
     """Theirs vs yours for each open conflict, with resend / discard."""
 
-    resolved_changed = Signal(object)
+    conflict_resolved = Signal(object)
+    loaded = Signal()   # the list shows the cache's conflicts as of now
 
-    def __init__(self, writer: CacheWriter, reader: CacheReader, parent=None) -> None:
+    def __init__(self, conflicts, bus=None, parent=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Conflicts: the ticket changed on the helpdesk")
-        self._writer, self._reader = writer, reader
+        self._ops = conflicts
         self._conflicts: list[Conflict] = []
+        self._refresh_soon = QTimer(self, singleShot=True, interval=50)
+        self._refresh_soon.timeout.connect(self.refresh)
+        if bus is not None:
+            bus.cache_changed.connect(self.on_cache_changed)
         self.conflict_list = QListWidget()
         self.conflict_list.setWordWrap(True)
         self.fields_table = QTableWidget(0, 3)
@@ -137,8 +141,11 @@ class ConflictView(QDialog):
     # -- data ---------------------------------------------------------------------------
 
     def refresh(self) -> None:
+        self._ops.list(done=self._show_conflicts)
+
+    def _show_conflicts(self, conflicts: list[Conflict]) -> None:
         keep = self.current_conflict().id if self.current_conflict() else None
-        self._conflicts = self._reader.list_conflicts()
+        self._conflicts = conflicts
         self.conflict_list.blockSignals(True)
         self.conflict_list.clear()
         for conflict in self._conflicts:
@@ -151,36 +158,35 @@ class ConflictView(QDialog):
         rows = [c.id for c in self._conflicts]
         self.conflict_list.setCurrentRow(rows.index(keep) if keep in rows else (0 if rows else -1))
         self._show_selected()
+        self.loaded.emit()
 
-    def on_cache_changed(self, change: Change) -> None:
+    def on_cache_changed(self, change: Change, _initiator: object = None) -> None:
         if change.touches(Kind.CONFLICTS):
-            self.refresh()
+            self._refresh_soon.start()
 
     def current_conflict(self) -> Conflict | None:
         row = self.conflict_list.currentRow() if hasattr(self, "_conflicts") else -1
         return self._conflicts[row] if 0 <= row < len(self._conflicts) else None
 
-    def resolve(self, action: str) -> Change | None:
+    def resolve(self, action: str) -> None:
         conflict = self.current_conflict()
         if conflict is None:
-            return None
-        stamp = their_ticket(conflict).get("updated_at")
-        try:
-            if action == "resend":
-                if not stamp:
-                    raise StoreError("Their version has no updated_at; refresh the ticket and try again")
-                change = self._writer.resolve_conflict(conflict.id, "resend", updated_stamp=stamp)
-            else:
-                change = self._writer.resolve_conflict(conflict.id, "discard")
-        except StoreError as exc:
+            return
+        self.resend_button.setEnabled(False)
+        self.discard_button.setEnabled(False)
+
+        def done(change: Change) -> None:
+            self.message_label.setText("Queued again on top of their version." if action == "resend"
+                                       else "Your change was discarded.")
+            self.refresh()
+            self.conflict_resolved.emit(change)
+
+        def failed(exc: Exception) -> None:
             self.message_label.setText(str(exc))
             self.refresh()
-            return None
-        self.message_label.setText("Queued again on top of their version." if action == "resend"
-                                   else "Your change was discarded.")
-        self.refresh()
-        self.resolved_changed.emit(change)
-        return change
+
+        self._ops.resolve(conflict_id=conflict.id, action=action, stamp=their_ticket(conflict).get("updated_at"),
+                          initiator=self, done=done, failed=failed)
 
     # -- display ------------------------------------------------------------------------
 
@@ -231,7 +237,9 @@ def _titled(title: str, widget: QWidget) -> QWidget:
     layout = QVBoxLayout(box)
     layout.setContentsMargins(0, 0, 0, 0)
     label = QLabel(title)
-    label.setStyleSheet("font-weight: bold;")
+    font = label.font()
+    font.setBold(True)
+    label.setFont(font)
     layout.addWidget(label)
     layout.addWidget(widget, 1)
     return box

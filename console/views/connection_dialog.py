@@ -2,7 +2,7 @@
 
 API for ``app.py``::
 
-    dialog = ConnectionDialog(prefs, parent=None)          # prefs: config.Preferences (pre-fills URL/email)
+    dialog = ConnectionDialog(prefs, runner)               # prefs: config.Preferences (pre-fills URL/email)
     if dialog.exec() == QDialog.Accepted:
         choice = dialog.choice                              # ConnectionChoice
         choice.demo     # True: start the embedded demo helpdesk and sign in as choice.email (demo token)
@@ -11,14 +11,13 @@ API for ``app.py``::
 
     SignOutDialog.ask(prefs, cache_path, parent) -> bool    # True = signed out (token gone, cache if ticked)
 
-"Test connection" runs :func:`console.connection.check_connection` on a worker thread and shows its
-one-sentence answer. Where no keyring backend exists, the dialog says so and offers the explicit
+"Test connection" runs :func:`console.connection.check_connection` through the runner
+(``console.ops.Runner.call``: off the GUI thread) and shows its one-sentence answer. Where no keyring backend exists, the dialog says so and offers the explicit
 opt-in "keep the token in a private file"; it never falls back silently.
 """
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
@@ -54,12 +53,13 @@ class ConnectionChoice:
 class ConnectionDialog(QDialog):
     """Helpdesk URL, email and API token, with "Test connection" and "Use the demo helpdesk"."""
 
-    check_finished = Signal(object)   # ConnectionCheck, delivered on the GUI thread
+    check_finished = Signal(object)   # ConnectionCheck: what "Test connection" found
 
-    def __init__(self, prefs: config.Preferences, parent: QWidget | None = None, *,
+    def __init__(self, prefs: config.Preferences, runner=None, parent: QWidget | None = None, *,
                  keyring_ok: bool | None = None, config_folder=None):
         super().__init__(parent)
         self.prefs = prefs
+        self.runner = runner
         self.choice: ConnectionChoice | None = None
         self.last_check: ConnectionCheck | None = None
         self.keyring_ok = config.keyring_available() if keyring_ok is None else keyring_ok
@@ -71,7 +71,6 @@ class ConnectionDialog(QDialog):
         self.setWindowTitle("Connect to your helpdesk")
         self.setObjectName("connection_dialog")
         self._build()
-        self.check_finished.connect(self.on_check_finished)
 
     # ---- layout ---------------------------------------------------------------------------
     def _build(self) -> None:
@@ -140,17 +139,10 @@ class ConnectionDialog(QDialog):
         self._set_busy(True)
         self.show_status("Checking…", None)
         url, email, token = self._pending_inputs = self._inputs()
-
-        def work() -> None:
-            result = check_connection(url, email, token)
-            try:
-                self.check_finished.emit(result)
-            except RuntimeError:
-                pass  # the dialog was closed while the check ran
-
-        threading.Thread(target=work, name="connection-check", daemon=True).start()
+        self.runner.call(check_connection, url, email, token, done=self.on_check_finished)
 
     def on_check_finished(self, check: ConnectionCheck) -> None:
+        self.check_finished.emit(check)
         self._checking = False
         self._set_busy(False)
         self.last_check = check

@@ -2,20 +2,19 @@
 
 API for ``main_window.py`` (embed as the "Dashboard" page)::
 
-    view = DashboardView(reader, prefs)                # CacheReader, config.Preferences; tz=None = local
-    view.queue_requested.connect(open_queue)           # QueueSpec: a tile or agent row was clicked
-    sync_engine.finished.connect(view.on_sync_finished)  # recompute (off the GUI thread)
-    view.set_connection_state("Online")                # shown on every tile ("Offline", "Syncing"...)
-    view.refresh()                                     # recompute now; view.snapshot_ready(snapshot) fires
+    view = DashboardView(dashboard, prefs)             # console.ops.DashboardOps, config.Preferences; tz=None = local
+    view.queue_requested.connect(open_queue)           # models.queues.Queue: a tile or agent row was clicked
+    view.refresh()                                     # recompute on the read lane; snapshot_ready(snapshot)
     view.export_csv(path); view.export_png(path)       # the same numbers as on screen
 
-``DashboardView(snapshot=...)`` with no reader shows a fixed snapshot (the headless report).
+With its operations it follows the bus by itself: the connection state from ``sync_status_changed``
+(shown on every tile), and a recompute when a sync round ends while it is shown.
+``DashboardView(snapshot=...)`` with no operations shows a fixed snapshot (the headless report).
 """
 
 from __future__ import annotations
 
 import csv
-from concurrent.futures import ThreadPoolExecutor
 from datetime import tzinfo
 from pathlib import Path
 
@@ -38,7 +37,7 @@ from PySide6.QtWidgets import (
 from console.domain.dashboard import DashboardSnapshot, DepartmentStats, format_duration
 from console.domain.sla import SlaPolicy
 from console.models.dashboard import AgentTableModel
-from console.store.dashboard import dashboard_snapshot
+from console.models.queues import Queue, agent_queue, queue_for_spec
 from console.store.reader import UNSOLVED
 from console.store.records import QueueSpec
 
@@ -101,10 +100,10 @@ class DepartmentTile(QFrame):
         layout.addLayout(grid)
         layout.addWidget(self.footer)
 
-    def queue(self) -> QueueSpec:
-        if self.stats.group_id is None:  # QueueSpec has no "no group" selector: all unsolved tickets
-            return QueueSpec(statuses=UNSOLVED)
-        return QueueSpec.department(self.stats.group_id, UNSOLVED)
+    def queue(self) -> Queue:
+        if self.stats.group_id is None:
+            return queue_for_spec(QueueSpec(no_department=True, statuses=UNSOLVED), self.stats.name)
+        return queue_for_spec(QueueSpec.department(self.stats.group_id, UNSOLVED), self.stats.name)
 
     def mouseReleaseEvent(self, event) -> None:  # noqa: N802
         if event.button() == Qt.MouseButton.LeftButton:
@@ -149,23 +148,32 @@ def _bar_chart(title: str, categories: list[str], series: list[tuple[str, list[i
     return chart
 
 
+def connection_state(status) -> str:
+    """The dashboard's one-word connection state for a SyncStatus."""
+    if status.work_offline:
+        return "Working offline"
+    if status.syncing:
+        return "Syncing"
+    return {True: "Online", False: "Offline", None: "Connecting"}[status.online]
+
+
 class DashboardView(QWidget):
     """The dashboard page; see the module docstring for how to wire it."""
 
     queue_requested = Signal(object)
     snapshot_ready = Signal(object)
     failed = Signal(str)
-    _computed = Signal(int, object)
 
-    def __init__(self, reader=None, prefs=None, *, tz: tzinfo | None = None,
+    def __init__(self, dashboard=None, prefs=None, *, tz: tzinfo | None = None,
                  snapshot: DashboardSnapshot | None = None, parent=None) -> None:
         super().__init__(parent)
-        self.reader, self.prefs, self.tz = reader, prefs, tz
+        self.ops, self.prefs, self.tz = dashboard, prefs, tz
         self.snapshot: DashboardSnapshot | None = None
         self.connection_state = "Offline"
         self._generation = 0
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dashboard") if reader else None
-        self._computed.connect(self._on_computed, Qt.ConnectionType.QueuedConnection)
+        self._was_syncing = False
+        if dashboard is not None:
+            dashboard.bus.sync_status_changed.connect(self.on_sync_status)
 
         self.title = QLabel("<h2>Supervisor dashboard</h2>")
         self.status = QLabel()
@@ -221,23 +229,15 @@ class DashboardView(QWidget):
     # -- computing ---------------------------------------------------------------------
 
     def refresh(self) -> None:
-        """Recompute from the cache on a worker thread; the newest request wins."""
-        if self._executor is None:
+        """Recompute from the cache on the read lane; the newest request wins."""
+        if self.ops is None:
             return
         self._generation += 1
-        generation, policy = self._generation, policy_from_prefs(self.prefs)
+        generation = self._generation
         self.status.setText(self._status_text(computing=True))
-
-        def work() -> None:
-            try:
-                result = dashboard_snapshot(self.reader, policy, tz=self.tz)
-            except Exception as exc:  # noqa: BLE001 - shown to the user, never a traceback
-                result = exc
-            self._computed.emit(generation, result)
-
-        self._executor.submit(work)
-
-    on_sync_finished = refresh
+        self.ops.snapshot(policy_from_prefs(self.prefs), self.tz,
+                          done=lambda snapshot: self._on_computed(generation, snapshot),
+                          failed=lambda exc: self._on_computed(generation, exc))
 
     def _on_computed(self, generation: int, result: object) -> None:
         if generation != self._generation:
@@ -248,10 +248,12 @@ class DashboardView(QWidget):
             return
         self.set_snapshot(result)
 
-    def shutdown(self) -> None:
-        """Stop the worker (call when the window closes)."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
+    def on_sync_status(self, status) -> None:
+        self.set_connection_state(connection_state(status))
+        finished = self._was_syncing and not status.syncing
+        self._was_syncing = bool(status.syncing)
+        if finished and self.isVisible():
+            self.refresh()
 
     # -- showing -----------------------------------------------------------------------
 
@@ -305,7 +307,7 @@ class DashboardView(QWidget):
     def _agent_activated(self, index) -> None:
         if index.isValid():
             agent = self.agent_model.row_record(index.row())
-            self.queue_requested.emit(QueueSpec(mine=True, me=agent.user_id, statuses=UNSOLVED))
+            self.queue_requested.emit(agent_queue(agent.user_id, agent.name))
 
     # -- exporting ---------------------------------------------------------------------
 

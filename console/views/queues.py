@@ -43,6 +43,10 @@ class QueuePane(QWidget):
         self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
         return True
 
+    def clear_selection(self) -> None:
+        """No queue of the pane is current (the list shows one from elsewhere, e.g. the dashboard)."""
+        self.list.selectionModel().clear()
+
     def current_key(self) -> str | None:
         queue = self.list.currentIndex().data(QueueRole)
         return queue.key if queue else None

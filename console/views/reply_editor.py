@@ -1,35 +1,31 @@
 """The reply editor under the thread: public reply or internal note, drafts, send to the outbox.
 
-Constructor: ``ReplyEditor(writer: CacheWriter, reader: CacheReader, me: int | None = None,
-parent=None, *, debounce_ms=300)``; ``me`` is the signed-in agent's user id (for
-``{{current_user...}}`` placeholders and macro "assign to me").
+Constructor: ``ReplyEditor(replies: console.ops.replies.ReplyOps, parent=None, *, debounce_ms=300)``.
+It works on the ticket an ``OpenTicket`` shows:
 
-Slots / methods:
-- ``set_ticket(ticket_id | None)``: flush the current draft, load this ticket's draft (reply
-  first, else note); None shows an empty, disabled editor.
-- ``on_reply_mode()`` / ``on_note_mode()`` (the R / N shortcuts; they focus the editor) and
-  ``set_mode("reply" | "note")``; toggling keeps the text and moves the draft to the new kind.
+- ``on_ticket_shown(details)`` (a ``TicketDetails``): for another ticket, the current draft is saved
+  and this ticket's is loaded (reply first, else note); for the same ticket only the state of
+  its recent sends is refreshed (the text being typed is never touched). ``clear()`` saves and
+  disables.
+- ``on_reply_mode()`` / ``on_note_mode()`` (R / N; they focus the editor) and ``set_mode``;
+  toggling keeps the text and moves the draft to the new kind.
 - ``insert_canned_reply(reply: CannedReply)``: insert at the cursor, placeholders rendered for
   this ticket; those that can't be filled stay as ``{{ ... }}`` and are highlighted. Its field
   changes (status, tags...) are carried with the reply and shown under the editor (clearable).
-- ``send(status=None, open_next=False) -> OutboxEntry | None``: the placeholder guard, then
-  ``writer.enqueue("reply"|"note", ticket_id, payload, ticket["updated_at"], clear_draft=kind)``:
-  the entry is queued and the draft deleted in one transaction. Ctrl+Enter = send,
-  Ctrl+Shift+Enter = send and open next; the Send button's menu has "send and set pending/solved".
-- ``on_cache_changed(change: Change)``: refresh the "recent sends" line when the outbox moved.
+- ``send(status=None, open_next=False)``: ``replies.send`` guards, queues the entry and deletes
+  the draft in one transaction on the db lane; the editor is read-only meanwhile, then cleared
+  (or shows why not, keeping the text). Ctrl+Enter = send, Ctrl+Shift+Enter = send and open next;
+  the Send button's menu has "send and set pending/solved".
 
-Outbox payload (console/sync/push.py's contract; the kind decides public/internal):
-``{"body": text, "fields": {...}}`` with ``fields`` (only when there are some) among status,
-priority, type, group_id, assignee_id, tags (the full new list).
+Drafts are saved as you type (debounced) through ``replies.save_draft``; every write goes through
+the db lane in order, so a save can never land after the send that consumed it.
 
-Signals: ``queued_changed(object)`` (the ``Change`` of the enqueue: broadcast it and call the
-engine's ``push_now()``), ``draft_changed(object)`` (a draft ``Change``), ``open_next_requested()``,
-``mode_changed(str)``.
+Signals: ``reply_queued(str)`` (op id), ``open_next_requested()``, ``mode_changed(str)``.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import html
 
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QColor, QKeySequence, QTextCharFormat, QTextCursor
@@ -46,8 +42,9 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview
-from console.models.canned_replies import CannedReply, describe_changes, fill_template, placeholder_context
-from console.store import CacheReader, CacheWriter, Change, Kind, OutboxEntry, StoreError
+from console.models.canned_replies import CannedReply, fill_template
+from console.ops.replies import SendRefused
+from console.ops.tickets import describe_fields
 
 from . import theme
 
@@ -73,23 +70,26 @@ def utf16_offset(text: str, index: int) -> int:
 class ReplyEditor(QWidget):
     """Write a reply or note for one ticket; drafts are saved as you type."""
 
-    queued_changed = Signal(object)
-    draft_changed = Signal(object)
+    reply_queued = Signal(str)
     open_next_requested = Signal()
     mode_changed = Signal(str)
 
-    def __init__(self, writer: CacheWriter, reader: CacheReader, me: int | None = None, parent=None, *,
-                 debounce_ms: int = 300) -> None:
+    def __init__(self, replies, parent=None, *, debounce_ms: int = 300) -> None:
         super().__init__(parent)
-        self._writer, self._reader, self._me = writer, reader, me
+        self._replies = replies
+        self._details = None
         self._ticket_id: int | None = None
         self._mode = "reply"
         self._field_changes: dict = {}
         self._loading = False
+        self._sending = False
+        # drafts asked to be saved but not confirmed yet: a ticket shown again meanwhile must not
+        # get the older text its details were read with (reads and writes run on different lanes)
+        self._unsaved: dict[int, tuple[str, str]] = {}
         self._save_timer = QTimer(self, singleShot=True, interval=debounce_ms)
         self._save_timer.timeout.connect(self.save_draft_now)
         self._build()
-        self.set_ticket(None)
+        self.clear()
         theme.follow_theme(self, self.on_theme_changed)
 
     def on_theme_changed(self) -> None:
@@ -99,7 +99,7 @@ class ReplyEditor(QWidget):
         self.message_label.setStyleSheet(f"color: {colours.error};")
         self._apply_mode(self._mode)
         if self.text_edit.extraSelections():
-            self._highlight(self.body(), render_preview(self.body(), self._context() or {})[1])
+            self._highlight(self.body(), render_preview(self.body(), self._context())[1])
         self.refresh_sends()
 
     # -- layout -------------------------------------------------------------------------
@@ -197,29 +197,44 @@ class ReplyEditor(QWidget):
     def mode(self) -> str:
         return self._mode
 
+    @property
+    def sending(self) -> bool:
+        return self._sending
+
     def body(self) -> str:
         return self.text_edit.toPlainText()
 
-    def set_ticket(self, ticket_id: int | None) -> None:
+    def clear(self) -> None:
+        """No ticket: save what was typed, then an empty, disabled editor."""
+        self._switch_to(None, None)
+
+    def on_ticket_shown(self, details) -> None:
+        if details.ticket_id == self._ticket_id:
+            self._details = details   # fresh outbox states, fresh placeholder facts; the text stays
+            self.refresh_sends()
+            return
+        self._switch_to(details.ticket_id, details)
+
+    def _switch_to(self, ticket_id: int | None, details) -> None:
         if self._save_timer.isActive():
             self.save_draft_now()
-        self._ticket_id = ticket_id
+        self._ticket_id, self._details = ticket_id, details
         self._field_changes = {}
-        draft = None
-        mode = "reply"
-        if ticket_id is not None:
-            draft = self._reader.load_draft(ticket_id, "reply")
-            if draft is None:
-                draft = self._reader.load_draft(ticket_id, "note")
-                mode = "note" if draft else "reply"
+        self._sending = False
+        self.text_edit.setReadOnly(False)
+        drafts = details.drafts if details is not None else {}
+        draft = drafts.get("reply") or drafts.get("note")
+        mode, text = (draft.kind, draft.body) if draft is not None else ("reply", "")
+        if ticket_id in self._unsaved:
+            mode, text = self._unsaved[ticket_id]
         self._loading = True
-        self.text_edit.setPlainText(draft.body if draft else "")
+        self.text_edit.setPlainText(text)
         self._loading = False
         self._apply_mode(mode)
         self.setEnabled(ticket_id is not None)
         self.message_label.clear()
         self.text_edit.setExtraSelections([])
-        self.draft_label.setText("draft restored" if draft else "")
+        self.draft_label.setText("draft restored" if text.strip() else "")
         self._show_field_changes()
         self.refresh_sends()
 
@@ -239,9 +254,11 @@ class ReplyEditor(QWidget):
         self._apply_mode(mode)
         if self._ticket_id is not None and self.body().strip():
             self._save_timer.stop()
-            change = self._writer.save_draft(self._ticket_id, mode, self.body())
-            change |= self._writer.delete_draft(self._ticket_id, old)
-            self.draft_changed.emit(change)
+            ticket_id, body = self._ticket_id, self.body()
+            self._unsaved[ticket_id] = (mode, body)
+            self._replies.move_draft(ticket_id=ticket_id, old_kind=old, new_kind=mode, body=body, initiator=self,
+                                     done=lambda _c: self._unsaved.get(ticket_id) == (mode, body)
+                                     and self._unsaved.pop(ticket_id))
         self.mode_changed.emit(mode)
 
     def _apply_mode(self, mode: str) -> None:
@@ -255,7 +272,7 @@ class ReplyEditor(QWidget):
     # -- drafts ---------------------------------------------------------------------------
 
     def _on_text_changed(self) -> None:
-        if self._loading or self._ticket_id is None:
+        if self._loading or self._ticket_id is None or self._sending:
             return
         self.draft_label.setText("editing…")
         self._save_timer.start()
@@ -263,26 +280,28 @@ class ReplyEditor(QWidget):
     def save_draft_now(self) -> None:
         """Write the draft (or delete it when the editor is empty); called by the debounce timer."""
         self._save_timer.stop()
-        if self._ticket_id is None:
+        if self._ticket_id is None or self._sending:
             return
-        body = self.body()
-        if body.strip():
-            change = self._writer.save_draft(self._ticket_id, self._mode, body)
-            self.draft_label.setText("draft saved")
-        else:
-            change = self._writer.delete_draft(self._ticket_id, self._mode)
-            self.draft_label.setText("")
-        if change:
-            self.draft_changed.emit(change)
+        body, ticket_id, kind = self.body(), self._ticket_id, self._mode
+        self._unsaved[ticket_id] = (kind, body)
+
+        def saved(_change) -> None:
+            if self._unsaved.get(ticket_id) == (kind, body):
+                del self._unsaved[ticket_id]
+                if ticket_id == self._ticket_id and self.body() == body:
+                    self.draft_label.setText("draft saved" if body.strip() else "")
+        self._replies.save_draft(ticket_id=ticket_id, kind=kind, body=body, initiator=self, done=saved)
 
     # -- canned replies and placeholders -----------------------------------------------
 
+    def _context(self) -> dict:
+        return dict(self._details.context) if self._details is not None else {}
+
     def insert_canned_reply(self, reply: CannedReply) -> None:
         """Insert at the cursor with placeholders rendered; carry the macro's field changes."""
-        if self._ticket_id is None:
+        if self._ticket_id is None or self._sending:
             return
-        context = self._context()
-        text = fill_template(reply.template, context) if context is not None else reply.template
+        text = fill_template(reply.template, self._context())
         self.text_edit.textCursor().insertText(text)
         if not reply.public and self._mode == "reply":
             self.set_mode("note")
@@ -299,23 +318,18 @@ class ReplyEditor(QWidget):
     def field_changes(self) -> dict:
         return dict(self._field_changes)
 
+
     def _show_field_changes(self) -> None:
         shown = bool(self._field_changes)
-        text = describe_changes(self._field_changes, self._reader)
+        text = describe_fields(self._field_changes, self._details.field_name if self._details is not None else None)
         self.changes_label.setText(f"Also applies: {text}" if shown else "")
         self.changes_label.setVisible(shown)
         self.clear_changes_button.setVisible(shown)
 
-    def _context(self) -> dict | None:
-        if self._ticket_id is None:
-            return None
-        return placeholder_context(self._reader, self._ticket_id, self._me, datetime.now(UTC))
-
     def check_placeholders(self) -> list[UnresolvedPlaceholder]:
         """Highlight every placeholder in the text that can't be filled; return them."""
-        context = self._context() or {}
         body = self.body()
-        _text, problems = render_preview(body, context)
+        _text, problems = render_preview(body, self._context())
         self._highlight(body, problems)
         if problems:
             names = "; ".join(p.message for p in problems[:3])
@@ -346,64 +360,70 @@ class ReplyEditor(QWidget):
 
     # -- sending ---------------------------------------------------------------------------
 
-    def send(self, status: str | None = None, open_next: bool = False) -> OutboxEntry | None:
-        """Queue the reply/note in the outbox; refuse (with a message) while anything is wrong."""
-        if self._ticket_id is None:
-            return None
+    def send(self, status: str | None = None, open_next: bool = False) -> bool:
+        """Queue the reply/note in the outbox; False (with a message) while anything is wrong."""
+        if self._ticket_id is None or self._sending:
+            return False
         body = self.body()
         if not body.strip():
             self.message_label.setText("Nothing to send: write a reply first.")
-            return None
-        ticket = self._reader.ticket(self._ticket_id)
-        if ticket is None or ticket.get("_deleted"):
-            self.message_label.setText("This ticket was deleted on the helpdesk; the text stays as a draft.")
-            return None
+            return False
         if self.check_placeholders():
-            return None
-        context = self._context() or {}
-        text, _problems = render_preview(body, context)
-        fields = {**self._field_changes, **({"status": status} if status else {})}
-        payload: dict = {"body": text, **({"fields": fields} if fields else {})}
-        try:
-            change = self._writer.enqueue(self._mode, self._ticket_id, payload, ticket.get("updated_at"),
-                                          clear_draft=self._mode)
-        except StoreError as exc:
-            self.message_label.setText(f"Could not queue the reply: {exc}")
-            return None
+            return False
         self._save_timer.stop()
+        self._sending = True
+        self.text_edit.setReadOnly(True)
+        self.draft_label.setText("queuing…")
+        ticket_id, kind = self._ticket_id, self._mode
+        self._unsaved.pop(ticket_id, None)
+        fields = {**self._field_changes, **({"status": status} if status else {})}
+        self._replies.send(ticket_id=ticket_id, kind=kind, body=body, fields=fields, initiator=self,
+                           done=lambda op_id: self._queued(ticket_id, op_id, open_next),
+                           refused=lambda error: self._refused(ticket_id, error))
+        return True
+
+    def _queued(self, ticket_id: int, op_id: str, open_next: bool) -> None:
+        if ticket_id != self._ticket_id:
+            return
+        self._sending = False
+        self.text_edit.setReadOnly(False)
         self._loading = True
         self.text_edit.clear()
         self._loading = False
         self._field_changes = {}
         self._show_field_changes()
         self.message_label.clear()
-        self.draft_label.setText("")
-        self.refresh_sends()
-        self.queued_changed.emit(change)
+        self.text_edit.setExtraSelections([])
+        self.draft_label.setText("queued")
+        self.reply_queued.emit(op_id)
         if open_next:
             self.open_next_requested.emit()
-        return self._reader.get_entry(change.op_id)
 
-    def on_cache_changed(self, change: Change) -> None:
-        if change.touches(Kind.OUTBOX) and (not change.ticket_ids or self._ticket_id in change.ticket_ids):
-            self.refresh_sends()
+    def _refused(self, ticket_id: int, error: SendRefused) -> None:
+        if ticket_id != self._ticket_id:
+            return
+        self._sending = False
+        self.text_edit.setReadOnly(False)
+        self.draft_label.setText("")
+        self.message_label.setText(str(error))
+        if error.problems:
+            self._highlight(self.body(), error.problems)
+        self._save_timer.start()   # the text stays: keep it as a draft
 
     def refresh_sends(self) -> None:
         """Show the state of this ticket's last three outgoing replies/notes."""
-        if self._ticket_id is None:
+        details = self._details
+        if details is None:
             self.sends_label.clear()
+            self.sends_label.setToolTip("")
             return
-        entries = [e for e in self._reader.list_outbox(ticket_id=self._ticket_id) if e.kind in ("reply", "note")]
-        parts = []
+        entries = [e for e in details.outbox if e.kind in ("reply", "note")][-3:]
         colours = theme.colours()
-        for entry in entries[-3:]:
+        parts = []
+        for entry in entries:
             words = " ".join(str(entry.payload.get("body", "")).split()[:4])
-            tip = f' title="{entry.last_error}"' if entry.last_error else ""
+            tip = f' title="{html.escape(entry.last_error)}"' if entry.last_error else ""
             parts.append(f'<span style="color:{state_colour(entry.state, colours)}"{tip}>'
-                         f"<b>{entry.state}</b></span> {_escape(words)}…")
+                         f"<b>{entry.state}</b></span> {html.escape(words)}…")
         self.sends_label.setText(" · ".join(parts))
-        self.sends_label.setToolTip("\n".join(f"{e.state}: {e.last_error}" for e in entries[-3:] if e.last_error))
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        self.sends_label.setToolTip("\n".join(f"{e.state}: {e.last_error}" for e in entries if e.last_error))

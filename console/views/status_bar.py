@@ -1,13 +1,14 @@
-"""The status bar: online/offline, "as of" the last sync, pending outbox count, sync progress,
-a "Work offline" toggle and a conflicts badge.
+"""The status bar: one honest line about the connection and the outbox, "as of", sync progress,
+the agent's messages, a "Work offline" toggle and a conflicts badge.
 
-Feed it ``on_sync_status(status)`` with a ``console.sync.status.SyncStatus`` snapshot (any object
-with the same attributes works). Emits ``work_offline_changed(bool)`` and ``conflicts_requested``.
+It subscribes itself: ``StatusBar(bus)`` follows ``bus.sync_status_changed`` (connection, "as of",
+progress: the sync engine is its only source) and ``bus.message``; ``set_counts(counts)`` takes
+the ``QueueCounts`` of ``ops.queues`` (the only source of "N to send" and the conflicts badge).
+The state line never contradicts itself: "● Offline · 1 to send", "● Online · Nothing to send".
+Emits ``work_offline_changed(bool)`` (the agent flipped the toggle) and ``conflicts_requested``.
 """
 
 from __future__ import annotations
-
-from datetime import datetime
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar, QToolButton, QWidget
@@ -18,6 +19,7 @@ from . import theme
 
 PHASES = {"pushing": "Sending", "tickets": "Syncing tickets", "users": "Syncing customers",
           "comments": "Syncing comments", "resources": "Syncing departments and replies"}
+MESSAGE_MS = {"info": 5000, "warning": 10000, "error": 12000}
 
 
 def as_of_text(stamp: str | None) -> str:
@@ -27,22 +29,37 @@ def as_of_text(stamp: str | None) -> str:
     return "As of " + moment.astimezone().strftime("%H:%M:%S")
 
 
+def pending_text(n: int) -> str:
+    return "Nothing to send" if not n else f"{n} to send"
+
+
+def state_text(status, pending: int) -> tuple[str, str]:
+    """The connection line and its colour role, e.g. ("● Offline · 1 to send", "error")."""
+    if status is None or (status.online is None and not status.work_offline):
+        word, role = "Connecting…", "muted"
+    elif status.work_offline:
+        word, role = "Working offline", "warning"
+    elif status.online:
+        word, role = "Online", "ok"
+    else:
+        word, role = "Offline", "error"
+    return f"● {word} · {pending_text(pending)}", role
+
+
 class StatusBar(QStatusBar):
     work_offline_changed = Signal(bool)
     conflicts_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, bus=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("statusBar")
-        self.online = QLabel("Connecting…")
+        self.online = QLabel("● Connecting…")
         self.online.setObjectName("onlineState")
         self.as_of = QLabel("Not synced yet")
         self.progress = QProgressBar()
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
-        self.pending = QLabel("Nothing to send")
-        self.pending.setObjectName("pendingCount")
         self.conflicts = QToolButton()
         self.conflicts.setObjectName("conflictsBadge")
         self.conflicts.setAutoRaise(True)
@@ -54,40 +71,39 @@ class StatusBar(QStatusBar):
         self.offline.setToolTip("Stay offline: replies wait in the outbox, no network calls")
         for widget in (self.online, self.as_of, self.progress):
             self.addWidget(widget)
-        for widget in (self.pending, self.conflicts, self.offline):
+        for widget in (self.conflicts, self.offline):
             self.addPermanentWidget(widget)
         self.offline.toggled.connect(self.work_offline_changed)
         self.conflicts.clicked.connect(self.conflicts_requested)
         self.status = None
+        self.pending = 0
+        if bus is not None:
+            bus.sync_status_changed.connect(self.on_sync_status)
+            bus.message.connect(self.on_message)
+            if bus.status is not None:
+                self.on_sync_status(bus.status)
         self.on_theme_changed()
         theme.follow_theme(self, self.on_theme_changed)
 
     def on_theme_changed(self) -> None:
-        if self.status is not None:
-            self.on_sync_status(self.status)
-        else:
-            self.online.setStyleSheet(f"color: {theme.colours().muted}")
+        self._show_state()
+
+    def _show_state(self) -> None:
+        text, role = state_text(self.status, self.pending)
+        self.online.setText(text)
+        self.online.setStyleSheet(f"color: {getattr(theme.colours(), role)}")
+        tip = (self.status.error or "") if self.status is not None else ""
+        if self.status is not None and self.status.retry_in:
+            tip += f" (retrying in {int(self.status.retry_in)} s)"
+        self.online.setToolTip(tip.strip())
 
     def on_sync_status(self, status) -> None:
+        was_failing = self.status is not None and self.status.error
         self.status = status
-        colours = theme.colours()
-        if status.work_offline:
-            text, colour = "● Working offline", colours.warning
-        elif status.online is None:
-            text, colour = "● Connecting…", colours.muted
-        elif status.online:
-            text, colour = "● Online", colours.ok
-        else:
-            text, colour = "● Offline", colours.error
-        self.online.setText(text)
-        self.online.setStyleSheet(f"color: {colour}")
-        tip = status.error or ""
-        if status.retry_in:
-            tip += f" (retrying in {int(status.retry_in)} s)"
-        self.online.setToolTip(tip.strip())
+        self._show_state()
         self.as_of.setText(as_of_text(status.last_synced_at))
-        self.set_pending(status.pending)
-        self.set_conflicts(status.conflicts)
+        if was_failing and not status.error and not status.work_offline:
+            self.clearMessage()   # a stale failure line goes once a sync succeeds
         if self.offline.isChecked() != bool(status.work_offline):
             self.offline.blockSignals(True)
             self.offline.setChecked(bool(status.work_offline))
@@ -106,20 +122,16 @@ class StatusBar(QStatusBar):
         else:
             self.progress.hide()
 
-    def set_last_success(self, epoch: str | None) -> None:
-        """Before the engine reports: the cache's own record of the last good sync (local epoch)."""
-        try:
-            moment = datetime.fromtimestamp(float(epoch)) if epoch else None
-        except (TypeError, ValueError, OverflowError):
-            moment = None
-        self.as_of.setText("As of " + moment.strftime("%H:%M:%S") if moment else "Not synced yet")
-
-    def set_pending(self, n: int) -> None:
-        self.pending.setText("Nothing to send" if not n else f"{n} to send")
-
-    def set_conflicts(self, n: int) -> None:
+    def set_counts(self, counts) -> None:
+        """``QueueCounts``: the outbox's pending entries and the open conflicts."""
+        self.pending = counts.outbox
+        self._show_state()
+        n = counts.conflicts
         self.conflicts.setText(f"⚠ {n} conflict{'s' if n != 1 else ''}")
         self.conflicts.setVisible(bool(n))
+
+    def on_message(self, text: str, level: str = "info") -> None:
+        self.showMessage(text, MESSAGE_MS.get(level, 5000))
 
     def on_notification(self, note) -> None:
         self.showMessage(f"{note.title}: {note.message}" if note.message else note.title, 8000)

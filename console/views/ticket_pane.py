@@ -1,11 +1,14 @@
 """The ticket pane: header, editable fields, the thread, and slots for the reply editor and account pane.
 
-``TicketPane.show_ticket(details, groups, agents)`` with ``details`` from
-``console.models.thread.load_ticket_details``. Field edits are collected and sent as one
-``fields_change_requested(ticket_id, changes, updated_stamp)`` (the window queues an outbox
-"fields" entry); ``attachment_requested(attachment_id)`` and ``link_requested(QUrl)`` ask the
-window to open things. The thread browser loads nothing: ``loadResource`` answers None for
-every URL, links are not followed by the widget itself. The thread is coloured from
+``TicketPane.show_details(details)`` with a ``console.ops.tickets.TicketDetails`` (an
+``OpenTicket`` loads them off the GUI thread). Field edits have one model: every change in a
+combo box is queued at once, like Alt+1…4 (``fields_change_requested(ticket_id, changes,
+updated_stamp, previous)``: the window queues an outbox "fields" entry, undoable), and the tags
+line is queued when the agent presses Enter or leaves it (``flush_tags()`` before another ticket
+is shown), so no edit is ever lost silently. Field changes still in the outbox are shown at once,
+marked *queued*. ``attachment_requested(attachment_id)`` and ``link_requested(QUrl)`` ask the
+window to open things. The thread browser loads nothing: ``loadResource`` answers None for every
+URL, links are not followed by the widget itself. The thread is coloured from
 ``theme.colours()`` and re-rendered when the theme changes.
 """
 
@@ -17,19 +20,18 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QPushButton,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
 )
 
+from console.domain.vocabulary import PRIORITIES, STATUSES
 from console.models.thread import thread_html
 
 from . import theme
 
-STATUSES = ("new", "open", "pending", "hold", "solved")
-PRIORITIES = ("low", "normal", "high", "urgent")
+FIELD_WIDGETS = ("status", "priority", "group_id", "assignee_id")
 
 
 class SafeThreadBrowser(QTextBrowser):
@@ -47,14 +49,14 @@ class SafeThreadBrowser(QTextBrowser):
 
 
 class TicketPane(QWidget):
-    fields_change_requested = Signal(int, object, object)   # ticket id, {field: value}, updated_stamp
+    fields_change_requested = Signal(int, object, object, object)   # ticket id, changes, updated_stamp, previous
     attachment_requested = Signal(int)
     link_requested = Signal(QUrl)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ticket: dict | None = None
-        self._details: dict | None = None
+        self.details = None
         self._loading = False
         self.subject = QLabel("Select a ticket")
         self.subject.setObjectName("ticketSubject")
@@ -71,11 +73,10 @@ class TicketPane(QWidget):
         self.department = self._combo("Department")
         self.assignee = self._combo("Assignee")
         self.tags = QLineEdit()
-        self.tags.setPlaceholderText("tags, space separated")
-        self.tags.setToolTip("Tags")
-        self.save = QPushButton("Save fields")
-        self.save.setToolTip("Queue the field changes in the outbox")
-        self.save.setEnabled(False)
+        self.tags.setPlaceholderText("tags, space separated (Enter queues them)")
+        self.tags.setToolTip("Tags: Enter, or leaving the field, queues the change")
+        self.queued_label = QLabel("")
+        self.queued_label.setObjectName("queuedFields")
         self.thread = SafeThreadBrowser()
         self.thread.setObjectName("thread")
         self.reply_slot = QWidget()
@@ -85,14 +86,16 @@ class TicketPane(QWidget):
         self.account_slot.setLayout(QVBoxLayout())
         self.account_slot.layout().setContentsMargins(0, 0, 0, 0)
         self._layout()
-        for combo in (self.status, self.priority, self.department, self.assignee):
-            combo.currentIndexChanged.connect(self.on_field_edited)
-        self.tags.textEdited.connect(self.on_field_edited)
-        self.tags.returnPressed.connect(self.on_save_clicked)
-        self.save.clicked.connect(self.on_save_clicked)
+        for name, combo in self._combos().items():
+            combo.currentIndexChanged.connect(lambda _i, n=name: self.on_field_edited(n))
+        self.tags.editingFinished.connect(self.flush_tags)
         self.thread.anchorClicked.connect(self.on_anchor_clicked)
         theme.follow_theme(self, self.on_theme_changed)
         self.setEnabled(False)
+
+    def _combos(self) -> dict[str, QComboBox]:
+        return {"status": self.status, "priority": self.priority, "group_id": self.department,
+                "assignee_id": self.assignee}
 
     @staticmethod
     def _combo(tip: str) -> QComboBox:
@@ -109,7 +112,7 @@ class TicketPane(QWidget):
         tags_row = QHBoxLayout()
         tags_row.addWidget(QLabel("Tags"))
         tags_row.addWidget(self.tags, 1)
-        tags_row.addWidget(self.save)
+        tags_row.addWidget(self.queued_label)
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(6, 6, 6, 0)
@@ -157,44 +160,53 @@ class TicketPane(QWidget):
         return self.ticket["id"] if self.ticket else None
 
     def clear(self) -> None:
+        self.flush_tags()
         self.ticket = None
-        self._details = None
+        self.details = None
         self.subject.setText("Select a ticket")
         self.meta.setText("")
+        self.queued_label.setText("")
         self.thread.clear()
         self.setEnabled(False)
 
-    def show_ticket(self, details: dict, groups: list[dict], agents: list[dict]) -> None:
-        ticket = details["ticket"]
+    def show_details(self, details) -> None:
+        """Show a ``TicketDetails`` (again, when the same ticket changed: the scroll position stays)."""
+        ticket = details.ticket
         same_ticket = self.ticket_id == ticket["id"]
-        scroll = self.thread.verticalScrollBar().value() if same_ticket else None
+        if not same_ticket:
+            self.flush_tags()
+        bar = self.thread.verticalScrollBar()
+        scroll = bar.value() if same_ticket and bar.value() < bar.maximum() else None
         self.ticket = ticket
+        self.details = details
         self.setEnabled(True)
         self.subject.setText(f"#{ticket['id']}  {ticket.get('subject') or '(no subject)'}")
-        requester = details.get("requester") or {}
+        requester = details.requester or {}
         who = requester.get("name") or f"user #{ticket.get('requester_id')}"
         email = f" &lt;{requester['email']}&gt;" if requester.get("email") else ""
         deleted = " · <b>deleted on the helpdesk</b>" if ticket.get("_deleted") else ""
-        self.meta.setText(f"{who}{email} · via {ticket.get('via', {}).get('channel', 'web')}{deleted}")
-        self._fill_fields(ticket, groups, agents)
-        self._details = details
+        self.meta.setText(f"{who}{email} · via {(ticket.get('via') or {}).get('channel', 'web')}{deleted}")
+        self._fill_fields(ticket, details.departments, details.agents, keep_tags=same_ticket)
         self._render_thread(keep_scroll=scroll)
 
     def _render_thread(self, keep_scroll: int | None = None) -> None:
         """The thread in the current theme's colours; scrolled to the end unless ``keep_scroll``."""
-        if self._details is None:
+        details = self.details
+        if details is None:
             return
-        details = self._details
-        self.thread.setHtml(thread_html(details["comments"], details["users"],
-                                        details["ticket"].get("requester_id"), theme.colours()))
+        me = (details.me or {}).get("id")
+        self.thread.setHtml(thread_html(details.comments, details.users, details.ticket.get("requester_id"),
+                                        theme.colours(), details.pending_replies, me))
         bar = self.thread.verticalScrollBar()
         bar.setValue(bar.maximum() if keep_scroll is None else keep_scroll)
 
     def on_theme_changed(self) -> None:
         """Re-render the open thread (its HTML carries the old theme's colours)."""
         self._render_thread(keep_scroll=self.thread.verticalScrollBar().value())
+        if self.ticket is not None:
+            self._show_queued(self.ticket)
 
-    def _fill_fields(self, ticket: dict, groups: list[dict], agents: list[dict]) -> None:
+    def _fill_fields(self, ticket: dict, departments: list[dict], agents: list[dict], *, keep_tags: bool) -> None:
         self._loading = True
         try:
             self._set_items(self.status, [(s.capitalize(), s) for s in STATUSES], ticket.get("status"))
@@ -203,16 +215,33 @@ class TicketPane(QWidget):
             self.status.setEnabled(ticket.get("status") != "closed")
             self._set_items(self.priority, [("No priority", None)] + [(p.capitalize(), p) for p in PRIORITIES],
                             ticket.get("priority"))
-            self._set_items(self.department, [("No department", None)] + [(g["name"], g["id"]) for g in groups],
+            self._set_items(self.department,
+                            [("No department", None)] + [(g["name"], g["id"]) for g in departments],
                             ticket.get("group_id"))
             people = [("Unassigned", None)] + [(a.get("name") or a.get("email"), a["id"]) for a in agents]
             if ticket.get("assignee_id") and all(v != ticket["assignee_id"] for _, v in people):
                 people.append((f"user #{ticket['assignee_id']}", ticket["assignee_id"]))
             self._set_items(self.assignee, people, ticket.get("assignee_id"))
-            self.tags.setText(" ".join(ticket.get("tags") or []))
-            self.save.setEnabled(False)
+            typing = keep_tags and self.tags.hasFocus() and self.tags.isModified()
+            if not typing:   # never overwrite tags the agent is still typing
+                self.tags.setText(" ".join(ticket.get("tags") or []))
+                self.tags.setModified(False)
+            self._show_queued(ticket)
         finally:
             self._loading = False
+
+    def _show_queued(self, ticket: dict) -> None:
+        queued = set(ticket.get("_queued") or ())
+        colours = theme.colours()
+        for name, combo in self._combos().items():
+            combo.setStyleSheet(f"QComboBox {{ color: {colours.warning}; font-style: italic; }}"
+                                if name in queued else "")
+            base = {"status": "Status", "priority": "Priority", "group_id": "Department",
+                    "assignee_id": "Assignee"}[name]
+            combo.setToolTip(f"{base}: changed here, queued — not on the helpdesk yet" if name in queued else base)
+        self.queued_label.setText("⏳ queued: " + ", ".join(
+            {"group_id": "department", "assignee_id": "assignee"}.get(n, n) for n in sorted(queued)) if queued else "")
+        self.queued_label.setStyleSheet(f"color: {colours.warning};")
 
     @staticmethod
     def _set_items(combo: QComboBox, items: list[tuple[str, object]], current: object) -> None:
@@ -226,34 +255,46 @@ class TicketPane(QWidget):
 
     # -- editing ----------------------------------------------------------------------------
 
+    def _request(self, changes: dict) -> None:
+        if not changes or not self.ticket:
+            return
+        t = self.ticket
+        previous = {k: t.get(k) for k in changes}
+        self.fields_change_requested.emit(t["id"], changes, t.get("_seen_version") or t.get("updated_at"), previous)
+        t.update(changes)   # shown as it will be; the reload after the queue marks it queued
+
+    def on_field_edited(self, name: str) -> None:
+        if self._loading or not self.ticket:
+            return
+        value = self._combos()[name].currentData()
+        if value == self.ticket.get(name) or (name == "status" and value == "closed"):
+            return
+        self._request({name: value})
+
+    def flush_tags(self) -> None:
+        """Queue the tags line if it differs from the ticket (Enter, leaving the field, another ticket)."""
+        if self._loading or not self.ticket:
+            return
+        tags = self.tags.text().split()
+        if sorted(tags) != sorted(self.ticket.get("tags") or []):
+            self._request({"tags": tags})
+        self.tags.setModified(False)
+
     def pending_changes(self) -> dict:
-        """Fields whose editor differs from the cached ticket."""
+        """Edits not queued yet: only the tags line can hold one (combo changes queue at once)."""
         if not self.ticket:
             return {}
-        t = self.ticket
-        wanted = {"status": self.status.currentData(), "priority": self.priority.currentData(),
-                  "group_id": self.department.currentData(), "assignee_id": self.assignee.currentData()}
-        changes = {k: v for k, v in wanted.items() if v != t.get(k) and not (k == "status" and v == "closed")}
         tags = self.tags.text().split()
-        if sorted(tags) != sorted(t.get("tags") or []):
-            changes["tags"] = tags
-        return changes
-
-    def on_field_edited(self, *_: object) -> None:
-        if not self._loading:
-            self.save.setEnabled(bool(self.pending_changes()))
-
-    def on_save_clicked(self) -> None:
-        changes = self.pending_changes()
-        if changes and self.ticket:
-            self.fields_change_requested.emit(self.ticket["id"], changes, self.ticket.get("updated_at"))
-            self.save.setEnabled(False)
+        return {"tags": tags} if sorted(tags) != sorted(self.ticket.get("tags") or []) else {}
 
     def request_status(self, status: str) -> None:
         """Set the status at once (keyboard): queues a fields change if it differs."""
-        if not self.ticket or self.ticket.get("status") == "closed" or self.ticket.get("status") == status:
+        if not self.ticket or self.ticket.get("status") in ("closed", status):
             return
-        self.fields_change_requested.emit(self.ticket["id"], {"status": status}, self.ticket.get("updated_at"))
+        self._request({"status": status})
+        self._loading = True
+        self._set_items(self.status, [(s.capitalize(), s) for s in STATUSES], status)
+        self._loading = False
 
     def on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() == "attachment" and url.path().isdigit():

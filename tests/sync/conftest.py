@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from console.store import CacheWriter
+from console.store import CacheWriter, OutboxEntry
 from console.sync.client import HelpdeskClient
 from console.sync.engine import SyncEngine
 from console.sync.retry import RetryPolicy
@@ -45,6 +45,25 @@ class Account:
 
     def push(self):
         return asyncio.run(self.engine.push_now())
+
+    # -- the agent queues work as console.ops does: into the outbox, then a push is asked for --
+    def queue(self, kind: str, ticket_id: int | None, payload: dict, updated_stamp: str | None = None) -> OutboxEntry:
+        if updated_stamp is None and ticket_id is not None:
+            updated_stamp = self.writer.cached_updated_at(ticket_id)
+        change = self.writer.enqueue(kind, ticket_id, payload, updated_stamp)
+        self.engine.request_push()   # delivered now when the engine runs, else by the next sync/push
+        return self.writer.get_entry(change.op_id)
+
+    def queue_reply(self, ticket_id: int, body: str, *, public: bool = True, fields: dict | None = None,
+                    updated_stamp: str | None = None) -> OutboxEntry:
+        payload = {"body": body, **({"fields": dict(fields)} if fields else {})}
+        return self.queue("reply" if public else "note", ticket_id, payload, updated_stamp)
+
+    def queue_fields(self, ticket_id: int, fields: dict, *, updated_stamp: str | None = None) -> OutboxEntry:
+        return self.queue("fields", ticket_id, {"fields": dict(fields)}, updated_stamp)
+
+    def queue_new_ticket(self, ticket: dict) -> OutboxEntry:
+        return self.queue("new_ticket", None, dict(ticket))
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@ one line from the CLI, and a write with such an answer is checked in the audits,
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from console.store import CacheReader
@@ -51,7 +49,7 @@ def test_a_reply_with_a_malformed_2xx_answer_is_verified_and_sent_once(helpdesk,
     synced(account, ticket)
     proxy.add(Fault("body_after", method="PUT", path="/tickets/", status=200, body=body))
     text = f"Sent through an odd answer {body[:6].hex()}"
-    entry = asyncio.run(account.engine.queue_reply(ticket["id"], text))
+    entry = account.queue_reply(ticket["id"], text)
     sync_until_sent(account, entry.op_id)
     sent = account.writer.get_entry(entry.op_id)
     assert sent.state == "sent" and sent.result["audit_id"], sent

@@ -17,9 +17,9 @@ def test_two_offline_replies_to_one_ticket_both_go_out_and_land_in_the_cache(hel
         account = account_factory(helpdesk, url=proxy.url)
         synced(account, ticket)
         account.engine.set_work_offline(True)
-        first = asyncio.run(account.engine.queue_reply(ticket["id"], "Looking into it now."))
-        second = asyncio.run(account.engine.queue_reply(ticket["id"], "Found it: invoice attached.",
-                                                        fields={"status": "pending"}))
+        first = account.queue_reply(ticket["id"], "Looking into it now.")
+        second = account.queue_reply(ticket["id"], "Found it: invoice attached.",
+                                                        fields={"status": "pending"})
         assert first.updated_stamp == second.updated_stamp  # both written against the same version
         proxy.seen.clear()
         account.engine.set_work_offline(False)
@@ -50,8 +50,8 @@ def test_a_second_agents_reply_in_between_still_makes_the_second_queued_reply_a_
     account = account_factory(helpdesk)
     synced(account, ticket)
     account.engine.set_work_offline(True)
-    first = asyncio.run(account.engine.queue_reply(ticket["id"], "Cancelled."))
-    second = asyncio.run(account.engine.queue_reply(ticket["id"], "Refund on its way."))
+    first = account.queue_reply(ticket["id"], "Cancelled.")
+    second = account.queue_reply(ticket["id"], "Refund on its way.")
     account.engine.set_work_offline(False)
     asyncio.run(account.engine.push_now())  # both land: chained
     assert account.writer.get_entry(second.op_id).state == "sent"

@@ -67,7 +67,7 @@ def test_reply_survives_a_server_restart_and_is_sent_once(helpdesk, account_fact
     text = "Your refund left our bank today."
     events = []
     account.engine.subscribe(events.append)
-    entry = asyncio.run(account.engine.queue_reply(ticket["id"], text))
+    entry = account.queue_reply(ticket["id"], text)
     with pytest.raises(Unreachable):
         account.sync()
     assert account.engine.status.online is False and account.engine.status.pending == 1
@@ -92,7 +92,7 @@ def test_reply_is_delivered_exactly_once_through_network_faults(helpdesk, proxy,
     synced(account, ticket)
     proxy.add(fault)
     text = f"Please update to the latest version ({fault.mode})."
-    entry = asyncio.run(account.engine.queue_reply(ticket["id"], text))
+    entry = account.queue_reply(ticket["id"], text)
     sync_until_sent(account, entry.op_id)  # a failed attempt waits its (short, in tests) backoff
     time.sleep(fault.delay)
     assert comments_with(helpdesk, ticket["id"], text) == 1
@@ -109,7 +109,7 @@ def test_server_switch_drop_after_commit_is_checked_in_the_audits(fault_helpdesk
     synced(account, ticket)
     helpdesk.post("x-console/faults", json={"drop_response_after_commit": 1}).raise_for_status()
     text = "Your plan is now the yearly one."
-    entry = asyncio.run(account.engine.queue_reply(ticket["id"], text, fields={"status": "pending"}))
+    entry = account.queue_reply(ticket["id"], text, fields={"status": "pending"})
     account.sync(resources=False)
     assert account.writer.get_entry(entry.op_id).state == "sent"
     assert account.writer.get_entry(entry.op_id).result["audit_id"]
@@ -121,8 +121,8 @@ def test_new_ticket_is_created_once_with_idempotency_key(helpdesk, proxy, accoun
     account = account_factory(helpdesk, url=proxy.url)
     account.sync()
     proxy.add(Fault("reset_after", method="POST", path="/tickets"))
-    entry = asyncio.run(account.engine.queue_new_ticket({"subject": "Phone order follow-up",
-                                                        "comment": {"body": "Customer called about order 1182."}}))
+    entry = account.queue_new_ticket({"subject": "Phone order follow-up",
+                                                        "comment": {"body": "Customer called about order 1182."}})
     account.sync(resources=False)
     sent = account.writer.get_entry(entry.op_id)
     assert sent.state == "sent" and sent.result["ticket_id"]
@@ -139,7 +139,7 @@ def test_429_retry_after_is_honoured(helpdesk, proxy, account_factory):
     proxy.add(Fault("status_before", status=429, retry_after=1))
     text = "Thanks for waiting."
     started = time.monotonic()
-    asyncio.run(account.engine.queue_reply(ticket["id"], text))
+    account.queue_reply(ticket["id"], text)
     account.sync(resources=False)
     assert time.monotonic() - started >= 1.0
     assert comments_with(helpdesk, ticket["id"], text) == 1
@@ -176,11 +176,11 @@ def test_two_clients_the_loser_gets_a_conflict_not_an_overwrite(helpdesk, accoun
     synced(alice, ticket)
     synced(bob, ticket)
     time.sleep(1.1)  # a different updated_at second for the winner's change
-    asyncio.run(alice.engine.queue_fields(ticket["id"], {"priority": "high"}))
+    alice.queue_fields(ticket["id"], {"priority": "high"})
     alice.push()
     events = []
     bob.engine.subscribe(events.append)
-    mine = asyncio.run(bob.engine.queue_fields(ticket["id"], {"priority": "low"}))
+    mine = bob.queue_fields(ticket["id"], {"priority": "low"})
     bob.push()
     assert ticket_row(helpdesk, ticket["id"])["priority"] == "high"  # not overwritten
     assert bob.writer.get_entry(mine.op_id).state == "conflict"
@@ -191,7 +191,7 @@ def test_two_clients_the_loser_gets_a_conflict_not_an_overwrite(helpdesk, accoun
     assert any(e.kind == ev.CONFLICT and e.op_id == mine.op_id for e in events)
     assert bob.engine.status.conflicts == 1
     # a reply on a stale stamp is never rebased silently either
-    reply = asyncio.run(bob.engine.queue_reply(ticket["id"], "Address updated.", updated_stamp=ticket["updated_at"]))
+    reply = bob.queue_reply(ticket["id"], "Address updated.", updated_stamp=ticket["updated_at"])
     bob.push()
     assert bob.writer.get_entry(reply.op_id).state in ("queued", "conflict")  # waits behind the open conflict
     assert comments_with(helpdesk, ticket["id"], "Address updated.") == 0
@@ -203,9 +203,9 @@ def test_disjoint_field_edits_are_rebased_automatically(helpdesk, account_factor
     synced(alice, ticket)
     synced(bob, ticket)
     time.sleep(1.1)
-    asyncio.run(alice.engine.queue_fields(ticket["id"], {"priority": "high"}))
+    alice.queue_fields(ticket["id"], {"priority": "high"})
     alice.push()
-    mine = asyncio.run(bob.engine.queue_fields(ticket["id"], {"status": "pending"}))
+    mine = bob.queue_fields(ticket["id"], {"status": "pending"})
     bob.push()
     row = ticket_row(helpdesk, ticket["id"])
     assert (row["priority"], row["status"]) == ("high", "pending")
@@ -219,7 +219,7 @@ def test_a_reply_to_a_closed_ticket_is_surfaced(helpdesk, account_factory):
     synced(account, ticket)
     events = []
     account.engine.subscribe(events.append)
-    entry = asyncio.run(account.engine.queue_reply(ticket["id"], "Following up on this."))
+    entry = account.queue_reply(ticket["id"], "Following up on this.")
     account.push()
     failed = account.writer.get_entry(entry.op_id)
     assert failed.state == "failed" and failed.retry_at is None
@@ -233,7 +233,7 @@ def test_drafts_and_outbox_survive_closing_and_reopening_the_cache(helpdesk, acc
     synced(account, ticket)
     account.engine.set_work_offline(True)
     account.writer.save_draft(ticket["id"], "reply", "Half-written answer")
-    entry = asyncio.run(account.engine.queue_reply(ticket["id"], "Reset link sent."))
+    entry = account.queue_reply(ticket["id"], "Reset link sent.")
     account.close()
     account.open()
     assert account.writer.load_draft(ticket["id"], "reply").body == "Half-written answer"
@@ -249,7 +249,7 @@ def test_a_reply_on_a_stale_stamp_becomes_a_conflict(helpdesk, account_factory):
     synced(account, ticket)
     time.sleep(1.1)
     helpdesk.put(f"tickets/{ticket['id']}.json", json={"ticket": {"status": "pending"}}).raise_for_status()
-    entry = asyncio.run(account.engine.queue_reply(ticket["id"], "Cancelled as asked."))
+    entry = account.queue_reply(ticket["id"], "Cancelled as asked.")
     account.push()
     assert account.writer.get_entry(entry.op_id).state == "conflict"
     assert comments_with(helpdesk, ticket["id"], "Cancelled as asked.") == 0
@@ -268,7 +268,7 @@ def test_run_loop_goes_offline_and_resumes_by_itself(helpdesk, account_factory):
     async def scenario():
         account.engine.subscribe(lambda e: seen.append(e.status.online))
         loop_task = asyncio.ensure_future(account.engine.run())
-        await account.engine.queue_reply(ticket["id"], text)
+        account.queue_reply(ticket["id"], text)
         for _ in range(100):
             await asyncio.sleep(0.05)
             if account.engine.status.online is False:

@@ -10,6 +10,7 @@ from console.models.canned_replies import MACRO_ID_ROLE, CannedReply, CannedRepl
 from console.views.canned_replies import CannedReplyPicker
 from console.views.reply_editor import ReplyEditor
 from tests.helpdesk import scenario_ticket_id
+from tests.views.conftest import show_ticket
 
 
 def agent_id(reader) -> int:
@@ -46,11 +47,11 @@ def test_model_passes_the_tester_and_filters_by_department_and_search(qtbot, wor
 
 
 def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, workspace, open_widgets):
-    picker = CannedReplyPicker(workspace.reader, agent_id(workspace.reader))
+    picker = CannedReplyPicker(CannedReplyModel(workspace.reader), agent_id(workspace.reader))
     qtbot.addWidget(picker)
     open_widgets.append(picker)
     picker.show()
-    picker.set_ticket(scenario_ticket_id(workspace.reader, "refund_inside_window"))
+    show_ticket(picker, workspace, scenario_ticket_id(workspace.reader, "refund_inside_window"))
     qtbot.keyClicks(picker.search_edit, "invoice ")
     before = titles(picker.model)
     assert before
@@ -62,21 +63,21 @@ def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, workspace, 
     assert not picker.error_label.isVisible()
 
 
-def test_preview_and_insert_into_the_editor(qtbot, workspace, open_widgets):
-    reader = workspace.reader
+def test_preview_and_insert_into_the_editor(qtbot, desk, open_widgets):
+    reader = desk.reader
     me = agent_id(reader)
     ticket_id = scenario_ticket_id(reader, "refund_inside_window")
     ticket = reader.ticket(ticket_id)
     requester = reader.user(ticket["requester_id"])
-    picker = CannedReplyPicker(reader, me)
-    editor = ReplyEditor(workspace.writer, reader, me, debounce_ms=50)
+    picker = CannedReplyPicker(CannedReplyModel(reader), me)
+    editor = ReplyEditor(desk.ops.replies, debounce_ms=50)
     for widget in (picker, editor):
         qtbot.addWidget(widget)
         open_widgets.append(widget)
         widget.show()
     picker.insert_requested.connect(editor.insert_canned_reply)
-    picker.set_ticket(ticket_id)
-    editor.set_ticket(ticket_id)
+    show_ticket(picker, desk, ticket_id)
+    show_ticket(editor, desk, ticket_id)
     qtbot.keyClicks(picker.search_edit, "refund within")
     assert picker.current_reply().title == "Billing::Refund within the 30-day guarantee"
     first_name = requester["name"].split()[0]

@@ -26,12 +26,13 @@ def make_conflict(cache, scenario):
 
 
 @pytest.fixture
-def view(qtbot, workspace, open_widgets):
-    make_conflict(workspace, "refund_inside_window")
-    dialog = ConflictView(workspace.writer, workspace.reader)
+def view(qtbot, desk, open_widgets):
+    make_conflict(desk, "refund_inside_window")
+    dialog = ConflictView(desk.ops.conflicts, desk.ops.bus)
     qtbot.addWidget(dialog)
     open_widgets.append(dialog)
-    dialog.show()
+    with qtbot.waitSignal(dialog.loaded):
+        dialog.show()
     return dialog
 
 
@@ -51,9 +52,10 @@ def test_shows_theirs_against_yours(view):
 
 def test_resend_requeues_with_their_updated_stamp(qtbot, view, workspace):
     [conflict] = workspace.reader.list_conflicts()
-    with qtbot.waitSignal(view.resolved_changed) as resolved:
+    with qtbot.waitSignal(view.conflict_resolved) as resolved:
         view.resend_button.click()
     assert Kind.CONFLICTS in resolved.args[0].kinds
+    qtbot.waitUntil(lambda: view.conflict_list.count() == 0)
     entry = workspace.reader.list_outbox(ticket_id=conflict.ticket_id)[0]
     assert entry.state == "queued" and entry.updated_stamp == "2099-01-02T03:04:05Z"
     assert workspace.reader.list_conflicts() == []
@@ -62,28 +64,29 @@ def test_resend_requeues_with_their_updated_stamp(qtbot, view, workspace):
 
 def test_discard_drops_the_change(qtbot, view, workspace):
     [conflict] = workspace.reader.list_conflicts()
-    view.discard_button.click()
+    with qtbot.waitSignal(view.conflict_resolved):
+        view.discard_button.click()
     entry = workspace.reader.list_outbox(ticket_id=conflict.ticket_id)[0]
     assert entry.state == "failed" and "Discarded" in entry.last_error
     assert workspace.reader.pending_count() == 0
     assert workspace.reader.list_conflicts() == []
 
 
-def test_already_resolved_elsewhere_is_a_message(view, workspace):
-    [conflict] = workspace.reader.list_conflicts()
-    workspace.writer.resolve_conflict(conflict.id, "discard")
-    assert view.resolve("resend") is None
-    assert "No open conflict" in view.message_label.text()
-    assert view.conflict_list.count() == 0
+def test_already_resolved_elsewhere_is_a_message(qtbot, view, desk):
+    [conflict] = desk.reader.list_conflicts()
+    desk.writer.resolve_conflict(conflict.id, "discard")   # another window, a moment ago
+    view.resolve("resend")
+    qtbot.waitUntil(lambda: "No open conflict" in view.message_label.text())
+    qtbot.waitUntil(lambda: view.conflict_list.count() == 0)
 
 
-def test_several_conflicts_and_refresh(qtbot, view, workspace):
-    make_conflict(workspace, "cancel_short_notice")
+def test_several_conflicts_and_refresh(qtbot, view, desk):
+    make_conflict(desk, "cancel_short_notice")
     view.refresh()
-    assert view.conflict_list.count() == 2
+    qtbot.waitUntil(lambda: view.conflict_list.count() == 2)
     view.conflict_list.setCurrentRow(1)
     view.discard_button.click()
-    assert view.conflict_list.count() == 1
+    qtbot.waitUntil(lambda: view.conflict_list.count() == 1)
 
 
 def test_screenshot_conflicts(qtbot, view):

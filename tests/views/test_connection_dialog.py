@@ -42,9 +42,30 @@ def test_check_wrong_path_is_not_a_helpdesk(demo_url):
 
 def _dialog(qtbot, tmp_path, *, keyring_ok=True):
     prefs = config.Preferences.load(tmp_path / "settings.json")
-    dialog = ConnectionDialog(prefs, keyring_ok=keyring_ok, config_folder=tmp_path)
+    dialog = ConnectionDialog(prefs, _runner(tmp_path), keyring_ok=keyring_ok, config_folder=tmp_path)
     qtbot.addWidget(dialog)
     return dialog, prefs
+
+
+_DESKS = []
+
+
+def _runner(tmp_path):
+    """The window's runner: the dialog's check runs off the GUI thread through it."""
+    from tests.views.conftest import open_desk
+
+    desk = open_desk(tmp_path / "runner" / "cache.sqlite", None)
+    _DESKS.append(desk)
+    return desk.ops.runner
+
+
+@pytest.fixture(autouse=True)
+def _close_desks():
+    yield
+    from tests.views.conftest import close_desk
+
+    while _DESKS:
+        close_desk(_DESKS.pop())
 
 
 def _fill(dialog, url, email, token):
@@ -79,7 +100,7 @@ def test_sign_in_keeps_token_in_keyring_only(qtbot, tmp_path, demo_url, memory_k
     assert dialog.choice.agent["role"] == "agent"
     assert config.TokenStore("keyring", tmp_path).get(demo_url, AGENT) == TOKEN
     assert TOKEN not in (tmp_path / "settings.json").read_text()
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["settings.json"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "runner") == ["settings.json"]
     assert prefs.get("helpdesk_url") == demo_url and prefs.get("token_storage") == "keyring"
 
     cache = tmp_path / "cache.sqlite"

@@ -9,7 +9,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 
 from console.config import Preferences
 from console.models.dashboard import AgentTableModel, DepartmentTableModel
-from console.store import CacheReader, QueueSpec
+from console.store import QueueSpec
 from console.store.reader import UNSOLVED
 from console.views.dashboard import DashboardView
 from tests import dashboard_desk as dataset
@@ -38,21 +38,32 @@ def test_tiles_show_numbers_and_open_queues(qtbot, snapshot):
     assert all(t.footer.text() == "as of 09:58:07 · Online" for t in view.tiles)
     with qtbot.waitSignal(view.queue_requested) as sent:
         qtbot.mouseClick(billing, Qt.MouseButton.LeftButton)
-    assert sent.args == [QueueSpec.department(dataset.BILLING, UNSOLVED)]
+    [queue] = sent.args
+    assert (queue.key, queue.spec) == (f"group:{dataset.BILLING}", QueueSpec.department(dataset.BILLING, UNSOLVED))
     with qtbot.waitSignal(view.queue_requested) as sent:
         view._agent_activated(view.agent_model.index(1, 0))
-    assert sent.args == [QueueSpec(mine=True, me=dataset.BOB, statuses=UNSOLVED)]
+    [queue] = sent.args
+    assert queue.spec == QueueSpec(assignee_id=dataset.BOB, statuses=UNSOLVED), "that agent's tickets, not mine"
+    assert queue.key == f"agent:{dataset.BOB}" and "Bob" in queue.label
+    nowhere = next(t for t in view.tiles if t.stats.group_id is None)
+    with qtbot.waitSignal(view.queue_requested) as sent:
+        qtbot.mouseClick(nowhere, Qt.MouseButton.LeftButton)
+    assert sent.args[0].key == "no_department" and sent.args[0].spec.no_department
 
 
 def test_refresh_computes_off_the_gui_thread(qtbot, desk_cache, tmp_path):
+    from tests.views.conftest import close_desk, open_desk
+
     prefs = Preferences(tmp_path / "settings.json")
     prefs.set("sla_targets", {"Billing": {"urgent": 30}})
-    with CacheReader(desk_cache) as reader:
-        view = DashboardView(reader, prefs, tz=dataset.NEW_YORK)
+    desk = open_desk(desk_cache, None)
+    try:
+        view = DashboardView(desk.ops.dashboard, prefs, tz=dataset.NEW_YORK)
         qtbot.addWidget(view)
         with qtbot.waitSignal(view.snapshot_ready, timeout=10_000) as ready:
-            view.on_sync_finished()
-        view.shutdown()
+            view.refresh()
+    finally:
+        close_desk(desk)
     assert [d.name for d in ready.args[0].departments] == ["Billing", "Security", "(no department)"]
     assert len(view.tiles) == 3
 

@@ -15,8 +15,8 @@ from tests.helpdesk import scenario_ticket_id
 
 
 @pytest.fixture
-def box(qtbot, workspace, open_widgets):
-    widget = SearchBox(workspace.reader, debounce_ms=20)
+def box(qtbot, desk, open_widgets):
+    widget = SearchBox(desk.ops.search, desk.ops.bus, debounce_ms=20)
     qtbot.addWidget(widget)
     open_widgets.append(widget)
     widget.resize(520, 420)
@@ -25,11 +25,11 @@ def box(qtbot, workspace, open_widgets):
 
 
 def test_model_passes_the_tester_across_queries(workspace):
-    model = SearchResultModel(workspace.reader)
+    model = SearchResultModel()
     QAbstractItemModelTester(model, QAbstractItemModelTester.FailureReportingMode.Fatal)
-    for query in ("refund", "cancel OR invoice", "zzzznothing", "", '"security question"'):
-        assert model.run(query) == ""
-    assert model.run('"unclosed') != ""
+    for query in ("refund", "cancel OR invoice", "zzzznothing", '"security question"'):
+        model.set_hits(workspace.reader.search(query))
+    model.clear()
 
 
 def test_results_grouped_by_kind_as_you_type(qtbot, box, workspace):
@@ -57,7 +57,7 @@ def test_results_grouped_by_kind_as_you_type(qtbot, box, workspace):
 
 def test_enter_opens_the_first_ticket_and_arrows_move(qtbot, box, workspace):
     qtbot.keyClicks(box.search_edit, "security question")
-    with qtbot.waitSignal(box.ticket_requested) as opened:
+    with qtbot.waitSignal(box.ticket_requested) as opened:   # Enter before the results are in: opens on arrival
         qtbot.keyClick(box.search_edit, Qt.Key.Key_Return)
     first = box.model.hits()[0]
     assert opened.args == [first.ticket_id]
@@ -69,38 +69,46 @@ def test_enter_opens_the_first_ticket_and_arrows_move(qtbot, box, workspace):
 @pytest.mark.parametrize("query", ['"unclosed quote', "OR refund", "refund OR OR cancel", "-refund -cancel"])
 def test_bad_syntax_is_a_message_not_a_traceback(qtbot, box, query):
     qtbot.keyClicks(box.search_edit, "refund ")
-    box.run_now()
+    with qtbot.waitSignal(box.searched):
+        box.run_now()
     before = box.model.hits()
     box.search_edit.setText(query)
-    box.run_now()
+    with qtbot.waitSignal(box.searched):
+        box.run_now()
     assert box.message_label.isVisible() and box.message_label.text()
     assert box.model.hits() == before  # the last good results stay
     box.search_edit.setText("refund")
-    box.run_now()
+    with qtbot.waitSignal(box.searched):
+        box.run_now()
     assert not box.message_label.isVisible()
 
 
 def test_odd_input_is_plain_text(qtbot, box):
     for query in ("(refund*", "AND", "🙂", "[]{}", "NEAR(a b)", "refund -"):
         box.search_edit.setText(query)
-        box.run_now()
+        with qtbot.waitSignal(box.searched):
+            box.run_now()
         assert not box.message_label.isVisible(), query
 
 
 def test_escape_clears_and_hides(qtbot, box):
     qtbot.keyClicks(box.search_edit, "refund")
-    box.run_now()
+    with qtbot.waitSignal(box.searched):
+        box.run_now()
+    assert box.model.rowCount()
     qtbot.keyClick(box.search_edit, Qt.Key.Key_Escape)
     box.run_now()
     assert box.search_edit.text() == "" and box.model.rowCount() == 0 and not box.results.isVisible()
 
 
-def test_latency_p95_under_budget(box):
+def test_latency_p95_under_budget(qtbot, box):
+    """From the query asked to its results shown (the search runs on the read lane)."""
     times = []
     for word in ["r", "re", "ref", "refu", "refund", "cancel", "invoice", "security", "password", "domain"] * 5:
         started = time.perf_counter()
         box.search_edit.setText(word)
-        box.run_now()
+        with qtbot.waitSignal(box.searched):
+            box.run_now()
         times.append((time.perf_counter() - started) * 1000)
     p95 = statistics.quantiles(times, n=20)[-1]
     assert p95 <= 50, f"search p95 {p95:.1f} ms"
@@ -109,6 +117,7 @@ def test_latency_p95_under_budget(box):
 def test_screenshot_search(qtbot, box):
     from tests.views.test_widget_screenshots import save
     qtbot.keyClicks(box.search_edit, "refund")
-    box.run_now()
+    with qtbot.waitSignal(box.searched):
+        box.run_now()
     qtbot.wait(30)
     assert save(box, "work_search_results").stat().st_size > 5_000

@@ -15,6 +15,7 @@ from console.store import QueueSpec
 from console.sync.client import HelpdeskClient
 from console.views import theme
 from tests.helpdesk import AGENT
+from tests.views.conftest import open_ticket
 from tests.views.test_theme import contrast
 
 
@@ -77,8 +78,7 @@ def test_gui_cache_is_synced_as_the_demo_agent(demo_helpdesk, workspace):
 def test_dark_thread_cards_are_readable_and_notes_distinct(qtbot, themed, main_window, workspace):
     theme.apply_theme(themed, "dark", 0)
     tid = ticket_with_note(workspace.reader)
-    main_window.on_open_ticket(tid)
-    qtbot.waitUntil(lambda: main_window.ticket_pane.ticket_id == tid)
+    open_ticket(qtbot, main_window, tid)
     cards = thread_cards(main_window.ticket_pane.thread)
     dark = theme.DARK_COLOURS
     notes = [c for c in cards if NOTE_LABEL in c["text"]]
@@ -99,8 +99,7 @@ def test_dark_thread_cards_are_readable_and_notes_distinct(qtbot, themed, main_w
 def test_a_theme_change_re_renders_the_open_thread(qtbot, themed, main_window, workspace):
     theme.apply_theme(themed, "light", 0)
     tid = ticket_with_note(workspace.reader)
-    main_window.on_open_ticket(tid)
-    qtbot.waitUntil(lambda: main_window.ticket_pane.ticket_id == tid)
+    open_ticket(qtbot, main_window, tid)
     thread = main_window.ticket_pane.thread
 
     def note_backgrounds():
@@ -119,8 +118,7 @@ def test_open_ticket_selects_its_row_when_listed(qtbot, main_window):
     window = main_window
     qtbot.waitUntil(lambda: window.ticket_model.rowCount() > 1)
     tid = window.ticket_model.ticket_id_at(window.ticket_model.rowCount() - 1)
-    window.on_open_ticket(tid)
-    assert window.ticket_pane.ticket_id == tid
+    open_ticket(qtbot, window, tid)
     assert window.ticket_list.current_ticket_id() == tid
     selected = window.ticket_list.selectionModel().selectedRows()
     assert [window.ticket_model.ticket_id_at(i.row()) for i in selected] == [tid]
@@ -133,9 +131,38 @@ def test_open_ticket_outside_the_queue_clears_the_selection(qtbot, main_window, 
     assert window.ticket_list.current_ticket_id() is not None
     elsewhere = next(t for t in workspace.reader.ticket_ids_for_queue(QueueSpec())
                      if window.ticket_model.row_of(t) < 0)
-    window.on_open_ticket(elsewhere)
-    assert window.ticket_pane.ticket_id == elsewhere
+    open_ticket(qtbot, window, elsewhere)
     assert window.ticket_list.current_ticket_id() is None
     assert not window.ticket_list.selectionModel().selectedRows()
-    window.on_next_ticket()   # J from nowhere starts at the top of the list
+    window.ticket_list.next_ticket()   # J from nowhere starts at the top of the list
     assert window.ticket_list.current_ticket_id() == window.ticket_model.ticket_id_at(0)
+
+
+def test_switching_the_theme_while_running_restyles_everything(qtbot, themed, main_window, workspace):
+    """Headings, badges, list selection and charts follow a theme change made in the running app."""
+    from PySide6.QtCharts import QChart
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QLabel
+
+    theme.apply_theme(themed, "light", 0)
+    window = main_window
+    tid = ticket_with_note(workspace.reader)
+    open_ticket(qtbot, window, tid)
+    window.show_dashboard()
+    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None)
+    window.show_work()
+    theme.apply_theme(themed, "dark", 0)                       # what Settings → Theme does
+    qtbot.wait(50)
+    pane = window.account_pane
+    headings = [w for w in pane.findChildren(QLabel) if w.text() in ("Policy checks", "Account")]
+    assert len(headings) == 2
+    background = pane.widget().palette().color(QPalette.ColorRole.Window).name()
+    for heading in headings:
+        ink = heading.palette().color(QPalette.ColorRole.WindowText).name()
+        assert contrast(ink, background) >= 4.5, (heading.text(), ink, background)
+    listed = window.ticket_list
+    highlight = listed.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight).name()
+    assert highlight == "#2a8c80", "the list's selection uses the dark palette"
+    assert listed.cell_delegate._palette.color(QPalette.ColorRole.Text).name() == "#e6e6e6"
+    window.show_dashboard()
+    qtbot.waitUntil(lambda: window.dashboard.day_chart.chart().theme() == QChart.ChartTheme.ChartThemeDark)

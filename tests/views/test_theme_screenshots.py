@@ -49,7 +49,7 @@ def background_is_dark(widget) -> bool:
 
 
 @pytest.mark.parametrize("name", ["light", "dark"])
-def test_main_window_screenshot(qtbot, themed, workspace, name):
+def test_main_window_screenshot(qtbot, themed, desk, workspace, name):
     from console.views.main_window import MainWindow
 
     theme.apply_theme(themed, name, 0)
@@ -62,7 +62,7 @@ def test_main_window_screenshot(qtbot, themed, workspace, name):
     qtbot.waitUntil(lambda: window.ticket_model.rowCount() > 0)
     qtbot.wait(500)  # counts and the first queue load settle off the GUI thread (they open a ticket)
     ticket_id = busy_ticket(reader)
-    window.on_open_ticket(ticket_id)
+    window.open_ticket(ticket_id)
     qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == ticket_id)
     qtbot.wait(200)
     assert window.ticket_pane.ticket_id == ticket_id
@@ -75,6 +75,7 @@ def test_main_window_screenshot(qtbot, themed, workspace, name):
     assert background_is_dark(window) == (name == "dark")
     assert save(window, f"main-{name}").stat().st_size > 30_000
     window.close()
+    desk.settle(qtbot, quiet_ms=30)
 
 
 @pytest.mark.parametrize("name", ["light", "dark"])

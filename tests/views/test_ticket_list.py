@@ -4,23 +4,25 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QStyledItemDelegate
 
-from console.models.tickets import fetch_first_rows
+from console.ops.queues import first_rows
 
 
-def _settled(qtbot, window) -> None:
+def _settled(qtbot, window, desk) -> None:
     qtbot.waitUntil(lambda: window.queue_model.count("unassigned") is not None)
     qtbot.wait(400)   # the queue warm-up starts once start-up settled
-    window.operations.wait(10_000)
-    qtbot.wait(20)
+    desk.settle(qtbot)
 
 
-def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window):
+def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window, desk):
     window, listed = main_window, main_window.ticket_list
     window.resize(1600, 900)
-    window.queue_pane.select_key("unassigned")
-    qtbot.waitUntil(lambda: window.ticket_model.cached_rows > 0)
     model = window.ticket_model
-    window.apply_change(window.writer.mark_seen([model.ticket_id_at(r) for r in (0, 2, 3)]))
+    window.queue_pane.select_key("unassigned")
+    qtbot.waitUntil(lambda: model.queue is not None and model.queue.key == "unassigned")
+    listed.viewport().repaint()
+    seen = [model.ticket_id_at(r) for r in (0, 2, 3)]
+    desk.ops.runner.write(lambda cache: cache.writer.mark_seen(seen))
+    desk.settle(qtbot)
     texts = [model.cell_texts(r) for r in range(min(model.rowCount(), 30))]
     assert any(not t[-1] for t in texts) and any(t[-1] for t in texts), "want bold (unseen) and plain rows"
     listed.clear_current()   # the focus frame is drawn under the text by one, over it by the other
@@ -32,17 +34,18 @@ def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window
     assert ours == stock
 
 
-def test_a_queue_warmed_while_idle_paints_without_new_text_layouts(qtbot, main_window):
+def test_a_queue_warmed_while_idle_paints_without_new_text_layouts(qtbot, main_window, desk):
     window, listed = main_window, main_window.ticket_list
-    _settled(qtbot, window)
+    _settled(qtbot, window, desk)
     current = window.queue_pane.current_key()
     other = "unassigned" if current != "unassigned" else "mine"
     queue = window.queue_model.queue_at(window.queue_model.row_of(other))
     model = window.ticket_model
-    rows, names = fetch_first_rows(window.reader, queue, model.sort_key, model.descending, 5)
+    rows, _names, _queued = first_rows(desk.reader, queue, model.sort_key, model.descending, 5)
     assert rows, "the demo cache has tickets in this queue"
     prepared = listed.cell_delegate.prepared_texts
     window.queue_pane.select_key(other)
+    qtbot.waitUntil(lambda: model.queue is queue)
     listed.viewport().repaint()
     assert listed.cell_delegate.prepared_texts == prepared, "every visible cell text was laid out ahead"
     # and a queue never warmed (caches cleared) does need new layouts: the check above is not vacuous

@@ -25,21 +25,24 @@ def save(widget, name: str) -> Path:
     return path
 
 
-def test_screenshot_picker_and_editor(qtbot, workspace, open_widgets):
-    reader = workspace.reader
+def test_screenshot_picker_and_editor(qtbot, desk, open_widgets):
+    from console.models.canned_replies import CannedReplyModel
+    from tests.views.conftest import show_ticket
+
+    reader = desk.reader
     me = agent_id(reader)
     ticket_id = scenario_ticket_id(reader, "cancel_short_notice")
     host = QWidget()
-    picker = CannedReplyPicker(reader, me)
-    editor = ReplyEditor(workspace.writer, reader, me)
+    picker = CannedReplyPicker(CannedReplyModel(reader), me)
+    editor = ReplyEditor(desk.ops.replies)
     row = QHBoxLayout(host)
     row.addWidget(picker, 2)
     row.addWidget(editor, 3)
     qtbot.addWidget(host)
     open_widgets.append(host)
     picker.insert_requested.connect(editor.insert_canned_reply)
-    picker.set_ticket(ticket_id)
-    editor.set_ticket(ticket_id)
+    show_ticket(picker, desk, ticket_id)
+    show_ticket(editor, desk, ticket_id)
     host.resize(1100, 520)
     host.show()
     qtbot.keyClicks(picker.search_edit, "cancel")

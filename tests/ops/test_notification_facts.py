@@ -1,11 +1,12 @@
-"""Tray facts read from a real cache filled from the real embedded helpdesk."""
+"""Notification facts read from a real cache filled from the real embedded helpdesk."""
 
 import pytest
 
+from console.domain.notifications import NotificationMemory, NotifyRules, decide_ticket_notifications
+from console.ops.notifications import facts_for_change
 from console.store.reader import CacheReader
 from console.store.writer import CacheWriter
 from console.sync.client import HelpdeskClient
-from console.views.tray import NotificationMemory, NotifyRules, decide_ticket_notifications, facts_for_change
 from tests.helpdesk import Helpdesk
 
 

@@ -1,0 +1,73 @@
+"""The process's worker threads, in one place (no Qt): every blocking call runs on one of them.
+
+    lanes = Lanes(cache_path, writer)       # one per signed-in session
+    lanes.db        # ONE thread: the cache's writes, in the order they were asked for
+    lanes.read      # N threads, each with its own CacheReader (``lanes.reader()`` on that thread)
+    lanes.net       # background HTTP (sync pages, thread fetches)
+    lanes.interactive   # HTTP the agent waits for (send, open ticket): never queued behind a page
+    lanes.close()   # waits for running work, closes the per-thread readers
+
+Like Anki's ``taskman`` (one collection executor) with the helpdesk server's per-thread
+connections (``server/store.py``): a paint never waits for a worker's query, and a GUI write
+never waits on the GUI thread for a sync page's transaction. The GUI's ``ops.Runner`` and the
+sync engine share one ``Lanes``; the ``sync`` command makes its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from console.store import CacheReader, CacheWriter
+
+log = logging.getLogger(__name__)
+
+
+class Lanes:
+    """Thread pools for one cache: db (1 thread), read (N, per-thread readers), net, interactive."""
+
+    def __init__(self, cache_path: str | Path, writer: CacheWriter, *, read_threads: int = 2,
+                 net_threads: int = 2) -> None:
+        self.path = Path(cache_path)
+        self.writer = writer
+        self._local = threading.local()
+        self._readers: list[CacheReader] = []
+        self._readers_lock = threading.Lock()
+        self.db = ThreadPoolExecutor(1, thread_name_prefix="cache-db")
+        self.read = ThreadPoolExecutor(read_threads, thread_name_prefix="cache-read")
+        self.net = ThreadPoolExecutor(net_threads, thread_name_prefix="sync-net")
+        self.interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-interactive")
+        self._closed = False
+
+    def reader(self) -> CacheReader:
+        """This thread's own read connection (opened on first use, closed by ``close()``)."""
+        reader = getattr(self._local, "reader", None)
+        if reader is None:
+            reader = CacheReader(self.path)
+            self._local.reader = reader
+            with self._readers_lock:
+                self._readers.append(reader)
+        return reader
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """Finish what is running and every queued write (queued reads and requests are dropped),
+        then close every reader."""
+        if self._closed:
+            return
+        self._closed = True
+        for pool in (self.interactive, self.net, self.read):
+            pool.shutdown(wait=True, cancel_futures=True)
+        self.db.shutdown(wait=True)   # a draft or an outbox entry asked for is never dropped
+        with self._readers_lock:
+            readers, self._readers = self._readers, []
+        for reader in readers:
+            try:
+                reader.close()
+            except Exception:  # noqa: BLE001 - closing is best effort
+                log.debug("could not close a cache reader", exc_info=True)

@@ -1,0 +1,131 @@
+"""Queues: which tickets each shows, their counts, and the small tables behind the queue pane.
+
+    queues = QueueOps(runner, me=agent_id)
+    queues.resources_changed.connect(...)   # Resources: departments, agents, views (after load/changes)
+    queues.counts_changed.connect(...)      # ({queue key: count}, QueueCounts): the one source of counts
+    queues.ids(queue, sort_key, descending, done=model.reload_ids)
+    queues.first_rows(queue, sort_key, descending, count, done=...)   # a queue's first screen, to warm it
+    queues.load_resources(); queues.refresh_counts()
+
+Counts (queue badges, the status bar's "N to send" and conflicts, the tray) come from here only,
+recomputed off the GUI thread a moment after any change that can move them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from console.models.queues import queue_ticket_ids
+from console.store import Change, Kind, QueueCounts, UnsupportedViewError
+
+from .runner import Runner
+
+COUNT_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.DEPARTMENTS | Kind.VIEWS \
+    | Kind.MEMBERSHIPS
+RESOURCE_KINDS = Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS | Kind.USERS
+
+
+@dataclass(frozen=True)
+class Resources:
+    departments: list[dict[str, Any]] = field(default_factory=list)
+    agents: list[dict[str, Any]] = field(default_factory=list)
+    views: list[dict[str, Any]] = field(default_factory=list)
+    my_departments: tuple[int, ...] = ()
+
+    @property
+    def department_names(self) -> dict[int, str]:
+        return {d["id"]: d["name"] for d in self.departments}
+
+
+def first_rows(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, dict, dict]:
+    """The first ``count`` list rows of a queue, their people's names and queued field changes."""
+    rows = reader.tickets_by_ids(queue_ticket_ids(reader, queue, sort_key, descending)[:count])
+    people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
+    return rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
+
+
+def view_counts(reader, views: list[dict], me: int | None) -> dict[str, int]:
+    """Ticket counts per view key (views the cache cannot evaluate are left out)."""
+    counts = {}
+    for view in views:
+        try:
+            counts[f"view:{view['id']}"] = reader.view_count(view["id"], me)
+        except UnsupportedViewError:
+            continue
+    return counts
+
+
+def counts_by_key(counts: QueueCounts, views: dict[str, int], unsolved: tuple[str, ...]) -> dict[str, int]:
+    """Flatten the cache's counts into one number per queue key."""
+    out = {"mine": counts.mine, "unassigned": counts.unassigned, "drafts": counts.drafts,
+           "outbox": counts.outbox, "conflicts": counts.conflicts}
+    for group_id, by_status in counts.by_department.items():
+        key = f"group:{group_id}" if group_id is not None else "no_department"
+        out[key] = sum(n for status, n in by_status.items() if status in unsolved)
+    out.update(views)
+    return out
+
+
+class QueueOps(QObject):
+    counts_changed = Signal(object, object)    # {queue key: count}, QueueCounts
+    resources_changed = Signal(object)         # Resources
+
+    def __init__(self, runner: Runner, *, me: int | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.me = runner, me
+        self.resources = Resources()
+        self.counts: QueueCounts | None = None
+        self._counts_timer = QTimer(self, singleShot=True, interval=150)
+        self._counts_timer.timeout.connect(self.refresh_counts)
+        self._resources_timer = QTimer(self, singleShot=True, interval=150)
+        self._resources_timer.timeout.connect(self.load_resources)
+        runner.bus.cache_changed.connect(self.on_cache_changed)
+
+    def on_cache_changed(self, change: Change, _initiator: object) -> None:
+        if change.touches(RESOURCE_KINDS):
+            self._resources_timer.start()
+        if change.touches(COUNT_KINDS):
+            self._counts_timer.start()
+
+    def load_resources(self) -> None:
+        me = self.me
+
+        def work(reader) -> Resources:
+            return Resources(reader.groups(), reader.agents(), reader.views(), tuple(reader.group_ids_of(me)))
+
+        def done(resources: Resources) -> None:
+            changed = resources != self.resources
+            self.resources = resources
+            if changed:
+                self.resources_changed.emit(resources)
+                self.refresh_counts()
+        self.runner.read(work, done=done)
+
+    def refresh_counts(self) -> None:
+        from console.store import UNSOLVED
+
+        views, me = self.resources.views, self.me
+
+        def work(reader) -> tuple[dict[str, int], QueueCounts]:
+            counts = reader.queue_counts(me)
+            return counts_by_key(counts, view_counts(reader, views, me), UNSOLVED), counts
+
+        def done(result) -> None:
+            by_key, counts = result
+            self.counts = counts
+            self.counts_changed.emit(by_key, counts)
+        self.runner.read(work, done=done)
+
+    def ids(self, queue, sort_key: str, descending: bool, *, done: Callable[[list[int]], None],
+            failed: Callable[[Exception], None] | None = None) -> None:
+        self.runner.read(lambda reader: queue_ticket_ids(reader, queue, sort_key, descending), done=done,
+                         failed=failed)
+
+    def first_rows(self, queue, sort_key: str, descending: bool, count: int, *,
+                   done: Callable[[tuple], None]) -> None:
+        self.runner.read(lambda reader: first_rows(reader, queue, sort_key, descending, count), done=done,
+                         failed=lambda _exc: None)

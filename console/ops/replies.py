@@ -1,0 +1,125 @@
+"""Replies and internal notes: drafts as the agent types, and sending through the outbox.
+
+    replies = ReplyOps(runner, sync, me=agent_id)
+    replies.save_draft(ticket_id=7, kind="reply", body=text, initiator=editor)
+    replies.send(ticket_id=7, kind="reply", body=text, fields={"status": "pending"},
+                 initiator=editor, done=on_queued, refused=on_refused)
+
+``send`` runs the guard and builds the outbox payload (the contract of ``console/sync/push.py``:
+``{"body": text, "fields": {...}}``, the kind deciding public or internal) on the db lane, then
+queues the entry and deletes the draft in one transaction, and asks the engine to push. The guard
+refuses, with a :class:`SendRefused` naming why, a reply to a ticket that is gone from the cache or
+deleted on the helpdesk, an empty one, and one whose placeholders cannot all be filled.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import QObject
+
+from console.domain.placeholders import UnresolvedPlaceholder, render_preview, ticket_context
+from console.store import Change
+
+from .runner import Cache, Runner, Written
+
+log = logging.getLogger(__name__)
+
+KINDS = ("reply", "note")
+
+
+class SendRefused(Exception):
+    """The reply cannot go out as it is; the message says why, ``problems`` marks placeholders."""
+
+    def __init__(self, message: str, problems: list[UnresolvedPlaceholder] | None = None) -> None:
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def placeholder_context(reader, ticket_id: int, me: int | None, now: datetime | None = None) -> dict | None:
+    """The placeholder namespace for a cached ticket (None when it isn't cached)."""
+    ticket = reader.ticket(ticket_id)
+    if ticket is None:
+        return None
+    ids = [i for i in (ticket.get("requester_id"), ticket.get("assignee_id"), me) if i]
+    users = reader.users_by_ids(ids)
+    group = next((g for g in reader.groups(include_deleted=True) if g.get("id") == ticket.get("group_id")), None)
+    return ticket_context(ticket, users.get(ticket.get("requester_id")), users.get(ticket.get("assignee_id")),
+                          users.get(me), group, reader.comments_for_ticket(ticket_id), now=now or datetime.now(UTC))
+
+
+def reply_payload(text: str, fields: dict[str, Any] | None) -> dict[str, Any]:
+    """The outbox payload of a reply or note (console/sync/push.py's contract)."""
+    return {"body": text, **({"fields": dict(fields)} if fields else {})}
+
+
+class ReplyOps(QObject):
+    def __init__(self, runner: Runner, sync, *, me: int | None, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.runner, self.sync, self.me = runner, sync, me
+
+    def save_draft(self, *, ticket_id: int, kind: str, body: str, initiator: object = None,
+                   done: Callable[[Change], None] | None = None) -> None:
+        """Keep what is typed (deleted when ``body`` is blank); durable once ``done`` runs."""
+        def work(cache: Cache) -> Change:
+            if body.strip():
+                return cache.writer.save_draft(ticket_id, kind, body)
+            return cache.writer.delete_draft(ticket_id, kind)
+        self.runner.write(work, initiator=initiator, done=done)
+
+    def move_draft(self, *, ticket_id: int, old_kind: str, new_kind: str, body: str, initiator: object = None,
+                   done: Callable[[Change], None] | None = None) -> None:
+        """Reply ↔ note: the text keeps going, under the other kind."""
+        def work(cache: Cache) -> Change:
+            change = cache.writer.save_draft(ticket_id, new_kind, body) if body.strip() else Change()
+            return change | cache.writer.delete_draft(ticket_id, old_kind)
+        self.runner.write(work, initiator=initiator, done=done)
+
+    def send(self, *, ticket_id: int, kind: str, body: str, fields: dict[str, Any] | None = None,
+             initiator: object = None, done: Callable[[str], None] | None = None,
+             refused: Callable[[SendRefused], None] | None = None) -> None:
+        """Guard, queue (the draft goes in the same transaction), then push; ``done(op_id)``."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown reply kind {kind!r}")
+        me, now = self.me, datetime.now(UTC)
+
+        def work(cache: Cache) -> Written:
+            if not body.strip():
+                raise SendRefused("Nothing to send: write a reply first.")
+            ticket = cache.reader.ticket(ticket_id)
+            if ticket is None:
+                raise SendRefused(f"Ticket #{ticket_id} is not in the cache; the text stays as a draft.")
+            if ticket.get("_deleted"):
+                raise SendRefused("This ticket was deleted on the helpdesk; the text stays as a draft.")
+            text, problems = render_preview(body, placeholder_context(cache.reader, ticket_id, me, now) or {})
+            if problems:
+                names = "; ".join(p.message for p in problems[:3])
+                raise SendRefused(f"Can't send yet: {names}. Fill it in or remove it.", problems)
+            change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields), ticket.get("updated_at"),
+                                          clear_draft=kind)
+            return Written(change, change.op_id)
+
+        def queued(op_id: str) -> None:
+            log.info("queued a %s for ticket #%s (op %s)", kind, ticket_id, op_id)
+            self.sync.request_push()
+            if done is not None:
+                done(op_id)
+
+        def failed(error: Exception) -> None:
+            if isinstance(error, SendRefused):
+                if refused is not None:
+                    refused(error)
+                else:
+                    self.runner.bus.warn(str(error))
+                return
+            log.error("could not queue a %s for ticket #%s", kind, ticket_id, exc_info=error)
+            message = SendRefused(f"Could not queue the {kind}: {error}. The text stays in the editor.")
+            if refused is not None:
+                refused(message)
+            else:
+                self.runner.bus.error(str(message))
+
+        self.runner.write(work, done=queued, failed=failed, initiator=initiator)

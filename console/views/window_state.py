@@ -1,0 +1,45 @@
+"""Window geometry, splitter sizes and the last queue, kept in ``config.WindowState`` (Picard's PreserveGeometry).
+
+    keeper = WindowStateKeeper(state, window, splitters={"main_split": window.main_split, ...})
+    keeper.restore()      # after the window is built
+    keeper.save(queue=window.queue_pane.current_key())   # when it closes
+
+Nothing here is a preference: resetting the settings never moves a window, and the reverse.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QByteArray
+from PySide6.QtWidgets import QSplitter, QWidget
+
+log = logging.getLogger(__name__)
+
+
+class WindowStateKeeper:
+    def __init__(self, state, window: QWidget, splitters: dict[str, QSplitter]) -> None:
+        self.state, self.window, self.splitters = state, window, splitters
+
+    def restore(self) -> str | None:
+        """Geometry and splitter sizes as they were; returns the queue key that was shown."""
+        if self.state is None:
+            return None
+        values = self.state.values
+        if values.get("geometry"):
+            self.window.restoreGeometry(QByteArray.fromBase64(values["geometry"].encode()))
+        for key, splitter in self.splitters.items():
+            sizes = values.get(key)
+            if isinstance(sizes, list) and len(sizes) == splitter.count() and all(isinstance(v, int) for v in sizes):
+                splitter.setSizes(sizes)
+        return values.get("queue") if isinstance(values.get("queue"), str) else None
+
+    def save(self, *, queue: str | None) -> None:
+        if self.state is None:
+            return
+        self.state.values.update(geometry=bytes(self.window.saveGeometry().toBase64()).decode(),
+                                 queue=queue, **{k: s.sizes() for k, s in self.splitters.items()})
+        try:
+            self.state.save()
+        except OSError as exc:
+            log.warning("could not save the window state: %s", exc)
