@@ -10,7 +10,7 @@ from liquid import Environment
 
 from console.demo.catalog import canned_reply_definitions
 from console.demo.data import load
-from console.domain.fragments import fragment_name, fragments_from_macros, render_with_fragments
+from console.domain.fragments import fragments_from_macros, render_with_fragments
 
 FAQ_TOPICS = {"login", "password_reset", "email_change", "username", "trial", "screen_recording",
               "merchant_customer", "security_question", "language", "currency", "profile_save", "experts",
