@@ -46,7 +46,7 @@ RELATED = {("technical_issue", "screen_recording"): 0.8, ("cancel", "freeze"): 0
            ("password_reset", "login"): 0.5, ("login", "password_reset"): 0.5, ("rename", "custom_domain"): 0.7,
            ("custom_domain", "rename"): 0.2, ("refund", "cancel"): 0.25, ("trial", "pre_sales"): 0.5}
 DEPARTMENT_MATCH, SHARED_REPLY, OTHER_DEPARTMENT = 0.12, 0.04, -0.10
-ASSUMPTION_HOLDS, ASSUMPTION_HOLDS_RELEVANT = 0.10, 0.35
+ASSUMPTION_HOLDS, ASSUMPTION_HOLDS_RELEVANT = 0.0, 0.35
 CONTRADICTED, UNCONFIRMED, FRAGMENT_BROKEN = -0.8, -0.06, -0.4
 INTERNAL_NOTE, ROUTING_NOTE = -0.25, 0.55
 MERCHANT_REPLY = 0.45

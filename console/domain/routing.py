@@ -78,14 +78,23 @@ _INTENT_PATTERNS: dict[str, tuple[str, ...]] = {
                   r"does (?:the platform|your platform|it) (?:support|offer|include|have)",
                   r"pricing", r"which plan", r"bevor ich (?:kaufe|buche|mich anmelde)", r"avant d'acheter",
                   r"antes de comprar", r"voordat ik (?:koop|me aanmeld)", r"prima di acquistare"),
-    "affiliate": (r"affiliat\w*", r"afiliad\w*", r"referral\w*", r"commission\w*", r"commissione",
-                  r"comiss[ãa]o", r"comisi[oó]n", r"partnerprogramm\w*", r"provision\w*"),
+    "affiliate": (r"affiliat\w*", r"afiliad\w*", r"partnerprogramm\w*", r"partner program\w*",
+                  r"referral (?:program|link)"),
+    "affiliate_commission": (r"commission\w*", r"commissione", r"comiss[ãa]o", r"comisi[oó]n", r"provision\w*",
+                             r"payouts?", r"paid out", r"referrals? (?:signed up|is missing|missing|bought|purchased)",
+                             r"(?:my|a|one of my) referrals?"),
     "custom_domain": (r"custom domain\w*", r"(?:connect|point|use|added|add|connected) (?:my |our )?(?:own )?domain",
                       r"\bdns\b", r"cname", r"eigene domain", r"mon (?:propre )?domaine", r"mi (?:propio )?dominio",
                       r"meu (?:pr[óo]prio )?dom[íi]nio", r"eigen domein"),
     "language": (r"languages?", r"translat\w*", r"checkout in (?:\w+)", r"sprache\w*", r"auf deutsch",
                  r"langue\w*", r"en fran[cç]ais", r"idioma\w*", r"en espa[ñn]ol", r"em portugu[êe]s", r"taal",
                  r"in het nederlands", r"in (?:german|french|spanish|dutch|portuguese|italian|polish|swedish)"),
+    "checkout_language": (r"checkouts? (?:(?:can |could )?(?:be )?(?:shown |displayed )?in|language\w*)",
+                          r"(?:language|sprache|langue|idioma|taal) (?:of|on|in|for|de|van|da|der) (?:the |my |our |mein\w* |la |ma |mi |o |de |het )?(?:checkout|kasse|caisse|pago)",
+                          r"checkout (?:auf|en|in|em) (?:\w+)"),
+    "app_language": (r"(?:app|interface|dashboard|editor|back ?office)(?: itself)? .{0,20}(?:in|available in|to) "
+                     r"(?:english|german|french|spanish|portuguese|dutch|italian|polish|another language|my language)",
+                     r"(?:app|interface) (?:is )?(?:only )?(?:in )?english", r"switch the (?:app |app's )?interface"),
     "currency": (r"currenc\w*", r"w[äa]hrung\w*", r"devise\w*", r"moneda\w*", r"moeda\w*", r"valuta\w*"),
     "profile_save": (r"profile (?:won'?t|will not|doesn'?t|does not|cannot|can'?t) (?:save|update)",
                      r"(?:save|saving) (?:on )?(?:my )?profile", r"outlined in red",
@@ -95,7 +104,8 @@ _INTENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "screen_recording": (r"screen ?recording", r"video of the (?:problem|issue)", r"\bloom\b"),
     "technical_issue": (r"freezes", r"freezing", r"crash\w*", r"error (?:message|page)", r"bug", r"glitch\w*",
                         r"(?:doesn'?t|does not|won'?t|will not) (?:load|work|open|show)", r"not working",
-                        r"disappear\w*", r"broken", r"page editor", r"reload the (?:page|browser)"),
+                        r"disappear\w*", r"broken", r"page editor", r"reload the (?:page|browser)",
+                        r"(?:looks?|shows?|is|are) wrong"),
     "merchant_purchase": (r"(?:bought|purchased|enrolled in|signed up for|paid for) (?:a |an |the |your |his |her |their )?"
                           r"(?:\w+ |\"[^\"]{1,60}\" ){0,3}(?:online )?(?:course|membership|program|programme|coaching|"
                           r"ebook|e-book|workshop|masterclass)",
@@ -133,11 +143,21 @@ INTENT_DEPARTMENT = {
                      "technical_issue"), TECHNICAL_SUPPORT),
     **dict.fromkeys(("trial", "pre_sales"), ASK_BEFORE_BUYING),
     "affiliate": AFFILIATE_PROGRAM,
+    "affiliate_commission": AFFILIATE_PROGRAM,
+    "checkout_language": TECHNICAL_SUPPORT,
+    "app_language": TECHNICAL_SUPPORT,
 }
 # Intents a customer asks *for*: "I don't want to cancel" is no cancellation. Problems ("I can't log in")
 # are never negated by the "not" that describes them.
 REQUEST_INTENTS = frozenset({"refund", "cancel", "freeze", "rename", "email_change", "card_update", "plan_change",
                              "affiliate", "trial", "invoice", "sales_tax", "language", "currency"})
+_AFTER_NEGATION = re.compile(r"\s*(?:nothing|anything|nichts|rien|nada|niets|niente)(?!\w)")
+_INSTEAD = re.compile(r"(?:instead of|rather than|en lugar de|en vez de|au lieu de|statt|anstatt|em vez de|"
+                      r"ao inv[ée]s de|in plaats van|invece di)\s*(?:\w+\s+){0,2}$")
+# "My invoices are fine": a mention that is settled weighs little; "the problem is..." is the request.
+_SETTLED = re.compile(r"(?<!\w)(?:(?:is|are) (?:all )?fine|works? fine|(?:is|are) ok|no problem with|all good)(?!\w)")
+_PROBLEM = re.compile(r"(?<!\w)(?:problem|issue|trouble|error|help|stuck|urgent)(?!\w)")
+SETTLED_WEIGHT = 0.3
 _NEGATION = re.compile(r"(?<!\w)(?:not|no|never|nothing|don'?t|doesn'?t|didn'?t|won'?t|isn'?t|nicht|kein\w*|"
                        r"pas|ne|ni|nunca|não|nao|niet|geen|non|inte|nie)(?!\w)")
 _REQUEST = re.compile(r"\?|(?<!\w)(?:please|can you|could you|can i|could i|how do i|how can i|i want|i would like|"
@@ -216,7 +236,9 @@ def intent_evidence(subject: str | None, text: str | None) -> dict[str, Evidence
     body = strip_quoted_history(text if isinstance(text, str) else "")
     segments = [(normalize_text(subject), SUBJECT_WEIGHT)]
     for sentence in _SENTENCE.split(normalize_text(body)):
-        weight = REQUEST_WEIGHT if _REQUEST.search(sentence) else 1.0
+        weight = REQUEST_WEIGHT if _REQUEST.search(sentence) or _PROBLEM.search(sentence) else 1.0
+        if _SETTLED.search(sentence):
+            weight = SETTLED_WEIGHT
         parts = _CONTRAST.split(sentence, maxsplit=1)
         if len(parts) == 2 and parts[0].strip() and parts[1].strip():
             segments += [(parts[0], weight * BEFORE_CONTRAST_WEIGHT), (parts[1], weight * AFTER_CONTRAST_WEIGHT)]
@@ -230,7 +252,7 @@ def intent_evidence(subject: str | None, text: str | None) -> dict[str, Evidence
         for intent, pattern in _COMPILED.items():
             best = 0.0
             for match in pattern.finditer(segment):
-                if intent in REQUEST_INTENTS and _negated(segment, match.start()):
+                if intent in REQUEST_INTENTS and _negated(segment, match.start(), match.end()):
                     continue
                 best = weight
                 found = words.setdefault(intent, [])
@@ -245,7 +267,9 @@ def intent_evidence(subject: str | None, text: str | None) -> dict[str, Evidence
     return {intent: Evidence(intent, round(w, 3), tuple(words.get(intent, ()))) for intent, w in weights.items()}
 
 
-def _negated(segment: str, start: int) -> bool:
-    """A negation among the three words before ``start``."""
-    before = re.findall(r"[\w']+", segment[max(0, start - 40):start])[-3:]
-    return any(_NEGATION.fullmatch(word) for word in before)
+def _negated(segment: str, start: int, end: int) -> bool:
+    """A negation among the three words before the match, "instead of" just before it, or "nothing" after it."""
+    window = segment[max(0, start - 40):start]
+    before = re.findall(r"[\w']+", window)[-3:]
+    return (any(_NEGATION.fullmatch(word) for word in before) or bool(_INSTEAD.search(window))
+            or bool(_AFTER_NEGATION.match(segment, end)))

@@ -41,7 +41,7 @@ INTENT_STRENGTH = {"security_question": 2.5, "affiliate": 1.3, "pre_sales": 1.2,
                    "merchant_purchase": 1.2, "inactive_account": 1.2}
 # Without an account these are questions before buying.
 PROSPECT_INTENTS = frozenset({"payment_method", "refund", "language", "currency", "plan_change", "trial",
-                              "custom_domain", "sales_tax"})
+                              "custom_domain", "sales_tax", "checkout_language", "app_language"})
 TAG_WEIGHT = 0.5
 
 
@@ -103,7 +103,7 @@ def suggest_department(subject: str | None, text: str | None, requester: dict | 
 
 
 def _department(intent: str, known: bool, account, evidence: dict) -> str | None:
-    if intent == "affiliate":
+    if intent in ("affiliate", "affiliate_commission"):
         return AFFILIATE_PROGRAM
     if known and account is None and intent in PROSPECT_INTENTS:
         return ASK_BEFORE_BUYING
