@@ -234,19 +234,18 @@ def intent_evidence(subject: str | None, text: str | None) -> dict[str, Evidence
     something (a question, "please", "I want"...) 1.3, after a "but" 1.4 and before it 0.6; a request
     intent right after a negation ("I don't want a refund") does not count. Quoted history is ignored."""
     body = strip_quoted_history(text if isinstance(text, str) else "")
-    segments = [(normalize_text(subject), SUBJECT_WEIGHT)]
+    segments = [(normalize_text(subject), SUBJECT_WEIGHT, -1)]
     for sentence in _SENTENCE.split(normalize_text(body)):
         weight = REQUEST_WEIGHT if _REQUEST.search(sentence) or _PROBLEM.search(sentence) else 1.0
         if _SETTLED.search(sentence):
             weight = SETTLED_WEIGHT
-        parts = _CONTRAST.split(sentence, maxsplit=1)
-        if len(parts) == 2 and parts[0].strip() and parts[1].strip():
-            segments += [(parts[0], weight * BEFORE_CONTRAST_WEIGHT), (parts[1], weight * AFTER_CONTRAST_WEIGHT)]
-        else:
-            segments.append((sentence, weight))
+        contrast = _CONTRAST.search(sentence)
+        cut = contrast.start() if contrast and sentence[:contrast.start()].strip() and \
+            sentence[contrast.end():].strip() else -1
+        segments.append((sentence, weight, cut))
     weights: dict[str, float] = {}
     words: dict[str, list[str]] = {}
-    for segment, weight in segments:
+    for segment, weight, cut in segments:
         if not segment.strip():
             continue
         for intent, pattern in _COMPILED.items():
@@ -254,7 +253,9 @@ def intent_evidence(subject: str | None, text: str | None) -> dict[str, Evidence
             for match in pattern.finditer(segment):
                 if intent in REQUEST_INTENTS and _negated(segment, match.start(), match.end()):
                     continue
-                best = weight
+                side = 1.0 if cut < 0 else BEFORE_CONTRAST_WEIGHT if match.end() <= cut else \
+                    AFTER_CONTRAST_WEIGHT if match.start() >= cut else 1.0
+                best = max(best, weight * side)
                 found = words.setdefault(intent, [])
                 if match.group(0) not in found:
                     found.append(match.group(0))

@@ -81,7 +81,7 @@ TOPIC_REPLIES = {
     "trial": ["Ask Before Buying::$1 trial"], "payment_methods": ["Ask Before Buying::How to pay",
                                                                  "Billing::Payment methods"],
     "language": ["Technical Support::Checkout language settings", "Technical Support::Interface language"],
-    "currency": ["Technical Support::Account currency"], "cancellation": [
+    "currency": ["Technical Support::Account currency"], "refund": [], "cancellation": [
         "Billing::Cancellation — how to cancel yourself", "Billing::Cancellation — done on your behalf",
         "Billing::Freeze instead of cancel"],
     "freeze": ["Billing::Freeze instead of cancel"], "invoices": ["Billing::Invoices"],
@@ -126,7 +126,7 @@ def opening_items() -> list[dict]:
                     account = {"days": 14 if inside else 45, "invoice": 16}
                     good, bad = "Billing::Refund within the 30-day guarantee", "Billing::Refund outside the guarantee"
                     replies, harmful = ([good], [bad]) if inside else ([bad], [good])
-                items.append({"id": f"o-{topic['topic']}-{n}", "subject": topic["subjects"][n % len(topic["subjects"])],
+                items.append({"id": f"o-{department}-{topic['topic']}-{n}", "subject": topic["subjects"][n % len(topic["subjects"])],
                               "text": text, "account": account,
                               "department": "merchant" if topic["requester"] == "merchant" else department,
                               "replies": replies, "harmful": harmful, "language": "en"})
