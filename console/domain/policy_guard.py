@@ -158,6 +158,8 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
     Assumption("merchant_customer", "a merchant's customer", ("merchant's customer", "not a platform customer"),
                _merchant, _CONTACT_SELLER),
     Assumption("platform_customer", "a platform customer", ("has a platform account",), _inverse(_merchant)),
+    Assumption("prospect", "not yet a customer", ("someone who has not bought yet",),
+               lambda _badges, has_account: None if has_account is None else not has_account),
     # No reply may assume these; they exist so that Send catches the promise.
     Assumption("username_changeable", "the username can change", (), _never_when("username"), _RENAME_DONE),
     Assumption("content_restorable", "a lapsed account's content comes back", (), _never_when("inactive_account"),
@@ -214,6 +216,7 @@ RULE_OF = {"refund_inside": "refund_guarantee", "refund_outside": "refund_guaran
             "account_email": "sender_verification", "not_account_email": "sender_verification",
             "security_reset_valid": "security_question_reset",
             "merchant_customer": "merchant_customer", "platform_customer": "merchant_customer",
+            "prospect": "merchant_customer",
             "username_changeable": "username", "content_restorable": "inactive_account"}
 _UNKNOWN_REASON = {"refund_guarantee": "no purchase date on the account",
                    "cancellation_notice": "no next invoice date on the account",
@@ -228,7 +231,7 @@ def assess(assumption: Assumption, badges: dict[str, PolicyBadge], has_account: 
     badge = badges.get(rule)
     if badge is not None:
         reason = badge.label
-    elif assumption.key in ("merchant_customer", "platform_customer") and has_account:
+    elif assumption.key in ("merchant_customer", "platform_customer", "prospect") and has_account:
         reason = "the requester has a platform account"
     else:
         reason = _UNKNOWN_REASON.get(rule, "no badge for it")

@@ -48,9 +48,10 @@ RELATED = {("technical_issue", "screen_recording"): 0.8, ("cancel", "freeze"): 0
 DEPARTMENT_MATCH, SHARED_REPLY, OTHER_DEPARTMENT = 0.12, 0.04, -0.10
 ASSUMPTION_HOLDS, ASSUMPTION_HOLDS_RELEVANT = 0.0, 0.35
 CONTRADICTED, UNCONFIRMED, FRAGMENT_BROKEN = -0.8, -0.06, -0.4
+CONTRADICTED_FLOOR = 0.1
 INTERNAL_NOTE, ROUTING_NOTE = -0.25, 0.55
 MERCHANT_REPLY = 0.45
-USAGE_WEIGHT = 0.12
+USAGE_WEIGHT = 0.2
 PRESELECT_SCORE, PRESELECT_LEAD = 0.55, 0.08
 
 
@@ -167,6 +168,8 @@ def rank_replies(catalog: ReplyCatalog, ticket: Mapping, requester: Mapping | No
             score += FRAGMENT_BROKEN
             warnings.append(error)
         score += USAGE_WEIGHT * usage.get(base_title, 0.0)
+        if contradicted:
+            score = min(score, 0.0) + CONTRADICTED_FLOOR * max(score, 0.0)  # listed, marked, below any fitting reply
         reassigns = _reassigns(base, ticket, me)
         ranked.append(RankedReply(
             record.macro_id, record.title, base_title, record.language,
