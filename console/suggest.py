@@ -73,7 +73,7 @@ def read_usage(reader) -> list[UsageRecord]:
 
 def run(args) -> int:
     """``support-console suggest --cache CACHE --ticket ID [--json]``."""
-    from console.store import CacheReader
+    from console.store import CacheReader, StoreError
 
     path = Path(args.cache)
     if not path.is_file():
@@ -81,6 +81,9 @@ def run(args) -> int:
         return 2
     try:
         reader = CacheReader(path)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except (sqlite3.Error, OSError) as exc:
         print(f"error: cannot read the cache {path}: {exc}", file=sys.stderr)
         return 2

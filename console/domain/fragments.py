@@ -133,3 +133,26 @@ def render_with_fragments(template: str, context: Mapping, fragments: Mapping[st
         return env.from_string(template, globals=dict(context)).render()
     except LiquidError as error:
         raise FragmentError(f"Template error: {error.message}") from None
+
+
+def with_fragments_expanded(macros: Iterable[Mapping], fragments: Mapping[str, str]) -> list[dict]:
+    """The macros minus the fragments, each reply's comment text with its fragments inlined (for an
+    editor that fills placeholders itself). A reply whose fragments don't resolve is kept as written,
+    so its error shows where the text is checked; a macro without fragment tags is returned as is."""
+    out = []
+    for macro in macros:
+        if fragment_name(macro.get("title")):
+            continue
+        text = macro_text(macro)
+        if not _TAG.search(text):
+            out.append(dict(macro))
+            continue
+        try:
+            expanded = expand_fragments(text, fragments)
+        except FragmentError:
+            out.append(dict(macro))
+            continue
+        actions = [({**a, "value": expanded} if isinstance(a, Mapping) and a.get("field") == "comment_value" else a)
+                   for a in macro.get("actions") or []]
+        out.append({**macro, "actions": actions})
+    return out

@@ -57,3 +57,17 @@ def test_editing_a_fragment_once_changes_every_reply_that_includes_it():
     replies = ["A {% render 'Refund terms' %}", "B {% include 'Refund terms' %}"]
     edited = {**FRAGMENTS, "refund terms": "New terms."}
     assert [render_with_fragments(r, CONTEXT, edited) for r in replies] == ["A New terms.", "B New terms."]
+
+
+def test_macros_with_fragments_expanded_for_the_editor():
+    from console.domain.fragments import with_fragments_expanded
+
+    def macro(i, title, text):
+        return {"id": i, "title": title, "actions": [{"field": "comment_value", "value": text},
+                                                     {"field": "status", "value": "pending"}]}
+    macros = [macro(1, "Fragment::Refund terms", "Terms."), macro(2, "Billing::Refund", "A {% render 'Refund terms' %}"),
+              macro(3, "Billing::Broken", "B {% render 'gone' %}"), macro(4, "Billing::Plain", "C")]
+    out = with_fragments_expanded(macros, fragments_from_macros(macros))
+    assert [m["id"] for m in out] == [2, 3, 4]
+    assert out[0]["actions"] == [{"field": "comment_value", "value": "A Terms."}, {"field": "status", "value": "pending"}]
+    assert out[1] == macros[2] and out[2] == macros[3]  # kept as written: the error shows where it is checked
