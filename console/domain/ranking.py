@@ -28,6 +28,7 @@ explicit confirmation, never on the keystroke that opened the picker.
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -241,6 +242,11 @@ def _applies(record: ReplyRecord, group_names: Mapping[int, str]) -> tuple[str, 
     return tuple(out)
 
 
+@lru_cache(maxsize=4096)
+def _tag_intents(tags: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(intents_from_tags(list(tags)))
+
+
 def _usage(history: Iterable[UsageRecord], catalog: ReplyCatalog, weights: dict[str, float],
            group_id: int | None) -> dict[str, float]:
     """Per reply family: 0..1, how much this console used it on similar tickets (log-scaled)."""
@@ -250,7 +256,7 @@ def _usage(history: Iterable[UsageRecord], catalog: ReplyCatalog, weights: dict[
         family = catalog.family_by_id.get(item.macro_id)
         if family is None:
             continue
-        similar = 1.0 if asked & intents_from_tags(list(item.tags)) else 0.3 if item.group_id == group_id else 0.0
+        similar = 1.0 if asked & _tag_intents(item.tags) else 0.3 if item.group_id == group_id else 0.0
         if similar:
             counts[family] = counts.get(family, 0.0) + similar * item.count
     return {family: min(1.0, math.log1p(n) / math.log1p(20)) for family, n in counts.items()}

@@ -3,9 +3,13 @@
 Keyword patterns, matched case-insensitively on NFKC-normalised, case-folded text with curly
 quotes straightened, so full-width letters, "ß" and typographic apostrophes behave. Patterns are
 anchored on word boundaries (no "refund" inside "refunded" surprises, no "cancel" in "cancelled"
-misses). A few common German, French, Spanish, Dutch and Portuguese words are recognised for the
-money intents. Quoted history below a reply marker ("On ... wrote:", "-----Original Message")
+misses). Common German, French, Spanish, Portuguese, Dutch (and some Italian and Swedish) words are
+recognised too. Quoted history below a reply marker ("On ... wrote:", "-----Original Message")
 is ignored so an old thread doesn't decide the intent.
+
+``detect_intents`` says which intents a text mentions; ``intent_evidence`` weighs them (subject,
+asking sentences, either side of a "but", negated requests left out) for the department
+suggestion (``console/domain/triage.py``) and the reply ranking (``console/domain/ranking.py``).
 """
 
 from __future__ import annotations
