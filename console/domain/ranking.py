@@ -28,10 +28,10 @@ explicit confirmation, never on the keystroke that opened the picker.
 from __future__ import annotations
 
 import math
-from functools import lru_cache
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from console.domain.account import account_from_user
 from console.domain.languages import ENGLISH, CustomerLanguage, customer_language
