@@ -93,7 +93,7 @@ def fill(path: Path, tickets: int) -> None:
             writer.apply_ticket_page(page, f"cursor-{first}", end_of_stream=False)
             writer.apply_comment_events(events, 1_700_000_000 + first)
         replies = [m["id"] for m in macros if m["active"]]
-        for n in range(3000):
+        for _ in range(3000):
             tid = rng.randrange(1, tickets + 1)
             change = writer.enqueue("reply", tid, {"body": "sent", "canned_reply_id": rng.choice(replies)}, None)
             writer.mark_sent(change.op_id, {"ticket_id": tid})
