@@ -1,4 +1,4 @@
-"""Command-line entry points: gui (default), serve, seed, sync, report.
+"""Command-line entry points: gui (default), serve, seed, sync, report, suggest.
 
 Every sub-command's arguments are declared here, in one place; the work is done by a
 ``run(args) -> int`` function in the module that owns it, imported lazily so that
@@ -74,6 +74,11 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--csv", required=True, help="CSV file: one row per department and per agent")
     report.add_argument("--png", help="PNG picture of the dashboard")
     report.add_argument("--tz", help="time zone that 'today' means, e.g. Europe/Berlin (default: this machine's)")
+
+    suggest = sub.add_parser("suggest", help="department and ranked canned replies for one cached ticket")
+    suggest.add_argument("--cache", required=True)
+    suggest.add_argument("--ticket", required=True, type=int)
+    suggest.add_argument("--json", action="store_true", help="one JSON object (else a readable list)")
     return parser
 
 
@@ -83,6 +88,7 @@ COMMANDS = {
     "seed": "console.demo.seed",
     "sync": "console.sync.cli",
     "report": "console.views.report",
+    "suggest": "console.suggest",
 }
 
 

@@ -7,6 +7,7 @@ import sqlite3
 import orjson
 
 from console.demo.data import load
+from console.domain.languages import CHECKOUT_LANGUAGES
 from console.server.db import iso
 
 DAY = 86400
@@ -24,9 +25,14 @@ def group_restriction(group_id: int) -> dict:
 
 
 def macro_actions(reply: dict, group_ids: dict[str, int], *, greeting: str, sign_off: str) -> list[dict]:
-    """A canned reply's JSON definition → Zendesk macro actions (department names resolved to ids)."""
-    internal = reply.get("internal", False)
+    """A canned reply's JSON definition → Zendesk macro actions (department names resolved to ids).
+
+    A fragment (``"fragment": true``) is only its text, as an internal note that changes nothing: it
+    is included by replies (console/domain/fragments.py) and is inactive, so no one applies it alone."""
     text = "\n\n".join(reply["body"])
+    if reply.get("fragment"):
+        return [{"field": "comment_value", "value": text}, {"field": "comment_mode_is_public", "value": "false"}]
+    internal = reply.get("internal", False)
     if not internal:
         text = f"{greeting}\n\n{text}\n\n{sign_off}"
     actions = [{"field": "comment_value", "value": text},
@@ -45,17 +51,37 @@ def macro_actions(reply: dict, group_ids: dict[str, int], *, greeting: str, sign
     return actions
 
 
+def canned_reply_definitions() -> list[dict]:
+    """Every demo canned reply in macro order: the English ones and fragments, then the translations
+    (title + `` [xx]``, the English reply's department, the language's greeting and sign-off)."""
+    spec, translated = load("canned_replies"), load("translations")
+    english = {r["title"]: r for r in spec["canned_replies"]}
+    out = [{**r, "greeting": spec["greeting"], "sign_off": spec["sign_off"]} for r in spec["canned_replies"]]
+    for item in translated["translations"]:
+        language = item["language"]
+        if item.get("fragment"):
+            out.append({"title": f"{item['of']} [{language}]", "topic": "fragment", "department": None,
+                        "fragment": True, "description": item["description"], "body": item["body"]})
+            continue
+        original = english[item["of"]]
+        summary, *assumes = original["description"].split("\nAssumes:")
+        description = f"{summary} ({CHECKOUT_LANGUAGES[language]})" + "".join(f"\nAssumes:{a}" for a in assumes)
+        out.append({**original, "title": f"{item['of']} [{language}]", "description": description,
+                    "body": item["body"], "greeting": translated["greetings"][language],
+                    "sign_off": translated["sign_offs"][language]})
+    return out
+
+
 def write_macros(conn: sqlite3.Connection, group_ids: dict[str, int], *, anchor_ts: int) -> int:
-    spec = load("canned_replies")
     stamp = iso(anchor_ts - 300 * DAY)
     rows = []
-    for position, reply in enumerate(spec["canned_replies"], start=1):
+    for position, reply in enumerate(canned_reply_definitions(), start=1):
         restriction = group_restriction(group_ids[reply["department"]]) if reply.get("department") else None
-        actions = macro_actions(reply, group_ids, greeting=spec["greeting"], sign_off=spec["sign_off"])
-        rows.append((position, reply["title"], reply["description"], position,
+        actions = macro_actions(reply, group_ids, greeting=reply.get("greeting", ""), sign_off=reply.get("sign_off", ""))
+        rows.append((position, reply["title"], reply["description"], 0 if reply.get("fragment") else 1, position,
                      _dumps(restriction) if restriction else None, _dumps(actions), stamp, stamp))
-    conn.executemany("INSERT INTO macros (id, title, description, position, restriction, actions, created_at, "
-                     "updated_at) VALUES (?,?,?,?,?,?,?,?)", rows)
+    conn.executemany("INSERT INTO macros (id, title, description, active, position, restriction, actions, "
+                     "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
     return len(rows)
 
 

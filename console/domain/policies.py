@@ -22,7 +22,7 @@ from console.domain.account import Account, account_from_user, normalize_email
 from console.domain.routing import (
     BILLING,
     TECHNICAL_SUPPORT,
-    detect_intents,
+    intent_evidence,
     intents_from_tags,
     normalize_text,
 )
@@ -57,7 +57,7 @@ def policy_badges(ticket: dict, requester: dict | None, group_name: str | None, 
     comments = [c for c in comments or [] if isinstance(c, dict)]
     account = account_from_user(requester)
     thread = thread_text(ticket, comments)
-    intents = detect_intents(ticket.get("subject"), thread) | intents_from_tags(ticket.get("tags"))
+    intents = set(intent_evidence(ticket.get("subject"), thread)) | intents_from_tags(ticket.get("tags"))
     if account is None:
         merchant = merchant_customer_badge(intents)
         if merchant is not None:

@@ -1,7 +1,8 @@
 """Canned replies (helpdesk macros) for one ticket: the list model and the placeholder plumbing.
 
 - ``CannedReplyModel(reader)``: a flat list model of the canned replies usable in a department
-  (``set_department(group_id, me)``: shared, that group's and the agent's own), narrowed by
+  (``set_department(group_id, me)``: shared, that group's and the agent's own; fragments left out,
+  and each reply's ``{% render %}`` fragments inlined, console/domain/fragments.py), narrowed by
   ``set_filter(text)`` through the cache's FTS index. Bad search syntax leaves the list as it
   was and emits ``filter_error_changed(message)`` ("" once the filter is fine again).
   Roles: DisplayRole = title, ToolTipRole = description, ``MACRO_ID_ROLE`` = macro id.
@@ -20,6 +21,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from console.domain.fragments import fragments_from_macros, with_fragments_expanded
 from console.domain.html import html_to_text
 from console.domain.placeholders import render, render_preview
 from console.store import CacheReader, SearchSyntaxError
@@ -122,7 +124,8 @@ class CannedReplyModel(QAbstractListModel):
     def refresh(self, only_if_changed: bool = False) -> None:
         """Re-read the department's macros (call after the macros were re-synced); with
         ``only_if_changed`` an unchanged list keeps the model (and the picker's preview) as is."""
-        macros = self._reader.macros_for_department(self._group_id, self._me)
+        macros = with_fragments_expanded(self._reader.macros_for_department(self._group_id, self._me),
+                                         fragments_from_macros(self._reader.all_macros()))
         error = ""
         if self._filter.strip():
             try:

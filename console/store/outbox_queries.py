@@ -85,6 +85,23 @@ def retry_summary(conn: sqlite3.Connection) -> tuple[int, float | None]:
     return failing, soonest
 
 
+# Replies and notes this console sent from a canned reply (payload ``canned_reply_id``, push.py's
+# contract), counted per reply and per kind of ticket (department, tags). Reads the sent entries
+# off ix_outbox_state and each one's ticket by its primary key.
+CANNED_REPLY_USAGE_SQL = (
+    "SELECT json_extract(o.payload, '$.canned_reply_id') AS reply, t.group_id, t.tags, count(*) "
+    "FROM outbox AS o JOIN tickets AS t ON t.id = o.ticket_id "
+    "WHERE o.state = 'sent' AND o.kind IN ('reply', 'note') AND reply IS NOT NULL "
+    "GROUP BY reply, t.group_id, t.tags ORDER BY count(*) DESC LIMIT ?")
+
+
+def canned_reply_usage(conn: sqlite3.Connection, limit: int = 2000) -> list[tuple[int, int | None, list[str], int]]:
+    """(canned reply id, ticket department, ticket tags, times sent), most used first."""
+    return [(int(reply), group_id, tags.split(), n)
+            for reply, group_id, tags, n in conn.execute(CANNED_REPLY_USAGE_SQL, (limit,))
+            if isinstance(reply, int) or str(reply).isdigit()]
+
+
 def _conflict(row: tuple) -> Conflict:
     return Conflict(row[0], row[1], row[2], loads(row[3]), loads(row[4]), row[5], bool(row[6]), row[7])
 

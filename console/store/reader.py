@@ -265,6 +265,16 @@ class CacheReader(q.LocalReads):
         row = self._one("SELECT raw FROM macros WHERE id = ?", (macro_id,))
         return loads(row[0]) if row else None
 
+    def all_macros(self) -> list[dict[str, Any]]:
+        """Every cached macro, active or not (replies, their translations and fragments), by position."""
+        return [loads(r[0]) for r in self._all("SELECT raw FROM macros ORDER BY position, title")]
+
+    def canned_reply_usage(self, limit: int = 2000) -> list[tuple[int, int | None, list[str], int]]:
+        """Which canned replies this console sent on which kind of ticket: (reply id, ticket department,
+        ticket tags, times), most used first (``outbox_queries.CANNED_REPLY_USAGE_SQL``)."""
+        with self._lock:
+            return q.canned_reply_usage(self._conn, limit)
+
     def views(self, active_only: bool = True) -> list[dict[str, Any]]:
         sql = "SELECT raw FROM views" + (" WHERE active = 1" if active_only else "") + " ORDER BY position, title"
         return [loads(r[0]) for r in self._all(sql)]

@@ -3,7 +3,8 @@
 Payloads, as the GUI enqueues them (``CacheWriter.enqueue(kind, ticket_id, payload, updated_stamp)``):
 - ``reply`` / ``note``: ``{"body": text}`` or ``{"html_body": html}``, optional ``uploads``,
   ``author_id``, and ``fields`` (ticket fields sent with it, e.g. ``{"status": "pending"}``);
-  the kind decides ``public``.
+  the kind decides ``public``. Optional ``canned_reply_id``: the macro the text came from (the
+  console's local usage history, ``CacheReader.canned_reply_usage``); never sent to the helpdesk.
 - ``fields``: ``{"fields": {"status": ..., "priority": ..., "assignee_id": ..., "group_id": ...,
   "tags": [...], "custom_fields": [...]}}``.
 - ``new_ticket``: the ticket object as for ``POST /tickets`` (``subject``, ``comment``,

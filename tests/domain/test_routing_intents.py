@@ -2,7 +2,8 @@
 
 import pytest
 
-from console.domain.routing import detect_intents, intents_from_tags, suggest_department
+from console.domain.routing import detect_intents, intents_from_tags
+from console.domain.triage import suggest_department
 
 
 @pytest.mark.parametrize("subject, text, expected", [
@@ -66,7 +67,7 @@ def test_quoted_history_does_not_decide_the_intent():
 
 def test_non_string_input_is_harmless():
     assert detect_intents(None, None) == set()
-    assert suggest_department(None, None) is None
+    assert suggest_department(None, None).name is None
 
 
 @pytest.mark.parametrize("subject, text, department", [
@@ -83,7 +84,7 @@ def test_non_string_input_is_harmless():
     ("Hello", "Just saying hi.", None),
 ])
 def test_department_hints_follow_the_department_table(subject, text, department):
-    assert suggest_department(subject, text) == department
+    assert suggest_department(subject, text).name == department
 
 
 def test_intents_from_tags():

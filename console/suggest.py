@@ -1,0 +1,107 @@
+"""Suggestions for one cached ticket: its department and its ranked canned replies.
+
+``TicketSuggestions.for_ticket(reader, ticket_id, now=..., me=...)`` reads what the ranking needs
+from the cache (the ticket, its requester and thread, the departments, every cached macro, this
+console's canned-reply usage) and returns the department ``Suggestion``, the ``RankedReply`` list
+and the ``TicketFacts``. A caller ranking many tickets builds the ``ReplyCatalog`` and reads the
+usage once (``catalog=``, ``usage=``). Blocking (SQLite): run it off the GUI thread.
+
+``support-console suggest --cache CACHE --ticket ID --json`` prints::
+
+    {"department": NAME or null, "department_confidence": 0..1,
+     "replies": [{"id": MACRO_ID, "title": TITLE, "score": FLOAT, "warnings": [TEXT, ...]}, ...]}
+
+ranked, best first; exit 2 with one line on stderr for an unknown cache or ticket.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import sys
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from console.domain.ranking import RankedReply, TicketFacts, UsageRecord, rank_replies, ticket_facts
+from console.domain.reply_catalog import ReplyCatalog
+from console.domain.triage import Suggestion
+
+
+@dataclass(frozen=True)
+class TicketSuggestions:
+    ticket_id: int
+    department: Suggestion
+    replies: list[RankedReply]
+    facts: TicketFacts
+
+    @classmethod
+    def for_ticket(cls, reader, ticket_id: int, *, now: datetime | None = None, me: int | None = None,
+                   catalog: ReplyCatalog | None = None, usage: list[UsageRecord] | None = None,
+                   language: str | None = None) -> TicketSuggestions | None:
+        """None when the ticket is not in the cache."""
+        ticket = reader.ticket(ticket_id)
+        if ticket is None:
+            return None
+        now = now or datetime.now(UTC)
+        catalog = catalog or build_catalog(reader)
+        usage = read_usage(reader) if usage is None else usage
+        requester_id = ticket.get("requester_id")
+        requester = reader.user(requester_id) if requester_id is not None else None
+        comments = reader.comments_for_ticket(ticket_id)
+        facts = ticket_facts(ticket, requester, comments, catalog.group_names, now=now)
+        replies = rank_replies(catalog, ticket, requester, comments, history=usage, now=now, me=me, facts=facts,
+                               language=language)
+        return cls(ticket_id, facts.suggestion, replies, facts)
+
+    def as_json(self) -> dict:
+        return {"department": self.department.name,
+                "department_confidence": self.department.confidence,
+                "replies": [{"id": r.macro_id, "title": r.title, "score": r.score, "warnings": list(r.warnings)}
+                            for r in self.replies]}
+
+
+def build_catalog(reader) -> ReplyCatalog:
+    groups = {g["id"]: g.get("name") or "" for g in reader.groups(include_deleted=True)}
+    return ReplyCatalog.from_macros(reader.all_macros(), groups)
+
+
+def read_usage(reader) -> list[UsageRecord]:
+    return [UsageRecord(macro_id, group_id, tuple(tags), count)
+            for macro_id, group_id, tags, count in reader.canned_reply_usage()]
+
+
+def run(args) -> int:
+    """``support-console suggest --cache CACHE --ticket ID [--json]``."""
+    from console.store import CacheReader, StoreError
+
+    path = Path(args.cache)
+    if not path.is_file():
+        print(f"error: no cache at {path}", file=sys.stderr)
+        return 2
+    try:
+        reader = CacheReader(path)
+    except StoreError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except (sqlite3.Error, OSError) as exc:
+        print(f"error: cannot read the cache {path}: {exc}", file=sys.stderr)
+        return 2
+    try:
+        result = TicketSuggestions.for_ticket(reader, args.ticket)
+    except sqlite3.Error as exc:
+        print(f"error: cannot read the cache {path}: {exc}", file=sys.stderr)
+        return 2
+    finally:
+        reader.close()
+    if result is None:
+        print(f"error: ticket {args.ticket} is not in the cache {path}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.as_json(), ensure_ascii=False))
+        return 0
+    print(f"#{args.ticket}: {result.department.label()} (confidence {result.department.confidence:.2f})")
+    for reply in result.replies[:10]:
+        marks = "".join(f"\n      ! {w}" for w in reply.warnings)
+        print(f"  {reply.score:6.3f}  {reply.title}{marks}")
+    return 0
