@@ -63,6 +63,26 @@ def _iso(ts: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
 
 
+def _cond(field: str, operator: str, value: str) -> dict:
+    return {"field": field, "operator": operator, "value": value}
+
+
+UNSOLVED_COND = _cond("status", "less_than", "solved")
+VIEWS = [  # helpdesk views evaluated in the cache (console.store.viewsql)
+    {"id": 1, "title": "department unsolved", "conditions": {"all": [UNSOLVED_COND, _cond("group_id", "is", "101")]}},
+    {"id": 2, "title": "not my groups, unsolved",
+     "conditions": {"all": [UNSOLVED_COND, _cond("group_id", "is_not", "current_groups")]}},
+    {"id": 3, "title": "unassigned, not low", "conditions": {"all": [
+        UNSOLVED_COND, _cond("assignee_id", "is", ""), _cond("priority", "is_not", "low")]}},
+    {"id": 4, "title": "unsolved by email (raw)", "conditions": {"all": [UNSOLVED_COND, _cond("via_id", "is", "4")]}},
+    {"id": 5, "title": "unsolved, custom field (raw)",
+     "conditions": {"all": [UNSOLVED_COND, _cond("custom_fields_900", "is", "eur")]}},
+    {"id": 6, "title": "all by email (raw)", "conditions": {"all": [_cond("via_id", "is", "4")]}},
+    {"id": 7, "title": "tags, any", "conditions": {"any": [_cond("current_tags", "includes", "refund"),
+                                                           _cond("assignee_id", "is", "current_user")]}},
+]
+
+
 def make_ticket(rng: random.Random, ticket_id: int, version: int) -> dict:
     created = 1_700_000_000 + ticket_id * 60
     return {"id": ticket_id, "subject": _text(rng, 6), "status": rng.choice(STATUSES),
@@ -122,6 +142,9 @@ def main() -> int:
     print(f"{'operation':<44} {'median':>8} {'p95':>8} {'max':>8} {'cpu med':>8} {'budget':>8}  (ms; budget on p95)")
     if not reuse:
         fill(writer, rng, args)
+    writer.replace_views(VIEWS)
+    writer.replace_memberships([{"id": 1, "user_id": AGENTS[0], "group_id": GROUPS[0]},
+                                {"id": 2, "user_id": AGENTS[0], "group_id": GROUPS[1]}])
     writer.close()
     read_queries(path, rng)
     return 0
@@ -176,6 +199,7 @@ def read_queries(path: Path, rng: random.Random) -> None:
                                  "updated_at"),
         "queue: unassigned open": (QueueSpec(unassigned=True, statuses=("open",)), "created_at"),
     }
+    queues |= {f"view: {v['title']}": (QueueSpec.view(v["id"], me=me), "updated_at") for v in VIEWS}
     for name, (spec, key) in queues.items():
         row(name, timed(lambda s=spec, k=key: reader.ticket_ids_for_queue(s, k), 20), 16)
     ids = reader.ticket_ids_for_queue(QueueSpec.department(101), "updated_at")

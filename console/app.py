@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -125,19 +126,18 @@ def choose_target(args, prefs: config.Preferences) -> Target | None:
     return Target(url, email, token)
 
 
-def missing_display() -> str | None:
-    """On Linux without X11/Wayland, Qt would abort with a cryptic plugin error: say it plainly."""
+def missing_display(found_library: Callable[[str], bool] | None = None) -> str | None:
+    """On Linux without X11/Wayland, Qt would abort with a cryptic plugin error: say it plainly.
+    ``found_library(soname)`` decides whether a system library is there (default: try to load it)."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return None
     if os.environ.get("WAYLAND_DISPLAY"):
         return None
     if os.environ.get("DISPLAY"):
-        import ctypes.util
+        from console import preflight
 
-        if ctypes.util.find_library("xcb-cursor") is None:  # Qt >= 6.5's X11 plugin needs it
-            return ("support-console: Qt's X11 support needs the system library libxcb-cursor "
-                    "(Debian/Ubuntu: sudo apt install libxcb-cursor0; Fedora: sudo dnf install xcb-util-cursor).")
-        return None
+        missing = preflight.missing_xcb_libraries(found_library or preflight.loadable)
+        return preflight.install_hint(missing) if missing else None
     return ("support-console: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it in a "
             "desktop session, or use 'support-console serve' / 'sync' / 'report', which need no display "
             "(QT_QPA_PLATFORM=offscreen runs the window invisibly, e.g. for --self-check).")

@@ -147,9 +147,9 @@ def _explain(url: str, exc: HelpdeskError) -> ConnectionCheck:
 # ---- remembering and forgetting the sign-in ------------------------------------------------------
 
 def save_sign_in(prefs, tokens, url: str, email: str, token: str) -> None:
-    """Keep the token in ``tokens`` (a ``config.TokenStore``) and the URL/email/storage in ``prefs``.
+    """Keep the token in ``tokens`` (a ``console.secrets.TokenStore``) and the URL/email/storage in ``prefs``.
 
-    The token is stored first: if the keyring refuses (``config.NoKeyringError``) nothing is saved.
+    The token is stored first: if the keyring refuses (``console.secrets.NoKeyringError``) nothing is saved.
     """
     url, email = normalize_url(url), email.strip()
     tokens.set(url, email, token.strip())

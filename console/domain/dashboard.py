@@ -42,10 +42,8 @@ from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .sla import SlaPolicy
+from .statuses import WAITING as WAITING_STATUSES
 
-UNSOLVED = ("new", "open", "pending", "hold")
-WAITING_STATUSES = ("new", "open", "hold")
-SOLVED = ("solved", "closed")
 CHART_DAYS = 14
 MEDIAN_DAYS = 7
 NO_DEPARTMENT = "(no department)"
@@ -257,8 +255,12 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
     for group_id, status, n in facts.status_counts:
         counts.setdefault(group_id, Counter())[status] += n
 
-    unassigned, breached, at_risk, oldest = Counter(), Counter(), Counter(), {}
-    open_by_agent, ages = Counter(), [0] * len(AGE_BUCKETS)
+    unassigned: Counter[int | None] = Counter()
+    breached: Counter[int | None] = Counter()
+    at_risk: Counter[int | None] = Counter()
+    oldest: dict[int | None, tuple[float, int]] = {}
+    open_by_agent: Counter[int] = Counter()
+    ages = [0] * len(AGE_BUCKETS)
     for t in facts.active:
         if t.group_id not in counts:
             counts[t.group_id] = Counter()
@@ -289,16 +291,21 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
                 today_replies.setdefault(group_id, []).append(reply - created)
 
     departments = []
-    for group_id in sorted(counts, key=lambda g: (g is None, facts.groups.get(g, "").casefold(), g or 0)):
+    def name(g: int | None) -> str:
+        return NO_DEPARTMENT if g is None else facts.groups.get(g, f"Department {g}")
+
+    for group_id in sorted(counts, key=lambda g: (g is None, "" if g is None else facts.groups.get(g, "").casefold(),
+                                                  g or 0)):
         c = counts[group_id]
-        waited, ticket = oldest.get(group_id, (None, None))
+        longest: tuple[float | None, int | None] = oldest.get(group_id, (None, None))
         departments.append(DepartmentStats(
-            group_id, facts.groups.get(group_id, NO_DEPARTMENT if group_id is None else f"Department {group_id}"),
-            c["new"], c["open"], c["pending"], c["hold"], unassigned[group_id], ticket, waited,
+            group_id, name(group_id),
+            c["new"], c["open"], c["pending"], c["hold"], unassigned[group_id], longest[1], longest[0],
             breached[group_id], at_risk[group_id], _median(today_replies.get(group_id, ())),
             _median(week_replies.get(group_id, ()))))
 
-    solved_today, chart_solved = Counter(), [0] * CHART_DAYS
+    solved_today: Counter[int] = Counter()
+    chart_solved = [0] * CHART_DAYS
     for assignee_id, moment in facts.solved:
         i = win.chart_index(moment)
         if i is not None and moment <= now:

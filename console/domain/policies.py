@@ -112,19 +112,19 @@ def sender_verification_badge(account: Account | None, sender: str | None, *,
 def refund_guarantee_badge(account: Account | None, *, now: datetime, relevant: bool) -> PolicyBadge | None:
     if account is None:
         return None
-    elapsed = account.days_since_purchase(now=now)
-    if elapsed is None:
+    elapsed, purchased = account.days_since_purchase(now=now), account.purchase_date
+    if elapsed is None or purchased is None:
         return PolicyBadge("refund_guarantee", "purchase date unknown", "info",
                            "No purchase date on the account: check it in Billing before promising a refund.",
                            relevant)
     if elapsed < 0:
         return PolicyBadge("refund_guarantee", "purchase date in the future", "warn",
-                           f"The purchase date {account.purchase_date.isoformat()} is after today; "
+                           f"The purchase date {purchased.isoformat()} is after today; "
                            "check the account in Billing.", relevant)
     left = REFUND_GUARANTEE_DAYS - elapsed
     if left >= 0:
         return PolicyBadge("refund_guarantee", f"within 30-day guarantee ({_days(left)} left)", "ok",
-                           f"Purchased {_days(elapsed)} ago on {account.purchase_date.isoformat()}. "
+                           f"Purchased {_days(elapsed)} ago on {purchased.isoformat()}. "
                            "Refunds are handled by Billing.", relevant)
     return PolicyBadge("refund_guarantee", f"outside guarantee (purchased {_days(elapsed)} ago)", "warn",
                        f"The 30-day money-back guarantee ended {_days(-left)} ago.", relevant)
@@ -134,14 +134,14 @@ def cancellation_notice_badge(account: Account | None, *, now: datetime,
                               relevant: bool) -> PolicyBadge | None:
     if account is None or account.status in ("canceled", "inactive"):
         return None
-    days = account.days_until_next_invoice(now=now)
-    if days is None:
+    days, invoice = account.days_until_next_invoice(now=now), account.next_invoice_date
+    if days is None or invoice is None:
         return PolicyBadge("cancellation_notice", "next invoice date unknown", "info",
                            "Without a next invoice date the 10-day rule can't be checked; "
                            "self-cancel in the Billing area always works.", relevant)
     if days < 0:
         return PolicyBadge("cancellation_notice", "next invoice date has passed", "warn",
-                           f"The next invoice date {account.next_invoice_date.isoformat()} is in the past; "
+                           f"The next invoice date {invoice.isoformat()} is in the past; "
                            "the account facts may be stale.", relevant)
     if days < CANCELLATION_NOTICE_DAYS:
         return PolicyBadge("cancellation_notice", f"{_days(days)} until next invoice", "warn",

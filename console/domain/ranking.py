@@ -109,7 +109,8 @@ def ticket_facts(ticket: Mapping, requester: Mapping | None, comments: Iterable[
     text = "\n".join(str(c.get("body") or c.get("plain_body") or "") for c in customer[:3]) or str(
         ticket.get("description") or "")
     evidence = intent_evidence(ticket.get("subject"), text)
-    department = group_names.get(ticket.get("group_id")) if ticket.get("group_id") is not None else None
+    group_id = ticket.get("group_id")
+    department = group_names.get(group_id) if isinstance(group_id, int) else None
     suggestion = suggest_department(ticket.get("subject"), text, dict(requester) if requester is not None else None,
                                     ticket.get("tags"), evidence=evidence)
     account = account_from_user(dict(requester)) if requester is not None else None

@@ -32,6 +32,7 @@ from console.domain.fragments import (
 )
 from console.domain.html import html_to_text
 from console.domain.languages import CHECKOUT_LANGUAGES, ENGLISH
+from console.domain.macro_actions import CURRENT_USER, macro_effect
 from console.domain.policy_guard import Assumption, parse_assumptions
 from console.domain.routing import DEPARTMENTS, detect_intents, intents_from_tags
 
@@ -71,26 +72,15 @@ class ReplyRecord:
         title = str(macro.get("title") or "")
         translation = _TRANSLATION.search(title)
         language = translation.group(1) if translation and translation.group(1) in CHECKOUT_LANGUAGES else ENGLISH
-        base_title = title[:translation.start()] if language != ENGLISH else title
+        base_title = title[:translation.start()] if translation is not None and language != ENGLISH else title
         description = str(macro.get("description") or "")
-        text, html, public, status, group_id, assignee, tags = "", "", True, None, None, None, []
-        for action in macro.get("actions") or []:
-            if not isinstance(action, Mapping):
-                continue
-            name, value = action.get("field"), action.get("value")
-            if name == "comment_value_html":
-                html = str(value[-1] if isinstance(value, list) and value else value or "")
-            elif name == "comment_mode_is_public":
-                public = str(value).lower() != "false"
-            elif name == "status":
-                status = str(value or "") or None
-            elif name == "group_id":
-                group_id = int(value) if str(value or "").isdigit() else None
-            elif name == "assignee_id":
-                assignee = str(value if value is not None else "")
-            elif name in ("current_tags", "set_tags"):
-                tags += [t for t in str(value or "").lower().split() if t not in tags]
-        text = macro_text(macro) or html_to_text(html)
+        effect = macro_effect(macro.get("actions"), me=CURRENT_USER)   # the one reading of macro actions
+        changes = effect.field_changes
+        status, group_id, html, public = changes.get("status"), changes.get("group_id"), effect.comment_html, effect.public
+        assignee = None if "assignee_id" not in changes else \
+            "" if changes["assignee_id"] is None else str(changes["assignee_id"])
+        tags = list(changes.get("tags") or [])
+        text = macro_text(macro) or html_to_text(html or "")
         assumptions, unknown = parse_assumptions(description)
         purpose = _ASSUMES.sub("", description)
         label = base_title.split("::", 1)[-1]

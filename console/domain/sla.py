@@ -26,6 +26,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from .statuses import SOLVED
+
 SlaState = Literal["met", "breached", "at_risk", "ok"]
 
 DEFAULT_PRIORITY = "normal"
@@ -33,7 +35,7 @@ DEFAULT_AT_RISK_FRACTION = 0.25
 DEFAULT_SLA_TARGETS: dict[str, dict[str, int]] = {
     "*": {"urgent": 60, "high": 4 * 60, "normal": 8 * 60, "low": 24 * 60},
 }
-_NOT_WAITING_STATUSES = ("pending", "solved", "closed")
+_NOT_WAITING_STATUSES = ("pending", *SOLVED)  # a status the console does not know still counts as waiting
 
 
 @dataclass(frozen=True)

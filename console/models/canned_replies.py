@@ -7,8 +7,8 @@
   was and emits ``filter_error_changed(message)`` ("" once the filter is fine again).
   Roles: DisplayRole = title, ToolTipRole = description, ``MACRO_ID_ROLE`` = macro id.
 - ``CannedReply.from_macro(macro, ticket, me)``: the macro's comment template, public flag and
-  the ticket field changes its actions make (status, priority, type, group_id, assignee_id,
-  tags as the resulting full list).
+  the ticket field changes its actions make (read by ``console.domain.macro_actions``; the
+  console applies status, priority, type, group_id, assignee_id and tags as the full list).
 - ``fill_template(template, context)``: render, but keep every placeholder that would come out
   undefined/empty as its original ``{{ ... }}`` markup so the editor can highlight it.
 """
@@ -23,10 +23,13 @@ from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelInde
 
 from console.domain.fragments import fragments_from_macros, with_fragments_expanded
 from console.domain.html import html_to_text
+from console.domain.macro_actions import macro_effect
 from console.domain.placeholders import render, render_preview
 from console.store import CacheReader, SearchSyntaxError
 
 MACRO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+# What a canned reply changes on the ticket (a macro's subject or custom fields are not applied).
+APPLIED_FIELDS = ("status", "priority", "type", "group_id", "assignee_id", "tags")
 _SENTINEL = "\ue000{}\ue001"
 
 
@@ -43,37 +46,13 @@ class CannedReply:
 
     @classmethod
     def from_macro(cls, macro: Mapping, ticket: Mapping | None, me: int | None) -> CannedReply:
-        ticket = ticket or {}
-        text, html, public, changes = None, None, True, {}
-        tags = list(ticket.get("tags") or [])
-        tags_touched = False
-        for action in macro.get("actions") or []:
-            name, value = action.get("field"), action.get("value")
-            if isinstance(value, list) and name in ("comment_value", "comment_value_html"):
-                value = value[-1] if value else ""
-            words = str(value or "").lower().split()
-            if name in ("status", "priority", "type"):
-                changes[name] = value or None
-            elif name in ("group_id", "assignee_id"):
-                number = me if value == "current_user" else value
-                changes[name] = int(number) if str(number or "").isdigit() else None
-            elif name == "set_tags":
-                tags, tags_touched = words, True
-            elif name == "current_tags":
-                tags, tags_touched = tags + [t for t in words if t not in tags], True
-            elif name == "remove_tags":
-                tags, tags_touched = [t for t in tags if t not in words], True
-            elif name == "comment_value":
-                text = str(value)
-            elif name == "comment_value_html":
-                html = str(value)
-            elif name == "comment_mode_is_public":
-                public = str(value).lower() != "false"
-        if tags_touched and tags != list(ticket.get("tags") or []):
-            changes["tags"] = tags
-        template = text if text is not None else html_to_text(html or "")
+        """The macro's effect on ``ticket`` (``console.domain.macro_actions``): its comment template
+        and the ticket fields the console edits (``APPLIED_FIELDS``)."""
+        effect = macro_effect(macro.get("actions"), tags=(ticket or {}).get("tags") or [], me=me)
+        changes = {k: v for k, v in effect.field_changes.items() if k in APPLIED_FIELDS}
+        template = effect.comment_text if effect.comment_text is not None else html_to_text(effect.comment_html or "")
         return cls(int(macro["id"]), str(macro.get("title") or ""), str(macro.get("description") or ""),
-                   template, public, changes)
+                   template, effect.public, changes)
 
 
 

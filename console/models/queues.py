@@ -102,7 +102,7 @@ class QueueListModel(QAbstractListModel):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._queues: list[Queue] = []
-        self._counts: dict[str, int] = {}
+        self._counts: dict[str, int | None] = {}
 
     def set_queues(self, queues: list[Queue]) -> None:
         self.beginResetModel()

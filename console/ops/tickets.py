@@ -103,7 +103,11 @@ def load_ticket_details(reader: CacheReader, ticket_id: int, me: int | None, now
     people = {c["author_id"] for c in comments if c.get("author_id")}
     people |= {p for p in (ticket.get("requester_id"), ticket.get("assignee_id"), me) if p}
     users = reader.users_by_ids(sorted(people))
-    requester = users.get(ticket.get("requester_id"))
+
+    def user(user_id: object) -> dict[str, Any] | None:
+        return users.get(user_id) if isinstance(user_id, int) else None
+
+    requester = user(ticket.get("requester_id"))
     departments = reader.groups()
     group_id = ticket.get("group_id")
     department = next((g for g in reader.groups(include_deleted=True) if g["id"] == group_id), None)
@@ -115,12 +119,12 @@ def load_ticket_details(reader: CacheReader, ticket_id: int, me: int | None, now
     drafts = {kind: d for kind in ("reply", "note") if (d := reader.load_draft(ticket_id, kind)) is not None}
     others = reader.requester_tickets(ticket["requester_id"], exclude_ticket_id=ticket_id, limit=20) \
         if ticket.get("requester_id") else []
-    context = ticket_context(ticket, requester, users.get(ticket.get("assignee_id")), users.get(me), department,
+    context = ticket_context(ticket, requester, user(ticket.get("assignee_id")), user(me), department,
                              comments, now=now)
     return TicketDetails(ticket, comments, users, requester, departments, agents,
                          department["name"] if department else None, outbox, drafts, badges,
                          None if merchant else account_from_user(requester), merchant, others, context,
-                         users.get(me) if me else None)
+                         user(me))
 
 
 def describe_fields(fields: dict[str, Any], names: Callable[[str, Any], str] | None = None) -> str:

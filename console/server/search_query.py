@@ -1,202 +1,29 @@
-"""Search (helpdesk-api.md §11): parse the Zendesk query syntax subset and run it on the server DB.
+"""Search (helpdesk-api.md §11): run the Zendesk query syntax subset on the server DB.
 
-``parse_query`` turns text into a ``SearchQuery`` (testable on its own); ``search`` runs it over
-tickets and users and returns ``([(result_type, id), ...], total_count)``. Free words match whole
-words (``invoi*`` for a prefix); a cheap ``LIKE`` narrows rows before the word check runs.
+The syntax is ``console.domain.search_syntax`` (``parse_query`` gives a ``SearchQuery``); ``search``
+runs it over tickets and users and returns ``([(result_type, id), ...], total_count)``. Free words
+match whole words (``invoi*`` for a prefix); a cheap ``LIKE`` narrows rows before the word check runs.
 """
 
 from __future__ import annotations
 
 import re
 import sqlite3
-from dataclasses import dataclass, field
 from functools import lru_cache
 
-from console.server.conditions import PRIORITY_ORDER, STATUS_ORDER, TICKET_TYPES
-from console.server.db import parse_iso
+from console.domain.search_syntax import (
+    CUSTOM_FIELD_RE,
+    SORT_FIELDS,
+    SearchQuery,
+    SearchSyntaxError,
+    SearchTerm,
+    parse_query,
+    time_window,
+)
+from console.domain.statuses import ALL_STATUSES as STATUS_ORDER
+from console.domain.statuses import PRIORITIES as PRIORITY_ORDER
 
-DAY = 86400
-COMPARISONS = ("<", ">", "<=", ">=")
-TICKET_KEYWORDS = {"status", "priority", "ticket_type", "requester", "assignee", "group", "organization",
-                   "created", "updated", "subject", "description", "via"}
-USER_KEYWORDS = {"email", "name", "role"}
-SHARED_KEYWORDS = {"tags", "external_id"}
-CONTROL_KEYWORDS = {"type", "order_by", "sort"}
-ORDERED_KEYWORDS = {"status", "priority", "created", "updated"}
-RESULT_TYPES = ("ticket", "user", "organization", "group")
-ROLES = ("end-user", "agent", "admin")
-SORT_FIELDS = {"updated_at": "updated", "updated": "updated", "created_at": "created", "created": "created",
-               "priority": "priority", "status": "status", "ticket_type": "ticket_type",
-               "relevance": None}
-_KEY_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(<=|>=|:|<|>)")
-_CUSTOM_FIELD_RE = re.compile(r"custom_field_(\d+)")
-_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-class SearchSyntaxError(ValueError):
-    """The query text can't be understood; the message says why, for the search box."""
-
-
-@dataclass(frozen=True)
-class SearchTerm:
-    """One condition: a keyword (``field``) or free text (``field is None``)."""
-
-    field: str | None
-    op: str
-    value: str
-    negated: bool = False
-    quoted: bool = False
-
-    @property
-    def wildcard(self) -> bool:
-        return not self.quoted and self.value.endswith("*")
-
-    @property
-    def text(self) -> str:
-        """The value without its trailing wildcard."""
-        return self.value[:-1] if self.wildcard else self.value
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    terms: tuple[SearchTerm, ...] = ()
-    result_type: str | None = None
-    order_by: str | None = None
-    sort_order: str | None = None
-    result_types: frozenset[str] = field(default=frozenset({"ticket", "user"}))
-
-
-# ---------------------------------------------------------------- parsing
-
-
-MAX_QUERY_CHARS = 2000  # longer queries are refused with a message, not run as a huge SQL statement
-MAX_TERMS = 60
-
-
-def parse_query(query: str) -> SearchQuery:
-    """Parse query text; raises SearchSyntaxError with a message fit for the search box."""
-    terms: list[SearchTerm] = []
-    result_type = order_by = sort_order = None
-    if len(query or "") > MAX_QUERY_CHARS:
-        raise SearchSyntaxError(f"The search is too long: at most {MAX_QUERY_CHARS} characters")
-    for term in _tokens(query or ""):
-        if len(terms) >= MAX_TERMS:
-            raise SearchSyntaxError(f"The search has too many terms: at most {MAX_TERMS}")
-        if term.field == "type":
-            result_type = term.value.lower()
-        elif term.field == "order_by":
-            order_by = SORT_FIELDS[term.value.lower()]
-        elif term.field == "sort":
-            sort_order = term.value.lower()
-        else:
-            terms.append(term)
-    if not terms and result_type is None:
-        raise SearchSyntaxError("Type something to search for")
-    return SearchQuery(tuple(terms), result_type, order_by, sort_order,
-                       _result_types(terms, result_type))
-
-
-def _tokens(query: str):
-    i, n = 0, len(query)
-    while i < n:
-        if query[i].isspace():
-            i += 1
-            continue
-        negated = query[i] == "-" and i + 1 < n and not query[i + 1].isspace()
-        if negated:
-            i += 1
-        key = _KEY_RE.match(query, i)
-        if key and _is_keyword(key.group(1).lower()):
-            name, op = key.group(1).lower(), key.group(2)
-            value, quoted, i = _value(query, key.end())
-            yield _keyword_term(name, op, value, negated, quoted)
-        elif query[i] == '"':
-            value, _quoted, i = _value(query, i)
-            if not value.strip():
-                raise SearchSyntaxError("An exact phrase in quotes can't be empty")
-            yield SearchTerm(None, ":", value.strip(), negated, quoted=True)
-        else:
-            value, _quoted, i = _value(query, i)
-            if value != "-":
-                yield _free_word(value, negated)
-
-
-def _value(query: str, i: int) -> tuple[str, bool, int]:
-    """Read a quoted or bare value starting at ``i`` → (value, quoted, next index)."""
-    if i < len(query) and query[i] == '"':
-        end = query.find('"', i + 1)
-        if end < 0:
-            raise SearchSyntaxError(f'Unbalanced quote: a " at position {i + 1} is never closed')
-        return query[i + 1:end], True, end + 1
-    end = i
-    while end < len(query) and not query[end].isspace():
-        end += 1
-    value = query[i:end]
-    if '"' in value:
-        raise SearchSyntaxError(f'Unbalanced quote in "{value}"')
-    return value, False, end
-
-
-def _is_keyword(name: str) -> bool:
-    return (name in TICKET_KEYWORDS or name in USER_KEYWORDS or name in SHARED_KEYWORDS
-            or name in CONTROL_KEYWORDS or bool(_CUSTOM_FIELD_RE.fullmatch(name)))
-
-
-def _free_word(value: str, negated: bool) -> SearchTerm:
-    if "*" in value[:-1] or value == "*":
-        raise SearchSyntaxError(f"'*' only works at the end of a word (in '{value}')")
-    return SearchTerm(None, ":", value, negated)
-
-
-def _keyword_term(name: str, op: str, value: str, negated: bool, quoted: bool) -> SearchTerm:
-    if op in COMPARISONS and name not in ORDERED_KEYWORDS:
-        raise SearchSyntaxError(f"'{name}' can't be compared with '{op}'; use '{name}:'")
-    if not value.strip():
-        raise SearchSyntaxError(f"'{name}{op}' needs a value")
-    value = value.strip()
-    if not quoted and "*" in value[:-1]:
-        raise SearchSyntaxError(f"'*' only works at the end of a word (in '{value}')")
-    lowered = value.lower()
-    if name in CONTROL_KEYWORDS and negated:
-        raise SearchSyntaxError(f"'{name}:' can't be negated")
-    if name == "type" and lowered not in RESULT_TYPES:
-        raise SearchSyntaxError(f"Unknown type '{value}' (use ticket or user)")
-    if name == "order_by" and lowered not in SORT_FIELDS:
-        raise SearchSyntaxError(f"Can't order by '{value}' (use updated, created, priority, status "
-                                "or ticket_type)")
-    if name == "sort" and lowered not in ("asc", "desc"):
-        raise SearchSyntaxError(f"Sort must be asc or desc, not '{value}'")
-    if name == "status" and lowered not in STATUS_ORDER:
-        raise SearchSyntaxError(f"Unknown status '{value}' (use {', '.join(STATUS_ORDER)})")
-    if name == "priority" and lowered not in PRIORITY_ORDER and not (op == ":" and lowered == "none"):
-        raise SearchSyntaxError(f"Unknown priority '{value}' (use {', '.join(PRIORITY_ORDER)})")
-    if name == "ticket_type" and lowered not in TICKET_TYPES and lowered != "none":
-        raise SearchSyntaxError(f"Unknown ticket type '{value}' (use {', '.join(TICKET_TYPES)})")
-    if name == "role" and lowered not in ROLES:
-        raise SearchSyntaxError(f"Unknown role '{value}' (use {', '.join(ROLES)})")
-    if name in ("created", "updated"):
-        time_window(value)
-    if name in ("status", "priority", "ticket_type", "role", "via"):
-        value = lowered
-    return SearchTerm(name, op, value, negated, quoted)
-
-
-def time_window(value: str) -> tuple[int, int]:
-    """A date (a whole day) or ISO datetime (one second) → [start, end) epoch seconds."""
-    try:
-        start = parse_iso(value)
-    except ValueError:
-        raise SearchSyntaxError(f"'{value}' is not a date; use 2025-10-01 or 2025-10-01T12:00:00Z") from None
-    return start, start + (DAY if _DATE_RE.fullmatch(value) else 1)
-
-
-def _result_types(terms: list[SearchTerm], result_type: str | None) -> frozenset[str]:
-    types = {"ticket", "user"} if result_type is None else {result_type} & {"ticket", "user"}
-    if any(t.field in TICKET_KEYWORDS or (t.field or "").startswith("custom_field_") for t in terms):
-        types.discard("user")
-    if any(t.field in USER_KEYWORDS for t in terms):
-        types.discard("ticket")
-    return frozenset(types)
+__all__ = ["SearchQuery", "SearchSyntaxError", "SearchTerm", "parse_query", "search"]
 
 
 # ---------------------------------------------------------------- word matching
@@ -256,7 +83,7 @@ class _TicketSQL:
             return _equals("json_extract(t.via, '$.channel')", t.value, params)
         if t.field in ("tags", "external_id"):
             return _shared("t", t, params)
-        custom = _CUSTOM_FIELD_RE.fullmatch(t.field)
+        custom = CUSTOM_FIELD_RE.fullmatch(t.field)
         params.extend((int(custom.group(1)), t.value))
         return ("EXISTS (SELECT 1 FROM json_each(t.custom_fields) AS cf WHERE json_extract(cf.value, '$.id') = ?"
                 " AND lower(CAST(json_extract(cf.value, '$.value') AS TEXT)) = lower(?))")

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from console.server import db
+from console.store.db import transaction
 
 
 class Store:
@@ -34,16 +35,11 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction at a time: lock, BEGIN IMMEDIATE, commit or roll back."""
+        """One write transaction at a time: the lock, then the cache's ``transaction`` (BEGIN IMMEDIATE,
+        commit, or roll back on any exception)."""
         conn = self.conn()
-        with self._write_lock:
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK")
-                raise
-            conn.execute("COMMIT")
+        with self._write_lock, transaction(conn):
+            yield conn
 
     def close(self) -> None:
         with self._all_lock:

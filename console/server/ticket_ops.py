@@ -10,14 +10,12 @@ import sqlite3
 
 import orjson
 
+from console.domain.statuses import ALL_STATUSES, PRIORITIES, TICKET_TYPES
 from console.server import placeholders_bridge
 from console.server.comment_text import comment_bodies
 from console.server.db import iso, now_ts, parse_iso
 from console.server.errors import ApiError, fits, not_found, record_invalid
 
-STATUSES = ("new", "open", "pending", "hold", "solved", "closed")
-PRIORITIES = ("low", "normal", "high", "urgent")
-TYPES = ("problem", "incident", "question", "task")
 MAX_COMMENTS = 5000          # Zendesk: a ticket holds at most 5000 comments
 MAX_COMMENT_BYTES = 65_535   # Zendesk: a comment body is limited to about 64 KB
 API_VIA = '{"channel": "api", "source": {"from": {}, "to": {}, "rel": null}}'
@@ -91,11 +89,11 @@ def _field_changes(conn, data: dict, current: dict) -> dict:
     if "subject" in data and data["subject"] is not None:
         new["subject"] = as_text(data["subject"], "subject")
     if data.get("status") is not None:
-        new["status"] = as_choice(data["status"], "status", STATUSES)
+        new["status"] = as_choice(data["status"], "status", ALL_STATUSES)
     if "priority" in data:
         new["priority"] = as_choice(data["priority"], "priority", PRIORITIES)
     if "type" in data:
-        new["type"] = as_choice(data["type"], "type", TYPES)
+        new["type"] = as_choice(data["type"], "type", TICKET_TYPES)
     if "external_id" in data:
         new["external_id"] = as_text(data["external_id"], "external_id")
     if data.get("requester_id") is not None:

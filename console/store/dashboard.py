@@ -17,9 +17,6 @@ import time
 from datetime import UTC, datetime, tzinfo
 
 from console.domain.dashboard import (
-    SOLVED,
-    UNSOLVED,
-    WAITING_STATUSES,
     ActiveTicket,
     DashboardFacts,
     DashboardSnapshot,
@@ -28,6 +25,8 @@ from console.domain.dashboard import (
     local_zone,
 )
 from console.domain.sla import SlaPolicy
+from console.domain.statuses import SOLVED, UNSOLVED
+from console.domain.statuses import WAITING as WAITING_STATUSES
 
 from .reader import CacheReader
 
@@ -101,7 +100,8 @@ def load_facts(reader: CacheReader, windows: Windows) -> DashboardFacts:
         f"AND c.author_id IN ({agent_ids})", {"since": since_today}) if r[1] is not None]
     states = reader.sync_states()
     try:
-        facts.last_sync = float(states["last_success"]) if states.get("last_success") else None
+        last = states.get("last_success")
+        facts.last_sync = float(last) if last else None
     except ValueError:
         facts.last_sync = None
     facts.last_error = states.get("last_error") or ""

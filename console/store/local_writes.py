@@ -18,8 +18,11 @@ An entry found in ``sending`` when the writer opened has an unknown outcome
 
 from __future__ import annotations
 
+import sqlite3
 import time
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from . import outbox_queries as q
@@ -47,6 +50,7 @@ class LocalWrites(q.LocalReads):
     """Drafts / outbox / conflicts methods of ``CacheWriter`` (needs ``_tx`` and ``_conn``)."""
 
     _unknown_outcome: set[str]
+    _tx: Callable[..., AbstractContextManager[sqlite3.Connection]]   # CacheWriter's write transaction
 
     # -- drafts ------------------------------------------------------------------------
 

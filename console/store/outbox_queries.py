@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from contextlib import AbstractContextManager
+from typing import Any
 
 from .records import Conflict, Draft, OutboxEntry
 from .rows import loads
@@ -28,7 +30,8 @@ def get_entry(conn: sqlite3.Connection, op_id: str) -> OutboxEntry | None:
 def list_outbox(conn: sqlite3.Connection, states: tuple[str, ...] | None = None,
                 ticket_id: int | None = None) -> list[OutboxEntry]:
     """Entries in send order, optionally only some states / one ticket."""
-    where, params = [], []
+    where: list[str] = []
+    params: list[Any] = []
     if states:
         where.append(f"state IN ({','.join('?' * len(states))})")
         params.extend(states)
@@ -132,6 +135,9 @@ def list_drafts(conn: sqlite3.Connection) -> list[Draft]:
 
 class LocalReads:
     """The agent's own work as both the reader and the writer show it (needs ``_lock``, ``_conn``)."""
+
+    _lock: AbstractContextManager[Any]      # the reader's Lock, the writer's RLock
+    _conn: sqlite3.Connection
 
     def load_draft(self, ticket_id: int | None, kind: str) -> Draft | None:
         with self._lock:

@@ -17,6 +17,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from console.domain.statuses import UNSOLVED
+
 from . import outbox_queries as q
 from . import quarantine
 from .db import connect
@@ -34,7 +36,6 @@ SORT_KEYS = {
     "assignee": "(SELECT name FROM users WHERE users.id = tickets.assignee_id) COLLATE NOCASE",
     "department": "(SELECT name FROM groups WHERE groups.id = tickets.group_id) COLLATE NOCASE",
 }
-UNSOLVED = ("new", "open", "pending", "hold")
 
 _TICKET_SOURCE = ", ".join(TICKET_SOURCE)
 _USER_SOURCE = ", ".join(USER_SOURCE)
@@ -76,6 +77,11 @@ class CacheReader(q.LocalReads):
     def _one(self, sql: str, params: Any = ()) -> tuple | None:
         with self._lock:
             return self._conn.execute(sql, params).fetchone()
+
+    def _count(self, sql: str, params: Any = ()) -> int:
+        """The number a ``SELECT count(*) ...`` gives (it always gives one row)."""
+        row = self._one(sql, params)
+        return int(row[0]) if row else 0
 
     # -- queues ------------------------------------------------------------------------
 
@@ -187,16 +193,16 @@ class CacheReader(q.LocalReads):
         for group_id, status, n in self._all("SELECT group_id, status, count(*) FROM tickets WHERE deleted = 0 "
                                              "GROUP BY group_id, status"):
             by_department.setdefault(group_id, {})[status] = n
-        unassigned = self._one(f"SELECT count(*) FROM tickets WHERE deleted = 0 AND assignee_id IS NULL "
-                               f"AND {UNSOLVED_SQL}")[0]
-        mine = 0 if me is None else self._one(f"SELECT count(*) FROM tickets WHERE deleted = 0 AND assignee_id = ? "
-                                              f"AND {UNSOLVED_SQL}", (me,))[0]
+        unassigned = self._count(f"SELECT count(*) FROM tickets WHERE deleted = 0 AND assignee_id IS NULL "
+                                 f"AND {UNSOLVED_SQL}")
+        mine = 0 if me is None else self._count(f"SELECT count(*) FROM tickets WHERE deleted = 0 AND assignee_id = ? "
+                                                f"AND {UNSOLVED_SQL}", (me,))
         with self._lock:
             outbox = q.pending_count(self._conn)
         return QueueCounts(
             by_department=by_department, unassigned=unassigned, mine=mine,
-            drafts=self._one("SELECT count(*) FROM drafts")[0], outbox=outbox,
-            conflicts=self._one("SELECT count(*) FROM conflicts WHERE resolved = 0")[0])
+            drafts=self._count("SELECT count(*) FROM drafts"), outbox=outbox,
+            conflicts=self._count("SELECT count(*) FROM conflicts WHERE resolved = 0"))
 
     def newest_ticket_update(self) -> str | None:
         """The newest ``updated_at`` in the cache (helpdesk time): where "new" starts for notifications."""
@@ -205,7 +211,7 @@ class CacheReader(q.LocalReads):
 
     def view_count(self, view_id: int, me: int | None = None) -> int:
         sql, params = self.queue_sql(QueueSpec(view_id=view_id, me=me), "id")
-        return self._one(f"SELECT count(*) FROM ({sql})", params)[0]
+        return self._count(f"SELECT count(*) FROM ({sql})", params)
 
     # -- people, departments, canned replies, views -----------------------------------
 

@@ -10,6 +10,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from console.domain import search_syntax
+
 OutboxKind = Literal["reply", "note", "fields", "new_ticket"]
 OutboxState = Literal["queued", "sending", "sent", "failed", "conflict", "cancelled"]
 DraftKind = Literal["reply", "note", "new_ticket"]
@@ -27,8 +29,9 @@ class BadPayloadError(StoreError, ValueError):
     """An API object handed to the cache lacks what the cache needs (nothing was written)."""
 
 
-class SearchSyntaxError(StoreError, ValueError):
-    """The search box text cannot be understood; the message says how to fix it."""
+class SearchSyntaxError(StoreError, search_syntax.SearchSyntaxError):
+    """The search box text cannot be understood; the message says how to fix it. The cache's kind
+    of ``console.domain.search_syntax.SearchSyntaxError`` (catch that one for either search)."""
 
 
 class UnsupportedViewError(StoreError):

@@ -16,13 +16,14 @@ from typing import Any
 
 import orjson
 
+from console.domain import statuses
 from console.domain.html import comment_html_from_text
 
 from .records import BadPayloadError
 
-STATUS_RANK = {"new": 0, "open": 1, "pending": 2, "hold": 3, "solved": 4, "closed": 5, "deleted": 9}
+STATUS_RANK = {**statuses.STATUS_RANK, "deleted": 9}  # new 0 .. closed 5 (the domain's order), deleted 9
 OTHER_STATUS_RANK = 6  # a status the cache does not know: after closed, before deleted
-PRIORITY_RANK = {None: 0, "low": 1, "normal": 2, "high": 3, "urgent": 4}
+PRIORITY_RANK = statuses.PRIORITY_RANK  # none 0, low 1 .. urgent 4
 
 TICKET_COLUMNS = ("id", "subject", "status", "status_rank", "priority", "priority_rank", "type",
                   "requester_id", "submitter_id", "assignee_id", "group_id", "organization_id",
@@ -179,8 +180,9 @@ def slim_ticket_raw(values: tuple) -> str:
 
 def slim_user_raw(values: tuple) -> str:
     """``raw`` of a stored user (``USER_SOURCE`` columns) without what its columns give back."""
-    *columns, user_fields, updated_at, raw = values
-    return dumps(_reslim(loads(raw), _user_from_columns(*columns, loads(user_fields), updated_at)))
+    user_id, name, email, role, active, organization_id, user_fields, updated_at, raw = values
+    return dumps(_reslim(loads(raw), _user_from_columns(user_id, name, email, role, active, organization_id,
+                                                        loads(user_fields), updated_at)))
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -275,8 +277,9 @@ def _user_from_columns(user_id, name, email, role, active, organization_id, user
 
 def user_from_row(values: tuple) -> dict[str, Any]:
     """The API user from the ``USER_SOURCE`` columns of a row (a full ``raw`` works too)."""
-    *columns, user_fields, updated_at, raw = values
-    return _restore(loads(raw), _user_from_columns(*columns, loads(user_fields), updated_at))
+    user_id, name, email, role, active, organization_id, user_fields, updated_at, raw = values
+    return _restore(loads(raw), _user_from_columns(user_id, name, email, role, active, organization_id,
+                                                   loads(user_fields), updated_at))
 
 
 def group_row(group: dict[str, Any]) -> tuple:

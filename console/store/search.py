@@ -1,8 +1,10 @@
 """Full-text search over the cache, fed by what an agent types in the search box.
 
+The text is split by the shared tokenizer (``console.domain.search_syntax``, the helpdesk's too).
 Accepted input: plain words (the last one, still being typed, matches as a prefix
-unless the text ends with a space; a one-letter word always matches exactly), ``"exact phrases"``, ``OR`` between two terms, and
-``-word`` to exclude. Punctuation, brackets, ``*``, ``AND``, emoji or any script are
+unless the text ends with a space; a one-letter word always matches exactly), ``"exact phrases"``,
+``OR`` between two terms, and ``-word`` to exclude; a field term (``status:pending``) is searched
+as its text. Punctuation, brackets, ``*``, ``AND``, emoji or any script are
 treated as text, never as FTS5 syntax: every term is quoted before it reaches SQLite.
 What cannot be understood raises ``SearchSyntaxError`` with a message for the search box:
 an unclosed quote, ``OR`` first or twice in a row, ``OR -word``, or only excluded words.
@@ -18,6 +20,9 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from console.domain import search_syntax
+from console.domain.search_syntax import tokenize
+
 from .records import SearchHit, SearchSyntaxError
 
 _WORD_RE = re.compile(r"\w", re.UNICODE)
@@ -29,28 +34,20 @@ def _quote(text: str) -> str:
 
 
 def _tokens(query: str) -> list[tuple[str, str]]:
-    """Split into (kind, text): kind is word, phrase, or, not_word, not_phrase."""
-    tokens, i, n = [], 0, len(query)
-    while i < n:
-        ch = query[i]
-        if ch.isspace():
-            i += 1
+    """The shared tokenizer's terms as (kind, text): kind is word, phrase, or, not_word, not_phrase.
+
+    A field term (``status:pending``) is searched as its text for now."""
+    try:
+        terms = tokenize(query)
+    except search_syntax.SearchSyntaxError as exc:
+        raise SearchSyntaxError(str(exc)) from None
+    tokens = []
+    for term in terms:
+        if term.is_or:
+            tokens.append(("or", term.value))
             continue
-        negated = ch == "-" and i + 1 < n and not query[i + 1].isspace()
-        start = i + 1 if negated else i
-        if query[start] == '"':
-            end = query.find('"', start + 1)
-            if end < 0:
-                raise SearchSyntaxError('A quote is not closed: add a closing " to search for the exact phrase')
-            tokens.append(("not_phrase" if negated else "phrase", query[start + 1:end]))
-            i = end + 1
-            continue
-        end = start
-        while end < n and not query[end].isspace() and query[end] != '"':
-            end += 1
-        word = query[start:end]
-        tokens.append(("or", word) if word == "OR" and not negated else ("not_word" if negated else "word", word))
-        i = end
+        kind = "phrase" if term.quoted and term.field is None else "word"
+        tokens.append(("not_" + kind if term.negated else kind, term.value if term.field is None else term.source))
     return tokens
 
 

@@ -14,8 +14,8 @@ import sys
 import time
 from pathlib import Path
 
-from console.config import resolve_token
 from console.connection import BadUrl, normalize_url
+from console.secrets import resolve_token
 from console.store import CacheReader, StoreError, quarantine
 
 from . import status as ev

@@ -111,10 +111,11 @@ class SyncEngine:
         self._running = False
         self._not_answering = False
         self._unverified: set[str] = set()
-        self._round_lock: asyncio.Lock | None = None
-        self._push_lock: asyncio.Lock | None = None
-        self._wake: asyncio.Event | None = None
-        self._stop_requested: asyncio.Event | None = None
+        # asyncio primitives: None until _locks() makes them, in the first round, on the engine's loop
+        self._round_lock: asyncio.Lock = None  # type: ignore[assignment]
+        self._push_lock: asyncio.Lock = None  # type: ignore[assignment]
+        self._wake: asyncio.Event = None  # type: ignore[assignment]
+        self._stop_requested: asyncio.Event = None  # type: ignore[assignment]
         self._stopping = False
         self._resources_at = 0.0
         self._tasks: set[asyncio.Future] = set()

@@ -37,6 +37,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from console.config import SETTINGS_BY_NAME
+from console.domain.statuses import SOLVED
 from console.store import CacheReader, CacheWriter, Change
 
 from .client import HelpdeskClient, NotFound
@@ -49,7 +50,7 @@ PAGE_SIZE = 100
 OVERLAP = 60          # seconds below the mark a walk still reads
 COMMENT_BUDGET = 300  # ticket threads fetched per round
 SAVE_EVERY = 25       # persist the due list after this many threads
-DONE_STATUSES = {"solved", "closed", "deleted"}
+DONE_STATUSES = {*SOLVED, "deleted"}
 HISTORY_DAYS = SETTINGS_BY_NAME["thread_history_days"].default
 
 
@@ -151,7 +152,7 @@ class AgentPuller(Puller):
         skip = done | set(fresh)
         state.due = fresh + [i for i in state.due if i not in skip]
         if state.mark is not None:  # the first walk's solved tickets are the backfill's
-            solved = [i for i, t in ids if i in change.ticket_ids and t.get("status") in ("solved", "closed")]
+            solved = [i for i, t in ids if i in change.ticket_ids and t.get("status") in SOLVED]
             state.done_due = list(dict.fromkeys(solved + [i for i in state.done_due if i not in fresh]))
         top = _newest([(state.walk or {}).get("top")] + [t.get("updated_at") for _, t in ids])
         if page.end_of_stream:

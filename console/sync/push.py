@@ -151,6 +151,8 @@ class OutboxSender:
         Our deliveries record the stamp they were sent with and the one their answer carried; an
         entry written against the former goes out against the latter (safe: that delivery's own
         success proves nobody else wrote in between)."""
+        if entry.ticket_id is None:  # a new ticket has no version yet
+            return entry.updated_stamp, None
         stamp = entry.updated_stamp or self.writer.cached_updated_at(entry.ticket_id)
         chain = {}
         for done in self.writer.list_outbox(("sent",), ticket_id=entry.ticket_id):
@@ -226,7 +228,7 @@ class OutboxSender:
             found = [t for t in found if isinstance(t, dict)] if isinstance(found, list) else []
             if found:
                 return self._recorded(entry, {"ticket": found[0]}, None)
-        else:
+        elif entry.ticket_id is not None:
             try:
                 audit = self.find_audit(entry.ticket_id, entry.op_id)
             except NotFound:
@@ -253,7 +255,7 @@ class OutboxSender:
 
     # -- refusals ------------------------------------------------------------------------
     def _on_conflict(self, entry: OutboxEntry, exc: Conflict) -> Delivery:
-        if exc.code in TRANSIENT_CONFLICTS:
+        if exc.code in TRANSIENT_CONFLICTS or entry.ticket_id is None:  # a new ticket can't conflict
             return self._later(entry, exc)
         try:  # the ticket first, then the audits: a write landing in between shows up as theirs
             ticket, comments = self.puller.fetch_ticket(entry.ticket_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from console.store import Change
 
@@ -52,7 +53,7 @@ class SyncStatus:
     next_retry_at: float | None = None
     unreadable: int = 0
 
-    def but(self, **changes: object) -> SyncStatus:
+    def but(self, **changes: Any) -> SyncStatus:
         return replace(self, **changes)
 
 

@@ -36,9 +36,9 @@ from PySide6.QtWidgets import (
 
 from console.domain.dashboard import DashboardSnapshot, DepartmentStats, format_duration
 from console.domain.sla import SlaPolicy
+from console.domain.statuses import UNSOLVED
 from console.models.dashboard import AgentTableModel
 from console.models.queues import Queue, agent_queue, queue_for_spec
-from console.store.reader import UNSOLVED
 from console.store.records import QueueSpec
 
 from . import theme

@@ -1,4 +1,5 @@
-"""Settings dialog, generated from ``config.SETTINGS`` (each setting's type picks its widget).
+"""Settings dialog, generated from ``config.SETTINGS`` (each setting's type picks its widget; its
+declaration gives the label, the section and the range).
 
 API for ``main_window.py``::
 
@@ -38,32 +39,14 @@ from PySide6.QtWidgets import (
 )
 
 from console import config
+from console.domain import statuses
 from console.domain.sla import SlaPolicy
 
 from . import theme
 from .sla_editor import SlaTargetsEditor
 
-CONNECTION_SETTINGS = ("helpdesk_url", "agent_email", "token_storage")
-SECTIONS = (
-    ("Sync", ("sync_interval_seconds", "thread_history_days", "work_offline")),
-    ("Service levels", ("sla_targets", "sla_at_risk_fraction")),
-    ("Notifications", ("notify_new_tickets", "notify_customer_replies", "notify_sync_problems")),
-    ("Appearance", ("theme", "font_size")),
-)
-LABELS = {
-    "sync_interval_seconds": "Sync every", "work_offline": "Work offline",
-    "thread_history_days": "Solved conversations",
-    "sla_targets": "First-reply targets", "sla_at_risk_fraction": "At risk when less than",
-    "notify_new_tickets": "New ticket in my departments", "notify_customer_replies": "Customer reply on my tickets",
-    "notify_sync_problems": "Sync failures and conflicts", "theme": "Theme", "font_size": "Font size",
-}
-RANGES = {  # name: (minimum, maximum, suffix, text shown at the minimum)
-    "sync_interval_seconds": (15, 3600, " s", ""),
-    "thread_history_days": (0, 3650, " days back", "None (unsolved only)"),
-    "font_size": (0, 32, " pt", "System size"),
-    "sla_at_risk_fraction": (0.0, 0.95, " of the target left", ""),
-}
-SLA_PRIORITIES = ("urgent", "high", "normal", "low")
+CONNECTION_SETTINGS = tuple(s.name for s in config.SETTINGS if s.section == config.CONNECTION)
+SLA_PRIORITIES = tuple(reversed(statuses.PRIORITIES))
 SLA_SETTINGS = ("sla_targets", "sla_at_risk_fraction")
 
 
@@ -107,15 +90,13 @@ class SettingsDialog(QDialog):
         self.setWindowTitle("Settings")
         self.setObjectName("settings_dialog")
         layout = QVBoxLayout(self)
-        placed = set(CONNECTION_SETTINGS)
-        for title, names in SECTIONS + (("Other", tuple(s.name for s in config.SETTINGS)),):
-            settings = [config.SETTINGS_BY_NAME[n] for n in names if n in config.SETTINGS_BY_NAME and n not in placed]
+        for title in config.SECTIONS:
+            settings = [s for s in config.SETTINGS if s.section == title]
             if not settings:
                 continue
             box = QGroupBox(title)
             form = QFormLayout(box)
             for setting in settings:
-                placed.add(setting.name)
                 if setting.name in SLA_SETTINGS:
                     self.editors[setting.name] = self.sla_editor
                     if self.sla_editor.parent() is not box:
@@ -126,8 +107,7 @@ class SettingsDialog(QDialog):
                 editor.setObjectName(setting.name)
                 editor.setToolTip(setting.doc)
                 self.editors[setting.name] = editor
-                label = LABELS.get(setting.name, setting.name.replace("_", " ").capitalize())
-                form.addRow("" if isinstance(editor, QCheckBox) else label, editor)
+                form.addRow("" if isinstance(editor, QCheckBox) else setting.label, editor)
             layout.addWidget(box)
         self.error_label = QLabel("")
         self.error_label.setWordWrap(True)
@@ -144,9 +124,11 @@ class SettingsDialog(QDialog):
 
     # ---- widgets --------------------------------------------------------------------------
     def _editor_for(self, setting: config.Setting) -> QWidget:
-        low, high, suffix, special = RANGES.get(setting.name, (0, 1_000_000, "", ""))
+        low = 0 if setting.minimum is None else setting.minimum
+        high = 1_000_000 if setting.maximum is None else setting.maximum
+        suffix, special = setting.suffix, setting.special
         if setting.type is bool:
-            return QCheckBox(LABELS.get(setting.name, setting.name))
+            return QCheckBox(setting.label)
         if setting.type is int:
             spin = QSpinBox()
             spin.setRange(int(low), int(high))

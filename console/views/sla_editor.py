@@ -34,10 +34,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain import statuses
 from console.domain.routing import DEPARTMENTS
 from console.domain.sla import DEFAULT_AT_RISK_FRACTION, DEFAULT_SLA_TARGETS, SlaPolicy
 
-PRIORITIES = ("urgent", "high", "normal", "low")
+PRIORITIES = tuple(reversed(statuses.PRIORITIES))   # most urgent first, as a supervisor reads a table
 ALL_DEPARTMENTS = "*"
 ALL_DEPARTMENTS_LABEL = "All departments (default)"
 MAX_MINUTES = 90 * 24 * 60

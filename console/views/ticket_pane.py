@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.vocabulary import PRIORITIES, STATUSES
+from console.domain.statuses import PRIORITIES, STATUSES
 from console.models.thread import thread_html
 
 from . import theme

@@ -13,18 +13,3 @@ def test_no_display_is_said_plainly(tmp_path):
     assert result.returncode == 2
     assert "no display found" in result.stderr and "Traceback" not in result.stderr
     assert not (tmp_path / "data" / "demo").exists(), "nothing is started when there is nowhere to show it"
-
-
-def test_missing_x11_library_is_named(monkeypatch):
-    """Qt's X11 plugin aborts without libxcb-cursor; the app names the package instead."""
-    import ctypes.util
-
-    from console.app import missing_display
-
-    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("DISPLAY", ":0")
-    monkeypatch.setattr(ctypes.util, "find_library", lambda name: None if name == "xcb-cursor" else "lib.so")
-    assert "libxcb-cursor0" in missing_display()
-    monkeypatch.setattr(ctypes.util, "find_library", lambda name: "lib.so")
-    assert missing_display() is None

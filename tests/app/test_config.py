@@ -68,3 +68,45 @@ def test_resolve_token_order(monkeypatch, memory_keyring, tmp_path):
     monkeypatch.setenv(config.TOKEN_ENV, "from-env")
     assert config.resolve_token("http://h", "a@b.c", store=store) == "from-env"
     assert config.resolve_token("http://h", "a@b.c", "explicit", store=store) == "explicit"
+
+
+def test_attribute_access_and_change_callbacks(tmp_path, caplog):
+    prefs = config.Preferences.load(tmp_path / "settings.json")
+    assert prefs.theme == "system" == prefs.get("theme") and prefs.sync_interval_seconds == 60
+    with pytest.raises(AttributeError, match="colour"):
+        _ = prefs.colour
+    seen, also = [], []
+    stop = prefs.on_change("theme", seen.append)
+    prefs.on_change("theme", lambda value: 1 / 0)  # a broken listener is logged, the others still hear
+    prefs.on_change("theme", also.append)
+    prefs.set("theme", "dark")
+    prefs.set("theme", "dark")            # no change, no call
+    prefs.set("font_size", 12)            # another setting, no call
+    assert seen == ["dark"] and also == ["dark"] and "theme failed" in caplog.text
+    stop()
+    prefs.set("theme", "light")
+    assert seen == ["dark"] and also == ["dark", "light"]
+    with pytest.raises(config.SettingsError, match="unknown"):
+        prefs.on_change("nope", print)
+
+
+def test_the_declaration_holds_label_section_and_range(tmp_path):
+    setting = config.SETTINGS_BY_NAME["sync_interval_seconds"]
+    assert (setting.label, setting.section, setting.minimum, setting.maximum) == ("Sync every", "Sync", 15, 3600)
+    assert config.SETTINGS_BY_NAME["work_offline"].label == "Work offline"
+    assert {s.section for s in config.SETTINGS} <= {*config.SECTIONS, config.CONNECTION}
+    prefs = config.Preferences.load(tmp_path / "settings.json")
+    with pytest.raises(config.SettingsError, match="between 15 and 3600"):
+        prefs.set("sync_interval_seconds", 5)
+    (tmp_path / "settings.json").write_text(json.dumps({"font_size": 99, "thread_history_days": 30}))
+    again = config.Preferences.load(tmp_path / "settings.json")
+    assert again.font_size == 0 and again.thread_history_days == 30  # out of range falls back to the default
+
+
+def test_tokens_have_their_own_module_and_the_old_names_still_work():
+    from console import secrets
+
+    assert config.TokenStore is secrets.TokenStore and config.resolve_token is secrets.resolve_token
+    assert config.TOKEN_ENV == secrets.TOKEN_ENV == "SUPPORT_CONSOLE_TOKEN"
+    with pytest.raises(AttributeError):
+        _ = config.no_such_name

@@ -87,3 +87,10 @@ def test_default_cache_path_is_per_account_and_hides_the_email():
     assert a.parent.parts[-2:] == ("support-console", "caches")
     assert a.name.startswith("acme.zendesk.com-") and a.suffix == ".sqlite"
     assert "jane" not in a.name.lower() and c.name.startswith("127.0.0.1_8765-")
+
+
+def test_unsolved_index_text_says_what_the_domain_calls_unsolved():
+    from console.domain.statuses import UNSOLVED
+    from console.store.schema import UNSOLVED_SQL
+
+    assert "status IN (" + ", ".join(f"'{s}'" for s in UNSOLVED) + ")" == UNSOLVED_SQL

@@ -5,7 +5,7 @@ import os
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QSpinBox
+from PySide6.QtWidgets import QApplication, QCheckBox, QComboBox, QGroupBox, QSpinBox
 
 from console import __version__, config
 from console.views import theme
@@ -43,6 +43,13 @@ def test_every_preference_gets_the_widget_its_type_asks_for(qtbot, prefs):
     assert isinstance(dialog.editors["theme"], QComboBox)
     assert isinstance(dialog.editors["sla_targets"], SlaTargetsEditor)
     assert dialog.values() == {name: prefs.get(name) for name in expected}
+    for name in ("sync_interval_seconds", "thread_history_days", "font_size"):  # ranges from the declaration
+        setting, spin = config.SETTINGS_BY_NAME[name], dialog.editors[name]
+        assert (spin.minimum(), spin.maximum(), spin.suffix(), spin.specialValueText()) == (
+            setting.minimum, setting.maximum, setting.suffix, setting.special)
+    boxes = {box.title(): box for box in dialog.findChildren(QGroupBox)}
+    assert list(boxes) == [s for s in config.SECTIONS if any(x.section == s for x in config.SETTINGS)]
+    assert boxes["Sync"].layout().labelForField(dialog.editors["sync_interval_seconds"]).text() == "Sync every"
 
 
 def test_accept_saves_and_reports_what_changed(qtbot, prefs):

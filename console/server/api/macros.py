@@ -9,6 +9,7 @@ from __future__ import annotations
 import orjson
 from fastapi import APIRouter, Request
 
+from console.domain.macro_actions import macro_effect
 from console.server import placeholders_bridge, serialize, ticket_ops
 from console.server.api.auth import caller
 from console.server.api.paging import base_url, catalog_list
@@ -62,43 +63,22 @@ def show_macro(request: Request, macro_id: int):
     return json_response({"macro": serialize.macro_json(row, base_url(request))})
 
 
-def _tags(value) -> list[str]:
-    return str(value or "").lower().split()
-
-
 def apply_actions(ticket: dict, actions: list, current_user_id: int) -> dict | None:
-    """Mutate ``ticket`` as the actions say; return the comment the macro adds (raw), if any."""
-    comment: dict = {}
-    for action in actions:
-        field, value = action.get("field"), action.get("value")
-        if isinstance(value, list) and field and field.startswith("comment_value"):
-            value = value[-1] if value else ""
-        if field in ("status", "priority", "type", "subject"):
-            ticket[field] = value or None
-        elif field in ("group_id", "assignee_id"):
-            if value == "current_user":
-                value = current_user_id
-            ticket[field] = int(value) if str(value or "").isdigit() else None
-        elif field == "set_tags":
-            ticket["tags"] = _tags(value)
-        elif field == "current_tags":
-            ticket["tags"] = ticket.get("tags", []) + [t for t in _tags(value) if t not in ticket.get("tags", [])]
-        elif field == "remove_tags":
-            ticket["tags"] = [t for t in ticket.get("tags", []) if t not in _tags(value)]
-        elif field == "comment_value":
-            comment["body"] = str(value)
-        elif field == "comment_value_html":
-            comment["html_body"] = str(value)
-        elif field == "comment_mode_is_public":
-            comment["public"] = str(value).lower() != "false"
-        elif field and field.startswith("custom_fields_"):
-            field_id = int(field.rsplit("_", 1)[1]) if field.rsplit("_", 1)[1].isdigit() else None
-            if field_id is not None:
-                others = [f for f in ticket.get("custom_fields", []) if f["id"] != field_id]
-                ticket["custom_fields"] = [*others, {"id": field_id, "value": value}]
-                ticket["fields"] = ticket["custom_fields"]
-    if "body" not in comment and "html_body" not in comment:
+    """Change ``ticket`` as the actions say (``console.domain.macro_actions``); return the comment the
+    macro adds (raw templates), if any."""
+    effect = macro_effect(actions, tags=ticket.get("tags") or [], me=current_user_id)
+    ticket.update(effect.field_changes)
+    if effect.custom_fields:
+        merged = {f["id"]: f for f in ticket.get("custom_fields") or []}
+        merged.update({f["id"]: f for f in effect.custom_fields})
+        ticket["custom_fields"] = ticket["fields"] = list(merged.values())
+    if not effect.has_comment:
         return None
+    comment: dict = {"public": effect.public}
+    if effect.comment_text is not None:
+        comment["body"] = effect.comment_text
+    if effect.comment_html is not None:
+        comment["html_body"] = effect.comment_html
     return comment
 
 
