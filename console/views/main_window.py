@@ -34,16 +34,12 @@ from console.models.tickets import TicketListModel
 from console.ops import Ops
 from console.ops.notifications import Notifier
 
-from .about import AboutDialog
 from .account_pane import AccountPane
 from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
-from .connection_dialog import ConnectionDialog, SignOutDialog
-from .dashboard import DashboardView
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
-from .settings_dialog import SettingsDialog
 from .shortcuts import LETTER_ACTIONS, SHORTCUTS, ShortcutOverlay
 from .status_bar import StatusBar
 from .ticket_list import TicketListView
@@ -135,10 +131,9 @@ class MainWindow(QMainWindow):
         self.work_split.addWidget(self.ticket_pane)
         self.work_split.setStretchFactor(0, 1)
         self.work_split.setStretchFactor(1, 1)
-        self.dashboard = DashboardView(ops.dashboard, ws.prefs)
+        self._dashboard = None   # built when first shown (Qt Charts loads then, not at start-up)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.work_split)
-        self.pages.addWidget(self.dashboard)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(self.queue_pane)
         self.main_split.addWidget(self.pages)
@@ -205,7 +200,6 @@ class MainWindow(QMainWindow):
         self.search_box.customer_requested.connect(
             lambda user_id: ops.search.customer_tickets(user_id, done=self.on_customer_tickets))
         self.search_box.canned_reply_requested.connect(self.on_canned_reply_requested)
-        self.dashboard.queue_requested.connect(self.show_queue)
         self.status.work_offline_changed.connect(ops.sync.set_work_offline)
         self.status.work_offline_changed.connect(self.work_offline_changed)
         self.status.conflicts_requested.connect(self.open_conflicts)
@@ -285,6 +279,17 @@ class MainWindow(QMainWindow):
     def show_work(self, _queue=None) -> None:
         self.pages.setCurrentWidget(self.work_split)
         self.queue_pane.dashboard.setChecked(False)
+
+    @property
+    def dashboard(self):
+        """The supervisor's dashboard page (a DashboardView), built on first use."""
+        if self._dashboard is None:
+            from .dashboard import DashboardView
+
+            self._dashboard = DashboardView(self.ops.dashboard, self.workspace.prefs)
+            self._dashboard.queue_requested.connect(self.show_queue)
+            self.pages.addWidget(self._dashboard)
+        return self._dashboard
 
     def show_dashboard(self) -> None:
         self.queue_pane.dashboard.setChecked(True)
@@ -400,6 +405,8 @@ class MainWindow(QMainWindow):
     def on_connect_requested(self) -> None:
         if self.workspace.prefs is None:
             return
+        from .connection_dialog import ConnectionDialog  # dialogs load when first asked for, not at start-up
+
         dialog = ConnectionDialog(self.workspace.prefs, self.ops.runner, self)
         if dialog.exec() == ConnectionDialog.DialogCode.Accepted and dialog.choice is not None:
             self.restart_requested.emit(dialog.choice)
@@ -408,6 +415,8 @@ class MainWindow(QMainWindow):
         if self.workspace.prefs is None:
             return
         counts = self.ops.queues.counts
+        from .connection_dialog import SignOutDialog
+
         if SignOutDialog.ask(self.workspace.prefs, self.workspace.cache_path, self,
                              pending=counts.outbox if counts is not None else 0):
             self.restart_requested.emit(None)
@@ -415,12 +424,16 @@ class MainWindow(QMainWindow):
     def on_settings_requested(self) -> None:
         if self.workspace.prefs is None:
             return
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.workspace.prefs, self)
         dialog.settings_changed.connect(self.settings_changed)
         dialog.settings_changed.connect(lambda _names: self.notifier.set_rules(self._notify_rules()))
         dialog.exec()
 
     def on_about_requested(self) -> None:
+        from .about import AboutDialog
+
         AboutDialog(self, cache_path=self.workspace.cache_path, log_file=self.workspace.log_file).exec()
 
     # -- lifecycle ----------------------------------------------------------------------------
