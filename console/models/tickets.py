@@ -136,9 +136,12 @@ class TicketListModel(QAbstractTableModel):
             self._row_index = {tid: row for row, tid in enumerate(self._ids)}
         return self._row_index
 
-    def reload_ids(self, ids: list[int] | None = None) -> None:
-        """Re-read which tickets the queue holds, keeping selection and current row by ticket id."""
+    def reload_ids(self, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
+        """Re-read which tickets the queue holds, keeping selection and current row by ticket id;
+        ``rows``: list rows read with the ids (``preview_rows``), shown without another query."""
         new_ids = ids if ids is not None else self._query_ids()
+        for row in rows or ():
+            self._rows[row["id"]] = row
         if new_ids == self._ids:
             return
         self.layoutAboutToBeChanged.emit()

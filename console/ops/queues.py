@@ -41,10 +41,11 @@ class Resources:
         return {d["id"]: d["name"] for d in self.departments}
 
 
-def prepared_queue(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, list, dict, dict]:
-    """A queue's ids, its first ``count`` list rows, their people's names and queued field changes."""
+def prepared_queue(reader, queue, sort_key: str, descending: bool, count: int, start: int = 0
+                   ) -> tuple[list, list, dict, dict]:
+    """A queue's ids, ``count`` list rows from row ``start``, their people's names and queued field changes."""
     ids = queue_ticket_ids(reader, queue, sort_key, descending)
-    rows = reader.tickets_by_ids(ids[:count])
+    rows = reader.tickets_by_ids(ids[start:start + count])
     people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
     return ids, rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
 
@@ -132,7 +133,8 @@ class QueueOps(QObject):
                          failed=failed)
 
     def prepare(self, queue, sort_key: str, descending: bool, count: int, *,
-                done: Callable[[tuple], None]) -> None:
-        """``done((ids, rows, names, queued))``: what showing ``queue`` needs, read off the GUI thread."""
-        self.runner.read(lambda reader: prepared_queue(reader, queue, sort_key, descending, count), done=done,
-                         failed=lambda _exc: None)
+                done: Callable[[tuple], None], start: int = 0) -> None:
+        """``done((ids, rows, names, queued))``: what showing ``queue`` needs, read off the GUI thread
+        (the rows from row ``start``: the screenful the list shows)."""
+        self.runner.read(lambda reader: prepared_queue(reader, queue, sort_key, descending, count, start),
+                         done=done, failed=lambda _exc: None)

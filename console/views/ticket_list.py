@@ -197,7 +197,7 @@ class TicketListView(QTableView):
         if bus is not None:
             bus.cache_changed.connect(self.on_cache_changed)
         if queues is not None:
-            model.ids_requested.connect(self.refresh_ids)
+            model.ids_requested.connect(self.resort)
         self.stock_paint = False   # True: Qt's own cell-by-cell paint (tests compare the two)
         self.cell_delegate = TicketCellDelegate(self, model)
         self.setItemDelegate(self.cell_delegate)
@@ -295,6 +295,21 @@ class TicketListView(QTableView):
                 model.reload_ids(ids)
                 self.queue_shown.emit(queue, model.rowCount())
         self._queues.ids(queue, sort_key, descending, done=done)
+
+    def resort(self) -> None:
+        """The agent sorted: the new order and the screenful it shows, read together off the GUI thread."""
+        model = self.model()
+        queue = model.queue
+        if queue is None or self._queues is None:
+            return
+        sort_key, descending, top = model.sort_key, model.descending, max(0, self.rowAt(0))
+
+        def done(result) -> None:
+            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
+                ids, rows, names, queued = result
+                model.reload_ids(ids, model.preview_rows(rows, names, queued))
+                self.queue_shown.emit(queue, model.rowCount())
+        self._queues.prepare(queue, sort_key, descending, self.visible_rows(), start=top, done=done)
 
     def on_cache_changed(self, change: Change, _initiator: object = None) -> None:
         if change.touches(PREPARED_KINDS):
