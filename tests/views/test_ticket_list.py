@@ -13,6 +13,21 @@ def _settled(qtbot, window, desk) -> None:
     desk.settle(qtbot)
 
 
+def _ours(listed):
+    return listed.viewport().grab().toImage()
+
+
+def _stock(listed):
+    """The list as Qt's own table paint draws it, cell by cell, with the stock delegate."""
+    listed.stock_paint = True
+    listed.setItemDelegate(QStyledItemDelegate(listed))
+    try:
+        return listed.viewport().grab().toImage()
+    finally:
+        listed.setItemDelegate(listed.cell_delegate)
+        listed.stock_paint = False
+
+
 def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window, desk):
     window, listed = main_window, main_window.ticket_list
     window.resize(1600, 900)
@@ -27,13 +42,7 @@ def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window
     assert any(not t[-1] for t in texts) and any(t[-1] for t in texts), "want bold (unseen) and plain rows"
     listed.clear_current()   # the focus frame is drawn under the text by one, over it by the other
     qtbot.wait(20)
-    ours = listed.viewport().grab().toImage()
-    listed.stock_paint = True   # Qt's own table paint, cell by cell, with the stock delegate
-    listed.setItemDelegate(QStyledItemDelegate(listed))
-    stock = listed.viewport().grab().toImage()
-    listed.setItemDelegate(listed.cell_delegate)
-    listed.stock_paint = False
-    assert ours == stock
+    assert _ours(listed) == _stock(listed)
 
 
 def test_a_queue_warmed_while_idle_paints_without_new_text_layouts(qtbot, main_window, desk):
@@ -67,13 +76,7 @@ def test_the_current_row_with_focus_looks_as_the_stock_paint_draws_it(qtbot, mai
     listed.selectionModel().setCurrentIndex(model.index(3, 2), listed.selectionModel().SelectionFlag.NoUpdate)
     qtbot.waitUntil(listed.hasFocus)
     listed.viewport().repaint()
-    ours = listed.viewport().grab().toImage()
-    listed.stock_paint = True
-    listed.setItemDelegate(QStyledItemDelegate(listed))
-    stock = listed.viewport().grab().toImage()
-    listed.setItemDelegate(listed.cell_delegate)
-    listed.stock_paint = False
-    assert ours == stock
+    assert _ours(listed) == _stock(listed)
 
 
 def test_a_warmed_queue_shows_at_once_and_a_change_is_never_shown_stale(qtbot, main_window, desk):
