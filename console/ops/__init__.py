@@ -39,6 +39,14 @@ __all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "Runner", "SendR
            "TicketDetails", "Written", "bridge_engine"]
 
 
+def warm_imports() -> None:
+    """Import and build what a first draft or canned reply needs (the template engine)."""
+    from console.domain import fragments, placeholders
+
+    placeholders.render_preview("{{ ticket.id }}", {"ticket": {"id": 1}})
+    fragments.render_with_fragments("{{ x }}", {"x": 1}, {})
+
+
 class Ops(QObject):
     """Everything a window asks of the cache and the helpdesk, for one session."""
 
@@ -57,6 +65,7 @@ class Ops(QObject):
         self.queues = QueueOps(self.runner, me=me, parent=self)
         self.search = SearchOps(self.runner, self)
         self.dashboard = DashboardOps(self.runner, self)
+        self._warmed = False
         self._unbridge: Callable[[], None] | None = None
         if sync is not None:
             self.attach_sync(sync)
@@ -72,6 +81,16 @@ class Ops(QObject):
             self._unbridge = bridge_engine(engine, self.bus)
         else:
             self.bus.sync_status_changed.emit(engine.status)
+
+    def warm_up(self) -> None:
+        """What the first paint did not need, loaded off the GUI thread while the agent reads the list.
+
+        python-liquid (placeholders, fragments: ~0.4 s of imports) was otherwise imported on the
+        GUI thread at the first keystroke in a draft or the first canned reply, stalling the
+        window that long; once is enough (imports are cached)."""
+        if not self._warmed:
+            self._warmed = True
+            self.runner.call(warm_imports)
 
     def open_ticket(self, parent: QObject | None = None) -> OpenTicket:
         return OpenTicket(self.runner, self.sync, me=self.me, parent=parent or self)

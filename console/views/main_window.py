@@ -50,6 +50,7 @@ from .window_state import WindowStateKeeper
 
 log = logging.getLogger(__name__)
 WARM_QUEUES_DELAY_MS = 300   # after start-up (or a new queue list) settled: prepare each queue's first screen
+WARM_UP_DELAY_MS = 300        # after the first queue is shown (and painted): ops.warm_up()
 DEFAULT_SIZE = (1840, 1000)
 
 
@@ -79,6 +80,7 @@ class MainWindow(QMainWindow):
         self.workspace, self.ops, self.me = workspace, workspace.ops, workspace.me
         self._closing = False
         self._default_queue = None
+        self._warming = False
         self.setWindowTitle(f"Support Console — {workspace.agent_name or 'agent'}"
                             + (f" @ {workspace.helpdesk_url}" if workspace.helpdesk_url else ""))
         self._build()
@@ -273,6 +275,9 @@ class MainWindow(QMainWindow):
         self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo)
 
     def on_queue_shown(self, queue, count: int) -> None:
+        if not self._warming:   # the first queue is painted: then load what drafts need, off the GUI thread
+            self._warming = True
+            QTimer.singleShot(WARM_UP_DELAY_MS, self.ops.warm_up)
         self.list_header.setText(f"<b>{queue.label}</b> · {count} ticket{'s' if count != 1 else ''}")
         self.list_header.setToolTip(queue.label)
 
