@@ -12,6 +12,10 @@ usage once (``catalog=``, ``usage=``). Blocking (SQLite): run it off the GUI thr
      "replies": [{"id": MACRO_ID, "title": TITLE, "score": FLOAT, "warnings": [TEXT, ...]}, ...]}
 
 ranked, best first; exit 2 with one line on stderr for an unknown cache or ticket.
+
+``policy_state(reader, ticket)``: the account's policy badges for a cached ticket (what the send
+guard checks a reply's text against, ``contradicted_promises``). ``misrouted_ticket_ids(reader)``:
+the unsolved tickets whose department the suggestion confidently puts elsewhere.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from console.domain.account import account_from_user
+from console.domain.policies import PolicyBadge, policy_badges
 from console.domain.ranking import RankedReply, TicketFacts, UsageRecord, rank_replies, ticket_facts
 from console.domain.reply_catalog import ReplyCatalog
-from console.domain.triage import Suggestion
+from console.domain.triage import Suggestion, probably_misrouted
+
+MISROUTED_LIMIT = 2000   # the most recently updated unsolved tickets the misrouted queue looks at
 
 
 @dataclass(frozen=True)
@@ -69,6 +77,37 @@ def build_catalog(reader) -> ReplyCatalog:
 def read_usage(reader) -> list[UsageRecord]:
     return [UsageRecord(macro_id, group_id, tuple(tags), count)
             for macro_id, group_id, tags, count in reader.canned_reply_usage()]
+
+
+def policy_state(reader, ticket: dict, now: datetime | None = None) -> tuple[list[PolicyBadge], bool | None]:
+    """The account's policy badges for a cached ticket, and whether the requester has an account
+    (None: requester unknown), as the send guard and the picker judge replies by them."""
+    requester_id = ticket.get("requester_id")
+    requester = reader.user(requester_id) if requester_id is not None else None
+    group_id = ticket.get("group_id")
+    department = next((g.get("name") for g in reader.groups(include_deleted=True) if g.get("id") == group_id), None)
+    badges = policy_badges(ticket, requester, department, reader.comments_for_ticket(ticket["id"]),
+                           now=now or datetime.now(UTC))
+    return badges, (None if requester is None else account_from_user(requester) is not None)
+
+
+def misrouted_ticket_ids(reader, now: datetime | None = None, limit: int = MISROUTED_LIMIT) -> list[int]:
+    """Unsolved tickets in a department the suggestion confidently disagrees with."""
+    from console.store import UNSOLVED, QueueSpec
+
+    now = now or datetime.now(UTC)
+    names = {g["id"]: g.get("name") or "" for g in reader.groups(include_deleted=True)}
+    ids = reader.ticket_ids_for_queue(QueueSpec(statuses=UNSOLVED), "updated_at", True)[:limit]
+    tickets = [t for t in reader.tickets_by_ids(ids) if t.get("group_id") in names]
+    users = reader.users_by_ids(sorted({t["requester_id"] for t in tickets if t.get("requester_id")}))
+    out = []
+    for ticket in tickets:
+        full = reader.ticket(ticket["id"]) or ticket
+        facts = ticket_facts(full, users.get(full.get("requester_id")), reader.comments_for_ticket(full["id"]),
+                             names, now=now)
+        if probably_misrouted(facts.department, facts.suggestion):
+            out.append(full["id"])
+    return out
 
 
 def run(args) -> int:

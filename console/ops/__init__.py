@@ -7,6 +7,7 @@ Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/ope
     ops.bus        # ChangeBus: cache_changed(Change, initiator), sync_status_changed, message
     ops.runner     # Runner: read / write / call off the GUI thread
     ops.tickets, ops.replies, ops.conflicts, ops.attachments, ops.queues, ops.search, ops.dashboard
+    ops.suggestions   # ranked canned replies, department suggestion (console.ops.suggestions)
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
 
@@ -26,15 +27,16 @@ from .bus import ChangeBus, bridge_engine
 from .conflicts import ConflictOps
 from .dashboard import DashboardOps
 from .queues import QueueOps
-from .replies import ReplyOps, SendRefused
+from .replies import PolicyContradiction, ReplyOps, SendRefused
 from .runner import Cache, Runner, Written
 from .search import SearchOps
+from .suggestions import SuggestionOps
 from .sync import NoSync
 from .tickets import OpenTicket, TicketDetails, TicketOps
 from .undo import UndoStack
 
-__all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "Runner", "SendRefused", "TicketDetails",
-           "Written", "bridge_engine"]
+__all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "PolicyContradiction", "Runner", "SendRefused",
+           "TicketDetails", "Written", "bridge_engine"]
 
 
 class Ops(QObject):
@@ -55,6 +57,7 @@ class Ops(QObject):
         self.queues = QueueOps(self.runner, me=me, parent=self)
         self.search = SearchOps(self.runner, self)
         self.dashboard = DashboardOps(self.runner, self)
+        self.suggestions = SuggestionOps(self.runner, me=me, parent=self)
         self._unbridge = bridge_engine(self.sync, self.bus) if hasattr(self.sync, "subscribe") else None
         if self._unbridge is None:
             self.bus.sync_status_changed.emit(self.sync.status)
