@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.domain.fragments import FragmentError, expand_fragments, fragments_from_macros
 from console.domain.ranking import RankedReply, TicketFacts, preselect
@@ -136,7 +136,8 @@ class SuggestionOps(QObject):
 
 
 class SuggestedForTicket(QObject):
-    """The suggestions for the ticket an ``OpenTicket`` shows, recomputed whenever it loads."""
+    """The suggestions for the ticket an ``OpenTicket`` shows, recomputed whenever it loads and
+    whenever the canned replies change (a fragment edited once shows in every reply including it)."""
 
     ready = Signal(object)     # ReplySuggestions
     cleared = Signal()
@@ -148,8 +149,16 @@ class SuggestedForTicket(QObject):
         self._ticket_id: int | None = None
         self._language: str | None = None
         self._asked = 0
+        self._rerank = QTimer(self, singleShot=True, interval=100)   # a burst of macro changes → one ranking
+        self._rerank.timeout.connect(self.refresh)
         shown.loaded.connect(self.on_loaded)
         shown.cleared.connect(self.clear)
+        ops.runner.bus.cache_changed.connect(self.on_cache_changed)
+
+    def on_cache_changed(self, change: Change, _initiator: object) -> None:
+        """Canned replies (or departments) changed: rank the shown ticket's replies again."""
+        if self._ticket_id is not None and change.touches(CATALOG_KINDS):
+            self._rerank.start()
 
     def on_loaded(self, details) -> None:
         if details.ticket_id != self._ticket_id:

@@ -293,7 +293,7 @@ class TicketPane(QWidget):
             return
         colours = theme.colours()
         prefix = "<b>Probably misrouted.</b> " if suggestions.misrouted else ""
-        self.suggestion_label.setText(f"{prefix}{html.escape(suggestion.label())}")
+        self.suggestion_label.setText(f"{prefix}{html.escape(suggestion.label(), quote=False)}")
         self.suggestion_label.setStyleSheet(f"color: {colours.warning if suggestions.misrouted else colours.muted};")
         self.suggestion_label.setToolTip(f"Confidence {suggestion.confidence:.0%}")
         self.suggestion_label.show()

@@ -1,0 +1,217 @@
+"""The right answer first, through the real main window: the ranked picker, the policy guard on Send,
+the department suggestion and the "Probably misrouted" queue, fragments, languages.
+
+The cache is the demo helpdesk synced by the real engine (``desk``); the tests that send check what
+the embedded helpdesk received, with the engine running on a qasync loop (``live``, as in
+test_workflow.py).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from console.models.canned_replies import WARNINGS_ROLE
+from tests.helpdesk import scenario_ticket_id
+from tests.views.conftest import open_ticket, select_queue
+
+WITHIN = "Billing::Refund within the 30-day guarantee"
+OUTSIDE = "Billing::Refund outside the guarantee"
+
+
+def ranked(qtbot, window, ticket_id: int):
+    """Wait until the picker shows the ranking for ``ticket_id``; return the ReplySuggestions."""
+    picker = window.canned_picker
+    qtbot.waitUntil(lambda: window.suggested.current is not None and window.suggested.current.ticket_id == ticket_id
+                    and picker.model.rowCount() > 0 and picker.model.ranked_at(0) is not None, timeout=10000)
+    return window.suggested.current
+
+
+def rows(picker) -> list[tuple[str, list[str]]]:
+    model = picker.model
+    return [(model.index(r, 0).data(), model.index(r, 0).data(WARNINGS_ROLE)) for r in range(model.rowCount())]
+
+
+def row_titled(picker, title: str) -> int:
+    return next(r for r in range(picker.model.rowCount()) if picker.model.macro_at(r)["title"] == title)
+
+
+def test_the_70_day_refund_ticket_preselects_the_decline_and_marks_the_within_reply(qtbot, main_window, desk):
+    window, picker = main_window, main_window.canned_picker
+    ticket_id = scenario_ticket_id(desk.reader, "refund_outside_window")
+    open_ticket(qtbot, window, ticket_id)
+    suggestions = ranked(qtbot, window, ticket_id)
+    window.shortcut_actions["canned_replies"].trigger()
+    assert suggestions.preselected is not None and suggestions.preselected.title == OUTSIDE
+    assert picker.current_reply() is not None and picker.current_reply().title == OUTSIDE
+    assert rows(picker)[0][0] == "★ " + OUTSIDE
+    assert "best match preselected" in picker.ranking_label.text()
+    title, warnings = rows(picker)[row_titled(picker, WITHIN)]
+    assert title == "⚠ " + WITHIN
+    assert any("outside guarantee" in w for w in warnings), warnings
+    within = picker.model.index(row_titled(picker, WITHIN), 0)
+    assert within.data(Qt.ItemDataRole.ForegroundRole) is not None     # drawn in the error colour
+    assert "outside guarantee" in within.data(Qt.ItemDataRole.ToolTipRole)
+
+    qtbot.keyClicks(picker.search_edit, "refund")        # what a new user typed
+    assert picker.current_reply().title != WITHIN
+    assert rows(picker)[0][0].endswith(OUTSIDE)
+    assert rows(picker)[row_titled(picker, WITHIN)][0] == "⚠ " + WITHIN
+    picker.list_view.setFocus()
+    picker.list_view.setCurrentIndex(picker.model.index(row_titled(picker, WITHIN), 0))
+    assert "⚠" in picker.preview.toPlainText() and "outside guarantee" in picker.preview.toPlainText()
+
+    picker.search_edit.clear()
+    picker.list_view.setCurrentIndex(picker.model.index(row_titled(picker, OUTSIDE), 0))
+    qtbot.keyClick(picker.list_view, Qt.Key.Key_Return)
+    body = window.reply_editor.body()
+    assert "falls outside our money-back guarantee" in body
+    assert "Every subscription comes with a 30-day money-back guarantee" in body     # its fragment, inlined
+    assert "{%" not in body and "issued a full refund" not in body
+    assert window.reply_editor.field_changes.get("status") == "pending"
+
+
+def test_a_reply_that_solves_the_ticket_shows_what_it_applies_before_it_is_inserted(qtbot, main_window, desk):
+    window, picker, editor = main_window, main_window.canned_picker, main_window.reply_editor
+    ticket_id = scenario_ticket_id(desk.reader, "refund_inside_window")
+    open_ticket(qtbot, window, ticket_id)
+    ranked(qtbot, window, ticket_id)
+    window.shortcut_actions["canned_replies"].trigger()
+    picker.list_view.setCurrentIndex(picker.model.index(row_titled(picker, WITHIN), 0))
+    assert picker.current_ranked().solves
+    qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)    # the keystroke alone does not insert it
+    assert editor.body() == ""
+    assert picker.applies_bar.isVisible() and "status → solved" in picker.applies_label.text()
+    picker.applies_cancel.click()
+    assert not picker.applies_bar.isVisible() and editor.body() == ""
+    qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
+    picker.applies_button.click()                             # explicit: insert and apply
+    assert "inside our 30-day money-back guarantee" in editor.body()
+    assert editor.field_changes.get("status") == "solved"
+    assert not picker.applies_bar.isVisible()
+
+
+def test_no_confident_match_preselects_nothing(qtbot, main_window, desk):
+    window, picker = main_window, main_window.canned_picker
+    ticket_id = scenario_ticket_id(desk.reader, "trial_question")     # a prospect's mixed question
+    open_ticket(qtbot, window, ticket_id)
+    suggestions = ranked(qtbot, window, ticket_id)
+    assert suggestions.preselected is None
+    assert picker.current_reply() is None and not picker.insert_button.isEnabled()
+    assert "no confident match" in picker.ranking_label.text()
+    with qtbot.assertNotEmitted(picker.insert_requested):
+        qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
+    assert window.reply_editor.body() == ""
+
+
+def test_a_merchants_customer_gets_the_contact_the_seller_route_never_inserted_blindly(qtbot, main_window, desk):
+    window, picker, pane = main_window, main_window.canned_picker, main_window.ticket_pane
+    ticket_id = scenario_ticket_id(desk.reader, "merchant_customer")
+    open_ticket(qtbot, window, ticket_id)
+    ranked(qtbot, window, ticket_id)
+    assert picker.current_reply().title == "General::Merchant's customer — contact the seller"
+    qtbot.waitUntil(lambda: pane.suggestion_label.isVisible())
+    assert "contact-the-seller reply (merchant's customer)" in pane.suggestion_label.text()
+    assert not pane.move_button.isVisible()          # no department to move to: the reply is the route
+    with qtbot.assertNotEmitted(picker.insert_requested):
+        qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
+    assert picker.applies_bar.isVisible() and "status → solved" in picker.applies_label.text()
+    with qtbot.waitSignal(picker.insert_requested):
+        picker.applies_button.click()
+    assert "Please contact the seller directly" in window.reply_editor.body()
+
+
+def edit_macros(desk, qtbot, edit) -> None:
+    """Change the cached canned replies as a macro sync does (one transaction, one broadcast)."""
+    macros = [dict(m) for m in desk.reader.all_macros()]
+    edit(macros)
+    desk.ops.runner.write(lambda cache: cache.writer.replace_macros(macros))
+    desk.settle(qtbot)
+
+
+def set_text(macro: dict, text: str) -> None:
+    macro["actions"] = [({**a, "value": text} if a.get("field") == "comment_value" else a) for a in macro["actions"]]
+
+
+def fragment(macros: list[dict], name: str) -> dict:
+    return next(m for m in macros if m["title"] == f"Fragment::{name}")
+
+
+CANCEL_REPLIES = ("Billing::Cancellation — how to cancel yourself", "Billing::Cancellation — done on your behalf")
+
+
+def preview_of(qtbot, picker, title: str) -> str:
+    picker.list_view.setCurrentIndex(picker.model.index(row_titled(picker, title), 0))
+    return picker.preview.toPlainText()
+
+
+def test_a_fragment_edited_once_shows_in_every_reply_that_includes_it(qtbot, main_window, desk):
+    window, picker = main_window, main_window.canned_picker
+    ticket_id = scenario_ticket_id(desk.reader, "cancel_enough_notice")
+    open_ticket(qtbot, window, ticket_id)
+    ranked(qtbot, window, ticket_id)
+    for title in CANCEL_REPLIES:
+        assert "You can always cancel yourself in the Billing area" in preview_of(qtbot, picker, title)
+    rule = "New rule: write to us 14 days before the invoice and we cancel for you."
+    edit_macros(desk, qtbot, lambda macros: set_text(fragment(macros, "Cancellation rule"), rule))
+    qtbot.waitUntil(lambda: rule in preview_of(qtbot, picker, CANCEL_REPLIES[0]))
+    for title in CANCEL_REPLIES:
+        shown = preview_of(qtbot, picker, title)
+        assert rule in shown and "You can always cancel yourself" not in shown
+    picker.list_view.setCurrentIndex(picker.model.index(row_titled(picker, CANCEL_REPLIES[0]), 0))
+    picker.insert_current()
+    assert rule in window.reply_editor.body()
+
+
+def test_a_missing_or_looping_fragment_is_an_error_never_half_a_reply(qtbot, main_window, desk):
+    window, picker, editor = main_window, main_window.canned_picker, main_window.reply_editor
+    ticket_id = scenario_ticket_id(desk.reader, "cancel_enough_notice")
+    open_ticket(qtbot, window, ticket_id)
+    ranked(qtbot, window, ticket_id)
+
+    def rename(macros):
+        fragment(macros, "Cancellation rule")["title"] = "Fragment::Old cancellation rule"
+    edit_macros(desk, qtbot, rename)
+    qtbot.waitUntil(lambda: "missing" in preview_of(qtbot, picker, CANCEL_REPLIES[0]))
+    for title in CANCEL_REPLIES:
+        shown = preview_of(qtbot, picker, title)
+        assert "Can't insert this reply: Fragment 'Cancellation rule' is missing" in shown, shown
+        assert rows(picker)[row_titled(picker, title)][0].startswith("⚠")
+        assert not picker.insert_button.isEnabled()
+        with qtbot.assertNotEmitted(picker.insert_requested):
+            picker.insert_current()
+        assert editor.body() == ""
+
+    def loop(macros):
+        old = next(m for m in macros if m["title"] == "Fragment::Old cancellation rule")
+        old["title"] = "Fragment::Cancellation rule"
+        set_text(old, "{% render 'Cancellation rule' %}")
+    edit_macros(desk, qtbot, loop)
+    qtbot.waitUntil(lambda: "loop" in preview_of(qtbot, picker, CANCEL_REPLIES[1]))
+    for title in CANCEL_REPLIES:
+        assert "Fragment loop: cancellation rule → Cancellation rule" in preview_of(qtbot, picker, title)
+    with qtbot.assertNotEmitted(picker.insert_requested):
+        picker.insert_current()
+
+
+def test_the_misrouted_ticket_shows_the_suggestion_and_one_click_moves_it(qtbot, main_window, desk):
+    window, pane = main_window, main_window.ticket_pane
+    ticket_id = scenario_ticket_id(desk.reader, "security_reset_wrong_department")
+    support = next(g["id"] for g in desk.reader.groups() if g["name"] == "Technical Support")
+    select_queue(qtbot, window, "misrouted")
+    qtbot.waitUntil(lambda: window.ticket_model.rowCount() > 0)
+    listed = [window.ticket_model.ticket_id_at(r) for r in range(window.ticket_model.rowCount())]
+    assert ticket_id in listed
+    assert scenario_ticket_id(desk.reader, "refund_outside_window") not in listed   # rightly in Billing
+    open_ticket(qtbot, window, ticket_id)
+    qtbot.waitUntil(lambda: pane.suggestion_label.isVisible())
+    assert "Probably misrouted" in pane.suggestion_label.text()
+    assert "Suggested: Technical Support" in pane.suggestion_label.text()
+    assert "security" in pane.suggestion_label.text().lower()               # the words that decided it
+    assert pane.move_button.isVisible() and pane.move_button.text() == "Move to Technical Support"
+    pane.move_button.click()
+    desk.settle(qtbot)
+    [entry] = [e for e in desk.reader.list_outbox() if e.kind == "fields"]
+    assert entry.ticket_id == ticket_id and entry.payload["fields"] == {"group_id": support}
+    assert not pane.move_button.isVisible()
+    assert pane.department.currentData() == support
+
