@@ -124,7 +124,8 @@ class Runner(QObject):
         try:
             call()
         except RuntimeError as exc:
-            if "already deleted" not in str(exc):   # the asking widget closed meanwhile: nothing to show
+            # the asking widget (or its window's objects) closed meanwhile: nothing to show
+            if "already deleted" not in str(exc) and "has been deleted" not in str(exc):
                 raise
             log.debug("an answer arrived for a closed widget: %s", exc)
 

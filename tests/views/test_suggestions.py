@@ -8,11 +8,15 @@ test_workflow.py).
 
 from __future__ import annotations
 
+import asyncio
+
+import pytest
 from PySide6.QtCore import Qt
 
 from console.models.canned_replies import WARNINGS_ROLE
-from tests.helpdesk import scenario_ticket_id
+from tests.helpdesk import Helpdesk, scenario_ticket_id
 from tests.views.conftest import open_ticket, select_queue
+from tests.views.test_workflow import Live, comments_with
 
 WITHIN = "Billing::Refund within the 30-day guarantee"
 OUTSIDE = "Billing::Refund outside the guarantee"
@@ -112,6 +116,7 @@ def test_a_merchants_customer_gets_the_contact_the_seller_route_never_inserted_b
     qtbot.waitUntil(lambda: pane.suggestion_label.isVisible())
     assert "contact-the-seller reply (merchant's customer)" in pane.suggestion_label.text()
     assert not pane.move_button.isVisible()          # no department to move to: the reply is the route
+    window.shortcut_actions["canned_replies"].trigger()
     with qtbot.assertNotEmitted(picker.insert_requested):
         qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
     assert picker.applies_bar.isVisible() and "status → solved" in picker.applies_label.text()
@@ -215,3 +220,119 @@ def test_the_misrouted_ticket_shows_the_suggestion_and_one_click_moves_it(qtbot,
     assert not pane.move_button.isVisible()
     assert pane.department.currentData() == support
 
+
+
+# -- against the running helpdesk: what it receives ---------------------------------------------
+
+@pytest.fixture
+def live(qtbot, qapp, tmp_path):
+    """The demo helpdesk running, the engine on a qasync loop, the main window (test_workflow.py's ``Live``)."""
+    server = Helpdesk(tmp_path / "helpdesk.sqlite", "--demo", "--tickets", "20", "--export-delay", "0",
+                      admin_token="demo-admin-token").start()
+    session = Live(qtbot, qapp, server, tmp_path)
+    yield session
+    session.close()
+    server.kill()
+
+
+PROMISE = "Your purchase is inside our 30-day money-back guarantee, so I have issued a full refund."
+
+
+async def finish(session) -> None:
+    """Stop the engine inside the running loop: qasync's last event pass after ``run_until_complete``
+    would otherwise step the engine's task with no running loop (a teardown error, seen on main too)."""
+    session.engine.stop()
+    await asyncio.wait_for(asyncio.shield(session.task), 10)
+
+
+def sent_entries(session, ticket_id: int) -> list:
+    return [e for e in session.desk.reader.list_outbox(ticket_id=ticket_id) if e.kind == "reply"]
+
+
+def test_a_draft_contradicting_the_policy_asks_first_and_the_helpdesk_gets_nothing_until_confirmed(live):
+    window, editor = live.window, live.window.reply_editor
+
+    async def scenario():
+        await live.until(lambda: window.ticket_model.rowCount() > 0 and not live.engine.status.syncing)
+        tid = scenario_ticket_id(live.desk.reader, "refund_outside_window")
+        window.open_ticket(tid)
+        await live.until(lambda: editor.ticket_id == tid, what="the ticket")
+        window.shortcut_actions["reply"].trigger()
+        editor.text_edit.setPlainText(f"Hi,\n\n{PROMISE}\n\nBest")
+        window.shortcut_actions["send"].trigger()                        # Ctrl+Enter
+        await live.until(lambda: editor.policy_dialog is not None and editor.policy_dialog.isVisible(),
+                         what="the confirmation")
+        dialog = editor.policy_dialog
+        assert "issued a full refund" in dialog.details.text() and "outside guarantee" in dialog.details.text()
+        await asyncio.sleep(1.5)                                         # the engine pushes what is queued: nothing
+        assert sent_entries(live, tid) == [] and comments_with(live.server, tid, "issued a full refund") == 0
+
+        dialog.edit_button.click()                                       # go back and fix it
+        await live.until(lambda: editor.policy_dialog is None)
+        assert PROMISE in editor.body() and sent_entries(live, tid) == []
+        editor.text_edit.setPlainText(f"Hi,\n\n{PROMISE}\n\nBest (refund approved by a supervisor)")
+        window.shortcut_actions["send"].trigger()
+        await live.until(lambda: editor.policy_dialog is not None and editor.policy_dialog.isVisible())
+        editor.policy_dialog.send_button.click()                         # the agent knows better: send anyway
+        await live.until(lambda: comments_with(live.server, tid, "approved by a supervisor") == 1, timeout=20,
+                         what="the helpdesk to get it")
+        assert editor.body() == "" and editor.policy_dialog is None
+        [entry] = sent_entries(live, tid)
+        assert "canned_reply_id" not in entry.payload                    # typed, not a canned reply
+        await finish(live)
+    live.start()
+    live.run(scenario)
+
+
+def test_the_canned_reply_sent_is_learned_and_never_sent_to_the_helpdesk(live):
+    window, editor, picker = live.window, live.window.reply_editor, live.window.canned_picker
+
+    async def scenario():
+        await live.until(lambda: window.ticket_model.rowCount() > 0 and not live.engine.status.syncing)
+        tid = scenario_ticket_id(live.desk.reader, "refund_outside_window")
+        window.open_ticket(tid)
+        await live.until(lambda: window.suggested.current is not None and window.suggested.current.ticket_id == tid
+                         and picker.current_reply() is not None, what="the ranked picker")
+        best = picker.current_reply()
+        assert best.title == OUTSIDE
+        assert live.desk.reader.canned_reply_usage() == []
+        picker.insert_current()
+        window.shortcut_actions["send"].trigger()                        # a safe text: no question asked
+        await live.until(lambda: comments_with(live.server, tid, "falls outside our money-back guarantee") == 1,
+                         timeout=20, what="the helpdesk to get it")
+        assert editor.policy_dialog is None
+        [entry] = sent_entries(live, tid)
+        assert entry.payload["canned_reply_id"] == best.macro_id
+        await live.until(lambda: sent_entries(live, tid)[0].state == "sent", what="sent")
+        usage = live.desk.reader.canned_reply_usage()
+        assert [(macro_id, count) for macro_id, _group, _tags, count in usage] == [(best.macro_id, 1)]
+        ticket = live.server.get(f"tickets/{tid}.json").json()["ticket"]
+        assert ticket["status"] == "pending" and "refund_declined" in ticket["tags"]
+        audits = live.server.get(f"tickets/{tid}/audits.json")
+        assert "canned_reply_id" not in audits.text
+        await finish(live)
+    live.start()
+    live.run(scenario)
+
+
+def test_moving_a_misrouted_ticket_reaches_the_helpdesk(live):
+    window, pane = live.window, live.window.ticket_pane
+
+    async def scenario():
+        await live.until(lambda: window.ticket_model.rowCount() > 0 and not live.engine.status.syncing)
+        tid = scenario_ticket_id(live.desk.reader, "security_reset_wrong_department")
+        support = next(g["id"] for g in live.desk.reader.groups() if g["name"] == "Technical Support")
+        window.open_ticket(tid)
+        await live.until(lambda: pane.move_button.isVisible(), what="the suggestion")
+        assert pane.move_button.text() == "Move to Technical Support"
+        pane.move_button.click()
+        await live.until(lambda: live.server.get(f"tickets/{tid}.json").json()["ticket"]["group_id"] == support,
+                         timeout=20, what="the helpdesk to move it")
+        window.queue_pane.select_key("misrouted")
+        await live.until(lambda: window.ticket_model.queue is not None and window.ticket_model.queue.key == "misrouted"
+                         and tid not in [window.ticket_model.ticket_id_at(r)
+                                         for r in range(window.ticket_model.rowCount())], timeout=20,
+                         what="the ticket to leave the misrouted queue")
+        await finish(live)
+    live.start()
+    live.run(scenario)
