@@ -46,9 +46,10 @@ class TicketSuggestions:
     @classmethod
     def for_ticket(cls, reader, ticket_id: int, *, now: datetime | None = None, me: int | None = None,
                    catalog: ReplyCatalog | None = None, usage: list[UsageRecord] | None = None,
-                   language: str | None = None) -> TicketSuggestions | None:
-        """None when the ticket is not in the cache."""
-        ticket = reader.ticket(ticket_id)
+                   language: str | None = None, ticket: dict | None = None) -> TicketSuggestions | None:
+        """None when the ticket is not in the cache. ``ticket``: the ticket as shown (e.g. with the
+        field changes still queued applied), instead of the cached row."""
+        ticket = ticket if ticket is not None else reader.ticket(ticket_id)
         if ticket is None:
             return None
         now = now or datetime.now(UTC)

@@ -127,6 +127,11 @@ class CannedReplyModel(QAbstractListModel):
         self.refresh()
 
     @property
+    def group_id(self) -> int | None:
+        """The department whose replies are listed."""
+        return self._group_id
+
+    @property
     def best_id(self) -> int | None:
         return self._best
 

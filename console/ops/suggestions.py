@@ -92,8 +92,12 @@ class SuggestionOps(QObject):
             usage = read_usage(reader)
         if generation == self._generation:   # nothing changed meanwhile: keep them for the next ticket
             self._catalog, self._usage = catalog, usage
+        ticket = reader.ticket(ticket_id)
+        if ticket is None:
+            return None
+        ticket = {**ticket, **reader.pending_fields([ticket_id]).get(ticket_id, {})}   # as the pane shows it
         found = TicketSuggestions.for_ticket(reader, ticket_id, me=self.me, catalog=catalog, usage=usage,
-                                             language=language)
+                                             language=language, ticket=ticket)
         if found is None:
             return None
         customer = found.facts.language.code

@@ -150,11 +150,17 @@ class CannedReplyPicker(QWidget):
 
     def on_ticket_shown(self, details) -> None:
         another = self._ticket is None or self._ticket.get("id") != details.ticket.get("id")
-        department_changed = self._ticket is None or self._ticket.get("group_id") != details.ticket.get("group_id")
+        # compared with the department last listed (the ticket dict is shared: the pane edits it in place)
+        department_changed = self._ticket is None or self.model.group_id != details.ticket.get("group_id")
         self._ticket, self._details = details.ticket, details
         self.setEnabled(True)
         if another:
             self._suggestions, self._chosen = None, False
+            if self.search_edit.text():
+                self.search_edit.blockSignals(True)   # a search is for one ticket: the next starts ranked
+                self.search_edit.clear()
+                self.search_edit.blockSignals(False)
+                self.model.set_filter("")
             self.applies_bar.hide()
             self.ranking_label.setText("Ranking the canned replies for this ticket…")
             self.language_box.hide()
@@ -178,15 +184,20 @@ class CannedReplyPicker(QWidget):
 
     def _show_ranking(self, suggestions) -> None:
         best = suggestions.preselected
-        if best is not None:
-            text = "Ranked for this ticket — ★ best match preselected"
+        if best is not None and self.model.row_of(best.macro_id) < 0:   # e.g. a reply of the right department
+            title = best.title.split("::", 1)[-1]
+            text = f"Best match “{title}” is not offered in this department"
+            if suggestions.misrouted:
+                text += f": move the ticket to {suggestions.department.name} first"
+        elif best is not None:
+            text = "Ranked for this ticket: ★ best match preselected"
         elif suggestions.replies:
-            text = "Ranked for this ticket — no confident match: pick one"
+            text = "Ranked for this ticket: no confident match, pick one"
         else:
             text = "No canned reply fits this ticket"
         warned = sum(1 for r in suggestions.replies if r.contradicted)
         if warned:
-            text += f" · ⚠ {warned} contradict the account's policy"
+            text += f" · ⚠ {warned} contradict the policy"
         self.ranking_label.setText(text)
         languages = sorted({code for r in suggestions.replies for code in r.languages}, key=lambda c: (c != "en", c))
         self.language_box.blockSignals(True)
@@ -277,6 +288,8 @@ class CannedReplyPicker(QWidget):
         else:
             self.list_view.selectionModel().clearCurrentIndex()
             self.list_view.selectionModel().clearSelection()
+        if self._suggestions is not None:
+            self._show_ranking(self._suggestions)
         self._show_preview()
 
     def _on_current_changed(self) -> None:

@@ -423,6 +423,7 @@ class ReplyEditor(QWidget):
             self._highlight(self.body(), error.problems)
         self._save_timer.start()   # the text stays: keep it as a draft
         if isinstance(error, PolicyContradiction):
+            self.message_label.setText("Not sent: the reply promises what the account's policy contradicts.")
             self._ask_policy(error.promises, self.body(), status, open_next)
 
     def _ask_policy(self, promises: list[str], body: str, status: str | None, open_next: bool) -> None:

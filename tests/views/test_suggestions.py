@@ -221,6 +221,22 @@ def test_the_misrouted_ticket_shows_the_suggestion_and_one_click_moves_it(qtbot,
     assert pane.department.currentData() == support
 
 
+def test_a_misrouted_tickets_best_reply_from_the_other_department_is_named_not_selected(qtbot, main_window, desk):
+    window, picker = main_window, main_window.canned_picker
+    ticket_id = scenario_ticket_id(desk.reader, "security_reset_wrong_department")     # in Billing
+    open_ticket(qtbot, window, ticket_id)
+    suggestions = ranked(qtbot, window, ticket_id)
+    assert suggestions.misrouted and suggestions.preselected.title.startswith("Technical Support::")
+    assert picker.current_reply() is None                    # not a Billing reply picked in its place
+    best = suggestions.preselected.title.split("::", 1)[1]
+    assert picker.ranking_label.text().startswith(
+        f"Best match “{best}” is not offered in this department: move the ticket to Technical Support first")
+    window.ticket_pane.move_button.click()                    # queued; the ticket shows in its new department
+    qtbot.waitUntil(lambda: picker.current_reply() is not None, timeout=10000)
+    assert picker.current_reply().title == suggestions.preselected.title
+    assert "best match preselected" in picker.ranking_label.text()
+
+
 
 # -- against the running helpdesk: what it receives ---------------------------------------------
 
@@ -336,3 +352,73 @@ def test_moving_a_misrouted_ticket_reaches_the_helpdesk(live):
         await finish(live)
     live.start()
     live.run(scenario)
+
+
+# -- screenshots (saved under screenshots/, looked at) ------------------------------------------
+
+def test_screenshots_of_the_ranked_picker_the_policy_confirmation_and_the_suggestion(qtbot, main_window, desk):
+    from tests.views.test_widget_screenshots import save
+
+    window, picker, editor = main_window, main_window.canned_picker, main_window.reply_editor
+    window.resize(1700, 950)
+    ticket_id = scenario_ticket_id(desk.reader, "refund_outside_window")
+    open_ticket(qtbot, window, ticket_id)
+    ranked(qtbot, window, ticket_id)
+    window.show_canned_replies()
+    qtbot.keyClicks(picker.search_edit, "refund")
+    qtbot.wait(50)
+    assert rows(picker)[0][0] == "★ " + OUTSIDE
+    assert save(picker, "suggest_picker_ranked").stat().st_size > 5_000
+    picker.list_view.setFocus()
+    picker.list_view.setCurrentIndex(picker.model.index(row_titled(picker, WITHIN), 0))
+    qtbot.wait(50)
+    assert save(picker, "suggest_picker_contradicted_reply").stat().st_size > 5_000
+
+    editor.text_edit.setPlainText(f"Hi,\n\n{PROMISE}\n\nBest")
+    assert editor.send()
+    qtbot.waitUntil(lambda: editor.policy_dialog is not None and editor.policy_dialog.isVisible())
+    qtbot.wait(50)
+    assert save(editor.policy_dialog, "suggest_send_confirmation").stat().st_size > 5_000
+    assert save(window, "suggest_window_confirmation").stat().st_size > 20_000
+    editor.policy_dialog.edit_button.click()
+    desk.settle(qtbot)
+    assert [e for e in desk.reader.list_outbox() if e.kind == "reply"] == []
+
+    misrouted = scenario_ticket_id(desk.reader, "security_reset_wrong_department")
+    open_ticket(qtbot, window, misrouted)
+    qtbot.waitUntil(lambda: window.ticket_pane.move_button.isVisible())
+    qtbot.wait(50)
+    assert save(window, "suggest_misrouted_ticket").stat().st_size > 20_000
+
+
+GERMAN = ("Hallo, ich habe den Pro-Tarif vor gut zwei Monaten gekauft und kaum benutzt. "
+          "Ich möchte bitte mein Geld zurück, eine Rückerstattung für das ganze Abo. Danke und viele Grüße")
+
+
+def test_the_customers_language_is_offered_first_with_a_switch(qtbot, main_window, desk):
+    """A refund request written in German (the cache as a sync leaves it): the German variant first."""
+    window, picker = main_window, main_window.canned_picker
+    source = scenario_ticket_id(desk.reader, "refund_outside_window")
+    ticket = {**desk.reader.ticket(source), "id": 9001, "external_id": None, "subject": "Rückerstattung für mein Abo",
+              "description": GERMAN}
+    comment = {**desk.reader.comments_for_ticket(source)[0], "id": 900101, "body": GERMAN, "html_body": None,
+               "plain_body": GERMAN}
+    desk.ops.runner.write(lambda cache: cache.writer.upsert_tickets([ticket])
+                          | cache.writer.replace_ticket_comments(9001, [comment]))
+    desk.settle(qtbot)
+    open_ticket(qtbot, window, 9001)
+    suggestions = ranked(qtbot, window, 9001)
+    window.show_canned_replies()
+    assert suggestions.customer_language == "de" and suggestions.language == "de"
+    assert picker.current_reply().title == OUTSIDE + " [de]"
+    first_name = desk.reader.user(ticket["requester_id"])["name"].split()[0]
+    assert f"Hallo {first_name}," in picker.preview.toPlainText()
+    assert picker.language_box.isVisible() and picker.language_box.currentText() == "German (customer's)"
+    english = picker.language_box.findData("en")
+    picker.language_box.setCurrentIndex(english)
+    picker.language_box.activated.emit(english)                       # the agent picks English
+    qtbot.waitUntil(lambda: window.suggested.current.language == "en" and picker.current_reply() is not None
+                    and picker.current_reply().title == OUTSIDE)
+    assert rows(picker)[0][0] == "★ " + OUTSIDE
+    assert f"Hi {first_name}," in picker.preview.toPlainText()
+    assert not any(title.endswith("[de]") for title, _w in rows(picker))
