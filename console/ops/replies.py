@@ -14,7 +14,9 @@ reply whose text still promises what the account's policy badges contradict ("I 
 refund" 70 days after the purchase, ``policy_guard.contradicted_promises``) is refused with a
 :class:`PolicyContradiction` naming each promise, until it is sent again with ``confirmed=True``.
 ``canned_reply_id`` (the canned reply the text came from) goes into the payload: the console's
-usage history, never sent to the helpdesk.
+usage history, never sent to the helpdesk. ``expand_fragments(text, done=, failed=)`` answers each
+fragment tag typed in a reply (``{% render 'Refund terms' %}``) with the fragment's text, from the
+cached canned replies (``console/domain/fragments.py``), or the reason it can't.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from console.domain.fragments import FragmentError, expand_fragments, fragments_from_macros, references
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview, ticket_context
 from console.domain.policy_guard import contradicted_promises
 from console.store import Change
@@ -94,6 +97,19 @@ class ReplyOps(QObject):
             change = cache.writer.save_draft(ticket_id, new_kind, body) if body.strip() else Change()
             return change | cache.writer.delete_draft(ticket_id, old_kind)
         self.runner.write(work, initiator=initiator, done=done)
+
+    def expand_fragments(self, text: str, *, done: Callable[[list[tuple[str, str]]], None],
+                         failed: Callable[[str], None]) -> None:
+        """``done([(tag as typed, the fragment's text), ...])`` for the fragment tags in ``text``."""
+        def work(reader) -> list[tuple[str, str]]:
+            fragments = fragments_from_macros(reader.all_macros())
+            return [(match.group(0), expand_fragments(match.group(0), fragments)) for _name, match in references(text)]
+
+        def broken(error: Exception) -> None:
+            if not isinstance(error, FragmentError):
+                log.error("expanding fragments failed", exc_info=error)
+            failed(str(error))
+        self.runner.read(work, done=done, failed=broken)
 
     def send(self, *, ticket_id: int, kind: str, body: str, fields: dict[str, Any] | None = None,
              initiator: object = None, done: Callable[[str], None] | None = None,

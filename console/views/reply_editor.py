@@ -9,6 +9,9 @@ It works on the ticket an ``OpenTicket`` shows:
   disables.
 - ``on_reply_mode()`` / ``on_note_mode()`` (R / N; they focus the editor) and ``set_mode``;
   toggling keeps the text and moves the draft to the new kind.
+- A fragment tag typed in the text (``{% render 'Refund terms' %}``) is replaced by the fragment's
+  text, placeholders filled (``replies.expand_fragments``); a missing fragment or a loop is named
+  under the editor and the tag stays (Send refuses it).
 - ``insert_canned_reply(reply: CannedReply)``: insert at the cursor, placeholders rendered for
   this ticket; those that can't be filled stay as ``{{ ... }}`` and are highlighted. Its field
   changes (status, tags...) are carried with the reply and shown under the editor (clearable).
@@ -44,6 +47,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.fragments import FRAGMENT_TAG
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview
 from console.models.canned_replies import CannedReply, fill_template
 from console.ops.replies import PolicyContradiction, SendRefused
@@ -94,6 +98,8 @@ class ReplyEditor(QWidget):
         self._unsaved: dict[int, tuple[str, str]] = {}
         self._save_timer = QTimer(self, singleShot=True, interval=debounce_ms)
         self._save_timer.timeout.connect(self.save_draft_now)
+        self._fragment_timer = QTimer(self, singleShot=True, interval=debounce_ms)
+        self._fragment_timer.timeout.connect(self.expand_fragments_now)
         self._build()
         self.clear()
         theme.follow_theme(self, self.on_theme_changed)
@@ -284,6 +290,31 @@ class ReplyEditor(QWidget):
             return
         self.draft_label.setText("editing…")
         self._save_timer.start()
+        if FRAGMENT_TAG.search(self.body()):
+            self._fragment_timer.start()
+
+    def expand_fragments_now(self) -> None:
+        """Replace the fragment tags typed in the text by their fragments (off the GUI thread)."""
+        body, ticket_id = self.body(), self._ticket_id
+        if ticket_id is None or self._sending or not FRAGMENT_TAG.search(body):
+            return
+
+        def expanded(pairs: list[tuple[str, str]]) -> None:
+            if ticket_id != self._ticket_id or self._sending or self.body() != body:
+                return   # typed on meanwhile: the next pause expands it
+            cursor = QTextCursor(self.text_edit.document())
+            cursor.beginEditBlock()   # one Ctrl+Z takes the expansion back
+            for tag, text in pairs:
+                found = self.text_edit.document().find(tag)
+                if not found.isNull():
+                    found.insertText(fill_template(text, self._context()))
+            cursor.endEditBlock()
+            self.message_label.clear()
+
+        def failed(message: str) -> None:
+            if ticket_id == self._ticket_id:
+                self.message_label.setText(message)
+        self._replies.expand_fragments(body, done=expanded, failed=failed)
 
     def save_draft_now(self) -> None:
         """Write the draft (or delete it when the editor is empty); called by the debounce timer."""

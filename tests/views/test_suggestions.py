@@ -198,6 +198,29 @@ def test_a_missing_or_looping_fragment_is_an_error_never_half_a_reply(qtbot, mai
         picker.insert_current()
 
 
+def test_a_fragment_typed_in_the_editor_becomes_its_text(qtbot, main_window, desk):
+    window, editor = main_window, main_window.reply_editor
+    ticket_id = scenario_ticket_id(desk.reader, "cancel_enough_notice")
+    open_ticket(qtbot, window, ticket_id)
+    window.shortcut_actions["reply"].trigger()
+    qtbot.keyClicks(editor.text_edit, "Sure. {% render 'Cancellation rule' %} Anything else?")
+    qtbot.waitUntil(lambda: "{%" not in editor.body())
+    assert editor.body().startswith("Sure. You can always cancel yourself in the Billing area.")
+    assert editor.body().endswith(" Anything else?")
+    assert "{{" not in editor.body()                          # its placeholders filled for this ticket
+    editor.text_edit.undo()                                   # one Ctrl+Z takes the expansion back
+    assert "{% render 'Cancellation rule' %}" in editor.body()
+
+    editor.text_edit.setPlainText("")
+    qtbot.keyClicks(editor.text_edit, "Hello {% render 'No such text' %}")
+    qtbot.waitUntil(lambda: "is missing" in editor.message_label.text())
+    assert "Fragment 'No such text' is missing" in editor.message_label.text()
+    assert editor.body() == "Hello {% render 'No such text' %}"     # never half a reply
+    assert not editor.send()
+    desk.settle(qtbot)
+    assert [e for e in desk.reader.list_outbox() if e.kind == "reply"] == []
+
+
 def test_the_misrouted_ticket_shows_the_suggestion_and_one_click_moves_it(qtbot, main_window, desk):
     window, pane = main_window, main_window.ticket_pane
     ticket_id = scenario_ticket_id(desk.reader, "security_reset_wrong_department")
