@@ -29,7 +29,14 @@ from pathlib import Path
 
 from console.domain.account import account_from_user
 from console.domain.policies import PolicyBadge, policy_badges
-from console.domain.ranking import RankedReply, TicketFacts, UsageRecord, rank_replies, ticket_facts
+from console.domain.ranking import (
+    RankedReply,
+    TicketFacts,
+    UsageRecord,
+    department_suggestion,
+    rank_replies,
+    ticket_facts,
+)
 from console.domain.reply_catalog import ReplyCatalog
 from console.domain.triage import Suggestion, probably_misrouted
 
@@ -92,21 +99,22 @@ def policy_state(reader, ticket: dict, now: datetime | None = None) -> tuple[lis
     return badges, (None if requester is None else account_from_user(requester) is not None)
 
 
-def misrouted_ticket_ids(reader, now: datetime | None = None, limit: int = MISROUTED_LIMIT) -> list[int]:
-    """Unsolved tickets in a department the suggestion confidently disagrees with."""
+def misrouted_ticket_ids(reader, limit: int = MISROUTED_LIMIT) -> list[int]:
+    """Unsolved tickets in a department the suggestion confidently disagrees with (the ``limit`` most
+    recently updated unsolved tickets are looked at)."""
     from console.store import UNSOLVED, QueueSpec
 
-    now = now or datetime.now(UTC)
     names = {g["id"]: g.get("name") or "" for g in reader.groups(include_deleted=True)}
     ids = reader.ticket_ids_for_queue(QueueSpec(statuses=UNSOLVED), "updated_at", True)[:limit]
     tickets = [t for t in reader.tickets_by_ids(ids) if t.get("group_id") in names]
     users = reader.users_by_ids(sorted({t["requester_id"] for t in tickets if t.get("requester_id")}))
+    queued = reader.pending_fields([t["id"] for t in tickets])   # a move still queued counts as done
     out = []
     for ticket in tickets:
-        full = reader.ticket(ticket["id"]) or ticket
-        facts = ticket_facts(full, users.get(full.get("requester_id")), reader.comments_for_ticket(full["id"]),
-                             names, now=now)
-        if probably_misrouted(facts.department, facts.suggestion):
+        full = {**(reader.ticket(ticket["id"]) or ticket), **queued.get(ticket["id"], {})}
+        suggestion, _evidence, _text = department_suggestion(full, users.get(full.get("requester_id")),
+                                                             reader.comments_for_ticket(full["id"]))
+        if probably_misrouted(names.get(full.get("group_id")), suggestion):
             out.append(full["id"])
     return out
 
