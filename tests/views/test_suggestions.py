@@ -73,6 +73,14 @@ def test_the_70_day_refund_ticket_preselects_the_decline_and_marks_the_within_re
     assert "{%" not in body and "issued a full refund" not in body
     assert window.reply_editor.field_changes.get("status") == "pending"
 
+    window.reply_editor.text_edit.clear()                     # the marked reply, inserted on purpose:
+    picker.list_view.setCurrentIndex(picker.model.index(row_titled(picker, WITHIN), 0))
+    picker.insert_current()
+    picker.applies_button.click()                             # (it solves the ticket: asked first)
+    body = window.reply_editor.body()
+    assert "falls outside our 30-day money-back guarantee" in body    # its Liquid picks the right side
+    assert "issued a full refund" not in body
+
 
 def test_a_reply_that_solves_the_ticket_shows_what_it_applies_before_it_is_inserted(qtbot, main_window, desk):
     window, picker, editor = main_window, main_window.canned_picker, main_window.reply_editor
