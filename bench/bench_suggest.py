@@ -157,7 +157,13 @@ def main() -> int:
     row("  language detection (one ticket)", timed(lambda: detect_language(next(it)), 300), None)
     row("  canned_reply_usage query", timed(lambda: reader.canned_reply_usage(), 30), None)
     row("  build the reply catalog", timed(lambda: build_catalog(reader), 30), None)
-    row("'Probably misrouted' queue (2,000 latest unsolved)", timed(lambda: misrouted_ticket_ids(reader), 5), None)
+    from console import suggest
+
+    def misrouted_cold() -> None:
+        suggest._SUGGESTED.clear()
+        misrouted_ticket_ids(reader)
+    row("'Probably misrouted' queue, first (2,000 latest unsolved)", timed(misrouted_cold, 5), None)
+    row("  same, reloaded (the tickets unchanged)", timed(lambda: misrouted_ticket_ids(reader), 5), None)
     reader.close()
     return 0
 

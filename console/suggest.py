@@ -111,12 +111,25 @@ def misrouted_ticket_ids(reader, limit: int = MISROUTED_LIMIT) -> list[int]:
     queued = reader.pending_fields([t["id"] for t in tickets])   # a move still queued counts as done
     out = []
     for ticket in tickets:
-        full = {**(reader.ticket(ticket["id"]) or ticket), **queued.get(ticket["id"], {})}
-        suggestion, _evidence, _text = department_suggestion(full, users.get(full.get("requester_id")),
-                                                             reader.comments_for_ticket(full["id"]))
-        if probably_misrouted(names.get(full.get("group_id")), suggestion):
-            out.append(full["id"])
+        # the suggestion reads the ticket's text, not its department: kept until the ticket changes
+        key = (str(getattr(reader, "path", "")), ticket["id"], ticket.get("updated_at"), ticket.get("changed_at"),
+               ticket.get("requester_id"), tuple(ticket.get("tags") or ()))
+        suggestion = _SUGGESTED.get(key)
+        if suggestion is None:
+            full = reader.ticket(ticket["id"]) or ticket
+            suggestion = department_suggestion(full, users.get(full.get("requester_id")),
+                                               reader.comments_for_ticket(full["id"]))[0]
+            if len(_SUGGESTED) >= _SUGGESTED_LIMIT:
+                _SUGGESTED.clear()
+            _SUGGESTED[key] = suggestion
+        group_id = queued.get(ticket["id"], {}).get("group_id", ticket.get("group_id"))
+        if probably_misrouted(names.get(group_id), suggestion):
+            out.append(ticket["id"])
     return out
+
+
+_SUGGESTED: dict[tuple, Suggestion] = {}   # the misrouted queue's memory between reloads (any thread)
+_SUGGESTED_LIMIT = 20_000
 
 
 def run(args) -> int:
