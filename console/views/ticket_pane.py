@@ -299,6 +299,7 @@ class TicketPane(QWidget):
         self.suggestion_label.show()
         self._suggested_id = target if moves else None
         self.move_button.setText(f"Move to {suggestion.name}")
+        self.move_button.setShortcut("Alt+M")   # (setText resets a button's shortcut to its mnemonic)
         self.move_button.setToolTip(f"Queue the move to {suggestion.name} (Alt+M)")
         self.move_button.setVisible(self._suggested_id is not None)
 
