@@ -122,8 +122,13 @@ class CannedReplyModel(QAbstractListModel):
         self.refresh()
 
     def set_ranking(self, replies: list[RankedReply] | None, best_id: int | None = None) -> None:
-        """Order the rows by this ranking (None: the department's list as cached)."""
-        self._ranking, self._best = (list(replies) if replies is not None else None), best_id
+        """Order the rows by this ranking (None: the department's list as cached); the same ranking
+        again (the ticket reloaded) leaves the list, its selection and the preview alone."""
+        ranking = list(replies) if replies is not None else None
+        if ranking == self._ranking and best_id == self._best:
+            self.refresh(only_if_changed=True)   # the replies' text may have changed (a fragment edited)
+            return
+        self._ranking, self._best = ranking, best_id
         self.refresh()
 
     @property

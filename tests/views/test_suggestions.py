@@ -93,6 +93,9 @@ def test_a_reply_that_solves_the_ticket_shows_what_it_applies_before_it_is_inser
     qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)    # the keystroke alone does not insert it
     assert editor.body() == ""
     assert picker.applies_bar.isVisible() and "status → solved" in picker.applies_label.text()
+    with qtbot.waitSignal(window.suggested.ready):
+        window.shown_ticket.reload()                          # the ticket reloads (a sync touched it): ranked again
+    assert picker.applies_bar.isVisible() and picker.current_ranked().title == WITHIN   # nothing moved under us
     picker.applies_cancel.click()
     assert not picker.applies_bar.isVisible() and editor.body() == ""
     qtbot.keyClick(picker.search_edit, Qt.Key.Key_Return)
