@@ -24,6 +24,7 @@ from collections.abc import Iterable, Mapping
 
 FRAGMENT_PREFIX = "fragment::"
 _TAG = re.compile(r"\{%-?\s*(render|include)\b(.*?)-?%\}", re.DOTALL)
+FRAGMENT_TAG = _TAG   # a complete fragment tag (the editor expands those typed)
 _SIMPLE_NAME = re.compile(r"""\s*(['"])(.+?)\1\s*""", re.DOTALL)
 MAX_DEPTH = 8
 

@@ -258,7 +258,8 @@ def contradicted_promises(text: str | None, badges: Iterable[PolicyBadge], has_a
 
 
 def _quote(text: str, match: re.Match) -> str:
-    start = max(text.rfind(".", 0, match.start()) + 1, match.start() - 60)
+    start = max(text.rfind(".", 0, match.start()) + 1, text.rfind("\n", 0, match.start()) + 1,
+                match.start() - 60)   # from the sentence (or line) the promise is in
     end = min(len(text), match.end() + 40)
     stop = text.find(".", match.end())
     if 0 <= stop < end:

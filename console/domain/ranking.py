@@ -101,18 +101,32 @@ class TicketFacts:
     department: str | None
 
 
+def customer_text(ticket: Mapping, requester: Mapping | None, comments: list[Mapping]) -> str:
+    """What the customer wrote: their first three public comments, else the ticket's description."""
+    customer = [c for c in comments if c.get("public", True) and (requester is None
+                                                                   or c.get("author_id") in (None, requester.get("id")))]
+    return "\n".join(str(c.get("body") or c.get("plain_body") or "") for c in customer[:3]) or str(
+        ticket.get("description") or "")
+
+
+def department_suggestion(ticket: Mapping, requester: Mapping | None, comments: Iterable[Mapping],
+                          ) -> tuple[Suggestion, dict[str, Evidence], str]:
+    """Where the ticket belongs (``triage.suggest_department`` on what the customer wrote), with the
+    intent evidence and the text it was read from."""
+    comments = [c for c in comments or [] if isinstance(c, Mapping)]
+    text = customer_text(ticket, requester, comments)
+    evidence = intent_evidence(ticket.get("subject"), text)
+    suggestion = suggest_department(ticket.get("subject"), text, dict(requester) if requester is not None else None,
+                                    ticket.get("tags"), evidence=evidence)
+    return suggestion, evidence, text
+
+
 def ticket_facts(ticket: Mapping, requester: Mapping | None, comments: Iterable[Mapping], group_names: Mapping[int, str],
                  *, now: datetime) -> TicketFacts:
     comments = [c for c in comments or [] if isinstance(c, Mapping)]
-    customer = [c for c in comments if c.get("public", True) and (requester is None
-                                                                   or c.get("author_id") in (None, requester.get("id")))]
-    text = "\n".join(str(c.get("body") or c.get("plain_body") or "") for c in customer[:3]) or str(
-        ticket.get("description") or "")
-    evidence = intent_evidence(ticket.get("subject"), text)
+    suggestion, evidence, text = department_suggestion(ticket, requester, comments)
     group_id = ticket.get("group_id")
     department = group_names.get(group_id) if isinstance(group_id, int) else None
-    suggestion = suggest_department(ticket.get("subject"), text, dict(requester) if requester is not None else None,
-                                    ticket.get("tags"), evidence=evidence)
     account = account_from_user(dict(requester)) if requester is not None else None
     badges = tuple(policy_badges(dict(ticket), dict(requester) if requester is not None else None, department,
                                  [dict(c) for c in comments], now=now))

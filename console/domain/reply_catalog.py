@@ -40,6 +40,13 @@ _TRANSLATION = re.compile(r"\s*\[([a-z]{2})\]\s*$")
 _ASSUMES = re.compile(r"^\s*assumes\s*:.*$", re.IGNORECASE | re.MULTILINE)
 
 
+def family_of(title: str) -> tuple[str, str]:
+    """(the family's English title, the language) of a canned reply's title (the naming rule above)."""
+    translation = _TRANSLATION.search(title)
+    language = translation.group(1) if translation and translation.group(1) in CHECKOUT_LANGUAGES else ENGLISH
+    return (title[:translation.start()] if translation is not None and language != ENGLISH else title), language
+
+
 @dataclass(frozen=True)
 class ReplyRecord:
     """One canned reply (macro) with what ranking and the policy guard need."""
@@ -70,9 +77,7 @@ class ReplyRecord:
     def from_macro(cls, macro: Mapping, group_names: Mapping[int, str],
                    fragments: Mapping[str, str] | None = None) -> ReplyRecord:
         title = str(macro.get("title") or "")
-        translation = _TRANSLATION.search(title)
-        language = translation.group(1) if translation and translation.group(1) in CHECKOUT_LANGUAGES else ENGLISH
-        base_title = title[:translation.start()] if translation is not None and language != ENGLISH else title
+        base_title, language = family_of(title)
         description = str(macro.get("description") or "")
         effect = macro_effect(macro.get("actions"), me=CURRENT_USER)   # the one reading of macro actions
         changes = effect.field_changes

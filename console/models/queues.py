@@ -46,6 +46,10 @@ def queue_ticket_ids(reader, queue, sort_key: str = "updated_at", descending: bo
         ids = {e.ticket_id for e in reader.list_outbox(OUTBOX_OPEN_STATES) if e.ticket_id}
     elif queue.kind == "conflicts":
         ids = {c.ticket_id for c in reader.list_conflicts() if c.ticket_id}
+    elif queue.kind == "misrouted":
+        from console.suggest import misrouted_ticket_ids
+
+        ids = set(misrouted_ticket_ids(reader))
     else:
         return []
     rows = reader.tickets_by_ids(sorted(ids))
@@ -55,6 +59,8 @@ def queue_ticket_ids(reader, queue, sort_key: str = "updated_at", descending: bo
     return [r["id"] for r in rows]
 
 
+# Unsolved tickets whose department the suggestion confidently disagrees with (console.suggest).
+MISROUTED = Queue("misrouted", "Probably misrouted", "misrouted")
 NO_DEPARTMENT = Queue("no_department", "No department", spec=QueueSpec(no_department=True, statuses=UNSOLVED))
 
 
@@ -82,6 +88,7 @@ def build_queues(groups: list[dict], views: list[dict], me: int | None) -> list[
     if me is not None:
         queues.append(Queue("mine", "My tickets", spec=QueueSpec(mine=True, me=me, statuses=UNSOLVED)))
     queues.append(Queue("unassigned", "Unassigned", spec=QueueSpec(unassigned=True, statuses=UNSOLVED)))
+    queues.append(MISROUTED)
     if groups:
         queues.append(Queue("h:departments", "Departments", "header"))
         queues += [Queue(f"group:{g['id']}", g["name"], spec=QueueSpec.department(g["id"], UNSOLVED))

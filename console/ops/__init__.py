@@ -7,6 +7,7 @@ Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/ope
     ops.bus        # ChangeBus: cache_changed(Change, initiator), sync_status_changed, message
     ops.runner     # Runner: read / write / call off the GUI thread
     ops.tickets, ops.replies, ops.conflicts, ops.attachments, ops.queues, ops.search, ops.dashboard
+    ops.suggestions   # ranked canned replies, department suggestion (console.ops.suggestions)
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
 
@@ -28,15 +29,16 @@ from .bus import ChangeBus, bridge_engine
 from .conflicts import ConflictOps
 from .dashboard import DashboardOps
 from .queues import QueueOps
-from .replies import ReplyOps, SendRefused
+from .replies import PolicyContradiction, ReplyOps, SendRefused
 from .runner import Cache, Runner, Written
 from .search import SearchOps
+from .suggestions import SuggestionOps
 from .sync import NoSync, SyncPort
 from .tickets import OpenTicket, TicketDetails, TicketOps
 from .undo import UndoStack
 
-__all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "Runner", "SendRefused", "SyncPort",
-           "TicketDetails", "Written", "bridge_engine"]
+__all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "PolicyContradiction", "Runner", "SendRefused",
+           "SyncPort", "TicketDetails", "Written", "bridge_engine"]
 
 
 def warm_imports() -> None:
@@ -65,6 +67,7 @@ class Ops(QObject):
         self.queues = QueueOps(self.runner, me=me, parent=self)
         self.search = SearchOps(self.runner, self)
         self.dashboard = DashboardOps(self.runner, self)
+        self.suggestions = SuggestionOps(self.runner, me=me, parent=self)
         self._warmed = False
         self._unbridge: Callable[[], None] | None = None
         if sync is not None:

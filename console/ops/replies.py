@@ -9,7 +9,14 @@
 ``{"body": text, "fields": {...}}``, the kind deciding public or internal) on the db lane, then
 queues the entry and deletes the draft in one transaction, and asks the engine to push. The guard
 refuses, with a :class:`SendRefused` naming why, a reply to a ticket that is gone from the cache or
-deleted on the helpdesk, an empty one, and one whose placeholders cannot all be filled.
+deleted on the helpdesk, an empty one, and one whose placeholders cannot all be filled. A public
+reply whose text still promises what the account's policy badges contradict ("I have issued a full
+refund" 70 days after the purchase, ``policy_guard.contradicted_promises``) is refused with a
+:class:`PolicyContradiction` naming each promise, until it is sent again with ``confirmed=True``.
+``canned_reply_id`` (the canned reply the text came from) goes into the payload: the console's
+usage history, never sent to the helpdesk. ``expand_fragments(text, done=, failed=)`` answers each
+fragment tag typed in a reply (``{% render 'Refund terms' %}``) with the fragment's text, from the
+cached canned replies (``console/domain/fragments.py``), or the reason it can't.
 """
 
 from __future__ import annotations
@@ -21,10 +28,13 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from console.domain.fragments import FragmentError, expand_fragments, fragments_from_macros, references
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview, ticket_context
+from console.domain.policy_guard import contradicted_promises
 from console.store import Change
 
 from .runner import Cache, Runner, Written
+from .suggestions import policy_state
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +49,15 @@ class SendRefused(Exception):
         self.problems = problems or []
 
 
+class PolicyContradiction(SendRefused):
+    """The reply promises what the account's policy state contradicts; ``promises``: one sentence each.
+    Sending again with ``confirmed=True`` sends it anyway."""
+
+    def __init__(self, promises: list[str]) -> None:
+        super().__init__("This reply contradicts the account's policy: " + " ".join(promises))
+        self.promises = list(promises)
+
+
 def placeholder_context(reader, ticket_id: int, me: int | None, now: datetime | None = None) -> dict | None:
     """The placeholder namespace for a cached ticket (None when it isn't cached)."""
     ticket = reader.ticket(ticket_id)
@@ -51,9 +70,10 @@ def placeholder_context(reader, ticket_id: int, me: int | None, now: datetime | 
                           users.get(me), group, reader.comments_for_ticket(ticket_id), now=now or datetime.now(UTC))
 
 
-def reply_payload(text: str, fields: dict[str, Any] | None) -> dict[str, Any]:
+def reply_payload(text: str, fields: dict[str, Any] | None, canned_reply_id: int | None = None) -> dict[str, Any]:
     """The outbox payload of a reply or note (console/sync/push.py's contract)."""
-    return {"body": text, **({"fields": dict(fields)} if fields else {})}
+    return {"body": text, **({"fields": dict(fields)} if fields else {}),
+            **({"canned_reply_id": int(canned_reply_id)} if canned_reply_id is not None else {})}
 
 
 class ReplyOps(QObject):
@@ -78,9 +98,23 @@ class ReplyOps(QObject):
             return change | cache.writer.delete_draft(ticket_id, old_kind)
         self.runner.write(work, initiator=initiator, done=done)
 
+    def expand_fragments(self, text: str, *, done: Callable[[list[tuple[str, str]]], None],
+                         failed: Callable[[str], None]) -> None:
+        """``done([(tag as typed, the fragment's text), ...])`` for the fragment tags in ``text``."""
+        def work(reader) -> list[tuple[str, str]]:
+            fragments = fragments_from_macros(reader.all_macros())
+            return [(match.group(0), expand_fragments(match.group(0), fragments)) for _name, match in references(text)]
+
+        def broken(error: Exception) -> None:
+            if not isinstance(error, FragmentError):
+                log.error("expanding fragments failed", exc_info=error)
+            failed(str(error))
+        self.runner.read(work, done=done, failed=broken)
+
     def send(self, *, ticket_id: int, kind: str, body: str, fields: dict[str, Any] | None = None,
              initiator: object = None, done: Callable[[str], None] | None = None,
-             refused: Callable[[SendRefused], None] | None = None) -> None:
+             refused: Callable[[SendRefused], None] | None = None, canned_reply_id: int | None = None,
+             confirmed: bool = False) -> None:
         """Guard, queue (the draft goes in the same transaction), then push; ``done(op_id)``."""
         if kind not in KINDS:
             raise ValueError(f"unknown reply kind {kind!r}")
@@ -98,8 +132,12 @@ class ReplyOps(QObject):
             if problems:
                 names = "; ".join(p.message for p in problems[:3])
                 raise SendRefused(f"Can't send yet: {names}. Fill it in or remove it.", problems)
-            change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields), ticket.get("updated_at"),
-                                          clear_draft=kind)
+            if kind == "reply" and not confirmed:
+                promises = contradicted_promises(text, *policy_state(cache.reader, ticket, now))
+                if promises:
+                    raise PolicyContradiction(promises)
+            change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields, canned_reply_id),
+                                          ticket.get("updated_at"), clear_draft=kind)
             return Written(change, change.op_id)
 
         def queued(op_id: str) -> None:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.notifications import NotifyRules
-from console.models.canned_replies import CannedReply, CannedReplyModel
+from console.models.canned_replies import CannedReplyModel
 from console.models.queues import QueueListModel, build_queues
 from console.models.tickets import TicketListModel
 from console.ops import Ops
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
         box.addWidget(self.list_header)
         box.addWidget(self.ticket_list, 1)
         self.shown_ticket = ops.open_ticket(self)
+        self.suggested = ops.suggestions.follow(self.shown_ticket, self)   # ranked replies, department
         self.ticket_pane = TicketPane()
         self.reply_editor = ReplyEditor(ops.replies)
         self.ticket_pane.set_reply_editor(self.reply_editor)
@@ -198,6 +199,9 @@ class MainWindow(QMainWindow):
         editor.open_next_requested.connect(self.ticket_list.next_ticket)
         self.account_pane.ticket_requested.connect(self.open_ticket)
         self.canned_picker.insert_requested.connect(editor.insert_canned_reply)
+        self.canned_picker.language_requested.connect(self.suggested.set_language)
+        self.suggested.ready.connect(self.canned_picker.on_suggestions)
+        self.suggested.ready.connect(pane.show_suggestion)
         self.search_box.ticket_requested.connect(self.open_ticket)
         self.search_box.customer_requested.connect(
             lambda user_id: ops.search.customer_tickets(user_id, done=self.on_customer_tickets))
@@ -341,11 +345,12 @@ class MainWindow(QMainWindow):
         """A canned reply picked in search: insert it for the open ticket."""
         self.side_tabs.setCurrentWidget(self.canned_picker)
 
-        def insert(macro) -> None:
-            details = self.shown_ticket.details
-            if macro is not None and details is not None:
-                self.reply_editor.insert_canned_reply(CannedReply.from_macro(macro, details.ticket, self.me))
-        self.ops.runner.read(lambda reader: reader.macro(macro_id), done=insert)
+        details = self.shown_ticket.details
+        if details is not None:   # its fragments inlined, or a message: never half a reply
+            editor, ticket_id = self.reply_editor, details.ticket_id
+            self.ops.suggestions.canned_reply(
+                macro_id, details.ticket, failed=self.ops.bus.warn,
+                done=lambda reply: editor.insert_canned_reply(reply) if editor.ticket_id == ticket_id else None)
 
     def show_canned_replies(self) -> None:
         self.side_tabs.setCurrentWidget(self.canned_picker)

@@ -9,12 +9,18 @@ It works on the ticket an ``OpenTicket`` shows:
   disables.
 - ``on_reply_mode()`` / ``on_note_mode()`` (R / N; they focus the editor) and ``set_mode``;
   toggling keeps the text and moves the draft to the new kind.
+- A fragment tag typed in the text (``{% render 'Refund terms' %}``) is replaced by the fragment's
+  text, placeholders filled (``replies.expand_fragments``); a missing fragment or a loop is named
+  under the editor and the tag stays (Send refuses it).
 - ``insert_canned_reply(reply: CannedReply)``: insert at the cursor, placeholders rendered for
   this ticket; those that can't be filled stay as ``{{ ... }}`` and are highlighted. Its field
   changes (status, tags...) are carried with the reply and shown under the editor (clearable).
 - ``send(status=None, open_next=False)``: ``replies.send`` guards, queues the entry and deletes
   the draft in one transaction on the db lane; the editor is read-only meanwhile, then cleared
-  (or shows why not, keeping the text). Ctrl+Enter = send, Ctrl+Shift+Enter = send and open next;
+  (or shows why not, keeping the text). A reply that still promises what the account's policy
+  contradicts asks first (``policy_dialog``, a ``PolicyConfirmation``): nothing is queued until
+  "Send anyway"; "Edit the reply" keeps the text. The last canned reply inserted goes with the
+  reply as ``canned_reply_id`` (the console learns which replies fit which tickets). Ctrl+Enter = send, Ctrl+Shift+Enter = send and open next;
   the Send button's menu has "send and set pending/solved".
 
 Drafts are saved as you type (debounced) through ``replies.save_draft``; every write goes through
@@ -41,12 +47,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.fragments import FRAGMENT_TAG
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview
 from console.models.canned_replies import CannedReply, fill_template
-from console.ops.replies import SendRefused
+from console.ops.replies import PolicyContradiction, SendRefused
 from console.ops.tickets import describe_fields
 
 from . import theme
+from .policy_confirm import PolicyConfirmation
 
 STATE_ROLES = {"queued": "warning", "sending": "info", "sent": "ok", "failed": "error", "conflict": "error"}
 
@@ -81,6 +89,8 @@ class ReplyEditor(QWidget):
         self._ticket_id: int | None = None
         self._mode = "reply"
         self._field_changes: dict = {}
+        self._canned_reply_id: int | None = None
+        self.policy_dialog: PolicyConfirmation | None = None
         self._loading = False
         self._sending = False
         # drafts asked to be saved but not confirmed yet: a ticket shown again meanwhile must not
@@ -88,6 +98,8 @@ class ReplyEditor(QWidget):
         self._unsaved: dict[int, tuple[str, str]] = {}
         self._save_timer = QTimer(self, singleShot=True, interval=debounce_ms)
         self._save_timer.timeout.connect(self.save_draft_now)
+        self._fragment_timer = QTimer(self, singleShot=True, interval=debounce_ms)
+        self._fragment_timer.timeout.connect(self.expand_fragments_now)
         self._build()
         self.clear()
         theme.follow_theme(self, self.on_theme_changed)
@@ -220,6 +232,8 @@ class ReplyEditor(QWidget):
             self.save_draft_now()
         self._ticket_id, self._details = ticket_id, details
         self._field_changes = {}
+        self._canned_reply_id = None
+        self._close_policy_dialog()
         self._sending = False
         self.text_edit.setReadOnly(False)
         drafts = details.drafts if details is not None else {}
@@ -276,6 +290,31 @@ class ReplyEditor(QWidget):
             return
         self.draft_label.setText("editing…")
         self._save_timer.start()
+        if FRAGMENT_TAG.search(self.body()):
+            self._fragment_timer.start()
+
+    def expand_fragments_now(self) -> None:
+        """Replace the fragment tags typed in the text by their fragments (off the GUI thread)."""
+        body, ticket_id = self.body(), self._ticket_id
+        if ticket_id is None or self._sending or not FRAGMENT_TAG.search(body):
+            return
+
+        def expanded(pairs: list[tuple[str, str]]) -> None:
+            if ticket_id != self._ticket_id or self._sending or self.body() != body:
+                return   # typed on meanwhile: the next pause expands it
+            cursor = QTextCursor(self.text_edit.document())
+            cursor.beginEditBlock()   # one Ctrl+Z takes the expansion back
+            for tag, text in pairs:
+                found = self.text_edit.document().find(tag)
+                if not found.isNull():
+                    found.insertText(fill_template(text, self._context()))
+            cursor.endEditBlock()
+            self.message_label.clear()
+
+        def failed(message: str) -> None:
+            if ticket_id == self._ticket_id:
+                self.message_label.setText(message)
+        self._replies.expand_fragments(body, done=expanded, failed=failed)
 
     def save_draft_now(self) -> None:
         """Write the draft (or delete it when the editor is empty); called by the debounce timer."""
@@ -306,6 +345,7 @@ class ReplyEditor(QWidget):
         if not reply.public and self._mode == "reply":
             self.set_mode("note")
         self._field_changes.update(reply.field_changes)
+        self._canned_reply_id = reply.macro_id or None
         self._show_field_changes()
         self.check_placeholders()
         self.text_edit.setFocus()
@@ -360,8 +400,9 @@ class ReplyEditor(QWidget):
 
     # -- sending ---------------------------------------------------------------------------
 
-    def send(self, status: str | None = None, open_next: bool = False) -> bool:
-        """Queue the reply/note in the outbox; False (with a message) while anything is wrong."""
+    def send(self, status: str | None = None, open_next: bool = False, confirmed: bool = False) -> bool:
+        """Queue the reply/note in the outbox; False (with a message) while anything is wrong.
+        ``confirmed``: the agent chose "Send anyway" for a reply contradicting the account's policy."""
         if self._ticket_id is None or self._sending:
             return False
         body = self.body()
@@ -379,7 +420,8 @@ class ReplyEditor(QWidget):
         fields = {**self._field_changes, **({"status": status} if status else {})}
         self._replies.send(ticket_id=ticket_id, kind=kind, body=body, fields=fields, initiator=self,
                            done=lambda op_id: self._queued(ticket_id, op_id, open_next),
-                           refused=lambda error: self._refused(ticket_id, error))
+                           refused=lambda error: self._refused(ticket_id, error, status, open_next),
+                           canned_reply_id=self._canned_reply_id, confirmed=confirmed)
         return True
 
     def _queued(self, ticket_id: int, op_id: str, open_next: bool) -> None:
@@ -391,6 +433,7 @@ class ReplyEditor(QWidget):
         self.text_edit.clear()
         self._loading = False
         self._field_changes = {}
+        self._canned_reply_id = None
         self._show_field_changes()
         self.message_label.clear()
         self.text_edit.setExtraSelections([])
@@ -399,7 +442,8 @@ class ReplyEditor(QWidget):
         if open_next:
             self.open_next_requested.emit()
 
-    def _refused(self, ticket_id: int, error: SendRefused) -> None:
+    def _refused(self, ticket_id: int, error: SendRefused, status: str | None = None,
+                 open_next: bool = False) -> None:
         if ticket_id != self._ticket_id:
             return
         self._sending = False
@@ -409,6 +453,33 @@ class ReplyEditor(QWidget):
         if error.problems:
             self._highlight(self.body(), error.problems)
         self._save_timer.start()   # the text stays: keep it as a draft
+        if isinstance(error, PolicyContradiction):
+            self.message_label.setText("Not sent: the reply promises what the account's policy contradicts.")
+            self._ask_policy(error.promises, self.body(), status, open_next)
+
+    def _ask_policy(self, promises: list[str], body: str, status: str | None, open_next: bool) -> None:
+        """Send anyway (the same text, confirmed) or edit; nothing is queued meanwhile."""
+        self._close_policy_dialog()
+        dialog = PolicyConfirmation(promises, self)
+        self.policy_dialog = dialog
+
+        def answered(result: int) -> None:
+            if self.policy_dialog is dialog:
+                self.policy_dialog = None
+            dialog.deleteLater()
+            if result == PolicyConfirmation.DialogCode.Accepted and self.body() == body:
+                self.send(status=status, open_next=open_next, confirmed=True)
+            else:
+                self.text_edit.setFocus()
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    def _close_policy_dialog(self) -> None:
+        dialog, self.policy_dialog = self.policy_dialog, None
+        if dialog is not None:
+            dialog.finished.disconnect()
+            dialog.reject()
+            dialog.deleteLater()
 
     def refresh_sends(self) -> None:
         """Show the state of this ticket's last three outgoing replies/notes."""

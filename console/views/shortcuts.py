@@ -36,6 +36,7 @@ SHORTCUTS = (
     Shortcut("status_pending", ("Alt+2",), "Set status: pending", "Status"),
     Shortcut("status_hold", ("Alt+3",), "Set status: on hold", "Status"),
     Shortcut("status_solved", ("Alt+4",), "Set status: solved", "Status"),
+    Shortcut("move_to_suggested", (), "Move the ticket to the suggested department", "Status", ("Alt+M",)),
     Shortcut("sync_now", ("F5",), "Sync now", "Other"),
     Shortcut("show_shortcuts", ("?",), "Show this list", "Other"),
 )

@@ -10,9 +10,14 @@ marked *queued*. ``attachment_requested(attachment_id)`` and ``link_requested(QU
 window to open things. The thread browser loads nothing: ``loadResource`` answers None for every
 URL, links are not followed by the widget itself. The thread is coloured from
 ``theme.colours()`` and re-rendered when the theme changes.
+``show_suggestion(suggestions)`` (a ``console.ops.suggestions.ReplySuggestions``): on a new,
+unassigned or probably misrouted ticket, "Suggested: Billing — refund, cancel" with the words that
+decided it, and a "Move to Billing" button (Alt+M) that queues the department change like the combo.
 """
 
 from __future__ import annotations
+
+import html
 
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
@@ -20,6 +25,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QSplitter,
     QTextBrowser,
     QVBoxLayout,
@@ -77,6 +83,13 @@ class TicketPane(QWidget):
         self.tags.setToolTip("Tags: Enter, or leaving the field, queues the change")
         self.queued_label = QLabel("")
         self.queued_label.setObjectName("queuedFields")
+        self.suggestion_label = QLabel("")
+        self.suggestion_label.setObjectName("departmentSuggestion")
+        self.suggestion_label.setWordWrap(True)
+        self.move_button = QPushButton("Move")
+        self.move_button.setShortcut("Alt+M")
+        self.move_button.clicked.connect(self.move_to_suggested)
+        self._suggested_id: int | None = None
         self.thread = SafeThreadBrowser()
         self.thread.setObjectName("thread")
         self.reply_slot = QWidget()
@@ -113,6 +126,11 @@ class TicketPane(QWidget):
         tags_row.addWidget(QLabel("Tags"))
         tags_row.addWidget(self.tags, 1)
         tags_row.addWidget(self.queued_label)
+        suggestion_row = QHBoxLayout()
+        suggestion_row.addWidget(self.suggestion_label, 1)
+        suggestion_row.addWidget(self.move_button)
+        self.suggestion_label.hide()
+        self.move_button.hide()
         left = QWidget()
         column = QVBoxLayout(left)
         column.setContentsMargins(6, 6, 6, 0)
@@ -120,6 +138,7 @@ class TicketPane(QWidget):
         column.addWidget(self.meta)
         column.addLayout(fields)
         column.addLayout(tags_row)
+        column.addLayout(suggestion_row)
         self.vertical = QSplitter(Qt.Orientation.Vertical)
         self.vertical.addWidget(self.thread)
         self.vertical.addWidget(self.reply_slot)
@@ -166,6 +185,7 @@ class TicketPane(QWidget):
         self.subject.setText("Select a ticket")
         self.meta.setText("")
         self.queued_label.setText("")
+        self._hide_suggestion()
         self.thread.clear()
         self.setEnabled(False)
 
@@ -175,6 +195,7 @@ class TicketPane(QWidget):
         same_ticket = self.ticket_id == ticket["id"]
         if not same_ticket:
             self.flush_tags()
+            self._hide_suggestion()
         bar = self.thread.verticalScrollBar()
         scroll = bar.value() if same_ticket and bar.value() < bar.maximum() else None
         self.ticket = ticket
@@ -252,6 +273,49 @@ class TicketPane(QWidget):
         index = next((i for i, (_, v) in enumerate(items) if v == current), 0)
         combo.setCurrentIndex(index)
         combo.blockSignals(False)
+
+    # -- department suggestion ------------------------------------------------------------
+
+    def show_suggestion(self, suggestions) -> None:
+        """The department suggestion for the shown ticket (see the module docstring)."""
+        if self.ticket is None or suggestions.ticket_id != self.ticket_id:
+            return
+        suggestion, ticket = suggestions.department, self.ticket
+        fresh = ticket.get("status") == "new" or not ticket.get("assignee_id") or not ticket.get("group_id")
+        target = suggestions.department_ids.get(suggestion.name) if suggestion.name else None
+        moves = bool(target is not None and suggestion.confident and target != ticket.get("group_id"))
+        if suggestion.merchant_customer:
+            shown = fresh or suggestions.misrouted
+        else:
+            shown = moves and (fresh or suggestions.misrouted)
+        if not shown:
+            self._hide_suggestion()
+            return
+        colours = theme.colours()
+        prefix = "<b>Probably misrouted.</b> " if suggestions.misrouted else ""
+        self.suggestion_label.setText(f"{prefix}{html.escape(suggestion.label(), quote=False)}")
+        self.suggestion_label.setStyleSheet(f"color: {colours.warning if suggestions.misrouted else colours.muted};")
+        self.suggestion_label.setToolTip(f"Confidence {suggestion.confidence:.0%}")
+        self.suggestion_label.show()
+        self._suggested_id = target if moves else None
+        self.move_button.setText(f"Move to {suggestion.name}")
+        self.move_button.setShortcut("Alt+M")   # (setText resets a button's shortcut to its mnemonic)
+        self.move_button.setToolTip(f"Queue the move to {suggestion.name} (Alt+M)")
+        self.move_button.setVisible(self._suggested_id is not None)
+
+    def move_to_suggested(self) -> None:
+        if self._suggested_id is not None and self.ticket and self._suggested_id != self.ticket.get("group_id"):
+            self._request({"group_id": self._suggested_id})
+            self._loading = True
+            self._set_items(self.department, [(self.department.itemText(i), self.department.itemData(i))
+                                              for i in range(self.department.count())], self._suggested_id)
+            self._loading = False
+            self._hide_suggestion()
+
+    def _hide_suggestion(self) -> None:
+        self._suggested_id = None
+        self.suggestion_label.hide()
+        self.move_button.hide()
 
     # -- editing ----------------------------------------------------------------------------
 
