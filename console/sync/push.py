@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from console.store import CacheWriter, Change, OutboxEntry, StoreError
 
 from . import audit_trail
+from . import uploads as uploads_mod
 from .client import (
     AmbiguousOutcome,
     Conflict,
@@ -75,9 +76,11 @@ class Delivery:
     error: HelpdeskError | None = None
 
 
-def update_body(entry: OutboxEntry, updated_stamp: str | None) -> dict:
-    """The PUT /tickets/{id} body for a reply, note or field change."""
+def update_body(entry: OutboxEntry, updated_stamp: str | None, uploads: list[str] | None = None) -> dict:
+    """The PUT /tickets/{id} body for a reply, note or field change (``uploads``: the tokens of its files)."""
     payload = dict(entry.payload)
+    if uploads:
+        payload["uploads"] = [*payload.get("uploads", []), *uploads]
     fields = payload.get("fields")
     ticket: dict = dict(fields) if isinstance(fields, dict) else {}
     if entry.kind == "fields" and not isinstance(fields, dict):
@@ -115,15 +118,29 @@ class OutboxSender:
         self.writer.mark_sending(entry.op_id)
         stamp = None
         try:
-            if entry.kind == "new_ticket":
-                response = self._create(entry)
-            else:
+            if entry.kind != "new_ticket":
                 stamp, _ = self.stamp_for(entry)
                 if not stamp:  # a safe update needs the version the agent saw; never send blind
                     message = (f"Ticket #{entry.ticket_id} is not in the cache yet, so this change could not be "
                                "checked against the helpdesk's version. Sync, review the ticket and send again.")
                     return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
-                response = self.client.put(f"tickets/{entry.ticket_id}.json", update_body(entry, stamp))
+            try:
+                uploads = self.upload_files(entry)
+            except uploads_mod.MissingFile as exc:
+                message = str(exc)
+                return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
+            except AmbiguousOutcome as exc:   # an upload whose answer was lost: nothing commented yet
+                return self._later(entry, exc)
+            try:
+                if entry.kind == "new_ticket":
+                    response = self._create(entry, uploads)
+                else:
+                    response = self.client.put(f"tickets/{entry.ticket_id}.json", update_body(entry, stamp, uploads))
+            except Invalid as exc:
+                if uploads and uploads_mod.token_refused(exc):   # expired uploads: upload them again
+                    self.writer.clear_upload_tokens(entry.op_id)
+                    return self._later(entry, exc)
+                raise
             _check_answer(entry, response)
         except (AmbiguousOutcome, MalformedAnswer) as exc:
             return self.verify(entry, failure=exc)  # may raise Unreachable: the entry stays "sending"
@@ -141,8 +158,14 @@ class OutboxSender:
             raise
         return self._recorded(entry, response, stamp)
 
-    def _create(self, entry: OutboxEntry) -> dict:
+    def upload_files(self, entry: OutboxEntry) -> list[str]:
+        """The upload tokens of the entry's files, uploading those not on the helpdesk yet."""
+        return uploads_mod.upload_files(self.client, self.writer, entry.op_id)
+
+    def _create(self, entry: OutboxEntry, uploads: list[str] | None = None) -> dict:
         ticket = {**entry.payload, "external_id": entry.op_id}
+        if uploads and isinstance(ticket.get("comment"), dict):
+            ticket["comment"] = {**ticket["comment"], "uploads": [*ticket["comment"].get("uploads", []), *uploads]}
         return self.client.post("tickets.json", {"ticket": ticket}, idempotency_key=entry.op_id)
 
     def stamp_for(self, entry: OutboxEntry) -> tuple[str | None, int | None]:
@@ -192,9 +215,11 @@ class OutboxSender:
             return Change()
         comments = audit_trail.comments_of(audit) if audit else []
         if comments:
-            return self.writer.add_ticket_comments(ticket_id, comments)
-        thread = self.puller.fetch_all(f"tickets/{ticket_id}/comments.json", "comments")
-        return self.writer.replace_ticket_comments(ticket_id, thread)
+            change = self.writer.add_ticket_comments(ticket_id, comments)
+        else:
+            comments = self.puller.fetch_all(f"tickets/{ticket_id}/comments.json", "comments")
+            change = self.writer.replace_ticket_comments(ticket_id, comments)
+        return change | uploads_mod.link_sent_files(self.writer, entry.op_id, comments)
 
     def _later(self, entry: OutboxEntry, exc: HelpdeskError, *, reached: bool = True) -> Delivery:
         """Put the entry back. A failure the helpdesk saw (5xx, a reset, 429) waits the entry's own
