@@ -51,9 +51,10 @@ def placeholder_context(reader, ticket_id: int, me: int | None, now: datetime | 
                           users.get(me), group, reader.comments_for_ticket(ticket_id), now=now or datetime.now(UTC))
 
 
-def reply_payload(text: str, fields: dict[str, Any] | None) -> dict[str, Any]:
-    """The outbox payload of a reply or note (console/sync/push.py's contract)."""
-    return {"body": text, **({"fields": dict(fields)} if fields else {})}
+def reply_payload(text: str, fields: dict[str, Any] | None, files: list[dict] | None = None) -> dict[str, Any]:
+    """The outbox payload of a reply or note (console/sync/push.py's contract). ``files`` only names
+    the attached files for display; the sender uploads them from ``outgoing_files``."""
+    return {"body": text, **({"fields": dict(fields)} if fields else {}), **({"files": files} if files else {})}
 
 
 class ReplyOps(QObject):
@@ -75,6 +76,7 @@ class ReplyOps(QObject):
         """Reply ↔ note: the text keeps going, under the other kind."""
         def work(cache: Cache) -> Change:
             change = cache.writer.save_draft(ticket_id, new_kind, body) if body.strip() else Change()
+            change |= cache.writer.move_draft_files(ticket_id, old_kind, new_kind)
             return change | cache.writer.delete_draft(ticket_id, old_kind)
         self.runner.write(work, initiator=initiator, done=done)
 
@@ -98,8 +100,9 @@ class ReplyOps(QObject):
             if problems:
                 names = "; ".join(p.message for p in problems[:3])
                 raise SendRefused(f"Can't send yet: {names}. Fill it in or remove it.", problems)
-            change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields), ticket.get("updated_at"),
-                                          clear_draft=kind)
+            files = [{"name": f.file_name, "size": f.size} for f in cache.reader.draft_files(ticket_id, kind)]
+            change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields, files), ticket.get("updated_at"),
+                                          clear_draft=kind)   # the draft's files go with the entry
             return Written(change, change.op_id)
 
         def queued(op_id: str) -> None:

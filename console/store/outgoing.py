@@ -87,6 +87,13 @@ class OutgoingWrites(OutgoingReads):
             return Change(), None
         return Change.of(Kind.DRAFTS, tickets=[row[0]] if row[0] else None), row[1]
 
+    def move_draft_files(self, ticket_id: int | None, old_kind: str, new_kind: str) -> Change:
+        """The draft changed kind (reply ↔ note): its files go with it."""
+        with self._tx(durable=True) as conn:
+            moved = conn.execute("UPDATE outgoing_files SET kind = ? WHERE ticket_id = ? AND kind = ? AND op_id IS NULL",
+                                 (new_kind, ticket_id or 0, old_kind)).rowcount
+        return Change.of(Kind.DRAFTS, tickets=[ticket_id] if ticket_id else None) if moved else Change()
+
     def set_upload_token(self, file_id: int, token: str | None) -> None:
         """The helpdesk holds this file under ``token`` (durable: a crash from here on reuses it)."""
         with self._tx(durable=True) as conn:

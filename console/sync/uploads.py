@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from console.store import Change, CacheWriter
+from console.store import CacheWriter, Change
 
 from .client import HelpdeskClient, Invalid, MalformedAnswer
 

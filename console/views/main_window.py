@@ -118,7 +118,7 @@ class MainWindow(QMainWindow):
         box.addWidget(self.ticket_list, 1)
         self.shown_ticket = ops.open_ticket(self)
         self.ticket_pane = TicketPane()
-        self.reply_editor = ReplyEditor(ops.replies)
+        self.reply_editor = ReplyEditor(ops.replies, attachments=ops.attachments)
         self.ticket_pane.set_reply_editor(self.reply_editor)
         self.account_pane = AccountPane()
         self.canned_picker = CannedReplyPicker(CannedReplyModel(ws.reader, self), self.me)

@@ -34,7 +34,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -47,6 +46,7 @@ from console.ops.replies import SendRefused
 from console.ops.tickets import describe_fields
 
 from . import theme
+from .attachment_strip import AttachingTextEdit, AttachmentStrip
 
 STATE_ROLES = {"queued": "warning", "sending": "info", "sent": "ok", "failed": "error", "conflict": "error"}
 
@@ -74,9 +74,10 @@ class ReplyEditor(QWidget):
     open_next_requested = Signal()
     mode_changed = Signal(str)
 
-    def __init__(self, replies, parent=None, *, debounce_ms: int = 300) -> None:
+    def __init__(self, replies, parent=None, *, debounce_ms: int = 300, attachments=None) -> None:
         super().__init__(parent)
         self._replies = replies
+        self._attachments = attachments   # AttachmentOps: files on the draft (None: no attaching)
         self._details = None
         self._ticket_id: int | None = None
         self._mode = "reply"
@@ -123,7 +124,11 @@ class ReplyEditor(QWidget):
         top.addStretch(1)
         top.addWidget(self.draft_label)
 
-        self.text_edit = QPlainTextEdit()
+        self.text_edit = AttachingTextEdit()
+        self.attachment_strip = AttachmentStrip(self._attachments) if self._attachments is not None else None
+        if self.attachment_strip is not None:
+            self.text_edit.files_dropped.connect(self.attachment_strip.attach_paths)
+            self.text_edit.image_pasted.connect(self.attachment_strip.attach_image)
         self.text_edit.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
         self.text_edit.textChanged.connect(self._on_text_changed)
 
@@ -169,6 +174,8 @@ class ReplyEditor(QWidget):
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
         layout.addWidget(self.text_edit, 1)
+        if self.attachment_strip is not None:
+            layout.addWidget(self.attachment_strip)
         layout.addLayout(changes)
         layout.addWidget(self.message_label)
         layout.addLayout(bottom)
@@ -263,6 +270,8 @@ class ReplyEditor(QWidget):
 
     def _apply_mode(self, mode: str) -> None:
         self._mode = mode
+        if self.attachment_strip is not None:
+            self.attachment_strip.show_for(self._ticket_id, mode)
         self.reply_button.setChecked(mode == "reply")
         self.note_button.setChecked(mode == "note")
         self.text_edit.setStyleSheet(note_style(theme.colours()) if mode == "note" else "")
