@@ -94,6 +94,9 @@ class ReplyOps(QObject):
             ticket = cache.reader.ticket(ticket_id)
             if ticket is None:
                 raise SendRefused(f"Ticket #{ticket_id} is not in the cache; the text stays as a draft.")
+            if ticket_id < 0:
+                raise SendRefused("This ticket is not on the helpdesk yet; reply once it has been created. "
+                                  "The text stays as a draft.")
             if ticket.get("_deleted"):
                 raise SendRefused("This ticket was deleted on the helpdesk; the text stays as a draft.")
             text, problems = render_preview(body, placeholder_context(cache.reader, ticket_id, me, now) or {})

@@ -40,6 +40,7 @@ from typing import Any
 
 from . import fts, quarantine, rows
 from .db import connect, transaction
+from .local_tickets import LocalTickets
 from .local_writes import LocalWrites
 from .outgoing import OutgoingWrites
 from .records import BadPayloadError, Change, Kind
@@ -113,7 +114,7 @@ def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, tuple, s
     return out
 
 
-class CacheWriter(LocalWrites, OutgoingWrites):
+class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets):
     """Owns the cache's write connection. Open one per cache file; ``close()`` when done."""
 
     def __init__(self, path: str | Path) -> None:

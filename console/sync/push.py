@@ -198,7 +198,9 @@ class OutboxSender:
         ticket_id = ticket["id"] if ticket else entry.ticket_id
         change = Change()
         try:
-            if ticket:
+            if entry.kind == "new_ticket":   # the real ticket replaces the list's stand-in at once
+                change |= self.writer.swap_local_ticket(entry.op_id, ticket)
+            elif ticket:
                 change |= self.writer.upsert_tickets([ticket])
             change |= self._comment_back(entry, ticket_id, audit)
         except (StoreError, HelpdeskError) as exc:  # delivered all the same; the next pull fills the cache

@@ -17,6 +17,7 @@ from __future__ import annotations
 import html
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, Signal
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
@@ -88,8 +89,6 @@ class AttachmentChip(QFrame):
 
 
 class AttachmentStrip(QWidget):
-    files_changed = Signal(list)     # [OutgoingFile] now shown
-
     def __init__(self, attachments, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._attachments = attachments
@@ -124,9 +123,10 @@ class AttachmentStrip(QWidget):
         if ticket_id is None:
             self._show([])
             return
-        self._attachments.draft_files(ticket_id=ticket_id, kind=kind,
-                                      done=lambda files: (ticket_id, kind) == (self._ticket_id, self._kind)
-                                      and self._show(files))
+        def loaded(files: list) -> None:
+            if shiboken6.isValid(self) and (ticket_id, kind) == (self._ticket_id, self._kind):
+                self._show(files)
+        self._attachments.draft_files(ticket_id=ticket_id, kind=kind, done=loaded)
 
     def on_cache_changed(self, change: Change, _initiator: object = None) -> None:
         if self._ticket_id is not None and change.kinds & Kind.DRAFTS \
@@ -142,7 +142,6 @@ class AttachmentStrip(QWidget):
         for i, chip in enumerate(self.chips):
             chip.remove_requested.connect(self.remove)
             self._row.insertWidget(1 + i, chip)
-        self.files_changed.emit(self.files)
 
     # -- adding and removing -----------------------------------------------------------
 

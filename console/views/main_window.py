@@ -40,6 +40,7 @@ from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
 from .connection_dialog import ConnectionDialog, SignOutDialog
 from .dashboard import DashboardView
+from .new_ticket_dialog import NewTicketDialog
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
@@ -229,6 +230,7 @@ class MainWindow(QMainWindow):
             "status_open": lambda: pane.request_status("open"), "status_pending": lambda: pane.request_status("pending"),
             "status_hold": lambda: pane.request_status("hold"), "status_solved": lambda: pane.request_status("solved"),
             "sync_now": ops.sync.request_sync, "show_shortcuts": self.show_shortcuts,
+            "new_ticket": self.show_new_ticket,
         }
         for name, action in self.shortcut_actions.items():
             guard = name in LETTER_ACTIONS and name not in ("send", "send_and_next")
@@ -360,6 +362,13 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
 
+    def show_new_ticket(self) -> None:
+        dialog = NewTicketDialog(self.ops.new_tickets, self.ops.attachments, me=self.me, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.created.connect(self.open_ticket)
+        dialog.show()
+        self.new_ticket_dialog = dialog
+
     def show_shortcuts(self) -> None:
         overlay = ShortcutOverlay(self)
         overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -383,6 +392,8 @@ class MainWindow(QMainWindow):
         self._menu_action(file_menu, "&Quit", self.close, "Ctrl+Q")
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
+        self.ticket_menu = self.menuBar().addMenu("&Ticket")
+        self.ticket_menu.addAction(self.shortcut_actions["new_ticket"])
         view_menu = self.menuBar().addMenu("&View")
         self._menu_action(view_menu, "&Dashboard", self.show_dashboard)
         self._menu_action(view_menu, "Sync &now", lambda: self.ops.sync.request_sync())

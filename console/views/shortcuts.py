@@ -30,6 +30,7 @@ SHORTCUTS = (
     Shortcut("reply", ("R",), "Write a public reply", "Writing"),
     Shortcut("note", ("N",), "Write an internal note", "Writing"),
     Shortcut("canned_replies", ("C",), "Pick a canned reply for this ticket", "Writing"),
+    Shortcut("new_ticket", ("Ctrl+N",), "Open a new ticket to a customer", "Writing"),
     Shortcut("send", ("Ctrl+Return",), "Send the reply or note (queued in the outbox)", "Writing"),
     Shortcut("send_and_next", ("Ctrl+Shift+Return",), "Send, then open the next ticket", "Writing"),
     Shortcut("status_open", ("Alt+1",), "Set status: open", "Status"),
