@@ -21,6 +21,7 @@ from console.domain.statuses import UNSOLVED
 
 from . import outbox_queries as q
 from . import quarantine
+from .batches import BatchReads
 from .db import connect
 from .outgoing import OutgoingReads
 from .records import QuarantinedRecord, QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
@@ -53,7 +54,7 @@ def _list_row(row: tuple) -> dict[str, Any]:
     return ticket
 
 
-class CacheReader(q.LocalReads, OutgoingReads):
+class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
     """A read connection over one cache file."""
 
     def __init__(self, path: str | Path) -> None:

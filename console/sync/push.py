@@ -34,8 +34,9 @@ import time
 from dataclasses import dataclass
 
 from console.store import CacheWriter, Change, OutboxEntry, StoreError
+from console.store.batches import batch_of
 
-from . import audit_trail
+from . import audit_trail, bulk
 from . import uploads as uploads_mod
 from .client import (
     AmbiguousOutcome,
@@ -115,6 +116,8 @@ class OutboxSender:
     def deliver(self, entry: OutboxEntry) -> Delivery:
         """Send a queued entry. Raises ``Unreachable`` when an unknown outcome could not be checked
         (the entry stays ``sending``, to be verified first next time) and ``AuthError``."""
+        if entry.kind == "fields" and batch_of(entry):   # a bulk change: up to 100 tickets in one update_many
+            return bulk.deliver_batch(self, entry)
         self.writer.mark_sending(entry.op_id)
         stamp = None
         try:
