@@ -36,6 +36,7 @@ from console.ops.notifications import Notifier
 
 from .about import AboutDialog
 from .account_pane import AccountPane
+from .bulk_bar import BulkBar
 from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
 from .connection_dialog import ConnectionDialog, SignOutDialog
@@ -116,6 +117,8 @@ class MainWindow(QMainWindow):
         box = QVBoxLayout(list_box)
         box.setContentsMargins(4, 4, 0, 0)
         box.addWidget(self.list_header)
+        self.bulk_bar = BulkBar(ops.bulk, self.ticket_list, ops.bus)
+        box.addWidget(self.bulk_bar)
         box.addWidget(self.ticket_list, 1)
         self.shown_ticket = ops.open_ticket(self)
         self.ticket_pane = TicketPane()
@@ -394,6 +397,8 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         self.ticket_menu = self.menuBar().addMenu("&Ticket")
         self.ticket_menu.addAction(self.shortcut_actions["new_ticket"])
+        self.ticket_menu.addSeparator()
+        self._menu_action(self.ticket_menu, "Select &all in this queue", self.ticket_list.selectAll)
         view_menu = self.menuBar().addMenu("&View")
         self._menu_action(view_menu, "&Dashboard", self.show_dashboard)
         self._menu_action(view_menu, "Sync &now", lambda: self.ops.sync.request_sync())
