@@ -91,7 +91,7 @@ def main() -> int:
             before = bar.batch_id
             wall, cpu = time.perf_counter(), time.thread_time()
             bar.apply_button.click()
-            wait(app, lambda: bar.batch_id != before and bar.progress.text().startswith(f"{shown} queued"))
+            wait(app, lambda before=before: bar.batch_id != before and bar.progress.text().startswith(f"{shown} queued"))
             window.ticket_list.viewport().repaint()
             app.processEvents()
             cpu_ms.append((time.thread_time() - cpu) * 1000)
