@@ -6,7 +6,7 @@ Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/ope
     ops = Ops(lanes, me=agent_id, sync=engine, attachments_folder=folder)
     ops.bus        # ChangeBus: cache_changed(Change, initiator), sync_status_changed, message
     ops.runner     # Runner: read / write / call off the GUI thread
-    ops.tickets, ops.replies, ops.new_tickets, ops.bulk, ops.conflicts, ops.attachments, ops.queues, ops.search, ops.dashboard
+    ops.tickets, ops.replies, ops.new_tickets, ops.bulk, ops.merges, ops.conflicts, ops.attachments, ops.queues, ops.search, ops.dashboard
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
 
@@ -26,6 +26,7 @@ from .bulk import BulkOps
 from .bus import ChangeBus, bridge_engine
 from .conflicts import ConflictOps
 from .dashboard import DashboardOps
+from .merges import MergeOps
 from .new_tickets import NewTicketOps
 from .queues import QueueOps
 from .replies import ReplyOps, SendRefused
@@ -54,6 +55,7 @@ class Ops(QObject):
         self.replies = ReplyOps(self.runner, self.sync, me=me, parent=self)
         self.new_tickets = NewTicketOps(self.runner, self.sync, me=me, parent=self)
         self.bulk = BulkOps(self.runner, self.sync, self.undo, me=me, parent=self)
+        self.merges = MergeOps(self.runner, self.sync, self)
         self.conflicts = ConflictOps(self.runner, self.sync, self)
         self.attachments = AttachmentOps(self.runner, self.sync, attachments_folder, self)
         self.queues = QueueOps(self.runner, me=me, parent=self)

@@ -8,7 +8,11 @@ Payloads, as the GUI enqueues them (``CacheWriter.enqueue(kind, ticket_id, paylo
 - ``fields``: ``{"fields": {"status": ..., "priority": ..., "assignee_id": ..., "group_id": ...,
   "tags": [...], "custom_fields": [...]}}``.
 - ``new_ticket``: the ticket object as for ``POST /tickets`` (``subject``, ``comment``,
-  ``requester_id`` or ``requester``, ``group_id``...).
+  ``requester_id`` or ``requester``, ``group_id``...); its files as for a reply.
+- ``fields`` with ``"batch"``: one ticket of a bulk change, sent with the rest of its batch in
+  ``update_many`` (``bulk.py``).
+- ``merge`` (``ticket_id`` = the target): ``{"ids": [sources], ...}`` (``merge.py``).
+- ``reply`` / ``note`` / ``new_ticket`` files: ``outgoing_files`` rows, uploaded first (``uploads.py``).
 
 Updates go out with ``safe_update`` + the agent's ``updated_stamp`` and the op id in
 ``metadata.console_op_id``; creates with ``Idempotency-Key`` = ``external_id`` = op id.
@@ -36,7 +40,7 @@ from dataclasses import dataclass
 from console.store import CacheWriter, Change, OutboxEntry, StoreError
 from console.store.batches import batch_of
 
-from . import audit_trail, bulk
+from . import audit_trail, bulk, merge
 from . import uploads as uploads_mod
 from .client import (
     AmbiguousOutcome,
@@ -118,6 +122,8 @@ class OutboxSender:
         (the entry stays ``sending``, to be verified first next time) and ``AuthError``."""
         if entry.kind == "fields" and batch_of(entry):   # a bulk change: up to 100 tickets in one update_many
             return bulk.deliver_batch(self, entry)
+        if entry.kind == "merge":
+            return merge.deliver_merge(self, entry)
         self.writer.mark_sending(entry.op_id)
         stamp = None
         try:
@@ -253,7 +259,14 @@ class OutboxSender:
     def verify(self, entry: OutboxEntry, *, failure: HelpdeskError | None = None) -> Delivery:
         """Did an entry of unknown outcome land? Yes: record it sent. No: queue it again (after
         ``failure``, with backoff). Raises Unreachable when the helpdesk cannot say."""
-        if entry.kind == "new_ticket":
+        if entry.kind == "merge":
+            try:
+                if merge.landed(self, entry):
+                    return merge.recorded(self, entry)
+            except NotFound:
+                message = "A ticket of this merge no longer exists on the helpdesk, so nothing was merged."
+                return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
+        elif entry.kind == "new_ticket":
             found = self.client.get("tickets.json", {"external_id": entry.op_id}).get("tickets")
             found = [t for t in found if isinstance(t, dict)] if isinstance(found, list) else []
             if found:

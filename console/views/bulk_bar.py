@@ -11,6 +11,7 @@ applies a canned reply's field actions, to all of them at once: queued as one ou
 from __future__ import annotations
 
 import shiboken6
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -48,6 +49,8 @@ def tag_changes(text: str) -> dict[str, list[str]]:
 
 
 class BulkBar(QFrame):
+    merge_requested = Signal(list)   # the selected ticket ids
+
     def __init__(self, bulk, view, bus=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("bulkBar")
@@ -65,6 +68,9 @@ class BulkBar(QFrame):
         self.canned.activated.connect(self.on_canned_chosen)
         self.apply_button = QPushButton("Apply")
         self.apply_button.clicked.connect(self.apply)
+        self.merge_button = QPushButton("Merge…")
+        self.merge_button.setToolTip("Merge the selected tickets into one")
+        self.merge_button.clicked.connect(lambda: self.merge_requested.emit(self.selected()))
         self.clear_button = QToolButton(text="✕")
         self.clear_button.setToolTip("Clear the selection")
         self.clear_button.clicked.connect(view.clearSelection)
@@ -72,7 +78,7 @@ class BulkBar(QFrame):
         row = QHBoxLayout(self)
         row.setContentsMargins(6, 3, 6, 3)
         for widget in (self.count, self.status, self.priority, self.department, self.assignee, self.tags,
-                       self.canned, self.apply_button, self.progress):
+                       self.canned, self.apply_button, self.merge_button, self.progress):
             row.addWidget(widget)
         row.addStretch(1)
         row.addWidget(self.clear_button)

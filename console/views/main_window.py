@@ -41,6 +41,7 @@ from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
 from .connection_dialog import ConnectionDialog, SignOutDialog
 from .dashboard import DashboardView
+from .merge_dialog import MergeDialog
 from .new_ticket_dialog import NewTicketDialog
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
@@ -203,6 +204,7 @@ class MainWindow(QMainWindow):
         pane.attachment_requested.connect(self.on_attachment_requested)
         pane.link_requested.connect(self.on_link_requested)
         editor.open_next_requested.connect(self.ticket_list.next_ticket)
+        self.bulk_bar.merge_requested.connect(self.show_merge)
         self.account_pane.ticket_requested.connect(self.open_ticket)
         self.canned_picker.insert_requested.connect(editor.insert_canned_reply)
         self.search_box.ticket_requested.connect(self.open_ticket)
@@ -372,6 +374,12 @@ class MainWindow(QMainWindow):
         dialog.show()
         self.new_ticket_dialog = dialog
 
+    def show_merge(self, ticket_ids: list[int]) -> None:
+        dialog = MergeDialog(self.ops.merges, ticket_ids, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.merge_dialog = dialog
+
     def show_shortcuts(self) -> None:
         overlay = ShortcutOverlay(self)
         overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -399,6 +407,7 @@ class MainWindow(QMainWindow):
         self.ticket_menu.addAction(self.shortcut_actions["new_ticket"])
         self.ticket_menu.addSeparator()
         self._menu_action(self.ticket_menu, "Select &all in this queue", self.ticket_list.selectAll)
+        self._menu_action(self.ticket_menu, "&Merge selected tickets…", lambda: self.show_merge(self.bulk_bar.selected()))
         view_menu = self.menuBar().addMenu("&View")
         self._menu_action(view_menu, "&Dashboard", self.show_dashboard)
         self._menu_action(view_menu, "Sync &now", lambda: self.ops.sync.request_sync())

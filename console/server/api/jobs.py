@@ -1,4 +1,4 @@
-"""Bulk updates as background jobs: ``PUT /tickets/update_many`` and ``GET /job_statuses/{id}`` (§3.6).
+"""Background jobs: ``PUT /tickets/update_many``, ``POST /tickets/{id}/merge`` and ``GET /job_statuses/{id}``.
 
 Both of Zendesk's forms: ``?ids=1,2`` with one ``{"ticket": {...}}`` for all, or
 ``{"tickets": [{"id": 1, ...}, ...]}`` with a change per ticket; at most 100 tickets. The answer
@@ -9,6 +9,10 @@ result per ticket: ``{"id", "index", "success": true, "action": "update", "statu
 or ``{"id", "index", "success": false, "error": "UpdateConflict" | "TicketNotFound" |
 "RecordInvalid", "details": "..."}``. Jobs are kept in the helpdesk's database (table
 ``job_statuses``, created on first use), so their status survives a restart of the helpdesk.
+
+Merge (``{"ids": [...], "target_comment", "source_comment", "*_is_public"}``, ≤ 5 sources): the
+sources are closed with Zendesk's tag ``closed_by_merge`` and a comment naming the target, the
+target gets a comment naming them, all in one transaction (a refusal merges none).
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from fastapi import APIRouter, Depends, Request
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 
+from console.domain.merge import MAX_SOURCES, MERGED_TAG, merge_comments
 from console.server import ticket_ops
 from console.server.api.auth import caller
 from console.server.api.paging import base_url, id_list
@@ -112,3 +117,71 @@ def show_job_status(request: Request, job_id: str):
     if row is None:
         raise not_found()
     return json_response({"job_status": _job_json(row, base_url(request))})
+
+
+MAX_MERGE_SOURCES = MAX_SOURCES   # Zendesk merges at most 5 tickets into one per request
+
+
+@router.post("/tickets/{ticket_id:int}/merge")
+async def merge_tickets(request: Request, ticket_id: int, body: dict = Depends(json_body)):
+    """Merge the ``ids`` tickets into this one (a job): each source gets ``source_comment`` and is
+    closed with the tag ``closed_by_merge``; the target gets ``target_comment``. One transaction:
+    all of the sources are merged, or (any refused) none."""
+    ids = body.get("ids")
+    if not isinstance(ids, list) or not ids or not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+        raise bad_request("ids must be a non-empty list of ticket ids")
+    if len(ids) > MAX_MERGE_SOURCES:
+        raise ApiError(400, "TooManyValues", f"at most {MAX_MERGE_SOURCES} tickets can be merged at once")
+    if ticket_id in ids:
+        raise ApiError(422, "RecordInvalid", "A ticket cannot be merged into itself")
+    texts = {}
+    for key in ("target_comment", "source_comment"):
+        value = body.get(key)
+        if value is not None and not isinstance(value, str):
+            raise bad_request(f"{key} must be a string")
+        texts[key] = value
+    shown = {k: body.get(f"{k}_is_public", True) is not False for k in ("target_comment", "source_comment")}
+    user, base, client, db = caller(request), base_url(request), client_meta(request), store(request)
+    job_id = secrets.token_hex(16)
+    sources = list(dict.fromkeys(ids))
+
+    def create() -> dict:
+        with db.write() as conn:
+            conn.execute(_TABLE)
+            for source in [ticket_id, *sources]:
+                row = conn.execute("SELECT status FROM tickets WHERE id = ? AND deleted = 0", (source,)).fetchone()
+                if row is None:
+                    raise not_found(f"Ticket {source} not found")
+                if row["status"] == "closed":
+                    raise ApiError(422, "RecordInvalid", f"Ticket {source} is closed and cannot be merged")
+            conn.execute("INSERT INTO job_statuses (id, job_type, status, total, created_at, user_id) "
+                         "VALUES (?, 'merge', 'queued', ?, ?, ?)", (job_id, len(sources), iso(now_ts()), user["id"]))
+            return _job_json(conn.execute("SELECT * FROM job_statuses WHERE id = ?", (job_id,)).fetchone(), base)
+
+    def run() -> None:
+        listed = ", ".join(f"#{s}" for s in sources)
+        default_target, default_source = merge_comments(ticket_id, sources)
+        target_text, source_text = texts["target_comment"] or default_target, texts["source_comment"] or default_source
+        try:
+            with db.write() as conn:
+                for source in sources:
+                    ticket_ops.update_ticket(conn, user, source, {
+                        "status": "closed", "additional_tags": [MERGED_TAG],
+                        "comment": {"body": source_text, "public": shown["source_comment"]}}, base, client)
+                ticket_ops.update_ticket(conn, user, ticket_id, {
+                    "comment": {"body": target_text, "public": shown["target_comment"]}}, base, client)
+            results = [{"id": s, "index": i, "success": True, "action": "merge", "status": "Merged"}
+                       for i, s in enumerate(sources)]
+            status, message = "completed", f"Merged {listed} into #{ticket_id}"
+        except ApiError as exc:
+            results = [{"id": s, "index": i, "success": False, "action": "merge", "error": str(exc.error),
+                        "details": exc.description or str(exc)} for i, s in enumerate(sources)]
+            status, message = "failed", exc.description or str(exc)
+        with db.write() as conn:
+            conn.execute("UPDATE job_statuses SET status = ?, progress = ?, results = ?, message = ? WHERE id = ?",
+                         (status, len(sources), orjson.dumps(results).decode(), message, job_id))
+
+    job = await run_in_threadpool(create)
+    response = json_response({"job_status": job})
+    response.background = BackgroundTask(run_in_threadpool, run)
+    return response
