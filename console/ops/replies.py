@@ -6,7 +6,9 @@
                  initiator=editor, done=on_queued, refused=on_refused)
 
 ``send`` runs the guard and builds the outbox payload (the contract of ``console/sync/push.py``:
-``{"body": text, "fields": {...}}``, the kind deciding public or internal) on the db lane, then
+``{"body": text, "fields": {...}}``, plus ``html_body`` for a formatted reply (``html``: sanitized
+by the rules incoming HTML is shown with, its plain text as ``body``), the kind deciding public or
+internal) on the db lane, then
 queues the entry and deletes the draft in one transaction, and asks the engine to push. The guard
 refuses, with a :class:`SendRefused` naming why, a reply to a ticket that is gone from the cache or
 deleted on the helpdesk, an empty one, and one whose placeholders cannot all be filled.
@@ -21,6 +23,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject
 
+from console.domain.html import html_to_text, sanitize_comment_html
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview, ticket_context
 from console.store import Change
 
@@ -80,7 +83,8 @@ class ReplyOps(QObject):
             return change | cache.writer.delete_draft(ticket_id, old_kind)
         self.runner.write(work, initiator=initiator, done=done)
 
-    def send(self, *, ticket_id: int, kind: str, body: str, fields: dict[str, Any] | None = None,
+    def send(self, *, ticket_id: int, kind: str, body: str, html: str | None = None,
+             fields: dict[str, Any] | None = None,
              initiator: object = None, done: Callable[[str], None] | None = None,
              refused: Callable[[SendRefused], None] | None = None) -> None:
         """Guard, queue (the draft goes in the same transaction), then push; ``done(op_id)``."""
@@ -104,7 +108,12 @@ class ReplyOps(QObject):
                 names = "; ".join(p.message for p in problems[:3])
                 raise SendRefused(f"Can't send yet: {names}. Fill it in or remove it.", problems)
             files = [{"name": f.file_name, "size": f.size} for f in cache.reader.draft_files(ticket_id, kind)]
-            change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields, files), ticket.get("updated_at"),
+            payload = reply_payload(text, fields, files)
+            if html:   # formatted: html_body by the incoming-HTML rules, and its plain text as the body
+                rendered, _problems = render_preview(html, placeholder_context(cache.reader, ticket_id, me, now) or {})
+                payload["html_body"] = sanitize_comment_html(rendered)
+                payload["body"] = html_to_text(payload["html_body"]) or text
+            change = cache.writer.enqueue(kind, ticket_id, payload, ticket.get("updated_at"),
                                           clear_draft=kind)   # the draft's files go with the entry
             return Written(change, change.op_id)
 

@@ -25,12 +25,13 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
+    QTextEdit,
     QToolButton,
     QWidget,
 )
 
 from console.domain.attachments import size_text
+from console.domain.html import sanitize_comment_html
 from console.store import Change, Kind
 
 from . import theme
@@ -44,11 +45,18 @@ def png_bytes(image: QImage) -> bytes:
     return bytes(data.data())
 
 
-class AttachingTextEdit(QPlainTextEdit):
-    """A plain text box that turns dropped files and pasted images into attachments."""
+class AttachingTextEdit(QTextEdit):
+    """A text box that turns dropped files and pasted images into attachments. Plain text unless
+    ``rich`` (the reply editor: formatting, console/views/rich_editor.py); pasted HTML is taken as
+    its text in plain mode, as sanitized HTML otherwise."""
 
     files_dropped = Signal(list)     # [Path]
     image_pasted = Signal(QImage)
+
+    def __init__(self, parent: QWidget | None = None, *, rich: bool = False) -> None:
+        super().__init__(parent)
+        self.setAcceptRichText(rich)
+        self.setTabChangesFocus(True)
 
     def canInsertFromMimeData(self, source: QMimeData) -> bool:  # noqa: N802 (Qt override)
         return source.hasImage() or _local_files(source) != [] or super().canInsertFromMimeData(source)
@@ -59,8 +67,10 @@ class AttachingTextEdit(QPlainTextEdit):
             self.files_dropped.emit(files)
         elif source.hasImage():
             self.image_pasted.emit(QImage(source.imageData()))
+        elif source.hasHtml() and self.acceptRichText():   # formatting kept, by the incoming-HTML rules
+            self.textCursor().insertHtml(sanitize_comment_html(source.html()))
         else:
-            super().insertFromMimeData(source)
+            self.textCursor().insertText(source.text())
 
 
 def _local_files(source: QMimeData) -> list[Path]:
