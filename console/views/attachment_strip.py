@@ -86,7 +86,7 @@ class AttachmentChip(QFrame):
         self.setObjectName("attachmentChip")
         colours = theme.colours()
         self.setStyleSheet(f"#attachmentChip {{ border: 1px solid {colours.muted}; border-radius: 9px; }}")
-        self.label = QLabel(f"📎 {html.escape(file.file_name)} <span style='color:{colours.muted}'>"
+        self.label = QLabel(f"{html.escape(file.file_name)} <span style='color:{colours.muted}'>"
                             f"{size_text(file.size)}</span>")
         self.label.setToolTip(f"{file.file_name} · {file.content_type}")
         self.remove_button = QToolButton(text="✕", autoRaise=True)
@@ -106,7 +106,7 @@ class AttachmentStrip(QWidget):
         self._kind = "reply"
         self.files: list = []
         self.chips: list[AttachmentChip] = []
-        self.attach_button = QToolButton(text="📎 Attach…")
+        self.attach_button = QToolButton(text="Attach…")
         self.attach_button.setToolTip("Attach files (or drop them on the editor, or paste an image)")
         self.attach_button.clicked.connect(self.on_attach_clicked)
         self.message = QLabel()

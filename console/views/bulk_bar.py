@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSizePolicy,
     QToolButton,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -62,7 +64,7 @@ class BulkBar(QFrame):
         self.department = self._combo("Department", ())
         self.assignee = self._combo("Assignee", ())
         self.tags = QLineEdit(placeholderText="+tag −tag")
-        self.tags.setMaximumWidth(130)
+        self.tags.setMinimumWidth(80)
         self.tags.returnPressed.connect(self.apply)
         self.canned = self._combo("Canned reply fields…", ())
         self.canned.activated.connect(self.on_canned_chosen)
@@ -75,24 +77,33 @@ class BulkBar(QFrame):
         self.clear_button.setToolTip("Clear the selection")
         self.clear_button.clicked.connect(view.clearSelection)
         self.progress = QLabel()
-        row = QHBoxLayout(self)
-        row.setContentsMargins(6, 3, 6, 3)
-        for widget in (self.count, self.status, self.priority, self.department, self.assignee, self.tags,
-                       self.canned, self.apply_button, self.merge_button, self.progress):
-            row.addWidget(widget)
-        row.addStretch(1)
-        row.addWidget(self.clear_button)
+        self.progress.setWordWrap(True)
+        head, fields = QHBoxLayout(), QHBoxLayout()
+        for widget in (self.count, self.apply_button, self.merge_button):
+            head.addWidget(widget)
+        head.addWidget(self.progress, 1)
+        head.addWidget(self.clear_button)
+        for widget in (self.status, self.priority, self.department, self.assignee, self.tags, self.canned):
+            fields.addWidget(widget, 1)
+        rows = QVBoxLayout(self)
+        rows.setContentsMargins(6, 3, 6, 3)
+        rows.setSpacing(3)
+        rows.addLayout(head)
+        rows.addLayout(fields)
         colours = theme.colours()
         self.setStyleSheet(f"#bulkBar {{ background: {colours.note_card}; border-bottom: 1px solid {colours.muted}; }}")
         view.selectionModel().selectionChanged.connect(self.on_selection_changed)
         if bus is not None:
             bus.cache_changed.connect(self.on_cache_changed)
         bulk.choices(done=self._fill)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         self.setVisible(False)
 
     @staticmethod
     def _combo(title: str, values) -> QComboBox:
         combo = QComboBox()
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(6)   # the bar never widens the list
         combo.addItem(title, None)
         for value in values:
             combo.addItem(str(value), value)

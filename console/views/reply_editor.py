@@ -125,8 +125,6 @@ class ReplyEditor(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.reply_button)
         top.addWidget(self.note_button)
-        top.addSpacing(12)
-        top.addWidget(self.format_bar)
         top.addStretch(1)
         top.addWidget(self.draft_label)
 
@@ -178,6 +176,7 @@ class ReplyEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.format_bar)
         layout.addWidget(self.text_edit, 1)
         if self.attachment_strip is not None:
             layout.addWidget(self.attachment_strip)

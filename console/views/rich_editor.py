@@ -125,7 +125,7 @@ class FormatBar(QWidget):
                 ("italic", "I", "Italic", "Ctrl+I", self.toggle_italic),
                 ("bullets", "•", "Bulleted list", "Ctrl+Shift+8", lambda: self.toggle_list(False)),
                 ("numbers", "1.", "Numbered list", "Ctrl+Shift+7", lambda: self.toggle_list(True)),
-                ("link", "🔗", "Link", "Ctrl+Shift+K", self.insert_link),
+                ("link", "Link", "Link", "Ctrl+Shift+K", self.insert_link),
                 ("code", "</>", "Code", "Ctrl+Shift+C", self.toggle_code),
                 ("quote", "❝", "Quoted text", "Ctrl+Shift+9", self.toggle_quote)):
             button = QToolButton(text=label, autoRaise=True)
@@ -144,6 +144,7 @@ class FormatBar(QWidget):
         self.plain_button.setToolTip("Plain-text mode: no formatting")
         self.plain_button.toggled.connect(self.set_plain)
         row.addWidget(self.plain_button)
+        row.addStretch(1)
 
     def _merge(self, fmt: QTextCharFormat) -> None:
         cursor = self._edit.textCursor()
