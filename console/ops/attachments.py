@@ -8,6 +8,7 @@ needed), and attach files to a reply, note or new ticket.
     attachments.attach(ticket_id=7, kind="reply", data=png_bytes, file_name="pasted.png")
     attachments.remove(file_id=3, initiator=editor)
     attachments.draft_files(ticket_id=7, kind="reply", done=show_chips)     # [OutgoingFile]
+    attachments.prefetch_images(details)     # a shown ticket's received images, into the cache
 
 An attached file is copied into ``<folder>/outgoing/`` at once (off the GUI thread, fsync'd, then
 recorded on the draft by the db lane), so a crash or going offline loses nothing; it goes out
@@ -29,18 +30,21 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
-from console.domain.attachments import MAX_ATTACHMENT_BYTES, content_type_of, too_big
-from console.store import Change, OutgoingFile
+from console.domain.attachments import MAX_ATTACHMENT_BYTES, content_type_of, shows_inline, too_big
+from console.store import Change, Kind, OutgoingFile
 
 from .runner import Cache, Runner, Written
 
 log = logging.getLogger(__name__)
+
+INLINE_PREFETCH_BYTES = 5 * 1024 * 1024   # received images up to this size are fetched to show inline
 
 
 class AttachmentOps(QObject):
     def __init__(self, runner: Runner, sync, folder: Path | None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner, self.sync, self.folder = runner, sync, folder
+        self._fetching: set[int] = set()   # images asked for this session (prefetch_images)
 
     def open(self, *, attachment_id: int, done: Callable[[Path], None], failed: Callable[[str], None],
              progress: Callable[[str], None] | None = None) -> None:
@@ -64,6 +68,31 @@ class AttachmentOps(QObject):
             self.runner.watch(future, done=done, failed=lambda exc: failed(_download_failed(name, exc)))
 
         self.runner.read(lambda reader: reader.attachment(attachment_id), done=found)
+
+    def prefetch_images(self, details) -> None:
+        """A ticket was shown: fetch its received images (up to ``INLINE_PREFETCH_BYTES`` each) into the
+        cache through the engine, so the thread shows them inline, from the cache; never offline,
+        never twice. The thread reloads once each arrives."""
+        status = getattr(self.sync, "status", None)
+        if self.folder is None or status is None or status.work_offline or not getattr(self.sync, "can_download", False):
+            return
+        for comment in getattr(details, "comments", None) or []:
+            for attachment in comment.get("attachments") or []:
+                attachment_id = attachment.get("id")
+                if (attachment.get("local_path") or not isinstance(attachment_id, int) or attachment_id in self._fetching
+                        or not shows_inline(attachment) or (attachment.get("size") or 0) > INLINE_PREFETCH_BYTES):
+                    continue
+                self._fetching.add(attachment_id)
+                self._prefetch(attachment, comment.get("ticket_id") or getattr(details, "ticket_id", None))
+
+    def _prefetch(self, attachment: dict, ticket_id: int | None) -> None:
+        def arrived(_path: Path) -> None:   # the thread re-reads its attachments' cached files
+            self.runner.bus.cache_changed.emit(Change.of(Kind.COMMENTS, tickets=[ticket_id] if ticket_id else None),
+                                               self)
+
+        def missed(exc: Exception) -> None:
+            log.info("image %s not prefetched: %s", attachment.get("id"), exc)
+        self.runner.watch(self.sync.download(attachment, self.folder), done=arrived, failed=missed)
 
     # -- attaching ---------------------------------------------------------------------------
 

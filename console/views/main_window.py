@@ -218,6 +218,7 @@ class MainWindow(QMainWindow):
         editor.open_next_requested.connect(self.ticket_list.next_ticket)
         self.ticket_tabs.ticket_requested.connect(shown.open)
         shown.loaded.connect(self.ticket_tabs.on_ticket_shown)
+        shown.loaded.connect(ops.attachments.prefetch_images)   # received images inline, from the cache
         self.bulk_bar.merge_requested.connect(self.show_merge)
         self.account_pane.ticket_requested.connect(self.open_ticket)
         self.canned_picker.insert_requested.connect(editor.insert_canned_reply)

@@ -85,3 +85,33 @@ def test_files_attached_offline_go_out_once_with_the_reply_and_images_show_inlin
     thread = window.ticket_pane.thread
     assert list(thread.cached_images.values())[0].startswith(str(live.desk.path.parent / "attachments"))
     assert not [u for u in thread.blocked_urls if u.startswith("cached-image")], "the image came from the cache"
+
+
+def test_a_received_image_is_fetched_into_the_cache_and_shown_inline(live: Live):  # noqa: F811
+    window = live.window
+    image = QImage(60, 40, QImage.Format.Format_RGB32)
+    image.fill(QColor("#d84a2a"))
+    from console.views.attachment_strip import png_bytes
+
+    token = live.server.post("uploads.json", params={"filename": "error-screen.png"}, data=png_bytes(image),
+                             headers={"Content-Type": "image/png"}).json()["upload"]["token"]
+    made = live.server.post("tickets.json", json={"ticket": {
+        "subject": "The checkout shows an error", "requester": {"email": "mia@example.org", "name": "Mia"},
+        "assignee_id": live.me, "comment": {"body": "See the screenshot.", "uploads": [token]}}}).json()["ticket"]
+    live.server.wait_exportable()
+
+    async def scenario():
+        live.start()
+        await live.until(lambda: live.desk.reader.ticket(made["id"]) is not None, timeout=20, what="the ticket synced")
+        window.open_ticket(made["id"])
+        await live.until(lambda: window.ticket_pane.ticket_id == made["id"], what="the ticket shown")
+        await live.until(lambda: bool(window.ticket_pane.thread.cached_images), timeout=15, what="the image inline")
+        await live.until(lambda: not live.engine.status.syncing, what="the sync round to end")
+        await asyncio.sleep(0.3)
+
+    live.run(scenario)
+    thread = window.ticket_pane.thread
+    [path] = thread.cached_images.values()
+    assert path.startswith(str(live.desk.path.parent / "attachments"))
+    assert QImage(path).pixelColor(3, 3) == QColor("#d84a2a")
+    assert not thread.blocked_urls, "nothing remote was loaded"
