@@ -97,3 +97,17 @@ def _comment(value: Any) -> str:
     if isinstance(value, list):
         value = value[-1] if value else ""
     return "" if value is None else str(value)
+
+
+def bulk_field_changes(actions: Iterable[Any] | None, *, me: int | None = None) -> dict[str, Any]:
+    """A macro's field actions as one change for many tickets at once (``update_many``): tag actions
+    become ``additional_tags`` / ``remove_tags`` (``tags`` for ``set_tags``), which do not depend on
+    each ticket's own tags; the comment is not part of it."""
+    changes = {k: v for k, v in macro_effect(actions, me=me).field_changes.items() if k != "tags"}
+    for action in actions or ():
+        if not isinstance(action, Mapping) or action.get("field") not in TAG_ACTIONS:
+            continue
+        words = _tags("set_tags", action.get("value"), [])
+        key = {"set_tags": "tags", "current_tags": "additional_tags", "remove_tags": "remove_tags"}[action["field"]]
+        changes[key] = list(dict.fromkeys([*changes.get(key, []), *words]))
+    return changes

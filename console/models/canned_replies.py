@@ -63,6 +63,7 @@ class CannedReply:
     template: str
     public: bool = True
     field_changes: dict[str, Any] = field(default_factory=dict)
+    html_template: str | None = None   # the macro's formatted comment (the rich editor inserts it)
 
     @classmethod
     def from_macro(cls, macro: Mapping, ticket: Mapping | None, me: int | None) -> CannedReply:
@@ -72,7 +73,7 @@ class CannedReply:
         changes = {k: v for k, v in effect.field_changes.items() if k in APPLIED_FIELDS}
         template = effect.comment_text if effect.comment_text is not None else html_to_text(effect.comment_html or "")
         return cls(int(macro["id"]), str(macro.get("title") or ""), str(macro.get("description") or ""),
-                   template, effect.public, changes)
+                   template, effect.public, changes, effect.comment_html)
 
 
 

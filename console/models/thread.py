@@ -6,17 +6,20 @@ edge and an "Internal note" label. ``colours`` is the current theme's ``Colours`
 (``console.views.theme.colours()``; any object with the same attributes), so the thread is
 readable in light and dark themes. Comment HTML is sanitized by ``console.domain.html`` (no
 scripts, no remote images); plain bodies are escaped. Attachments link to ``attachment:<id>``
-so the pane can open the cached file.
+so the pane can open the cached file; downloaded images also show inline as ``cached-image:<id>``,
+which the pane resolves to the cached file only (``inline_images``), never to anything remote.
 """
 
 from __future__ import annotations
 
 import html
 
+from console.domain.attachments import shows_inline
 from console.domain.html import sanitize_comment_html, text_to_html
 from console.domain.sla import parse_api_time
 
 NOTE_LABEL = "Internal note"
+INLINE_WIDTH = 320   # a received image is shown this wide in the thread (click: open it)
 
 
 def _when(value: str | None) -> str:
@@ -37,7 +40,16 @@ def attachment_links(attachments: list[dict], muted: str) -> str:
         state = "" if att.get("local_path") else " — not downloaded yet"
         items.append(f'<a href="attachment:{int(att["id"])}">📎 {name}</a> '
                      f'<span style="color:{muted}">{_size(att.get("size"))}{state}</span>')
+        if att.get("local_path") and shows_inline(att):   # from the cache only (the pane loads cached-image:)
+            items.append(f'<a href="attachment:{int(att["id"])}"><img src="cached-image:{int(att["id"])}" '
+                         f'width="{INLINE_WIDTH}"></a>')
     return "<br>".join(items)
+
+
+def inline_images(comments: list[dict]) -> dict[int, str]:
+    """Attachment id → cached file of each image shown inline (what the pane may load)."""
+    return {int(a["id"]): a["local_path"] for c in comments for a in c.get("attachments") or []
+            if a.get("local_path") and isinstance(a.get("id"), int) and shows_inline(a)}
 
 
 def comment_html(comment: dict, author: dict | None, requester_id: int | None, colours) -> str:

@@ -21,6 +21,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QMetaMethod, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QFont
 
+from console.domain.new_ticket import NOT_YET
 from console.domain.sla import parse_api_time
 from console.models.queues import queue_ticket_ids
 
@@ -216,10 +217,11 @@ class TicketListModel(QAbstractTableModel):
             waiting = human_age(updated, now) if t["status"] in WAITING_STATUSES else ""
         names, requester, assignee, group = self._names, t["requester_id"], t["assignee_id"], t["group_id"]
         cells = {
-            "id": f"● {t['id']}" if not t["seen"] else str(t["id"]),
+            "id": ("new" if t["id"] < 0 else f"● {t['id']}" if not t["seen"] else str(t["id"])),
             "subject": t["subject"] or "",
             "requester": names.get(requester, "") if requester else "",
-            "status": (t["status"] or "") + (" ⏳" if t.get("_queued") else ""),
+            "status": (t["status"] or "") + (" ⏳" if t.get("_queued") else "")
+            if t["id"] > 0 else NOT_YET,   # a new ticket still in the outbox (console/store/local_tickets.py)
             "priority": t["priority"] or "",
             "department": self._group_names.get(group, "") if group else "",
             "assignee": names.get(assignee, "—") if assignee else "—",

@@ -6,7 +6,8 @@ Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/ope
     ops = Ops(lanes, me=agent_id, sync=engine, attachments_folder=folder)
     ops.bus        # ChangeBus: cache_changed(Change, initiator), sync_status_changed, message
     ops.runner     # Runner: read / write / call off the GUI thread
-    ops.tickets, ops.replies, ops.conflicts, ops.attachments, ops.queues, ops.search, ops.dashboard
+    ops.tickets, ops.replies, ops.new_tickets, ops.bulk, ops.merges, ops.conflicts, ops.attachments,
+    ops.queues, ops.search, ops.dashboard
     ops.suggestions   # ranked canned replies, department suggestion (console.ops.suggestions)
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
@@ -25,9 +26,12 @@ from PySide6.QtCore import QObject
 from console.lanes import Lanes
 
 from .attachments import AttachmentOps
+from .bulk import BulkOps
 from .bus import ChangeBus, bridge_engine
 from .conflicts import ConflictOps
 from .dashboard import DashboardOps
+from .merges import MergeOps
+from .new_tickets import NewTicketOps
 from .queues import QueueOps
 from .replies import PolicyContradiction, ReplyOps, SendRefused
 from .runner import Cache, Runner, Written
@@ -62,6 +66,9 @@ class Ops(QObject):
         self.undo = UndoStack(self)
         self.tickets = TicketOps(self.runner, self.sync, self.undo, self)
         self.replies = ReplyOps(self.runner, self.sync, me=me, parent=self)
+        self.new_tickets = NewTicketOps(self.runner, self.sync, me=me, parent=self)
+        self.bulk = BulkOps(self.runner, self.sync, self.undo, me=me, parent=self)
+        self.merges = MergeOps(self.runner, self.sync, self)
         self.conflicts = ConflictOps(self.runner, self.sync, self)
         self.attachments = AttachmentOps(self.runner, self.sync, attachments_folder, self)
         self.queues = QueueOps(self.runner, me=me, parent=self)

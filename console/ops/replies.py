@@ -6,7 +6,9 @@
                  initiator=editor, done=on_queued, refused=on_refused)
 
 ``send`` runs the guard and builds the outbox payload (the contract of ``console/sync/push.py``:
-``{"body": text, "fields": {...}}``, the kind deciding public or internal) on the db lane, then
+``{"body": text, "fields": {...}}``, plus ``html_body`` for a formatted reply (``html``: sanitized
+by the rules incoming HTML is shown with, its plain text as ``body``), the kind deciding public or
+internal) on the db lane, then
 queues the entry and deletes the draft in one transaction, and asks the engine to push. The guard
 refuses, with a :class:`SendRefused` naming why, a reply to a ticket that is gone from the cache or
 deleted on the helpdesk, an empty one, and one whose placeholders cannot all be filled. A public
@@ -29,6 +31,7 @@ from typing import Any
 from PySide6.QtCore import QObject
 
 from console.domain.fragments import FragmentError, expand_fragments, fragments_from_macros, references
+from console.domain.html import html_to_text, sanitize_comment_html
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview, ticket_context
 from console.domain.policy_guard import contradicted_promises
 from console.store import Change
@@ -70,10 +73,13 @@ def placeholder_context(reader, ticket_id: int, me: int | None, now: datetime | 
                           users.get(me), group, reader.comments_for_ticket(ticket_id), now=now or datetime.now(UTC))
 
 
-def reply_payload(text: str, fields: dict[str, Any] | None, canned_reply_id: int | None = None) -> dict[str, Any]:
-    """The outbox payload of a reply or note (console/sync/push.py's contract)."""
+def reply_payload(text: str, fields: dict[str, Any] | None, canned_reply_id: int | None = None,
+                  files: list[dict] | None = None) -> dict[str, Any]:
+    """The outbox payload of a reply or note (console/sync/push.py's contract). ``files`` only names
+    the attached files for display; the sender uploads them from ``outgoing_files``."""
     return {"body": text, **({"fields": dict(fields)} if fields else {}),
-            **({"canned_reply_id": int(canned_reply_id)} if canned_reply_id is not None else {})}
+            **({"canned_reply_id": int(canned_reply_id)} if canned_reply_id is not None else {}),
+            **({"files": files} if files else {})}
 
 
 class ReplyOps(QObject):
@@ -95,6 +101,7 @@ class ReplyOps(QObject):
         """Reply ↔ note: the text keeps going, under the other kind."""
         def work(cache: Cache) -> Change:
             change = cache.writer.save_draft(ticket_id, new_kind, body) if body.strip() else Change()
+            change |= cache.writer.move_draft_files(ticket_id, old_kind, new_kind)
             return change | cache.writer.delete_draft(ticket_id, old_kind)
         self.runner.write(work, initiator=initiator, done=done)
 
@@ -111,7 +118,8 @@ class ReplyOps(QObject):
             failed(str(error))
         self.runner.read(work, done=done, failed=broken)
 
-    def send(self, *, ticket_id: int, kind: str, body: str, fields: dict[str, Any] | None = None,
+    def send(self, *, ticket_id: int, kind: str, body: str, html: str | None = None,
+             fields: dict[str, Any] | None = None,
              initiator: object = None, done: Callable[[str], None] | None = None,
              refused: Callable[[SendRefused], None] | None = None, canned_reply_id: int | None = None,
              confirmed: bool = False) -> None:
@@ -126,6 +134,9 @@ class ReplyOps(QObject):
             ticket = cache.reader.ticket(ticket_id)
             if ticket is None:
                 raise SendRefused(f"Ticket #{ticket_id} is not in the cache; the text stays as a draft.")
+            if ticket_id < 0:
+                raise SendRefused("This ticket is not on the helpdesk yet; reply once it has been created. "
+                                  "The text stays as a draft.")
             if ticket.get("_deleted"):
                 raise SendRefused("This ticket was deleted on the helpdesk; the text stays as a draft.")
             text, problems = render_preview(body, placeholder_context(cache.reader, ticket_id, me, now) or {})
@@ -136,8 +147,14 @@ class ReplyOps(QObject):
                 promises = contradicted_promises(text, *policy_state(cache.reader, ticket, now))
                 if promises:
                     raise PolicyContradiction(promises)
-            change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields, canned_reply_id),
-                                          ticket.get("updated_at"), clear_draft=kind)
+            files = [{"name": f.file_name, "size": f.size} for f in cache.reader.draft_files(ticket_id, kind)]
+            payload = reply_payload(text, fields, canned_reply_id, files)
+            if html:   # formatted: html_body by the incoming-HTML rules, and its plain text as the body
+                rendered, _problems = render_preview(html, placeholder_context(cache.reader, ticket_id, me, now) or {})
+                payload["html_body"] = sanitize_comment_html(rendered)
+                payload["body"] = html_to_text(payload["html_body"]) or text
+            change = cache.writer.enqueue(kind, ticket_id, payload, ticket.get("updated_at"),
+                                          clear_draft=kind)   # the draft's files go with the entry
             return Written(change, change.op_id)
 
         def queued(op_id: str) -> None:

@@ -171,7 +171,8 @@ class OpenTicket(QObject):
         if ticket_id != self._wanted or self.details is None:
             self.show(ticket_id)
         self.runner.write(lambda cache: cache.writer.mark_seen([ticket_id]), initiator=self)
-        self.sync.request_ticket(ticket_id)
+        if ticket_id > 0:   # a new ticket still in the outbox (negative id) is not on the helpdesk to ask
+            self.sync.request_ticket(ticket_id)
 
     def clear(self) -> None:
         self._wanted, self.details = None, None
@@ -225,6 +226,9 @@ class TicketOps(QObject):
         if previous:
             payload["previous"] = {k: previous.get(k) for k in fields}
         if not fields:
+            return
+        if ticket_id < 0:   # a new ticket still in the outbox: nothing to update on the helpdesk yet
+            self.runner.bus.warn("This ticket is not on the helpdesk yet; change its fields once it is created.")
             return
         text = f"#{ticket_id}: {describe_fields(fields, describe)}"
 

@@ -6,6 +6,7 @@ open. ``default_cache_path(base_url, email)`` gives the per-account file locatio
 See the module docstrings of ``writer``, ``local_writes`` and ``reader`` for the API.
 """
 
+from .outgoing import OutgoingFile
 from .paths import default_cache_path
 from .reader import SORT_KEYS, UNSOLVED, CacheReader
 from .records import (
@@ -29,7 +30,7 @@ from .writer import SYNC_KEYS, CacheWriter
 
 __all__ = [
     "SCHEMA_VERSION", "SORT_KEYS", "SYNC_KEYS", "UNSOLVED", "BadPayloadError", "CacheReader", "CacheWriter",
-    "Change", "Conflict", "Kind", "Draft", "OutboxEntry", "QuarantinedRecord", "QueueCounts", "QueueSpec",
+    "Change", "Conflict", "Kind", "Draft", "OutboxEntry", "OutgoingFile", "QuarantinedRecord", "QueueCounts", "QueueSpec",
     "SearchHit", "SearchSyntaxError",
     "StoreError", "UnknownEntryError", "UnsupportedViewError", "default_cache_path",
 ]

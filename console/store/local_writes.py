@@ -98,6 +98,8 @@ class LocalWrites(q.LocalReads):
                          (op_id, ticket_id, kind, _json(payload, "outbox payload"), updated_stamp, time.time()))
             if clear_draft is not None:
                 conn.execute("DELETE FROM drafts WHERE ticket_id = ? AND kind = ?", (ticket_id or 0, clear_draft))
+                conn.execute("UPDATE outgoing_files SET op_id = ? WHERE ticket_id = ? AND kind = ? AND op_id IS NULL",
+                             (op_id, ticket_id or 0, clear_draft))   # the draft's attached files go with it
         change = Change.of(Kind.OUTBOX, tickets=[ticket_id] if ticket_id else None, ops=[op_id])
         return change | (self._draft_change(ticket_id) if clear_draft is not None else Change())
 

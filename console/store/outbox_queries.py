@@ -73,6 +73,11 @@ def pending_fields(conn: sqlite3.Connection, ticket_ids: list[int]) -> dict[int,
             fields = (loads(payload) or {}).get("fields")
             if isinstance(fields, dict):
                 out.setdefault(ticket_id, {}).update({k: v for k, v in fields.items() if k in FIELD_NAMES})
+    wanted = set(ticket_ids)
+    for (payload,) in conn.execute(f"SELECT payload FROM outbox WHERE kind = 'merge' AND {PENDING_SQL} ORDER BY seq"):
+        for source in (loads(payload) or {}).get("ids") or []:   # merged away: shown closed at once
+            if source in wanted:
+                out.setdefault(source, {})["status"] = "closed"
     return {t: f for t, f in out.items() if f}
 
 

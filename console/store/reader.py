@@ -21,7 +21,9 @@ from console.domain.statuses import UNSOLVED
 
 from . import outbox_queries as q
 from . import quarantine
+from .batches import BatchReads
 from .db import connect
+from .outgoing import OutgoingReads
 from .records import QuarantinedRecord, QueueCounts, QueueSpec, SearchHit, UnsupportedViewError
 from .rows import TICKET_SOURCE, USER_SOURCE, html_body_of, loads, ticket_from_row, user_from_row
 from .schema import UNSOLVED_SQL
@@ -52,7 +54,7 @@ def _list_row(row: tuple) -> dict[str, Any]:
     return ticket
 
 
-class CacheReader(q.LocalReads):
+class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
     """A read connection over one cache file."""
 
     def __init__(self, path: str | Path) -> None:

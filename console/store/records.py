@@ -12,12 +12,12 @@ from typing import Any, Literal
 
 from console.domain import search_syntax
 
-OutboxKind = Literal["reply", "note", "fields", "new_ticket"]
+OutboxKind = Literal["reply", "note", "fields", "new_ticket", "merge"]
 OutboxState = Literal["queued", "sending", "sent", "failed", "conflict", "cancelled"]
 DraftKind = Literal["reply", "note", "new_ticket"]
 HitKind = Literal["ticket", "comment", "customer", "canned_reply"]
 
-OUTBOX_KINDS = ("reply", "note", "fields", "new_ticket")
+OUTBOX_KINDS = ("reply", "note", "fields", "new_ticket", "merge")   # merge: ticket_id = the target
 DRAFT_KINDS = ("reply", "note", "new_ticket")
 
 

@@ -263,12 +263,26 @@ def _migration_5_quarantine(conn: sqlite3.Connection) -> None:
                  "reason TEXT NOT NULL, raw TEXT NOT NULL, seen_at REAL NOT NULL)")
 
 
+def _migration_6_outgoing_files(conn: sqlite3.Connection) -> None:
+    """Files the agent attached to a reply, note or new ticket, copied into the cache folder when
+    added (so a crash or going offline loses nothing). ``op_id`` is NULL while the file belongs to
+    the draft (``ticket_id``, ``kind``; 0 for the new-ticket draft) and names the outbox entry
+    once sent; ``upload_token`` is the helpdesk's ``POST /uploads`` token once uploaded, so an
+    interrupted delivery reuses it instead of uploading again."""
+    conn.execute("CREATE TABLE outgoing_files (id INTEGER PRIMARY KEY, ticket_id INTEGER NOT NULL, "
+                 "kind TEXT NOT NULL, op_id TEXT, file_name TEXT NOT NULL, content_type TEXT NOT NULL, "
+                 "size INTEGER NOT NULL, path TEXT NOT NULL, upload_token TEXT, created_at REAL NOT NULL)")
+    conn.execute("CREATE INDEX ix_outgoing_files_draft ON outgoing_files (ticket_id, kind, op_id)")
+    conn.execute("CREATE INDEX ix_outgoing_files_op ON outgoing_files (op_id)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
     _migration_3_unsolved_queue_indexes,
     _migration_4_each_value_once,
     _migration_5_quarantine,
+    _migration_6_outgoing_files,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -39,8 +39,11 @@ from pathlib import Path
 from typing import Any
 
 from . import fts, quarantine, rows
+from .batches import BatchWrites
 from .db import connect, transaction
+from .local_tickets import LocalTickets
 from .local_writes import LocalWrites
+from .outgoing import OutgoingWrites
 from .records import BadPayloadError, Change, Kind
 
 SYNC_KEYS = {
@@ -112,7 +115,7 @@ def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, tuple, s
     return out
 
 
-class CacheWriter(LocalWrites):
+class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
     """Owns the cache's write connection. Open one per cache file; ``close()`` when done."""
 
     def __init__(self, path: str | Path) -> None:

@@ -18,9 +18,11 @@ from urllib.parse import urlsplit
 
 import requests
 
+from console.domain.attachments import MAX_ATTACHMENT_BYTES
+
 from .client import HelpdeskClient, Invalid, Unreachable
 
-MAX_BYTES = 50 * 1024 * 1024
+MAX_BYTES = MAX_ATTACHMENT_BYTES
 CHUNK = 64 * 1024
 _UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
 

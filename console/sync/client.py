@@ -178,6 +178,12 @@ class HelpdeskClient:
         return self.request("POST", path, json_body=body, headers=headers,
                             idempotent=idempotency_key is not None)
 
+    def upload(self, file_name: str, content: bytes, content_type: str) -> dict:
+        """``POST /uploads?filename=`` with the raw bytes: ``{"upload": {"token": ...}}``. Not idempotent
+        (an upload whose answer is lost only leaves an unused token behind, which expires)."""
+        return self.request("POST", "uploads.json", params={"filename": file_name}, raw=(content, content_type),
+                            idempotent=False)
+
     def put(self, path: str, body: dict) -> dict:
         return self.request("PUT", path, json_body=body, idempotent=False)
 
@@ -192,12 +198,14 @@ class HelpdeskClient:
 
     def request(self, method: str, path: str, *, params: dict | None = None, json_body: object = None,
                 headers: dict | None = None, idempotent: bool, timeout: tuple[float, float] | None = None,
-                retries: int | None = None) -> dict:
+                retries: int | None = None, raw: tuple[bytes, str] | None = None) -> dict:
         url = self.url_for(path)
         timeout = timeout or self.timeout
         max_retries = self.max_retries if retries is None else retries
         data = orjson.dumps(json_body) if json_body is not None else None
         send_headers = {"Content-Type": "application/json"} if data is not None else {}
+        if raw is not None:   # a file's bytes (POST /uploads)
+            data, send_headers = raw[0], {"Content-Type": raw[1] or "application/octet-stream"}
         send_headers.update(headers or {})
         attempt = 0
         while True:

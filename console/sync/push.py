@@ -8,7 +8,11 @@ Payloads, as the GUI enqueues them (``CacheWriter.enqueue(kind, ticket_id, paylo
 - ``fields``: ``{"fields": {"status": ..., "priority": ..., "assignee_id": ..., "group_id": ...,
   "tags": [...], "custom_fields": [...]}}``.
 - ``new_ticket``: the ticket object as for ``POST /tickets`` (``subject``, ``comment``,
-  ``requester_id`` or ``requester``, ``group_id``...).
+  ``requester_id`` or ``requester``, ``group_id``...); its files as for a reply.
+- ``fields`` with ``"batch"``: one ticket of a bulk change, sent with the rest of its batch in
+  ``update_many`` (``bulk.py``).
+- ``merge`` (``ticket_id`` = the target): ``{"ids": [sources], ...}`` (``merge.py``).
+- ``reply`` / ``note`` / ``new_ticket`` files: ``outgoing_files`` rows, uploaded first (``uploads.py``).
 
 Updates go out with ``safe_update`` + the agent's ``updated_stamp`` and the op id in
 ``metadata.console_op_id``; creates with ``Idempotency-Key`` = ``external_id`` = op id.
@@ -34,8 +38,10 @@ import time
 from dataclasses import dataclass
 
 from console.store import CacheWriter, Change, OutboxEntry, StoreError
+from console.store.batches import batch_of
 
-from . import audit_trail
+from . import audit_trail, bulk, merge
+from . import uploads as uploads_mod
 from .client import (
     AmbiguousOutcome,
     Conflict,
@@ -75,9 +81,11 @@ class Delivery:
     error: HelpdeskError | None = None
 
 
-def update_body(entry: OutboxEntry, updated_stamp: str | None) -> dict:
-    """The PUT /tickets/{id} body for a reply, note or field change."""
+def update_body(entry: OutboxEntry, updated_stamp: str | None, uploads: list[str] | None = None) -> dict:
+    """The PUT /tickets/{id} body for a reply, note or field change (``uploads``: the tokens of its files)."""
     payload = dict(entry.payload)
+    if uploads:
+        payload["uploads"] = [*payload.get("uploads", []), *uploads]
     fields = payload.get("fields")
     ticket: dict = dict(fields) if isinstance(fields, dict) else {}
     if entry.kind == "fields" and not isinstance(fields, dict):
@@ -112,18 +120,36 @@ class OutboxSender:
     def deliver(self, entry: OutboxEntry) -> Delivery:
         """Send a queued entry. Raises ``Unreachable`` when an unknown outcome could not be checked
         (the entry stays ``sending``, to be verified first next time) and ``AuthError``."""
+        if entry.kind == "fields" and batch_of(entry):   # a bulk change: up to 100 tickets in one update_many
+            return bulk.deliver_batch(self, entry)
+        if entry.kind == "merge":
+            return merge.deliver_merge(self, entry)
         self.writer.mark_sending(entry.op_id)
         stamp = None
         try:
-            if entry.kind == "new_ticket":
-                response = self._create(entry)
-            else:
+            if entry.kind != "new_ticket":
                 stamp, _ = self.stamp_for(entry)
                 if not stamp:  # a safe update needs the version the agent saw; never send blind
                     message = (f"Ticket #{entry.ticket_id} is not in the cache yet, so this change could not be "
                                "checked against the helpdesk's version. Sync, review the ticket and send again.")
                     return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
-                response = self.client.put(f"tickets/{entry.ticket_id}.json", update_body(entry, stamp))
+            try:
+                uploads = self.upload_files(entry)
+            except uploads_mod.MissingFile as exc:
+                message = str(exc)
+                return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
+            except AmbiguousOutcome as exc:   # an upload whose answer was lost: nothing commented yet
+                return self._later(entry, exc)
+            try:
+                if entry.kind == "new_ticket":
+                    response = self._create(entry, uploads)
+                else:
+                    response = self.client.put(f"tickets/{entry.ticket_id}.json", update_body(entry, stamp, uploads))
+            except Invalid as exc:
+                if uploads and uploads_mod.token_refused(exc):   # expired uploads: upload them again
+                    self.writer.clear_upload_tokens(entry.op_id)
+                    return self._later(entry, exc)
+                raise
             _check_answer(entry, response)
         except (AmbiguousOutcome, MalformedAnswer) as exc:
             return self.verify(entry, failure=exc)  # may raise Unreachable: the entry stays "sending"
@@ -141,8 +167,14 @@ class OutboxSender:
             raise
         return self._recorded(entry, response, stamp)
 
-    def _create(self, entry: OutboxEntry) -> dict:
+    def upload_files(self, entry: OutboxEntry) -> list[str]:
+        """The upload tokens of the entry's files, uploading those not on the helpdesk yet."""
+        return uploads_mod.upload_files(self.client, self.writer, entry.op_id)
+
+    def _create(self, entry: OutboxEntry, uploads: list[str] | None = None) -> dict:
         ticket = {**entry.payload, "external_id": entry.op_id}
+        if uploads and isinstance(ticket.get("comment"), dict):
+            ticket["comment"] = {**ticket["comment"], "uploads": [*ticket["comment"].get("uploads", []), *uploads]}
         return self.client.post("tickets.json", {"ticket": ticket}, idempotency_key=entry.op_id)
 
     def stamp_for(self, entry: OutboxEntry) -> tuple[str | None, int | None]:
@@ -175,7 +207,9 @@ class OutboxSender:
         ticket_id = ticket["id"] if ticket else entry.ticket_id
         change = Change()
         try:
-            if ticket:
+            if entry.kind == "new_ticket":   # the real ticket replaces the list's stand-in at once
+                change |= self.writer.swap_local_ticket(entry.op_id, ticket)
+            elif ticket:
                 change |= self.writer.upsert_tickets([ticket])
             change |= self._comment_back(entry, ticket_id, audit)
         except (StoreError, HelpdeskError) as exc:  # delivered all the same; the next pull fills the cache
@@ -192,9 +226,11 @@ class OutboxSender:
             return Change()
         comments = audit_trail.comments_of(audit) if audit else []
         if comments:
-            return self.writer.add_ticket_comments(ticket_id, comments)
-        thread = self.puller.fetch_all(f"tickets/{ticket_id}/comments.json", "comments")
-        return self.writer.replace_ticket_comments(ticket_id, thread)
+            change = self.writer.add_ticket_comments(ticket_id, comments)
+        else:
+            comments = self.puller.fetch_all(f"tickets/{ticket_id}/comments.json", "comments")
+            change = self.writer.replace_ticket_comments(ticket_id, comments)
+        return change | uploads_mod.link_sent_files(self.writer, entry.op_id, comments)
 
     def _later(self, entry: OutboxEntry, exc: HelpdeskError, *, reached: bool = True) -> Delivery:
         """Put the entry back. A failure the helpdesk saw (5xx, a reset, 429) waits the entry's own
@@ -223,7 +259,14 @@ class OutboxSender:
     def verify(self, entry: OutboxEntry, *, failure: HelpdeskError | None = None) -> Delivery:
         """Did an entry of unknown outcome land? Yes: record it sent. No: queue it again (after
         ``failure``, with backoff). Raises Unreachable when the helpdesk cannot say."""
-        if entry.kind == "new_ticket":
+        if entry.kind == "merge":
+            try:
+                if merge.landed(self, entry):
+                    return merge.recorded(self, entry)
+            except NotFound:
+                message = "A ticket of this merge no longer exists on the helpdesk, so nothing was merged."
+                return Delivery("failed", entry.op_id, self.writer.mark_failed(entry.op_id, message), message)
+        elif entry.kind == "new_ticket":
             found = self.client.get("tickets.json", {"external_id": entry.op_id}).get("tickets")
             found = [t for t in found if isinstance(t, dict)] if isinstance(found, list) else []
             if found:

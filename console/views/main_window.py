@@ -14,6 +14,7 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
@@ -33,10 +34,14 @@ from console.models.queues import QueueListModel, build_queues
 from console.models.tickets import TicketListModel
 from console.ops import Ops
 from console.ops.notifications import Notifier
+from console.store import Change
 
 from .account_pane import AccountPane
+from .bulk_bar import BulkBar
 from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
+from .merge_dialog import MergeDialog
+from .new_ticket_dialog import NewTicketDialog
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
@@ -44,6 +49,7 @@ from .shortcuts import LETTER_ACTIONS, SHORTCUTS, ShortcutOverlay
 from .status_bar import StatusBar
 from .ticket_list import TicketListView
 from .ticket_pane import TicketPane
+from .ticket_tabs import MiddleClickOpener, TicketTabs, TicketWindow
 from .toast import Toast
 from .tray import TrayIcon
 from .window_state import WindowStateKeeper
@@ -90,6 +96,7 @@ class MainWindow(QMainWindow):
         self.state = WindowStateKeeper(workspace.window_state, self, {
             "main_split": self.main_split, "work_split": self.work_split})
         self._restored_queue = self.state.restore()
+        self.ticket_tabs.restore(self.state.value("tabs") or [])
         self.ops.queues.load_resources()
         self.ops.queues.refresh_counts()
         self.notifier.start()
@@ -113,11 +120,13 @@ class MainWindow(QMainWindow):
         box = QVBoxLayout(list_box)
         box.setContentsMargins(4, 4, 0, 0)
         box.addWidget(self.list_header)
+        self.bulk_bar = BulkBar(ops.bulk, self.ticket_list, ops.bus)
+        box.addWidget(self.bulk_bar)
         box.addWidget(self.ticket_list, 1)
         self.shown_ticket = ops.open_ticket(self)
         self.suggested = ops.suggestions.follow(self.shown_ticket, self)   # ranked replies, department
         self.ticket_pane = TicketPane()
-        self.reply_editor = ReplyEditor(ops.replies)
+        self.reply_editor = ReplyEditor(ops.replies, attachments=ops.attachments)
         self.ticket_pane.set_reply_editor(self.reply_editor)
         self.account_pane = AccountPane()
         self.canned_picker = CannedReplyPicker(CannedReplyModel(ws.reader, self), self.me)
@@ -131,7 +140,15 @@ class MainWindow(QMainWindow):
         self.toast = Toast(self)
         self.work_split = QSplitter(Qt.Orientation.Horizontal)
         self.work_split.addWidget(list_box)
-        self.work_split.addWidget(self.ticket_pane)
+        self.ticket_tabs = TicketTabs(self.ticket_pane.thread.verticalScrollBar())
+        pane_box = QWidget()
+        pane_layout = QVBoxLayout(pane_box)
+        pane_layout.setContentsMargins(0, 0, 0, 0)
+        pane_layout.setSpacing(0)
+        pane_layout.addWidget(self.ticket_tabs)
+        pane_layout.addWidget(self.ticket_pane, 1)
+        self.work_split.addWidget(pane_box)
+        MiddleClickOpener(self.ticket_list, self.ticket_tabs.open_in_new_tab)
         self.work_split.setStretchFactor(0, 1)
         self.work_split.setStretchFactor(1, 1)
         self._dashboard = None   # built when first shown (Qt Charts loads then, not at start-up)
@@ -197,6 +214,10 @@ class MainWindow(QMainWindow):
         pane.attachment_requested.connect(self.on_attachment_requested)
         pane.link_requested.connect(self.on_link_requested)
         editor.open_next_requested.connect(self.ticket_list.next_ticket)
+        self.ticket_tabs.ticket_requested.connect(shown.open)
+        shown.loaded.connect(self.ticket_tabs.on_ticket_shown)
+        shown.loaded.connect(ops.attachments.prefetch_images)   # received images inline, from the cache
+        self.bulk_bar.merge_requested.connect(self.show_merge)
         self.account_pane.ticket_requested.connect(self.open_ticket)
         self.canned_picker.insert_requested.connect(editor.insert_canned_reply)
         self.canned_picker.language_requested.connect(self.suggested.set_language)
@@ -229,6 +250,10 @@ class MainWindow(QMainWindow):
             "status_open": lambda: pane.request_status("open"), "status_pending": lambda: pane.request_status("pending"),
             "status_hold": lambda: pane.request_status("hold"), "status_solved": lambda: pane.request_status("solved"),
             "sync_now": ops.sync.request_sync, "show_shortcuts": self.show_shortcuts,
+            "new_ticket": self.show_new_ticket, "close_tab": self.ticket_tabs.close_current,
+            "open_in_tab": lambda: (tid := self.ticket_list.current_ticket_id()) is not None
+            and self.ticket_tabs.open_in_new_tab(tid),
+            "next_tab": lambda: self.ticket_tabs.cycle(1), "previous_tab": lambda: self.ticket_tabs.cycle(-1),
         }
         for name, action in self.shortcut_actions.items():
             guard = name in LETTER_ACTIONS and name not in ("send", "send_and_next")
@@ -375,6 +400,32 @@ class MainWindow(QMainWindow):
         dialog.exec()
         dialog.deleteLater()
 
+    def show_new_ticket(self) -> None:
+        dialog = NewTicketDialog(self.ops.new_tickets, self.ops.attachments, me=self.me, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.created.connect(self.open_ticket)
+        dialog.show()
+        self.new_ticket_dialog = dialog
+
+    def pop_out(self) -> None:
+        """The shown ticket in its own window (its draft goes with it: drafts are per ticket)."""
+        ticket_id = self.ticket_pane.ticket_id
+        if ticket_id is None:
+            return
+        self.reply_editor.save_draft_now()
+
+        def open_window(_change) -> None:   # after the draft's write (the db lane keeps order)
+            window = TicketWindow(self.ops, ticket_id)
+            window.show()
+            self.popped_out = [w for w in getattr(self, "popped_out", []) if shiboken6.isValid(w)] + [window]
+        self.ops.runner.write(lambda _cache: Change(), done=open_window)
+
+    def show_merge(self, ticket_ids: list[int]) -> None:
+        dialog = MergeDialog(self.ops.merges, ticket_ids, parent=self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        self.merge_dialog = dialog
+
     def show_shortcuts(self) -> None:
         overlay = ShortcutOverlay(self)
         overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -398,6 +449,15 @@ class MainWindow(QMainWindow):
         self._menu_action(file_menu, "&Quit", self.close, "Ctrl+Q")
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
+        self.ticket_menu = self.menuBar().addMenu("&Ticket")
+        self.ticket_menu.addAction(self.shortcut_actions["new_ticket"])
+        self.ticket_menu.addSeparator()
+        self._menu_action(self.ticket_menu, "Select &all in this queue", self.ticket_list.selectAll)
+        self._menu_action(self.ticket_menu, "&Merge selected tickets…", lambda: self.show_merge(self.bulk_bar.selected()))
+        self.ticket_menu.addSeparator()
+        for name in ("open_in_tab", "close_tab", "next_tab", "previous_tab"):
+            self.ticket_menu.addAction(self.shortcut_actions[name])
+        self._menu_action(self.ticket_menu, "&Pop out into its own window", self.pop_out)
         view_menu = self.menuBar().addMenu("&View")
         self._menu_action(view_menu, "&Dashboard", self.show_dashboard)
         self._menu_action(view_menu, "Sync &now", lambda: self.ops.sync.request_sync())
@@ -453,5 +513,8 @@ class MainWindow(QMainWindow):
             self._closing = True
             self.ticket_pane.flush_tags()
             self.reply_editor.save_draft_now()
-            self.state.save(queue=self.queue_pane.current_key())
+            self.state.save(queue=self.queue_pane.current_key(), tabs=self.ticket_tabs.ticket_ids())
+            for window in getattr(self, "popped_out", []):
+                if shiboken6.isValid(window):
+                    window.close()
         super().closeEvent(event)

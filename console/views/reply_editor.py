@@ -40,7 +40,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
-    QPlainTextEdit,
     QTextEdit,
     QToolButton,
     QVBoxLayout,
@@ -48,13 +47,16 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.fragments import FRAGMENT_TAG
+from console.domain.html import sanitize_comment_html
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview
 from console.models.canned_replies import CannedReply, fill_template
 from console.ops.replies import PolicyContradiction, SendRefused
 from console.ops.tickets import describe_fields
 
 from . import theme
+from .attachment_strip import AttachingTextEdit, AttachmentStrip
 from .policy_confirm import PolicyConfirmation
+from .rich_editor import FormatBar, draft_text, formatted_html, load_draft
 
 STATE_ROLES = {"queued": "warning", "sending": "info", "sent": "ok", "failed": "error", "conflict": "error"}
 
@@ -66,7 +68,7 @@ def state_colour(state: str, colours: theme.Colours) -> str:
 
 def note_style(colours: theme.Colours) -> str:
     """The note editor: the thread's internal-note card colours, so a note never looks like a reply."""
-    return (f"QPlainTextEdit {{ background: {colours.note_card}; color: {colours.card_ink}; "
+    return (f"QTextEdit, QPlainTextEdit {{ background: {colours.note_card}; color: {colours.card_ink}; "
             f"border: 2px solid {colours.note_border}; }}")
 
 
@@ -82,9 +84,10 @@ class ReplyEditor(QWidget):
     open_next_requested = Signal()
     mode_changed = Signal(str)
 
-    def __init__(self, replies, parent=None, *, debounce_ms: int = 300) -> None:
+    def __init__(self, replies, parent=None, *, debounce_ms: int = 300, attachments=None) -> None:
         super().__init__(parent)
         self._replies = replies
+        self._attachments = attachments   # AttachmentOps: files on the draft (None: no attaching)
         self._details = None
         self._ticket_id: int | None = None
         self._mode = "reply"
@@ -117,6 +120,8 @@ class ReplyEditor(QWidget):
     # -- layout -------------------------------------------------------------------------
 
     def _build(self) -> None:
+        self.text_edit = AttachingTextEdit(rich=True)
+        self.format_bar = FormatBar(self.text_edit)   # bold, italic, lists, link, code, quote, plain mode
         self.reply_button = QToolButton(text="Public reply", checkable=True, checked=True)
         self.note_button = QToolButton(text="Internal note", checkable=True)
         self.reply_button.setToolTip("Public reply (R)")
@@ -135,7 +140,10 @@ class ReplyEditor(QWidget):
         top.addStretch(1)
         top.addWidget(self.draft_label)
 
-        self.text_edit = QPlainTextEdit()
+        self.attachment_strip = AttachmentStrip(self._attachments) if self._attachments is not None else None
+        if self.attachment_strip is not None:
+            self.text_edit.files_dropped.connect(self.attachment_strip.attach_paths)
+            self.text_edit.image_pasted.connect(self.attachment_strip.attach_image)
         self.text_edit.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
         self.text_edit.textChanged.connect(self._on_text_changed)
 
@@ -180,7 +188,10 @@ class ReplyEditor(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addLayout(top)
+        layout.addWidget(self.format_bar)
         layout.addWidget(self.text_edit, 1)
+        if self.attachment_strip is not None:
+            layout.addWidget(self.attachment_strip)
         layout.addLayout(changes)
         layout.addWidget(self.message_label)
         layout.addLayout(bottom)
@@ -242,7 +253,7 @@ class ReplyEditor(QWidget):
         if ticket_id in self._unsaved:
             mode, text = self._unsaved[ticket_id]
         self._loading = True
-        self.text_edit.setPlainText(text)
+        load_draft(self.text_edit, text)   # formatted drafts come back formatted
         self._loading = False
         self._apply_mode(mode)
         self.setEnabled(ticket_id is not None)
@@ -268,7 +279,7 @@ class ReplyEditor(QWidget):
         self._apply_mode(mode)
         if self._ticket_id is not None and self.body().strip():
             self._save_timer.stop()
-            ticket_id, body = self._ticket_id, self.body()
+            ticket_id, body = self._ticket_id, draft_text(self.text_edit)
             self._unsaved[ticket_id] = (mode, body)
             self._replies.move_draft(ticket_id=ticket_id, old_kind=old, new_kind=mode, body=body, initiator=self,
                                      done=lambda _c: self._unsaved.get(ticket_id) == (mode, body)
@@ -277,6 +288,8 @@ class ReplyEditor(QWidget):
 
     def _apply_mode(self, mode: str) -> None:
         self._mode = mode
+        if self.attachment_strip is not None:
+            self.attachment_strip.show_for(self._ticket_id, mode)
         self.reply_button.setChecked(mode == "reply")
         self.note_button.setChecked(mode == "note")
         self.text_edit.setStyleSheet(note_style(theme.colours()) if mode == "note" else "")
@@ -321,13 +334,13 @@ class ReplyEditor(QWidget):
         self._save_timer.stop()
         if self._ticket_id is None or self._sending:
             return
-        body, ticket_id, kind = self.body(), self._ticket_id, self._mode
+        body, ticket_id, kind = draft_text(self.text_edit), self._ticket_id, self._mode
         self._unsaved[ticket_id] = (kind, body)
 
         def saved(_change) -> None:
             if self._unsaved.get(ticket_id) == (kind, body):
                 del self._unsaved[ticket_id]
-                if ticket_id == self._ticket_id and self.body() == body:
+                if ticket_id == self._ticket_id and draft_text(self.text_edit) == body:
                     self.draft_label.setText("draft saved" if body.strip() else "")
         self._replies.save_draft(ticket_id=ticket_id, kind=kind, body=body, initiator=self, done=saved)
 
@@ -340,8 +353,11 @@ class ReplyEditor(QWidget):
         """Insert at the cursor with placeholders rendered; carry the macro's field changes."""
         if self._ticket_id is None or self._sending:
             return
-        text = fill_template(reply.template, self._context())
-        self.text_edit.textCursor().insertText(text)
+        if reply.html_template and self.text_edit.acceptRichText():   # canned replies keep their formatting
+            self.text_edit.textCursor().insertHtml(sanitize_comment_html(fill_template(reply.html_template,
+                                                                                       self._context())))
+        else:
+            self.text_edit.textCursor().insertText(fill_template(reply.template, self._context()))
         if not reply.public and self._mode == "reply":
             self.set_mode("note")
         self._field_changes.update(reply.field_changes)
@@ -418,7 +434,8 @@ class ReplyEditor(QWidget):
         ticket_id, kind = self._ticket_id, self._mode
         self._unsaved.pop(ticket_id, None)
         fields = {**self._field_changes, **({"status": status} if status else {})}
-        self._replies.send(ticket_id=ticket_id, kind=kind, body=body, fields=fields, initiator=self,
+        html = formatted_html(self.text_edit.document()) if self.text_edit.acceptRichText() else None
+        self._replies.send(ticket_id=ticket_id, kind=kind, body=body, html=html, fields=fields, initiator=self,
                            done=lambda op_id: self._queued(ticket_id, op_id, open_next),
                            refused=lambda error: self._refused(ticket_id, error, status, open_next),
                            canned_reply_id=self._canned_reply_id, confirmed=confirmed)

@@ -202,7 +202,7 @@ class TicketListView(QTableView):
         self.cell_delegate = TicketCellDelegate(self, model)
         self.setItemDelegate(self.cell_delegate)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)   # Shift/Ctrl: bulk actions
         self.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.setAlternatingRowColors(True)
         self.setShowGrid(False)

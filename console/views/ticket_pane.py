@@ -20,6 +20,7 @@ from __future__ import annotations
 import html
 
 from PySide6.QtCore import Qt, QUrl, Signal
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
@@ -33,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.statuses import PRIORITIES, STATUSES
-from console.models.thread import thread_html
+from console.models.thread import inline_images, thread_html
 
 from . import theme
 
@@ -48,8 +49,15 @@ class SafeThreadBrowser(QTextBrowser):
         self.setOpenLinks(False)
         self.setOpenExternalLinks(False)
         self.blocked_urls: list[str] = []
+        self.cached_images: dict[int, str] = {}   # attachment id → cached file (thread.inline_images)
 
     def loadResource(self, kind: int, url: QUrl):  # noqa: N802 (Qt override)
+        path = self.cached_images.get(int(url.path())) if url.scheme() == "cached-image" \
+            and url.path().isdigit() else None
+        if path is not None:   # a received image the cache holds: shown inline, nothing fetched
+            image = QImage(path)
+            if not image.isNull():
+                return image
         self.blocked_urls.append(url.toString())
         return None
 
@@ -216,6 +224,7 @@ class TicketPane(QWidget):
         if details is None:
             return
         me = (details.me or {}).get("id")
+        self.thread.cached_images = inline_images(details.comments)
         self.thread.setHtml(thread_html(details.comments, details.users, details.ticket.get("requester_id"),
                                         theme.colours(), details.pending_replies, me))
         bar = self.thread.verticalScrollBar()

@@ -34,12 +34,16 @@ class WindowStateKeeper:
                 splitter.setSizes(sizes)
         return values.get("queue") if isinstance(values.get("queue"), str) else None
 
-    def save(self, *, queue: str | None) -> None:
+    def save(self, *, queue: str | None, **extra) -> None:
+        """``extra``: more of the window's own state (the open ticket tabs), stored as given (JSON)."""
         if self.state is None:
             return
         self.state.values.update(geometry=bytes(self.window.saveGeometry().toBase64()).decode(),
-                                 queue=queue, **{k: s.sizes() for k, s in self.splitters.items()})
+                                 queue=queue, **{k: s.sizes() for k, s in self.splitters.items()}, **extra)
         try:
             self.state.save()
         except OSError as exc:
             log.warning("could not save the window state: %s", exc)
+
+    def value(self, key: str):
+        return self.state.values.get(key) if self.state is not None else None

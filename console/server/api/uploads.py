@@ -16,6 +16,7 @@ from fastapi import APIRouter, Request
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
+from console.domain.attachments import MAX_ATTACHMENT_BYTES
 from console.server import serialize
 from console.server.api.paging import base_url
 from console.server.db import iso, now_ts
@@ -24,7 +25,7 @@ from console.server.errors import ApiError, bad_request, json_response, not_foun
 router = APIRouter()
 content_router = APIRouter()
 UPLOAD_LIFETIME = 3600
-MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # Zendesk's attachment limit
+MAX_UPLOAD_BYTES = MAX_ATTACHMENT_BYTES  # Zendesk's attachment limit (console.domain.attachments)
 MAX_NAME = 255
 
 

@@ -1,0 +1,57 @@
+"""Merging tickets through the outbox: POST /tickets/{id}/merge (a job) once, even when its answer
+is lost; the sources end closed (tag closed_by_merge) with a comment, the target with one too."""
+
+from __future__ import annotations
+
+from console.domain.merge import merge_payload
+from console.store import CacheReader
+from tests.faultproxy import Fault
+from tests.sync.test_push import proxy  # noqa: F401 (fixture)
+
+
+def test_a_merge_queued_offline_merges_once_even_when_the_answer_is_lost(helpdesk, proxy,  # noqa: F811
+                                                                         account_factory):
+    target, *sources = [helpdesk.create_ticket(subject=f"Card declined ({i})")["id"] for i in range(3)]
+    helpdesk.wait_exportable()
+    account = account_factory(helpdesk, url=proxy.url)
+    account.sync()
+    change = account.writer.enqueue("merge", target, merge_payload(target, sources),
+                                    account.writer.cached_updated_at(target))
+    with CacheReader(account.cache) as reader:
+        assert reader.pending_fields(sources) == {s: {"status": "closed"} for s in sources}, "shown merged at once"
+    proxy.add(Fault("reset_after", method="POST", path="/merge"))   # merged, answer lost
+    for _ in range(5):
+        account.sync(resources=False)
+        if account.writer.get_entry(change.op_id).state == "sent":
+            break
+    entry = account.writer.get_entry(change.op_id)
+    assert entry.state == "sent", entry.last_error
+    assert len([s for s in proxy.seen if s[0] == "POST" and s[1].endswith("/merge.json")]) == 1, "merged once"
+    conn = helpdesk.db_connection()
+    rows = {r[0]: (r[1], r[2]) for r in conn.execute(
+        f"SELECT id, status, tags FROM tickets WHERE id IN ({target}, {sources[0]}, {sources[1]})")}
+    notes = {r[0]: r[1] for r in conn.execute(
+        f"SELECT ticket_id, body FROM comments WHERE body LIKE '%merged into%' AND ticket_id IN "
+        f"({target}, {sources[0]}, {sources[1]})")}
+    conn.close()
+    assert [rows[s][0] for s in sources] == ["closed", "closed"]
+    assert all("closed_by_merge" in rows[s][1] for s in sources)
+    assert rows[target][0] != "closed"
+    assert notes[target] == f"Requests #{sources[0]}, #{sources[1]} were closed and merged into this request."
+    assert notes[sources[0]] == f"This request was closed and merged into request #{target}."
+    with CacheReader(account.cache) as reader:
+        assert [reader.ticket(s)["status"] for s in sources] == ["closed", "closed"]
+        assert any("merged into request" in c["body"] for c in reader.comments_for_ticket(sources[1]))
+
+
+def test_the_helpdesk_refuses_merging_a_closed_ticket_and_merges_nothing(helpdesk):
+    target, source, closed = [helpdesk.create_ticket(subject=f"Dup {i}")["id"] for i in range(3)]
+    with helpdesk.db_connection() as conn:
+        conn.execute("UPDATE tickets SET status = 'closed' WHERE id = ?", (closed,))
+    answer = helpdesk.post(f"tickets/{target}/merge.json", json={"ids": [source, closed]})
+    assert answer.status_code == 422 and "closed" in answer.json()["description"]
+    assert helpdesk.post(f"tickets/{target}/merge.json", json={"ids": [target]}).status_code == 422
+    assert helpdesk.post(f"tickets/{target}/merge.json", json={"ids": list(range(1, 8))}).status_code == 400
+    conn = helpdesk.db_connection()
+    assert conn.execute("SELECT status FROM tickets WHERE id = ?", (source,)).fetchone()[0] != "closed"
+    conn.close()
