@@ -57,26 +57,24 @@ def child(url: str, email: str, cache: str) -> None:
         finally:
             await engine.close()
 
-    profile_to = os.environ.get("BENCH_SYNC_PROFILE")
-    if profile_to:
-        import cProfile
-
-        profiler = cProfile.Profile()
-        report = profiler.runcall(asyncio.run, main())
-        profiler.dump_stats(profile_to)
-    else:
-        report = asyncio.run(main())
+    report = asyncio.run(main())
     writer.close()
     print(json.dumps({"seconds": report.seconds, "requests": report.requests, "by_path": by_path,
                       "tickets": report.tickets, "users": report.users, "comments": report.comments,
                       "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 
 
+def py_spy() -> str | None:
+    found = shutil.which("py-spy") or Path(sys.executable).with_name("py-spy")
+    return str(found) if found and Path(found).exists() else None
+
+
 def run_child(url: str, email: str, cache: Path, profile: Path | None = None) -> dict:
-    env = {**os.environ, "BENCH_SYNC_PROFILE": str(profile)} if profile else None
-    out = subprocess.run([sys.executable, __file__, "--child", url, email, str(cache)], cwd=REPO,
-                         capture_output=True, text=True, check=True, env=env)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """One sync in a child process; with ``profile`` (and py-spy) sampled into that file, every thread."""
+    spy = [py_spy() or "", "record", "--nonblocking", "--format", "raw", "-o", str(profile), "--"] if profile and py_spy() else []
+    out = subprocess.run([*spy, sys.executable, __file__, "--child", url, email, str(cache)], cwd=REPO,
+                         capture_output=True, text=True, check=True)
+    return json.loads([line for line in out.stdout.splitlines() if line.startswith("{")][-1])
 
 
 FLOOR_COPIES = (  # cache table, its columns, the SELECT on the helpdesk's database giving them
@@ -165,8 +163,8 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=100_000)
     parser.add_argument("--peer-slice", type=int, default=500)
     parser.add_argument("--child", nargs=3, metavar=("URL", "EMAIL", "CACHE"))
-    parser.add_argument("--profile", type=Path, help="write client.prof (cProfile of the initial sync) and "
-                        "helpdesk.txt (py-spy of the helpdesk meanwhile, when py-spy is installed) here")
+    parser.add_argument("--profile", type=Path, help="sample the initial sync with py-spy: client.txt (the sync "
+                        "process) and helpdesk.txt (the helpdesk meanwhile), collapsed stacks")
     parser.add_argument("--floor", nargs=2, metavar=("HELPDESK_DB", "CACHE"))
     args = parser.parse_args()
     if args.child:
@@ -198,12 +196,11 @@ def main() -> None:
         spy = None
         if args.profile:
             args.profile.mkdir(parents=True, exist_ok=True)
-            if shutil.which("py-spy") or Path(sys.executable).with_name("py-spy").exists():
-                spy = subprocess.Popen([shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy")),
-                                        "record", "--pid", str(server.proc.pid), "--format", "raw", "--nonblocking",
+            if py_spy():
+                spy = subprocess.Popen([py_spy() or "", "record", "--pid", str(server.proc.pid), "--format", "raw", "--nonblocking",
                                         "-o", str(args.profile / "helpdesk.txt")],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        first = run_child(server.url, server.admin_email, cache, args.profile / "client.prof" if args.profile else None)
+        first = run_child(server.url, server.admin_email, cache, args.profile / "client.txt" if args.profile else None)
         if spy:
             spy.send_signal(2)
             spy.wait(timeout=60)
