@@ -52,7 +52,11 @@ SYNC_KEYS = {
     "last_success": "local epoch of the last sync round that ended well",
     "last_error": "message of the last failed sync round ('' after a success)",
     "refreshed:<resource>": "local epoch a resource (groups, macros, views...) was last replaced",
+    "index_deferred:<table>": "'1' while an initial bulk load of tickets/users/comments skips the search "
+                              "index; it is built whole at the end of that stream (or of the round)",
 }
+
+_DEFERRED = "index_deferred:"
 
 DELETED_TICKET_ERROR = "The ticket was deleted on the helpdesk, so this change was not sent."
 
@@ -122,6 +126,8 @@ class CacheWriter(LocalWrites):
         self._conn.execute("PRAGMA wal_autocheckpoint = 8000")
         self._lock = threading.RLock()
         self._unknown_outcome = {r[0] for r in self._conn.execute("SELECT op_id FROM outbox WHERE state = 'sending'")}
+        self._deferred = {r[0].removeprefix(_DEFERRED) for r in self._conn.execute(
+            "SELECT key FROM sync_state WHERE key LIKE ? AND value = '1'", (_DEFERRED + "%",))}
 
     def close(self) -> None:
         with self._lock:
@@ -146,10 +152,12 @@ class CacheWriter(LocalWrites):
     # -- tickets -----------------------------------------------------------------------
 
     def apply_ticket_page(self, tickets: list[dict], cursor: str | None, *, end_of_stream: bool,
-                          users: list[dict] | None = None) -> Change:
-        """One tickets export page (+ optional side-loaded users) and its cursor, atomically."""
+                          users: list[dict] | None = None, bulk: bool = False) -> Change:
+        """One tickets export page (+ optional side-loaded users) and its cursor, atomically.
+        ``bulk``: this stream may be an initial load (see ``_bulk``)."""
         tickets = _list(tickets, "tickets")
         with self._tx() as conn:
+            self._bulk(conn, "tickets", bulk)
             change = self._upsert_tickets(conn, tickets)
             if users:
                 change |= self._upsert_users(conn, _list(users, "users"))
@@ -157,6 +165,7 @@ class CacheWriter(LocalWrites):
                 self._set_state(conn, "tickets_cursor", cursor)
             if end_of_stream:
                 self._set_state(conn, "tickets_end_of_stream", "1")
+                self._build_deferred(conn, "tickets")
         return change
 
     def upsert_tickets(self, tickets: list[dict]) -> Change:
@@ -190,8 +199,9 @@ class CacheWriter(LocalWrites):
             return Change()
         now = time.time()
         conn.executemany(_TICKET_UPSERT, [(*row, now) for row in fresh])
-        fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
-                    {r[0]: (r[1],) for r in fresh})
+        if "tickets" not in self._deferred:
+            fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
+                        {r[0]: (r[1],) for r in fresh})
         change = Change.of(Kind.TICKETS, tickets=(r[0] for r in fresh))
         tombstoned = [r[0] for r in fresh if r[_DELETED]]
         if tombstoned:
@@ -216,15 +226,18 @@ class CacheWriter(LocalWrites):
 
     # -- users -------------------------------------------------------------------------
 
-    def apply_user_page(self, users: list[dict], cursor: str | None, *, end_of_stream: bool = False) -> Change:
-        """One users export page and its cursor, atomically."""
+    def apply_user_page(self, users: list[dict], cursor: str | None, *, end_of_stream: bool = False,
+                        bulk: bool = False) -> Change:
+        """One users export page and its cursor, atomically (``bulk``: see ``_bulk``)."""
         users = _list(users, "users")
         with self._tx() as conn:
+            self._bulk(conn, "users", bulk)
             change = self._upsert_users(conn, users)
             if cursor is not None:
                 self._set_state(conn, "users_cursor", cursor)
             if end_of_stream:
                 self._set_state(conn, "users_end_of_stream", "1")
+                self._build_deferred(conn, "users")
         return change
 
     def _upsert_users(self, conn: Any, users: list[dict]) -> Change:
@@ -233,18 +246,21 @@ class CacheWriter(LocalWrites):
         held = quarantine.record(conn, "user", bad)
         by_id = {row[0]: row for row in readable}
         held |= quarantine.release(conn, "user", by_id)
-        old = fts.indexed(conn, "users", by_id)
+        deferred = "users" in self._deferred
+        old = {} if deferred else fts.indexed(conn, "users", by_id)
         changed = set()
         for row in by_id.values():
             if conn.execute(_USER_UPSERT, (*row, now)).rowcount:
                 changed.add(row[0])
-        fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
+        if not deferred:
+            fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
         return held | (Change.of(Kind.USERS, users=changed) if changed else Change())
 
     # -- comments ----------------------------------------------------------------------
 
-    def apply_comment_events(self, ticket_events: list[dict], end_time: int) -> Change:
-        """A ticket_events page (include=comment_events) and its end_time, atomically."""
+    def apply_comment_events(self, ticket_events: list[dict], end_time: int, *, end_of_stream: bool = False,
+                             bulk: bool = False) -> Change:
+        """A ticket_events page (include=comment_events) and its end_time, atomically (``bulk``: see ``_bulk``)."""
         comments: list[tuple[dict, int]] = []
         bad = []
         for event in _list(ticket_events, "ticket events"):
@@ -258,9 +274,12 @@ class CacheWriter(LocalWrites):
                 if isinstance(child, dict) and child.get("event_type") == "Comment":
                     comments.append((child, ticket_id))
         with self._tx() as conn:
+            self._bulk(conn, "comments", bulk)
             held = quarantine.record(conn, "ticket event", bad)
             touched, held_comments = self._upsert_comments(conn, comments)
             self._set_state(conn, "ticket_events_end_time", str(int(end_time)))
+            if end_of_stream:
+                self._build_deferred(conn, "comments")
         return held | held_comments | _comments_change(touched)
 
     def replace_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
@@ -271,7 +290,8 @@ class CacheWriter(LocalWrites):
             before = conn.total_changes
             marks = ",".join("?" * len(keep))
             gone = f"ticket_id = ? AND id NOT IN ({marks})" if keep else "ticket_id = ?"
-            fts.unindex(conn, "comments", fts.indexed(conn, "comments", where=gone, params=(ticket_id, *keep)))
+            if "comments" not in self._deferred:
+                fts.unindex(conn, "comments", fts.indexed(conn, "comments", where=gone, params=(ticket_id, *keep)))
             conn.execute(f"DELETE FROM attachments WHERE comment_id IN (SELECT id FROM comments WHERE {gone})",
                          (ticket_id, *keep))
             conn.execute(f"DELETE FROM comments WHERE {gone}", (ticket_id, *keep))
@@ -295,9 +315,11 @@ class CacheWriter(LocalWrites):
         attachment_rows = [a for _, atts in readable for a in atts]
         if comment_rows:
             held |= quarantine.release(conn, "comment", [r[0] for r in comment_rows])
-        old = fts.indexed(conn, "comments", {r[0] for r in comment_rows})
+        deferred = "comments" in self._deferred
+        old = {} if deferred else fts.indexed(conn, "comments", {r[0] for r in comment_rows})
         conn.executemany(_COMMENT_UPSERT, comment_rows)
-        fts.reindex(conn, "comments", old, {r[0]: (r[4],) for r in comment_rows})
+        if not deferred:
+            fts.reindex(conn, "comments", old, {r[0]: (r[4],) for r in comment_rows})
         if attachment_rows:
             conn.executemany(_ATTACHMENT_UPSERT, attachment_rows)
         if conn.total_changes == before:
@@ -356,12 +378,38 @@ class CacheWriter(LocalWrites):
         return Change(Kind.SYNC_STATE)
 
     def record_sync_result(self, error: str | None = None) -> Change:
-        """End of a sync round: success stamps last_success; an error is kept for the status bar."""
+        """End of a sync round: success stamps last_success (and builds any search index still
+        deferred: every stream has been read); an error is kept for the status bar."""
         with self._tx() as conn:
             if error is None:
                 self._set_state(conn, "last_success", str(time.time()))
+                for table in sorted(self._deferred):
+                    self._build_deferred(conn, table)
             self._set_state(conn, "last_error", error or "")
         return Change(Kind.SYNC_STATE)
+
+    # -- the search index of an initial bulk load ------------------------------------------
+
+    def _bulk(self, conn: Any, table: str, bulk: bool) -> None:
+        """A bulk stream's page into an EMPTY table starts an initial load: the search index of
+        ``table`` is skipped page by page (a third of the sync's writing work: every page's FTS
+        segment merged again and again) and built whole from the table when the stream ends
+        (``_build_deferred``), in the transaction of that last page. Meanwhile search does not
+        find that table's rows. Kept in sync_state, so a load cut short resumes deferred."""
+        if bulk and table not in self._deferred and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:
+            self._set_state(conn, _DEFERRED + table, "1")
+            self._deferred.add(table)
+
+    def _build_deferred(self, conn: Any, table: str) -> None:
+        if table in self._deferred:
+            fts.rebuild(conn, table)
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (_DEFERRED + table,))
+            self._deferred.discard(table)
+
+    @property
+    def deferred_index(self) -> frozenset[str]:
+        """Tables whose search index waits for the end of their initial load."""
+        return frozenset(self._deferred)
 
     @staticmethod
     def _set_state(conn: Any, key: str, value: str | None) -> None:

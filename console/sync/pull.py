@@ -78,7 +78,7 @@ class Puller:
 
     def apply_tickets(self, page: Page) -> Change:
         return self.writer.apply_ticket_page(page.items, str(page.bookmark), end_of_stream=page.end_of_stream,
-                                             users=page.extra)
+                                             users=page.extra, bulk=True)
 
     def _ticket_restart(self) -> int:
         """A rejected cursor: restart five minutes before the newest version we hold (§19.1)."""
@@ -89,7 +89,8 @@ class Puller:
         return self._cursor_page("incremental/users/cursor.json", "users", cursor, lambda: 0)
 
     def apply_users(self, page: Page) -> Change:
-        return self.writer.apply_user_page(page.items, str(page.bookmark), end_of_stream=page.end_of_stream)
+        return self.writer.apply_user_page(page.items, str(page.bookmark), end_of_stream=page.end_of_stream,
+                                           bulk=True)
 
     def _cursor_page(self, path: str, key: str, cursor: str | None, restart: Callable[[], int]) -> Page:
         params: dict = {"per_page": PER_PAGE}
@@ -133,7 +134,8 @@ class Puller:
                     last if isinstance(last, int) else None, count=comments)
 
     def apply_comment_events(self, page: Page) -> Change:
-        return self.writer.apply_comment_events(page.items, int(page.bookmark))
+        return self.writer.apply_comment_events(page.items, int(page.bookmark), end_of_stream=page.end_of_stream,
+                                                bulk=True)
 
     # -- slow-moving resources -----------------------------------------------------------
     def refresh_resources(self) -> Change:
