@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +117,61 @@ def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, tuple, s
     return out
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A sync page already turned into rows (``prepare_tickets`` / ``prepare_users`` /
+    ``prepare_comment_events``): pure Python, no database, so it can run on the thread that fetched
+    the page while the writer is busy with the previous one. The apply methods take it in place of
+    the API objects."""
+
+    kind: str                     # "tickets" | "users" | "comments"
+    rows: list                    # readable rows (comments: (comment row, attachment rows) pairs)
+    bad: list[tuple[Any, str]]    # (object, reason) of the unreadable ones, for the quarantine
+    bad_events: list[tuple[Any, str]] = field(default_factory=list)  # comments: unreadable ticket events
+
+
+def prepare_tickets(tickets: list[dict] | Prepared) -> Prepared:
+    if isinstance(tickets, Prepared):
+        return tickets
+    return Prepared("tickets", *quarantine.split(_list(tickets, "tickets"), rows.ticket_row))
+
+
+def prepare_users(users: list[dict] | Prepared) -> Prepared:
+    if isinstance(users, Prepared):
+        return users
+    return Prepared("users", *quarantine.split(_list(users, "users"), rows.user_row))
+
+
+def _comment_rows(pair: tuple[dict, int]) -> tuple[tuple, list[tuple]]:
+    return rows.comment_row(*pair), rows.attachment_rows(*pair)
+
+
+def prepare_comments(comments: list[tuple[dict, int]]) -> Prepared:
+    """(comment, ticket id) pairs as rows."""
+    readable, bad = quarantine.split(comments, _comment_rows)
+    return Prepared("comments", readable, [(pair[0], reason) for pair, reason in bad])
+
+
+def prepare_comment_events(ticket_events: list[dict] | Prepared) -> Prepared:
+    """The comment child events of a ``ticket_events`` page as rows."""
+    if isinstance(ticket_events, Prepared):
+        return ticket_events
+    comments: list[tuple[dict, int]] = []
+    bad = []
+    for event in _list(ticket_events, "ticket events"):
+        try:
+            ticket_id = rows._id(event, "ticket event", "ticket_id")
+        except BadPayloadError as exc:
+            bad.append((event, str(exc)))
+            continue
+        children = event.get("child_events")
+        for child in children if isinstance(children, list) else []:
+            if isinstance(child, dict) and child.get("event_type") == "Comment":
+                comments.append((child, ticket_id))
+    prepared = prepare_comments(comments)
+    return Prepared("comments", prepared.rows, prepared.bad, bad)
+
+
 class CacheWriter(LocalWrites):
     """Owns the cache's write connection. Open one per cache file; ``close()`` when done."""
 
@@ -151,16 +207,17 @@ class CacheWriter(LocalWrites):
 
     # -- tickets -----------------------------------------------------------------------
 
-    def apply_ticket_page(self, tickets: list[dict], cursor: str | None, *, end_of_stream: bool,
-                          users: list[dict] | None = None, bulk: bool = False) -> Change:
+    def apply_ticket_page(self, tickets: list[dict] | Prepared, cursor: str | None, *, end_of_stream: bool,
+                          users: list[dict] | Prepared | None = None, bulk: bool = False) -> Change:
         """One tickets export page (+ optional side-loaded users) and its cursor, atomically.
         ``bulk``: this stream may be an initial load (see ``_bulk``)."""
-        tickets = _list(tickets, "tickets")
+        prepared = prepare_tickets(tickets)
+        side = prepare_users(users) if users else None
         with self._tx() as conn:
             self._bulk(conn, "tickets", bulk)
-            change = self._upsert_tickets(conn, tickets)
-            if users:
-                change |= self._upsert_users(conn, _list(users, "users"))
+            change = self._upsert_tickets(conn, prepared)
+            if side is not None and (side.rows or side.bad):
+                change |= self._upsert_users(conn, side)
             if cursor is not None:
                 self._set_state(conn, "tickets_cursor", cursor)
             if end_of_stream:
@@ -170,8 +227,9 @@ class CacheWriter(LocalWrites):
 
     def upsert_tickets(self, tickets: list[dict]) -> Change:
         """Tickets from show/update responses; same version rules as export pages."""
+        prepared = prepare_tickets(tickets)
         with self._tx() as conn:
-            return self._upsert_tickets(conn, _list(tickets, "tickets"))
+            return self._upsert_tickets(conn, prepared)
 
     def mark_ticket_missing(self, ticket_id: int) -> Change:
         """The helpdesk answered 404 for a ticket we hold: tombstone it (keeps its version)."""
@@ -182,10 +240,9 @@ class CacheWriter(LocalWrites):
                 return Change()
             return Change.of(Kind.TICKETS, tickets=[ticket_id]) | self._cancel_outbox(conn, [ticket_id])
 
-    def _upsert_tickets(self, conn: Any, tickets: list[dict]) -> Change:
-        readable, bad = quarantine.split(tickets, rows.ticket_row)
-        held = quarantine.record(conn, "ticket", bad)
-        by_id = {row[0]: row for row in readable}  # the same ticket twice in a page: the later one wins
+    def _upsert_tickets(self, conn: Any, prepared: Prepared) -> Change:
+        held = quarantine.record(conn, "ticket", prepared.bad)
+        by_id = {row[0]: row for row in prepared.rows}  # the same ticket twice in a page: the later one wins
         if held or by_id:
             held |= quarantine.release(conn, "ticket", by_id)
         return held | self._upsert_ticket_rows(conn, by_id)
@@ -226,13 +283,13 @@ class CacheWriter(LocalWrites):
 
     # -- users -------------------------------------------------------------------------
 
-    def apply_user_page(self, users: list[dict], cursor: str | None, *, end_of_stream: bool = False,
+    def apply_user_page(self, users: list[dict] | Prepared, cursor: str | None, *, end_of_stream: bool = False,
                         bulk: bool = False) -> Change:
         """One users export page and its cursor, atomically (``bulk``: see ``_bulk``)."""
-        users = _list(users, "users")
+        prepared = prepare_users(users)
         with self._tx() as conn:
             self._bulk(conn, "users", bulk)
-            change = self._upsert_users(conn, users)
+            change = self._upsert_users(conn, prepared)
             if cursor is not None:
                 self._set_state(conn, "users_cursor", cursor)
             if end_of_stream:
@@ -240,11 +297,10 @@ class CacheWriter(LocalWrites):
                 self._build_deferred(conn, "users")
         return change
 
-    def _upsert_users(self, conn: Any, users: list[dict]) -> Change:
+    def _upsert_users(self, conn: Any, prepared: Prepared) -> Change:
         now = time.time()
-        readable, bad = quarantine.split(users, rows.user_row)
-        held = quarantine.record(conn, "user", bad)
-        by_id = {row[0]: row for row in readable}
+        held = quarantine.record(conn, "user", prepared.bad)
+        by_id = {row[0]: row for row in prepared.rows}
         held |= quarantine.release(conn, "user", by_id)
         deferred = "users" in self._deferred
         old = {} if deferred else fts.indexed(conn, "users", by_id)
@@ -258,25 +314,14 @@ class CacheWriter(LocalWrites):
 
     # -- comments ----------------------------------------------------------------------
 
-    def apply_comment_events(self, ticket_events: list[dict], end_time: int, *, end_of_stream: bool = False,
-                             bulk: bool = False) -> Change:
+    def apply_comment_events(self, ticket_events: list[dict] | Prepared, end_time: int, *,
+                             end_of_stream: bool = False, bulk: bool = False) -> Change:
         """A ticket_events page (include=comment_events) and its end_time, atomically (``bulk``: see ``_bulk``)."""
-        comments: list[tuple[dict, int]] = []
-        bad = []
-        for event in _list(ticket_events, "ticket events"):
-            try:
-                ticket_id = rows._id(event, "ticket event", "ticket_id")
-            except BadPayloadError as exc:
-                bad.append((event, str(exc)))
-                continue
-            children = event.get("child_events")
-            for child in children if isinstance(children, list) else []:
-                if isinstance(child, dict) and child.get("event_type") == "Comment":
-                    comments.append((child, ticket_id))
+        prepared = prepare_comment_events(ticket_events)
         with self._tx() as conn:
             self._bulk(conn, "comments", bulk)
-            held = quarantine.record(conn, "ticket event", bad)
-            touched, held_comments = self._upsert_comments(conn, comments)
+            held = quarantine.record(conn, "ticket event", prepared.bad_events)
+            touched, held_comments = self._upsert_comments(conn, prepared)
             self._set_state(conn, "ticket_events_end_time", str(int(end_time)))
             if end_of_stream:
                 self._build_deferred(conn, "comments")
@@ -295,24 +340,24 @@ class CacheWriter(LocalWrites):
             conn.execute(f"DELETE FROM attachments WHERE comment_id IN (SELECT id FROM comments WHERE {gone})",
                          (ticket_id, *keep))
             conn.execute(f"DELETE FROM comments WHERE {gone}", (ticket_id, *keep))
-            _touched, held = self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+            _touched, held = self._upsert_comments(conn, prepare_comments([(c, ticket_id) for c in comments]))
             moved = conn.total_changes != before
         return held | (_comments_change({ticket_id}) if moved else Change())
 
     def add_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
         """Comments of one ticket from a write's answer (our own reply): added, the thread kept."""
         comments = _list(comments, "comments")
+        prepared = prepare_comments([(c, ticket_id) for c in comments])
         with self._tx() as conn:
-            touched, held = self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+            touched, held = self._upsert_comments(conn, prepared)
         return held | _comments_change(touched)
 
-    def _upsert_comments(self, conn: Any, comments: list[tuple[dict, int]]) -> tuple[set[int], Change]:
+    def _upsert_comments(self, conn: Any, prepared: Prepared) -> tuple[set[int], Change]:
         """Upsert readable comments (and their attachments); returns (ticket ids touched, quarantine Change)."""
         before = conn.total_changes
-        readable, bad = quarantine.split(comments, lambda pair: (rows.comment_row(*pair), rows.attachment_rows(*pair)))
-        held = quarantine.record(conn, "comment", [(pair[0], reason) for pair, reason in bad])
-        comment_rows = [r for r, _ in readable]
-        attachment_rows = [a for _, atts in readable for a in atts]
+        held = quarantine.record(conn, "comment", prepared.bad)
+        comment_rows = [r for r, _ in prepared.rows]
+        attachment_rows = [a for _, atts in prepared.rows for a in atts]
         if comment_rows:
             held |= quarantine.release(conn, "comment", [r[0] for r in comment_rows])
         deferred = "comments" in self._deferred
