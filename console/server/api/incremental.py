@@ -88,7 +88,8 @@ def time_export(request: Request, table: str, ts_col: str, where: str = "1") -> 
 
 def _tickets_body(request: Request, rows: list, paging: dict) -> dict:
     conn, base = request.app.state.store.conn(), base_url(request)
-    tickets = [serialize.ticket_json(r, base, export=True) for r in rows]
+    decode = serialize.memo_loads()
+    tickets = [serialize.ticket_json(r, base, export=True, decode=decode) for r in rows]
     extra = serialize.sideload(conn, request.query_params.get("include"), tickets, base)
     return {"tickets": tickets, **extra, **paging}
 
@@ -111,8 +112,8 @@ def tickets_by_time(request: Request):
 
 def _users_body(request: Request, rows: list, paging: dict) -> dict:
     conn, base = request.app.state.store.conn(), base_url(request)
-    keys = serialize.user_field_keys(conn)
-    return {"users": [serialize.user_json(r, base, keys) for r in rows], **paging}
+    keys, decode = serialize.user_field_keys(conn), serialize.memo_loads()
+    return {"users": [serialize.user_json(r, base, keys, decode) for r in rows], **paging}
 
 
 @router.get("/incremental/users/cursor")
@@ -138,14 +139,7 @@ def ticket_events(request: Request):
     conn, base = request.app.state.store.conn(), base_url(request)
     with_comments = "comment_events" in (request.query_params.get("include") or "")
     comment_ids = [r["comment_id"] for r in rows if r["comment_id"]]
-    decoded: dict[str, object] = {}
-
-    def decode(text: str):
-        value = decoded.get(text)
-        if value is None:
-            value = decoded[text] = orjson.loads(text)
-        return value
-
+    decode = serialize.memo_loads()
     children: dict[int, dict] = {}
     plain = conn.cursor()
     plain.row_factory = None
