@@ -1,6 +1,6 @@
 """Sync engine benchmark against the embedded helpdesk (not a test): prints figure / budget / ratio.
 
-    .venv/bin/python bench/bench_sync.py [--tickets 100000] [--peer-slice 500]
+    .venv/bin/python bench/bench_sync.py [--tickets 100000] [--peer-slice 500] [--profile DIR]
 
 The seeded server database is cached under /tmp (re-seeded only when missing) and copied to a
 scratch file for each run. Each sync runs in a child process (``--child``) so its peak RSS and
