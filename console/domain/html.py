@@ -91,9 +91,13 @@ def comment_html_from_text(text: str) -> str:
     """The ``html_body`` Zendesk (and the embedded helpdesk) gives a comment written as plain text:
     paragraphs at blank lines, ``<br>`` at newlines, inside ``div.zd-comment``. The cache keeps
     such an ``html_body`` as this rule rather than as a second copy of the body."""
-    paragraphs = [p for p in re.split(r"\n\s*\n", text.strip()) if p.strip()] or [""]
-    inner = "".join(f'<p dir="auto">{html_lib.escape(p).replace(chr(10), "<br>")}</p>' for p in paragraphs)
-    return f'<div class="zd-comment" dir="auto">{inner}</div>'
+    paragraphs = [p for p in _PARAGRAPH_BREAK.split(text.strip()) if p.strip()] or [""]
+    return _ZD_OPEN + "".join([_P_OPEN + html_lib.escape(p).replace("\n", "<br>") + "</p>" for p in paragraphs]) \
+        + "</div>"
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_ZD_OPEN, _P_OPEN = '<div class="zd-comment" dir="auto">', '<p dir="auto">'
 
 
 def image_placeholder(src: str | None, alt: str | None = None) -> str:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Any
 from urllib.parse import quote
 
 import orjson
@@ -12,7 +13,23 @@ loads = orjson.loads
 EMPTY_META = {"system": {}, "custom": {}}
 
 
-def ticket_json(row: sqlite3.Row, base: str, *, export: bool = False) -> dict:
+def memo_loads() -> Callable[[str], Any]:
+    """``orjson.loads`` that decodes each distinct text once (a page's ``via``/``tags``/``custom_fields``
+    are mostly the same few texts). The values it returns are shared: for answers that are only
+    serialized, never changed."""
+    decoded: dict[str, Any] = {}
+
+    def decode(text: str) -> Any:
+        value = decoded.get(text)
+        if value is None:
+            value = decoded[text] = loads(text)
+        return value
+
+    return decode
+
+
+def ticket_json(row: sqlite3.Row, base: str, *, export: bool = False, decode: Callable[[str], Any] = loads) -> dict:
+    loads = decode
     custom_fields = loads(row["custom_fields"])
     data = {
         "id": row["id"], "url": f"{base}/api/v2/tickets/{row['id']}.json",
@@ -36,7 +53,9 @@ def ticket_json(row: sqlite3.Row, base: str, *, export: bool = False) -> dict:
     return data
 
 
-def user_json(row: sqlite3.Row, base: str, field_keys: Iterable[str] = ()) -> dict:
+def user_json(row: sqlite3.Row, base: str, field_keys: Iterable[str] = (),
+              decode: Callable[[str], Any] = loads) -> dict:
+    loads = decode
     fields = dict.fromkeys(field_keys)
     fields.update(loads(row["user_fields"]))
     role = row["role"]

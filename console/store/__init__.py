@@ -26,10 +26,18 @@ from .records import (
     UnsupportedViewError,
 )
 from .schema import SCHEMA_VERSION
-from .writer import SYNC_KEYS, CacheWriter
+from .writer import (
+    SYNC_KEYS,
+    CacheWriter,
+    Prepared,
+    prepare_comment_events,
+    prepare_tickets,
+    prepare_users,
+)
 
 __all__ = [
-    "SCHEMA_VERSION", "SORT_KEYS", "SYNC_KEYS", "UNSOLVED", "BadPayloadError", "CacheReader", "CacheWriter",
+    "SCHEMA_VERSION", "SORT_KEYS", "Prepared", "prepare_comment_events", "prepare_tickets", "prepare_users",
+    "SYNC_KEYS", "UNSOLVED", "BadPayloadError", "CacheReader", "CacheWriter",
     "Change", "Conflict", "Kind", "Draft", "OutboxEntry", "OutgoingFile", "QuarantinedRecord", "QueueCounts", "QueueSpec",
     "SearchHit", "SearchSyntaxError",
     "StoreError", "UnknownEntryError", "UnsupportedViewError", "default_cache_path",

@@ -61,3 +61,9 @@ def unindex(conn: sqlite3.Connection, table: str, old: Indexed) -> None:
 def clear(conn: sqlite3.Connection, table: str) -> None:
     fts, _ = FTS_TABLES[table]
     conn.execute(f"INSERT INTO {fts} ({fts}) VALUES ('delete-all')")
+
+
+def rebuild(conn: sqlite3.Connection, table: str) -> None:
+    """Index every row of ``table`` afresh (after a bulk load that skipped the index)."""
+    fts, _ = FTS_TABLES[table]
+    conn.execute(f"INSERT INTO {fts} ({fts}) VALUES ('rebuild')")

@@ -31,7 +31,7 @@ def is_local(ticket: dict[str, Any] | None) -> bool:
 
 class LocalTickets:
     _tx: Callable[..., AbstractContextManager[sqlite3.Connection]]
-    _upsert_tickets: Callable[[Any, list[dict]], Change]
+    _upsert_ticket_list: Callable[[Any, list[dict]], Change]   # CacheWriter's, for API-shaped tickets
 
     def enqueue_new_ticket(self, payload: dict[str, Any], shown: dict[str, Any]) -> Change:
         """Queue the create (``payload`` as for ``POST /tickets``) and show ``shown`` (subject,
@@ -46,7 +46,7 @@ class LocalTickets:
             local_id = -int(seq)
             stand_in = {**shown, "id": local_id, "external_id": op_id, "status": shown.get("status") or "new",
                         "created_at": now, "updated_at": now, "_local": True}
-            change = self._upsert_tickets(conn, [stand_in])
+            change = self._upsert_ticket_list(conn, [stand_in])
             conn.execute("DELETE FROM drafts WHERE ticket_id = 0 AND kind = 'new_ticket'")
             conn.execute("UPDATE outgoing_files SET op_id = ? WHERE ticket_id = 0 AND kind = 'new_ticket' "
                          "AND op_id IS NULL", (op_id,))
@@ -55,7 +55,7 @@ class LocalTickets:
     def swap_local_ticket(self, op_id: str, ticket: dict[str, Any] | None) -> Change:
         """The helpdesk created it: the real ticket in, the stand-in out (one transaction)."""
         with self._tx() as conn:
-            change = self._upsert_tickets(conn, [ticket]) if ticket else Change()
+            change = self._upsert_ticket_list(conn, [ticket]) if ticket else Change()
             gone = conn.execute("DELETE FROM tickets WHERE id < 0 AND external_id = ? RETURNING id, subject",
                                 (op_id,)).fetchall()
             if gone:

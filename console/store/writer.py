@@ -35,6 +35,7 @@ import threading
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,7 +56,11 @@ SYNC_KEYS = {
     "last_success": "local epoch of the last sync round that ended well",
     "last_error": "message of the last failed sync round ('' after a success)",
     "refreshed:<resource>": "local epoch a resource (groups, macros, views...) was last replaced",
+    "index_deferred:<table>": "'1' while an initial bulk load of tickets/users/comments skips the search "
+                              "index; it is built whole at the end of that stream (or of the round)",
 }
+
+_DEFERRED = "index_deferred:"
 
 DELETED_TICKET_ERROR = "The ticket was deleted on the helpdesk, so this change was not sent."
 
@@ -115,6 +120,61 @@ def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, tuple, s
     return out
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A sync page already turned into rows (``prepare_tickets`` / ``prepare_users`` /
+    ``prepare_comment_events``): pure Python, no database, so it can run on the thread that fetched
+    the page while the writer is busy with the previous one. The apply methods take it in place of
+    the API objects."""
+
+    kind: str                     # "tickets" | "users" | "comments"
+    rows: list                    # readable rows (comments: (comment row, attachment rows) pairs)
+    bad: list[tuple[Any, str]]    # (object, reason) of the unreadable ones, for the quarantine
+    bad_events: list[tuple[Any, str]] = field(default_factory=list)  # comments: unreadable ticket events
+
+
+def prepare_tickets(tickets: list[dict] | Prepared) -> Prepared:
+    if isinstance(tickets, Prepared):
+        return tickets
+    return Prepared("tickets", *quarantine.split(_list(tickets, "tickets"), rows.ticket_row))
+
+
+def prepare_users(users: list[dict] | Prepared) -> Prepared:
+    if isinstance(users, Prepared):
+        return users
+    return Prepared("users", *quarantine.split(_list(users, "users"), rows.user_row))
+
+
+def _comment_rows(pair: tuple[dict, int]) -> tuple[tuple, list[tuple]]:
+    return rows.comment_row(*pair), rows.attachment_rows(*pair)
+
+
+def prepare_comments(comments: list[tuple[dict, int]]) -> Prepared:
+    """(comment, ticket id) pairs as rows."""
+    readable, bad = quarantine.split(comments, _comment_rows)
+    return Prepared("comments", readable, [(pair[0], reason) for pair, reason in bad])
+
+
+def prepare_comment_events(ticket_events: list[dict] | Prepared) -> Prepared:
+    """The comment child events of a ``ticket_events`` page as rows."""
+    if isinstance(ticket_events, Prepared):
+        return ticket_events
+    comments: list[tuple[dict, int]] = []
+    bad = []
+    for event in _list(ticket_events, "ticket events"):
+        try:
+            ticket_id = rows._id(event, "ticket event", "ticket_id")
+        except BadPayloadError as exc:
+            bad.append((event, str(exc)))
+            continue
+        children = event.get("child_events")
+        for child in children if isinstance(children, list) else []:
+            if isinstance(child, dict) and child.get("event_type") == "Comment":
+                comments.append((child, ticket_id))
+    prepared = prepare_comments(comments)
+    return Prepared("comments", prepared.rows, prepared.bad, bad)
+
+
 class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
     """Owns the cache's write connection. Open one per cache file; ``close()`` when done."""
 
@@ -125,6 +185,8 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         self._conn.execute("PRAGMA wal_autocheckpoint = 8000")
         self._lock = threading.RLock()
         self._unknown_outcome = {r[0] for r in self._conn.execute("SELECT op_id FROM outbox WHERE state = 'sending'")}
+        self._deferred = {r[0].removeprefix(_DEFERRED) for r in self._conn.execute(
+            "SELECT key FROM sync_state WHERE key LIKE ? AND value = '1'", (_DEFERRED + "%",))}
 
     def close(self) -> None:
         with self._lock:
@@ -148,24 +210,29 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
 
     # -- tickets -----------------------------------------------------------------------
 
-    def apply_ticket_page(self, tickets: list[dict], cursor: str | None, *, end_of_stream: bool,
-                          users: list[dict] | None = None) -> Change:
-        """One tickets export page (+ optional side-loaded users) and its cursor, atomically."""
-        tickets = _list(tickets, "tickets")
+    def apply_ticket_page(self, tickets: list[dict] | Prepared, cursor: str | None, *, end_of_stream: bool,
+                          users: list[dict] | Prepared | None = None, bulk: bool = False) -> Change:
+        """One tickets export page (+ optional side-loaded users) and its cursor, atomically.
+        ``bulk``: this stream may be an initial load (see ``_bulk``)."""
+        prepared = prepare_tickets(tickets)
+        side = prepare_users(users) if users else None
         with self._tx() as conn:
-            change = self._upsert_tickets(conn, tickets)
-            if users:
-                change |= self._upsert_users(conn, _list(users, "users"))
+            self._bulk(conn, "tickets", bulk)
+            change = self._upsert_tickets(conn, prepared)
+            if side is not None and (side.rows or side.bad):
+                change |= self._upsert_users(conn, side)
             if cursor is not None:
                 self._set_state(conn, "tickets_cursor", cursor)
             if end_of_stream:
                 self._set_state(conn, "tickets_end_of_stream", "1")
+                self._build_deferred(conn, "tickets")
         return change
 
     def upsert_tickets(self, tickets: list[dict]) -> Change:
         """Tickets from show/update responses; same version rules as export pages."""
+        prepared = prepare_tickets(tickets)
         with self._tx() as conn:
-            return self._upsert_tickets(conn, _list(tickets, "tickets"))
+            return self._upsert_tickets(conn, prepared)
 
     def mark_ticket_missing(self, ticket_id: int) -> Change:
         """The helpdesk answered 404 for a ticket we hold: tombstone it (keeps its version)."""
@@ -176,10 +243,12 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
                 return Change()
             return Change.of(Kind.TICKETS, tickets=[ticket_id]) | self._cancel_outbox(conn, [ticket_id])
 
-    def _upsert_tickets(self, conn: Any, tickets: list[dict]) -> Change:
-        readable, bad = quarantine.split(tickets, rows.ticket_row)
-        held = quarantine.record(conn, "ticket", bad)
-        by_id = {row[0]: row for row in readable}  # the same ticket twice in a page: the later one wins
+    def _upsert_ticket_list(self, conn: Any, tickets: list[dict]) -> Change:
+        return self._upsert_tickets(conn, prepare_tickets(tickets))
+
+    def _upsert_tickets(self, conn: Any, prepared: Prepared) -> Change:
+        held = quarantine.record(conn, "ticket", prepared.bad)
+        by_id = {row[0]: row for row in prepared.rows}  # the same ticket twice in a page: the later one wins
         if held or by_id:
             held |= quarantine.release(conn, "ticket", by_id)
         return held | self._upsert_ticket_rows(conn, by_id)
@@ -193,8 +262,9 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             return Change()
         now = time.time()
         conn.executemany(_TICKET_UPSERT, [(*row, now) for row in fresh])
-        fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
-                    {r[0]: (r[1],) for r in fresh})
+        if "tickets" not in self._deferred:
+            fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
+                        {r[0]: (r[1],) for r in fresh})
         change = Change.of(Kind.TICKETS, tickets=(r[0] for r in fresh))
         tombstoned = [r[0] for r in fresh if r[_DELETED]]
         if tombstoned:
@@ -219,51 +289,48 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
 
     # -- users -------------------------------------------------------------------------
 
-    def apply_user_page(self, users: list[dict], cursor: str | None, *, end_of_stream: bool = False) -> Change:
-        """One users export page and its cursor, atomically."""
-        users = _list(users, "users")
+    def apply_user_page(self, users: list[dict] | Prepared, cursor: str | None, *, end_of_stream: bool = False,
+                        bulk: bool = False) -> Change:
+        """One users export page and its cursor, atomically (``bulk``: see ``_bulk``)."""
+        prepared = prepare_users(users)
         with self._tx() as conn:
-            change = self._upsert_users(conn, users)
+            self._bulk(conn, "users", bulk)
+            change = self._upsert_users(conn, prepared)
             if cursor is not None:
                 self._set_state(conn, "users_cursor", cursor)
             if end_of_stream:
                 self._set_state(conn, "users_end_of_stream", "1")
+                self._build_deferred(conn, "users")
         return change
 
-    def _upsert_users(self, conn: Any, users: list[dict]) -> Change:
+    def _upsert_users(self, conn: Any, prepared: Prepared) -> Change:
         now = time.time()
-        readable, bad = quarantine.split(users, rows.user_row)
-        held = quarantine.record(conn, "user", bad)
-        by_id = {row[0]: row for row in readable}
+        held = quarantine.record(conn, "user", prepared.bad)
+        by_id = {row[0]: row for row in prepared.rows}
         held |= quarantine.release(conn, "user", by_id)
-        old = fts.indexed(conn, "users", by_id)
+        deferred = "users" in self._deferred
+        old = {} if deferred else fts.indexed(conn, "users", by_id)
         changed = set()
         for row in by_id.values():
             if conn.execute(_USER_UPSERT, (*row, now)).rowcount:
                 changed.add(row[0])
-        fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
+        if not deferred:
+            fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
         return held | (Change.of(Kind.USERS, users=changed) if changed else Change())
 
     # -- comments ----------------------------------------------------------------------
 
-    def apply_comment_events(self, ticket_events: list[dict], end_time: int) -> Change:
-        """A ticket_events page (include=comment_events) and its end_time, atomically."""
-        comments: list[tuple[dict, int]] = []
-        bad = []
-        for event in _list(ticket_events, "ticket events"):
-            try:
-                ticket_id = rows._id(event, "ticket event", "ticket_id")
-            except BadPayloadError as exc:
-                bad.append((event, str(exc)))
-                continue
-            children = event.get("child_events")
-            for child in children if isinstance(children, list) else []:
-                if isinstance(child, dict) and child.get("event_type") == "Comment":
-                    comments.append((child, ticket_id))
+    def apply_comment_events(self, ticket_events: list[dict] | Prepared, end_time: int, *,
+                             end_of_stream: bool = False, bulk: bool = False) -> Change:
+        """A ticket_events page (include=comment_events) and its end_time, atomically (``bulk``: see ``_bulk``)."""
+        prepared = prepare_comment_events(ticket_events)
         with self._tx() as conn:
-            held = quarantine.record(conn, "ticket event", bad)
-            touched, held_comments = self._upsert_comments(conn, comments)
+            self._bulk(conn, "comments", bulk)
+            held = quarantine.record(conn, "ticket event", prepared.bad_events)
+            touched, held_comments = self._upsert_comments(conn, prepared)
             self._set_state(conn, "ticket_events_end_time", str(int(end_time)))
+            if end_of_stream:
+                self._build_deferred(conn, "comments")
         return held | held_comments | _comments_change(touched)
 
     def replace_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
@@ -274,33 +341,36 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             before = conn.total_changes
             marks = ",".join("?" * len(keep))
             gone = f"ticket_id = ? AND id NOT IN ({marks})" if keep else "ticket_id = ?"
-            fts.unindex(conn, "comments", fts.indexed(conn, "comments", where=gone, params=(ticket_id, *keep)))
+            if "comments" not in self._deferred:
+                fts.unindex(conn, "comments", fts.indexed(conn, "comments", where=gone, params=(ticket_id, *keep)))
             conn.execute(f"DELETE FROM attachments WHERE comment_id IN (SELECT id FROM comments WHERE {gone})",
                          (ticket_id, *keep))
             conn.execute(f"DELETE FROM comments WHERE {gone}", (ticket_id, *keep))
-            _touched, held = self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+            _touched, held = self._upsert_comments(conn, prepare_comments([(c, ticket_id) for c in comments]))
             moved = conn.total_changes != before
         return held | (_comments_change({ticket_id}) if moved else Change())
 
     def add_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
         """Comments of one ticket from a write's answer (our own reply): added, the thread kept."""
         comments = _list(comments, "comments")
+        prepared = prepare_comments([(c, ticket_id) for c in comments])
         with self._tx() as conn:
-            touched, held = self._upsert_comments(conn, [(c, ticket_id) for c in comments])
+            touched, held = self._upsert_comments(conn, prepared)
         return held | _comments_change(touched)
 
-    def _upsert_comments(self, conn: Any, comments: list[tuple[dict, int]]) -> tuple[set[int], Change]:
+    def _upsert_comments(self, conn: Any, prepared: Prepared) -> tuple[set[int], Change]:
         """Upsert readable comments (and their attachments); returns (ticket ids touched, quarantine Change)."""
         before = conn.total_changes
-        readable, bad = quarantine.split(comments, lambda pair: (rows.comment_row(*pair), rows.attachment_rows(*pair)))
-        held = quarantine.record(conn, "comment", [(pair[0], reason) for pair, reason in bad])
-        comment_rows = [r for r, _ in readable]
-        attachment_rows = [a for _, atts in readable for a in atts]
+        held = quarantine.record(conn, "comment", prepared.bad)
+        comment_rows = [r for r, _ in prepared.rows]
+        attachment_rows = [a for _, atts in prepared.rows for a in atts]
         if comment_rows:
             held |= quarantine.release(conn, "comment", [r[0] for r in comment_rows])
-        old = fts.indexed(conn, "comments", {r[0] for r in comment_rows})
+        deferred = "comments" in self._deferred
+        old = {} if deferred else fts.indexed(conn, "comments", {r[0] for r in comment_rows})
         conn.executemany(_COMMENT_UPSERT, comment_rows)
-        fts.reindex(conn, "comments", old, {r[0]: (r[4],) for r in comment_rows})
+        if not deferred:
+            fts.reindex(conn, "comments", old, {r[0]: (r[4],) for r in comment_rows})
         if attachment_rows:
             conn.executemany(_ATTACHMENT_UPSERT, attachment_rows)
         if conn.total_changes == before:
@@ -359,12 +429,38 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         return Change(Kind.SYNC_STATE)
 
     def record_sync_result(self, error: str | None = None) -> Change:
-        """End of a sync round: success stamps last_success; an error is kept for the status bar."""
+        """End of a sync round: success stamps last_success (and builds any search index still
+        deferred: every stream has been read); an error is kept for the status bar."""
         with self._tx() as conn:
             if error is None:
                 self._set_state(conn, "last_success", str(time.time()))
+                for table in sorted(self._deferred):
+                    self._build_deferred(conn, table)
             self._set_state(conn, "last_error", error or "")
         return Change(Kind.SYNC_STATE)
+
+    # -- the search index of an initial bulk load ------------------------------------------
+
+    def _bulk(self, conn: Any, table: str, bulk: bool) -> None:
+        """A bulk stream's page into an EMPTY table starts an initial load: the search index of
+        ``table`` is skipped page by page (a third of the sync's writing work: every page's FTS
+        segment merged again and again) and built whole from the table when the stream ends
+        (``_build_deferred``), in the transaction of that last page. Meanwhile search does not
+        find that table's rows. Kept in sync_state, so a load cut short resumes deferred."""
+        if bulk and table not in self._deferred and conn.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None:
+            self._set_state(conn, _DEFERRED + table, "1")
+            self._deferred.add(table)
+
+    def _build_deferred(self, conn: Any, table: str) -> None:
+        if table in self._deferred:
+            fts.rebuild(conn, table)
+            conn.execute("DELETE FROM sync_state WHERE key = ?", (_DEFERRED + table,))
+            self._deferred.discard(table)
+
+    @property
+    def deferred_index(self) -> frozenset[str]:
+        """Tables whose search index waits for the end of their initial load."""
+        return frozenset(self._deferred)
 
     @staticmethod
     def _set_state(conn: Any, key: str, value: str | None) -> None:

@@ -6,7 +6,9 @@ Three bookmarked export streams (helpdesk-api.md §6, §19.1):
 - comments: ``ticket_events?include=comment_events`` (time-based), bookmark ``ticket_events_end_time``.
 Each stream is fetched page by page (``fetch(bookmark) -> Page``) and every page is applied
 as ONE cache transaction together with its bookmark (``apply(page) -> Change``), so a sync
-killed at any instant resumes from the last applied page.
+killed at any instant resumes from the last applied page. The fetch also turns the page into
+rows (``store.prepare_*``, pure Python): that runs on the network lane while the db lane writes
+the previous page, and the db lane only writes.
 
 Slow-moving resources (groups, memberships, macros, views, user fields) are replaced whole;
 ``refresh_ticket`` re-reads one ticket and its whole thread (when an agent opens it).
@@ -19,7 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from console.store import CacheWriter, Change
+from console.store import (
+    CacheWriter,
+    Change,
+    Prepared,
+    prepare_comment_events,
+    prepare_tickets,
+    prepare_users,
+)
 
 from .client import HelpdeskClient, Invalid, MalformedAnswer, NotFound
 
@@ -44,6 +53,8 @@ class Page:
     extra: list | None = None    # side-loaded users
     count: int | None = None     # items worth reporting (comments in a ticket_events page)
     progress: tuple[int, int | None] | None = None  # (done, total) when the stream knows better than time
+    prepared: Prepared | None = None  # ``items`` as rows, made on the fetching thread
+    prepared_extra: Prepared | None = None
 
     @property
     def size(self) -> int:
@@ -74,11 +85,15 @@ class Puller:
 
     # -- tickets -------------------------------------------------------------------------
     def fetch_tickets(self, cursor: str | None) -> Page:
-        return self._cursor_page("incremental/tickets/cursor.json", "tickets", cursor, self._ticket_restart)
+        page = self._cursor_page("incremental/tickets/cursor.json", "tickets", cursor, self._ticket_restart)
+        page.prepared = prepare_tickets(page.items)
+        page.prepared_extra = prepare_users(page.extra) if page.extra else None
+        return page
 
     def apply_tickets(self, page: Page) -> Change:
-        return self.writer.apply_ticket_page(page.items, str(page.bookmark), end_of_stream=page.end_of_stream,
-                                             users=page.extra)
+        return self.writer.apply_ticket_page(page.prepared or page.items, str(page.bookmark),
+                                             end_of_stream=page.end_of_stream,
+                                             users=page.prepared_extra or page.extra, bulk=True)
 
     def _ticket_restart(self) -> int:
         """A rejected cursor: restart five minutes before the newest version we hold (§19.1)."""
@@ -86,10 +101,13 @@ class Puller:
 
     # -- users ---------------------------------------------------------------------------
     def fetch_users(self, cursor: str | None) -> Page:
-        return self._cursor_page("incremental/users/cursor.json", "users", cursor, lambda: 0)
+        page = self._cursor_page("incremental/users/cursor.json", "users", cursor, lambda: 0)
+        page.prepared = prepare_users(page.items)
+        return page
 
     def apply_users(self, page: Page) -> Change:
-        return self.writer.apply_user_page(page.items, str(page.bookmark), end_of_stream=page.end_of_stream)
+        return self.writer.apply_user_page(page.prepared or page.items, str(page.bookmark),
+                                           end_of_stream=page.end_of_stream, bulk=True)
 
     def _cursor_page(self, path: str, key: str, cursor: str | None, restart: Callable[[], int]) -> Page:
         params: dict = {"per_page": PER_PAGE}
@@ -130,10 +148,11 @@ class Puller:
         if end_time is not None and (isinstance(end_time, bool) or not isinstance(end_time, int)):
             raise MalformedAnswer("the helpdesk's ticket events have an end_time that is not a number")
         return Page(events, int(end_time or start), bool(body.get("end_of_stream")),
-                    last if isinstance(last, int) else None, count=comments)
+                    last if isinstance(last, int) else None, count=comments, prepared=prepare_comment_events(events))
 
     def apply_comment_events(self, page: Page) -> Change:
-        return self.writer.apply_comment_events(page.items, int(page.bookmark))
+        return self.writer.apply_comment_events(page.prepared or page.items, int(page.bookmark),
+                                                end_of_stream=page.end_of_stream, bulk=True)
 
     # -- slow-moving resources -----------------------------------------------------------
     def refresh_resources(self) -> Change:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.store import SearchSyntaxError
+from console.store import CacheWriter, SearchSyntaxError
 from console.store.search import build_match
 from tests.store.store_records import comment_event, make_comment, make_ticket, make_user
 
@@ -91,3 +91,41 @@ def test_subject_change_is_reindexed(writer, filled):
     assert filled.search("password") == []
     assert kinds_ids(filled.search("factor")) == [("ticket", 2)]
     assert writer._conn.execute("INSERT INTO ticket_fts(ticket_fts, rank) VALUES ('integrity-check', 1)")
+
+
+def test_initial_bulk_load_builds_the_index_when_its_stream_ends(cache_path, writer, reader):
+    """An export into an empty cache skips the search index page by page and builds it whole at
+    the stream's end; a load cut short (the writer closed mid-stream) resumes deferred."""
+    writer.apply_ticket_page([make_ticket(1, subject="Refund for a double charge")], "c1", end_of_stream=False,
+                             bulk=True)
+    writer.apply_comment_events([comment_event(1, make_comment(11, "I was charged twice"))], 100, bulk=True)
+    assert writer.deferred_index == {"tickets", "comments"}
+    assert reader.search("refund") == [] and reader.search("charged") == []  # not yet: the load goes on
+    writer.close()
+
+    again = CacheWriter(cache_path)  # the app restarted mid-load
+    try:
+        assert again.deferred_index == {"tickets", "comments"}
+        again.apply_ticket_page([make_ticket(2, subject="Cannot log in")], "c2", end_of_stream=True, bulk=True)
+        assert kinds_ids(reader.search("refund")) == [("ticket", 1)]
+        assert kinds_ids(reader.search("log in")) == [("ticket", 2)]
+        again.apply_comment_events([comment_event(2, make_comment(12, "The reset email never came"))], 200,
+                                   bulk=True)
+        assert reader.search("charged") == []
+        again.apply_comment_events([], 300, end_of_stream=True, bulk=True)
+        assert kinds_ids(reader.search("charged")) == [("comment", 11)]
+        assert kinds_ids(reader.search("reset email")) == [("comment", 12)]
+        assert again.deferred_index == frozenset()
+        # later pages (the cache is no longer empty) are indexed as they come, edits included
+        again.apply_comment_events([comment_event(2, make_comment(12, "The reset link expired"))], 400, bulk=True)
+        assert again.deferred_index == frozenset()
+        assert reader.search("email never") == [] and kinds_ids(reader.search("link expired")) == [("comment", 12)]
+    finally:
+        again.close()
+
+
+def test_a_round_that_ends_well_builds_any_index_still_deferred(writer, reader):
+    writer.apply_user_page([make_user(9001, "Jane Roe", "jane@example.org")], "u1", bulk=True)
+    assert reader.search("jane") == []
+    writer.record_sync_result(None)
+    assert kinds_ids(reader.search("jane")) == [("customer", 9001)] and writer.deferred_index == frozenset()

@@ -66,6 +66,29 @@ def test_first_sync_mirrors_every_ticket_comment_and_user(demo_helpdesk, account
     assert any(e.kind == ev.CHANGE and Kind.TICKETS in e.change.kinds for e in events)
 
 
+def test_the_first_sync_builds_the_search_index_once_every_page_is_in(demo_helpdesk, account_factory):
+    """The initial export skips the search index page by page and builds it at each stream's end:
+    once the round is over, every ticket subject, customer and comment the helpdesk holds is found."""
+    account = account_factory(demo_helpdesk)
+    account.sync()
+    assert account.writer.deferred_index == frozenset()
+    conn = demo_helpdesk.db_connection()
+    ticket_id, subject = conn.execute("SELECT id, subject FROM tickets WHERE deleted = 0 ORDER BY id DESC").fetchone()
+    comment_id, body = conn.execute("SELECT id, body FROM comments ORDER BY id DESC").fetchone()
+    conn.close()
+    reader = CacheReader(account.cache)
+    try:
+        word = max(re.findall(r"[A-Za-z]{6,}", subject), key=len)
+        assert ("ticket", ticket_id) in [(h.kind, h.id) for h in reader.search(f"{word} ", limit=500)]
+        words = " ".join(re.findall(r"[A-Za-z]{5,}", body)[:3])
+        assert ("comment", comment_id) in [(h.kind, h.id) for h in reader.search(f"{words} ", limit=500)]
+        counts = {t: reader._all(f"SELECT count(*) FROM {t}_fts_docsize")[0][0] for t in ("ticket", "comment")}  # indexed
+        assert counts == {"ticket": reader._all("SELECT count(*) FROM tickets")[0][0],
+                          "comment": reader._all("SELECT count(*) FROM comments")[0][0]}
+    finally:
+        reader.close()
+
+
 def test_changes_on_the_server_arrive_with_the_next_incremental_sync(helpdesk, account_factory):
     keep = helpdesk.create_ticket(subject="Invoice in the wrong currency", priority="low")
     doomed = helpdesk.create_ticket(subject="Duplicate of another ticket")
