@@ -9,6 +9,11 @@ re-runs the id query: off the GUI thread when someone listens to ``ids_requested
 window does), in place otherwise. Every column sorts (requester, department and assignee by
 name). Unseen (new or changed) tickets are bold with a dot. Waiting time = since the last
 update for tickets that wait on us (new, open).
+
+A list that stays put: while the agent works the queue, a fresh id query is *offered*
+(``offer_ids``), not applied: rows keep their places, tickets that left the queue (solved,
+moved) stay visible and greyed (``departed``), and what is new or re-sorted waits in
+``pending_ids`` until ``apply_pending()`` (the "3 new — show" banner, a refresh, the next visit).
 """
 
 from __future__ import annotations
@@ -87,6 +92,8 @@ class TicketListModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._names: dict[int, str] = {}
+        self.departed: set[int] = set()          # shown, but no longer in the queue (greyed)
+        self._pending: list[int] | None = None   # a newer id query not applied yet
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
         self._descending = True
@@ -115,6 +122,7 @@ class TicketListModel(QAbstractTableModel):
         self._queue = queue
         self._rows.clear()
         self._texts.clear()
+        self.departed, self._pending = set(), None
         self._set_ids(ids if ids is not None else self._query_ids())
         self.endResetModel()
 
@@ -136,7 +144,10 @@ class TicketListModel(QAbstractTableModel):
     def reload_ids(self, ids: list[int] | None = None) -> None:
         """Re-read which tickets the queue holds, keeping selection and current row by ticket id."""
         new_ids = ids if ids is not None else self._query_ids()
+        greyed, self.departed, self._pending = self.departed, set(), None
         if new_ids == self._ids:
+            if greyed and self._ids:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
@@ -148,6 +159,55 @@ class TicketListModel(QAbstractTableModel):
             new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
+
+    # -- a list that stays put ------------------------------------------------------------
+
+    @property
+    def pending_ids(self) -> list[int] | None:
+        return self._pending
+
+    def pending_summary(self) -> tuple[int, bool]:
+        """(tickets new to the list, whether the order changed) of the offered ids."""
+        if self._pending is None:
+            return 0, False
+        shown = set(self._ids)
+        new = sum(1 for tid in self._pending if tid not in shown)
+        staying = set(self._pending)
+        reordered = [t for t in self._ids if t in staying] != [t for t in self._pending if t in shown]
+        return new, reordered
+
+    def offer_ids(self, ids: list[int]) -> tuple[int, bool]:
+        """A fresh id query while the agent works: nothing moves. Tickets that left the queue
+        are greyed in place; new or re-sorted ones wait for ``apply_pending``. Returns
+        ``pending_summary()``. An empty list takes the ids at once (nothing to keep in place)."""
+        if not self._ids:
+            self.reload_ids(ids)
+            return 0, False
+        staying = set(ids)
+        departed = {tid for tid in self._ids if tid not in staying}
+        changed = departed ^ self.departed
+        self.departed = departed
+        self._pending = None if list(ids) == self._ids else list(ids)
+        row_of = self._row_of
+        for tid in changed:
+            row = row_of.get(tid)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        summary = self.pending_summary()
+        if summary == (0, False) and not departed:
+            self._pending = None
+        return summary
+
+    def apply_pending(self) -> None:
+        """Merge what was offered: new tickets in, departed ones out, the query's order."""
+        if self._pending is not None:
+            self.reload_ids(self._pending)
+        elif self.departed:
+            self.reload_ids([t for t in self._ids if t not in self.departed])
+
+    def is_departed(self, row: int) -> bool:
+        departed = self.departed
+        return bool(departed) and 0 <= row < len(self._ids) and self._ids[row] in departed
 
     def mark_stale(self, ticket_ids=None) -> None:
         """Forget cached rows (all when None) so they are fetched again; visible ones repaint."""

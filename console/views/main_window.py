@@ -17,7 +17,6 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -40,6 +39,7 @@ from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
 from .connection_dialog import ConnectionDialog, SignOutDialog
 from .dashboard import DashboardView
+from .queue_header import QueueHeader
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
@@ -108,9 +108,7 @@ class MainWindow(QMainWindow):
         self.ticket_model = TicketListModel(ws.reader, self)
         self.queue_pane = QueuePane(self.queue_model)
         self.ticket_list = TicketListView(self.ticket_model, ops.queues, ops.bus)
-        self.list_header = QLabel("")
-        self.list_header.setObjectName("listHeader")
-        self.list_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.list_header = QueueHeader()
         list_box = QWidget()
         box = QVBoxLayout(list_box)
         box.setContentsMargins(4, 4, 0, 0)
@@ -188,7 +186,9 @@ class MainWindow(QMainWindow):
         self.ticket_list.ticket_requested.connect(shown.show)
         self.ticket_list.ticket_opened.connect(shown.open)
         self.ticket_list.ticket_opened.connect(lambda _tid: pane.thread.setFocus())
-        self.ticket_list.queue_shown.connect(self.on_queue_shown)
+        self.ticket_list.queue_shown.connect(self.list_header.on_queue_shown)
+        self.ticket_list.pending_changed.connect(self.list_header.on_pending)
+        self.list_header.show_requested.connect(self.ticket_list.show_pending)
         self.ticket_list.emptied.connect(shown.clear)
         for target in (pane.show_details, editor.on_ticket_shown, self.account_pane.on_ticket_shown,
                        self.canned_picker.on_ticket_shown):
@@ -277,10 +277,6 @@ class MainWindow(QMainWindow):
 
     def on_undo_offered(self, text: str) -> None:
         self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo)
-
-    def on_queue_shown(self, queue, count: int) -> None:
-        self.list_header.setText(f"<b>{queue.label}</b> · {count} ticket{'s' if count != 1 else ''}")
-        self.list_header.setToolTip(queue.label)
 
     def show_work(self, _queue=None) -> None:
         self.pages.setCurrentWidget(self.work_split)

@@ -4,12 +4,16 @@
 ``show_queue(queue)`` asks for the queue's ids off the GUI thread, shows them, makes the first row
 current and, once the agent stops flipping through queues, asks for that ticket; with ``bus`` the
 list follows the cache: changed rows are re-read, and the ids re-queried a moment after a change
-that can move them (keeping the current ticket current). ``warm(queues)`` prepares each queue's
-first screenful while idle.
+that can move them. The list stays put under the cursor: such a re-query is only *offered* to
+the model (``TicketListModel.offer_ids``): rows keep their places, tickets that left the queue stay
+greyed, and ``pending_changed(new, reordered)`` announces the rest until ``show_pending()`` (the
+banner's "show", or scrolling back to the top) merges it in. The agent's own sort applies at once.
+``warm(queues)`` prepares each queue's first screenful while idle.
 
 Emits ``ticket_requested(int)`` when the current row changes (keyboard or mouse),
 ``ticket_opened(int)`` on Enter / double-click (focus moves to the ticket pane),
-``queue_shown(Queue, int)`` once a queue's ids are shown and ``emptied()`` for a queue with none.
+``queue_shown(Queue, int)`` once a queue's ids are shown and ``emptied()`` for a queue with none,
+``pending_changed(int, bool)`` when what waits to be merged in changes.
 ``move(step)`` is what J/K call. Cells are painted by ``TicketCellDelegate`` (see there why).
 """
 
@@ -18,6 +22,7 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPalette, QStaticText, QTextOption
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QTableView, QWidget
+from shiboken6 import isValid
 
 from console.models.tickets import COLUMNS, TicketIdRole, TicketListModel
 from console.store import Change, Kind
@@ -123,7 +128,11 @@ class TicketCellDelegate(QStyledItemDelegate):
         rect = option.rect
         static, top = self._static_text(text, bold, rect.width() - 2 * self._margin, rect.height())
         painter.setFont(self._fonts[bold])
-        painter.setPen(self._pen(option.state))
+        if self._model.departed and self._model.is_departed(index.row()) \
+                and not option.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(self._palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        else:
+            painter.setPen(self._pen(option.state))
         painter.drawStaticText(rect.x() + self._margin, rect.y() + top, static)
 
 
@@ -132,6 +141,7 @@ class TicketListView(QTableView):
     ticket_opened = Signal(int)
     queue_shown = Signal(object, int)   # Queue, number of tickets
     emptied = Signal()
+    pending_changed = Signal(int, bool)   # tickets new to the list, order changed: waiting for show_pending()
 
     def __init__(self, model: TicketListModel, queues=None, bus=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -142,7 +152,7 @@ class TicketListView(QTableView):
         self._first_ticket = QTimer(self, singleShot=True, interval=FIRST_TICKET_SETTLE_MS)
         self._first_ticket.timeout.connect(self._request_current)
         self._ids_timer = QTimer(self, singleShot=True, interval=250)
-        self._ids_timer.timeout.connect(self.refresh_ids)
+        self._ids_timer.timeout.connect(self.offer_ids)
         if bus is not None:
             bus.cache_changed.connect(self.on_cache_changed)
         if queues is not None:
@@ -176,6 +186,7 @@ class TicketListView(QTableView):
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         self.doubleClicked.connect(lambda index: self._open(index.row()))
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
     # -- the queue shown --------------------------------------------------------------------
 
@@ -216,6 +227,7 @@ class TicketListView(QTableView):
         else:
             self._first_ticket.stop()
             self.emptied.emit()
+        self.pending_changed.emit(0, False)
         if queue is not None:
             self.queue_shown.emit(queue, rows)
 
@@ -233,10 +245,48 @@ class TicketListView(QTableView):
         sort_key, descending = model.sort_key, model.descending
 
         def done(ids: list[int]) -> None:
+            if not isValid(self):
+                return
             if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
                 model.reload_ids(ids)
+                self.pending_changed.emit(0, False)
                 self.queue_shown.emit(queue, model.rowCount())
         self._queues.ids(queue, sort_key, descending, done=done)
+
+    def offer_ids(self) -> None:
+        """Re-run the shown queue's id query after a change, without moving a row (see the module doc)."""
+        model = self.model()
+        queue = model.queue
+        if queue is None or self._queues is None:
+            return
+        sort_key, descending = model.sort_key, model.descending
+
+        def done(ids: list[int]) -> None:
+            if not isValid(self):   # the window closed while the query ran
+                return
+            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
+                was_empty = model.rowCount() == 0
+                new, reordered = model.offer_ids(ids)
+                self.pending_changed.emit(new, reordered)
+                if was_empty and model.rowCount():
+                    self.queue_shown.emit(queue, model.rowCount())
+        self._queues.ids(queue, sort_key, descending, done=done)
+
+    def show_pending(self) -> None:
+        """Merge in what was announced (new, re-sorted, departed), keeping the current ticket current."""
+        model = self.model()
+        if model.pending_ids is None and not model.departed:
+            return
+        model.apply_pending()
+        self.pending_changed.emit(0, False)
+        if model.queue is not None:
+            self.queue_shown.emit(model.queue, model.rowCount())
+        if self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex())
+
+    def _on_scrolled(self, value: int) -> None:
+        if value == 0 and self.model().pending_ids is not None:
+            self.show_pending()   # back at the top: the agent looks for what is new
 
     def on_cache_changed(self, change: Change, _initiator: object = None) -> None:
         if change.ticket_ids and change.touches(IDS_KINDS | Kind.SEEN):
