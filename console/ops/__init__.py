@@ -6,7 +6,7 @@ Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/ope
     ops = Ops(lanes, me=agent_id, sync=engine, attachments_folder=folder)
     ops.bus        # ChangeBus: cache_changed(Change, initiator), sync_status_changed, message
     ops.runner     # Runner: read / write / call off the GUI thread
-    ops.tickets, ops.replies, ops.conflicts, ops.attachments, ops.queues, ops.search, ops.dashboard
+    ops.tickets, ops.replies, ops.outbox, ops.conflicts, ops.attachments, ops.queues, ops.search, ops.dashboard
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
 
@@ -25,6 +25,7 @@ from .attachments import AttachmentOps
 from .bus import ChangeBus, bridge_engine
 from .conflicts import ConflictOps
 from .dashboard import DashboardOps
+from .outbox import OutboxOps
 from .queues import QueueOps
 from .replies import ReplyOps, SendRefused
 from .runner import Cache, Runner, Written
@@ -49,7 +50,8 @@ class Ops(QObject):
         self.runner = Runner(lanes, self.bus, self)
         self.undo = UndoStack(self)
         self.tickets = TicketOps(self.runner, self.sync, self.undo, self)
-        self.replies = ReplyOps(self.runner, self.sync, me=me, parent=self)
+        self.outbox = OutboxOps(self.runner, self.sync, self)
+        self.replies = ReplyOps(self.runner, self.sync, me=me, outbox=self.outbox, undo=self.undo, parent=self)
         self.conflicts = ConflictOps(self.runner, self.sync, self)
         self.attachments = AttachmentOps(self.runner, self.sync, attachments_folder, self)
         self.queues = QueueOps(self.runner, me=me, parent=self)

@@ -5,6 +5,10 @@
     replies.send(ticket_id=7, kind="reply", body=text, fields={"status": "pending"},
                  initiator=editor, done=on_queued, refused=on_refused)
 
+Every send waits in the outbox first: ``grace_seconds`` (the "Undo send" setting; 0 = off) with
+an undo step offered (the toast's Undo, Ctrl+Z) that takes it back into the editor, or until
+``send_at`` (send later). See ``console/ops/outbox.py``.
+
 ``send`` runs the guard and builds the outbox payload (the contract of ``console/sync/push.py``:
 ``{"body": text, "fields": {...}}``, the kind deciding public or internal) on the db lane, then
 queues the entry and deletes the draft in one transaction, and asks the engine to push. The guard
@@ -15,6 +19,7 @@ deleted on the helpdesk, an empty one, and one whose placeholders cannot all be 
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -57,9 +62,12 @@ def reply_payload(text: str, fields: dict[str, Any] | None) -> dict[str, Any]:
 
 
 class ReplyOps(QObject):
-    def __init__(self, runner: Runner, sync, *, me: int | None, parent: QObject | None = None) -> None:
+    def __init__(self, runner: Runner, sync, *, me: int | None, outbox=None, undo=None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner, self.sync, self.me = runner, sync, me
+        self.outbox, self.undo = outbox, undo
+        self.grace_seconds = 0.0   # the window sets the agent's "Undo send" setting (app default 10 s)
 
     def save_draft(self, *, ticket_id: int, kind: str, body: str, initiator: object = None,
                    done: Callable[[Change], None] | None = None) -> None:
@@ -80,11 +88,14 @@ class ReplyOps(QObject):
 
     def send(self, *, ticket_id: int, kind: str, body: str, fields: dict[str, Any] | None = None,
              initiator: object = None, done: Callable[[str], None] | None = None,
-             refused: Callable[[SendRefused], None] | None = None) -> None:
-        """Guard, queue (the draft goes in the same transaction), then push; ``done(op_id)``."""
+             refused: Callable[[SendRefused], None] | None = None, send_at: float | None = None) -> None:
+        """Guard, queue (the draft goes in the same transaction), then push; ``done(op_id)``.
+        ``send_at`` (local epoch): send later; otherwise it waits ``grace_seconds`` with an undo."""
         if kind not in KINDS:
             raise ValueError(f"unknown reply kind {kind!r}")
         me, now = self.me, datetime.now(UTC)
+        grace = 0.0 if send_at is not None else max(0.0, float(self.grace_seconds))
+        not_before = send_at if send_at is not None else (time.time() + grace if grace else None)
 
         def work(cache: Cache) -> Written:
             if not body.strip():
@@ -99,12 +110,16 @@ class ReplyOps(QObject):
                 names = "; ".join(p.message for p in problems[:3])
                 raise SendRefused(f"Can't send yet: {names}. Fill it in or remove it.", problems)
             change = cache.writer.enqueue(kind, ticket_id, reply_payload(text, fields), ticket.get("updated_at"),
-                                          clear_draft=kind)
+                                          clear_draft=kind, not_before=not_before)
             return Written(change, change.op_id)
 
         def queued(op_id: str) -> None:
             log.info("queued a %s for ticket #%s (op %s)", kind, ticket_id, op_id)
             self.sync.request_push()
+            if grace and self.undo is not None and self.outbox is not None:
+                what = "Reply" if kind == "reply" else "Note"
+                self.undo.offer(f"{what} to #{ticket_id} sends in {grace:.0f} s",
+                                lambda: self.outbox.take_back(op_id, kind=kind, body=body), ttl=grace)
             if done is not None:
                 done(op_id)
 

@@ -39,6 +39,7 @@ from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
 from .connection_dialog import ConnectionDialog, SignOutDialog
 from .dashboard import DashboardView
+from .outbox import OutboxView
 from .queue_header import QueueHeader
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
@@ -88,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self._wire()
+        self.apply_preferences()
         self._default_layout()
         self.state = WindowStateKeeper(workspace.window_state, self, {
             "main_split": self.main_split, "work_split": self.work_split})
@@ -137,6 +139,8 @@ class MainWindow(QMainWindow):
         self.pages = QStackedWidget()
         self.pages.addWidget(self.work_split)
         self.pages.addWidget(self.dashboard)
+        self.outbox_view = OutboxView(ops.outbox, ops.bus)
+        self.pages.addWidget(self.outbox_view)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(self.queue_pane)
         self.main_split.addWidget(self.pages)
@@ -206,6 +210,8 @@ class MainWindow(QMainWindow):
             lambda user_id: ops.search.customer_tickets(user_id, done=self.on_customer_tickets))
         self.search_box.canned_reply_requested.connect(self.on_canned_reply_requested)
         self.dashboard.queue_requested.connect(self.show_queue)
+        self.outbox_view.ticket_requested.connect(self.open_ticket)
+        ops.outbox.taken_back.connect(self.on_taken_back)
         self.status.work_offline_changed.connect(ops.sync.set_work_offline)
         self.status.work_offline_changed.connect(self.work_offline_changed)
         self.status.conflicts_requested.connect(self.open_conflicts)
@@ -276,10 +282,29 @@ class MainWindow(QMainWindow):
         self.tray.set_counts(counts)
 
     def on_undo_offered(self, text: str) -> None:
-        self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo)
+        left = self.ops.undo.seconds_left()
+        self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo,
+                               msecs=int(min(left, 60) * 1000) if left else 8000)
 
-    def show_work(self, _queue=None) -> None:
-        self.pages.setCurrentWidget(self.work_split)
+    def on_taken_back(self, ticket_id, kind: str, body: str) -> None:
+        """A message taken back from the outbox: its ticket open, the text in the editor."""
+        if ticket_id is None:
+            return
+        if self.reply_editor.ticket_id == ticket_id:
+            self.show_work()
+            self.reply_editor.restore(ticket_id, kind, body)
+        else:
+            self.open_ticket(ticket_id)   # its draft (the text) loads with it
+        self.ops.bus.info(f"Not sent: the {kind} to #{ticket_id} is back in the editor.")
+
+    def apply_preferences(self) -> None:
+        prefs = self.workspace.prefs
+        if prefs is not None:
+            self.ops.replies.grace_seconds = float(prefs.get("undo_send_seconds"))
+
+    def show_work(self, queue=None) -> None:
+        outbox = queue is not None and getattr(queue, "kind", "") == "outbox"
+        self.pages.setCurrentWidget(self.outbox_view if outbox else self.work_split)
         self.queue_pane.dashboard.setChecked(False)
 
     def show_dashboard(self) -> None:
@@ -345,9 +370,11 @@ class MainWindow(QMainWindow):
 
     def on_undo(self) -> None:
         focus = self.focusWidget()
-        if focus is not None and (focus.inherits("QLineEdit") or focus.inherits("QPlainTextEdit")
-                                  or focus.inherits("QTextEdit")) and not focus.isReadOnly():
-            focus.undo()   # Ctrl+Z in a text box undoes typing
+        typing = focus is not None and not getattr(focus, "isReadOnly", lambda: True)() and (
+            (focus.inherits("QLineEdit") and focus.isUndoAvailable())
+            or ((focus.inherits("QPlainTextEdit") or focus.inherits("QTextEdit")) and focus.document().isUndoAvailable()))
+        if typing:
+            focus.undo()   # Ctrl+Z in a text box undoes typing; with nothing typed, it undoes the last send
         elif not self.ops.undo.undo():
             self.ops.bus.info("Nothing to undo.")
 
@@ -404,9 +431,13 @@ class MainWindow(QMainWindow):
         if self.workspace.prefs is None:
             return
         counts = self.ops.queues.counts
-        if SignOutDialog.ask(self.workspace.prefs, self.workspace.cache_path, self,
-                             pending=counts.outbox if counts is not None else 0):
-            self.restart_requested.emit(None)
+
+        def ask(unsent: list[str]) -> None:
+            if SignOutDialog.ask(self.workspace.prefs, self.workspace.cache_path, self, unsent=unsent,
+                                 pending=counts.outbox if counts is not None else 0):
+                self.restart_requested.emit(None)
+        self.reply_editor.save_draft_now()   # what is being typed counts too: the db lane is in order, so
+        self.ops.runner.write(lambda _cache: None, done=lambda _none: self.ops.outbox.unsent(done=ask))  # read after it
 
     def on_settings_requested(self) -> None:
         if self.workspace.prefs is None:
@@ -414,6 +445,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.workspace.prefs, self)
         dialog.settings_changed.connect(self.settings_changed)
         dialog.settings_changed.connect(lambda _names: self.notifier.set_rules(self._notify_rules()))
+        dialog.settings_changed.connect(lambda _names: self.apply_preferences())
         dialog.exec()
 
     def on_about_requested(self) -> None:
