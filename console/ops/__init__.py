@@ -55,7 +55,7 @@ class Ops(QObject):
         self.conflicts = ConflictOps(self.runner, self.sync, self)
         self.attachments = AttachmentOps(self.runner, self.sync, attachments_folder, self)
         self.queues = QueueOps(self.runner, me=me, parent=self)
-        self.search = SearchOps(self.runner, self)
+        self.search = SearchOps(self.runner, self, me=me)
         self.dashboard = DashboardOps(self.runner, self)
         self._unbridge = bridge_engine(self.sync, self.bus) if hasattr(self.sync, "subscribe") else None
         if self._unbridge is None:

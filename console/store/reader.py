@@ -290,9 +290,10 @@ class CacheReader(q.LocalReads):
 
     # -- search, sync state, drafts, outbox -------------------------------------------
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 50, me: int | None = None) -> list[SearchHit]:
+        """``me``: who ``assignee:me`` / ``requester:me`` mean."""
         with self._lock:
-            return _search(self._conn, query, limit)
+            return _search(self._conn, query, limit, me)
 
     def quarantined(self, kind: str | None = None) -> list[QuarantinedRecord]:
         """Records from the helpdesk the cache could not read (``quarantine.summary`` words them)."""
