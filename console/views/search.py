@@ -28,7 +28,6 @@ from console.store import Change, Kind
 
 from . import theme
 
-
 NO_MATCHES = "No matches in the local cache"
 
 
