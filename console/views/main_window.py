@@ -56,6 +56,7 @@ from .window_state import WindowStateKeeper
 log = logging.getLogger(__name__)
 WARM_QUEUES_DELAY_MS = 300   # after start-up (or a new queue list) settled: prepare each queue's first screen
 DEFAULT_SIZE = (1840, 1000)
+ACCOUNT_PANE_MIN_WINDOW = 1400   # narrower windows start with the account pane collapsed
 
 
 @dataclass
@@ -92,7 +93,8 @@ class MainWindow(QMainWindow):
         self.apply_preferences()
         self._default_layout()
         self.state = WindowStateKeeper(workspace.window_state, self, {
-            "main_split": self.main_split, "work_split": self.work_split})
+            "main_split": self.main_split, "work_split": self.work_split,
+            "pane_split": self.ticket_pane.horizontal}, columns=self.ticket_list)
         self._restored_queue = self.state.restore()
         self.ops.queues.load_resources()
         self.ops.queues.refresh_counts()
@@ -168,18 +170,29 @@ class MainWindow(QMainWindow):
         self.undo_action = QAction("&Undo the last change queued", self, shortcut=QKeySequence.StandardKey.Undo)
         self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
-    def _default_layout(self) -> None:
-        """First-run size: big enough that the list shows every column beside thread and account pane."""
-        width, height = DEFAULT_SIZE
+    def _default_layout(self, size: tuple[int, int] | None = None) -> None:
+        """First-run size and pane widths for the screen: the list as wide as it can usefully be
+        (up to 55 %), the account pane narrower on a small screen (it can be collapsed)."""
+        width, height = size or DEFAULT_SIZE
         screen = self.screen().availableGeometry() if self.screen() is not None else None
-        if screen is not None and screen.width() >= 1024:   # a real desktop (the offscreen test screen is tiny)
+        if size is None and screen is not None and screen.width() >= 1024:   # a real desktop (offscreen is tiny)
             width, height = min(width, screen.width()), min(height, screen.height())
         self.resize(width, height)
-        queues = self.fontMetrics().averageCharWidth() * 30
+        char = self.fontMetrics().averageCharWidth()
+        queues = char * (30 if width >= 1600 else 26)
         self.main_split.setSizes([queues, width - queues])
         work = width - queues
-        ticket_list = min(self.ticket_list.ideal_width(), work * 11 // 20)
+        ticket_list = min(self.ticket_list.ideal_width(), work * (11 if width >= 1600 else 9) // 20)
         self.work_split.setSizes([ticket_list, work - ticket_list])
+        pane = work - ticket_list
+        account = min(char * 56, pane // 2 if width >= 1600 else pane * 2 // 5)
+        self.ticket_pane.horizontal.setSizes([pane - account, account])
+        if width < ACCOUNT_PANE_MIN_WINDOW:
+            self.ticket_pane.set_account_shown(False)   # View ▸ Account pane (Ctrl+Shift+A) brings it back
+
+    def apply_default_layout(self, width: int, height: int) -> None:
+        """The first-run layout for a window of this size (View ▸ Reset layout; tests, screenshots)."""
+        self._default_layout((width, height))
 
     def _wire(self) -> None:
         """Every connection between the parts of the window, in one list."""
@@ -408,6 +421,12 @@ class MainWindow(QMainWindow):
         edit_menu.addAction(self.undo_action)
         view_menu = self.menuBar().addMenu("&View")
         self._menu_action(view_menu, "&Dashboard", self.show_dashboard)
+        self.account_action = self._menu_action(view_menu, "&Account pane", lambda: self.ticket_pane.set_account_shown(
+            self.account_action.isChecked()), "Ctrl+Shift+A")
+        self.account_action.setCheckable(True)
+        self.account_action.setChecked(True)
+        self.ticket_pane.account_shown_changed.connect(self.account_action.setChecked)
+        self._menu_action(view_menu, "&Reset layout", lambda: self.apply_default_layout(self.width(), self.height()))
         self._menu_action(view_menu, "Sync &now", lambda: self.ops.sync.request_sync())
         help_menu = self.menuBar().addMenu("&Help")
         self._menu_action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)

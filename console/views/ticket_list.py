@@ -34,6 +34,9 @@ SUBJECT = next(i for i, c in enumerate(COLUMNS) if c.key == "subject")
 SAMPLES = {"id": "● 000000", "requester": 16, "status": "pending", "priority": "Priority", "department": 12,
            "assignee": 12, "updated": "2026-12-31", "waiting": "Waiting"}
 SUBJECT_MIN_CHARS = 40
+SUBJECT_READABLE_CHARS = 34   # below this, columns hide (by HIDE_ORDER) to give the subject room
+HIDE_ORDER = ("department", "priority", "assignee", "updated", "waiting", "requester", "status")   # first hidden first
+NEVER_HIDDEN = ("id", "subject")
 FIRST_TICKET_SETTLE_MS = 60   # a queue switch paints at once; its first ticket opens once the agent stops flipping
 IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS
 
@@ -142,6 +145,7 @@ class TicketListView(QTableView):
     queue_shown = Signal(object, int)   # Queue, number of tickets
     emptied = Signal()
     pending_changed = Signal(int, bool)   # tickets new to the list, order changed: waiting for show_pending()
+    columns_changed = Signal()            # chosen, reordered or resized by the agent (worth remembering)
 
     def __init__(self, model: TicketListModel, queues=None, bus=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -171,13 +175,21 @@ class TicketListView(QTableView):
         self.horizontalHeader().setSortIndicatorShown(True)
         self.horizontalHeader().setHighlightSections(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)   # the subject too: it can be widened
         header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("0000"))
         header.setStretchLastSection(False)
+        header.setSectionsMovable(True)                                   # drag a header to reorder
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self.show_column_menu)
+        header.sectionResized.connect(self._on_section_resized)
+        header.sectionMoved.connect(lambda *_: self.columns_changed.emit())
+        self._fitting = False
+        self._widths = {c.key: self.column_width(c.key) for c in COLUMNS if c.key != "subject"}
+        self.user_hidden: set[str] = set()   # columns the agent switched off (header menu)
+        self.auto_hidden: set[str] = set()   # columns hidden for want of room (come back when there is)
         for i, column in enumerate(COLUMNS):
             if i != SUBJECT:
-                self.setColumnWidth(i, self.column_width(column.key))
+                self.setColumnWidth(i, self._widths[column.key])
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         vertical = self.verticalHeader()
@@ -317,7 +329,7 @@ class TicketListView(QTableView):
 
     def ideal_width(self) -> int:
         """Width that shows every column, the subject with ``SUBJECT_MIN_CHARS`` characters."""
-        fixed = sum(self.columnWidth(i) for i in range(len(COLUMNS)) if i != SUBJECT)
+        fixed = sum(self._widths.values())
         return fixed + self.fontMetrics().averageCharWidth() * SUBJECT_MIN_CHARS + self.verticalScrollBar().sizeHint().width() + 4
 
     def visible_rows(self) -> int:
@@ -374,6 +386,116 @@ class TicketListView(QTableView):
         tid = self.model().ticket_id_at(row)
         if tid is not None:
             self.ticket_opened.emit(tid)
+
+    # -- columns: fit, choose, reorder, remember ---------------------------------------------
+
+    def fit_columns(self) -> None:
+        """The subject gets the room: other columns keep their widths, and hide by ``HIDE_ORDER`` while
+        the subject would show fewer than ``SUBJECT_READABLE_CHARS`` (they come back when there is room)."""
+        header = self.horizontalHeader()
+        available = self.maximumViewportSize().width() - self.verticalScrollBar().sizeHint().width()
+        bold = QFont(self.font())
+        bold.setBold(True)   # unseen subjects are bold: make room for those
+        readable = QFontMetrics(bold).averageCharWidth() * SUBJECT_READABLE_CHARS
+        shown = {c.key for c in COLUMNS if c.key not in self.user_hidden or c.key in NEVER_HIDDEN}
+        auto: set[str] = set()
+
+        def others() -> int:
+            return sum(self._widths[k] for k in shown if k != "subject")
+        for key in HIDE_ORDER:
+            if available - others() >= readable:
+                break
+            if key in shown:
+                shown.discard(key)
+                auto.add(key)
+        self._fitting = True
+        try:
+            for i, column in enumerate(COLUMNS):
+                header.setSectionHidden(i, column.key not in shown)
+            header.resizeSection(SUBJECT, max(readable, available - others()))
+        finally:
+            self._fitting = False
+        self.auto_hidden = auto
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def _on_section_resized(self, logical: int, _old: int, new: int) -> None:
+        if self._fitting or not 0 <= logical < len(COLUMNS) or COLUMNS[logical].key == "subject":
+            return
+        self._widths[COLUMNS[logical].key] = new   # the agent's width for that column, kept
+        self.columns_changed.emit()
+
+    def set_column_shown(self, key: str, shown: bool) -> None:
+        if key in NEVER_HIDDEN:
+            return
+        (self.user_hidden.discard if shown else self.user_hidden.add)(key)
+        self.fit_columns()
+        self.columns_changed.emit()
+
+    def column_menu(self):
+        """The header's context menu: a check per column (shown / hidden), and the default layout."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        header = self.horizontalHeader()
+        for visual in range(len(COLUMNS)):
+            column = COLUMNS[header.logicalIndex(visual)]
+            action = menu.addAction(column.title if column.key != "id" else "# (ticket number)")
+            action.setCheckable(True)
+            action.setChecked(column.key not in self.user_hidden)
+            action.setEnabled(column.key not in NEVER_HIDDEN)
+            if column.key in self.auto_hidden:
+                action.setText(action.text() + "  (hidden: no room)")
+            action.toggled.connect(lambda on, key=column.key: self.set_column_shown(key, on))
+        menu.addSeparator()
+        menu.addAction("Default columns").triggered.connect(self.reset_columns)
+        menu.addSeparator()
+        menu.addAction("Drag a column's header to move it").setEnabled(False)
+        return menu
+
+    def show_column_menu(self, pos) -> None:
+        menu = self.column_menu()
+        menu.exec(self.horizontalHeader().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def reset_columns(self) -> None:
+        header = self.horizontalHeader()
+        for logical in range(len(COLUMNS)):
+            header.moveSection(header.visualIndex(logical), logical)
+        self.user_hidden.clear()
+        self._widths = {c.key: self.column_width(c.key) for c in COLUMNS if c.key != "subject"}
+        self._fitting = True
+        for i, column in enumerate(COLUMNS):
+            if column.key != "subject":
+                self.setColumnWidth(i, self._widths[column.key])
+        self._fitting = False
+        self.fit_columns()
+        self.columns_changed.emit()
+
+    def column_state(self) -> dict:
+        """What the agent chose, by column key (kept in the window state)."""
+        header = self.horizontalHeader()
+        return {"order": [COLUMNS[header.logicalIndex(v)].key for v in range(len(COLUMNS))],
+                "hidden": sorted(self.user_hidden), "widths": dict(self._widths)}
+
+    def restore_columns(self, state) -> None:
+        if not isinstance(state, dict):
+            return
+        keys = [c.key for c in COLUMNS]
+        header = self.horizontalHeader()
+        order = [k for k in state.get("order") or [] if k in keys]
+        for visual, key in enumerate(order):
+            header.moveSection(header.visualIndex(keys.index(key)), visual)
+        self.user_hidden = {k for k in state.get("hidden") or [] if k in keys and k not in NEVER_HIDDEN}
+        for key, width in (state.get("widths") or {}).items():
+            if key in self._widths and isinstance(width, int) and width > 0:
+                self._widths[key] = width
+                self._fitting = True
+                self.setColumnWidth(keys.index(key), width)
+                self._fitting = False
+        self.fit_columns()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange):
