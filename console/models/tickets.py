@@ -7,8 +7,10 @@ batch, and each row's cell texts are formatted once (painting only looks them up
 changes still in the outbox are shown at once (the status cell says "⏳ queued"). Sorting
 re-runs the id query: off the GUI thread when someone listens to ``ids_requested`` (the main
 window does), in place otherwise. Every column sorts (requester, department and assignee by
-name). Unseen (new or changed) tickets are bold with a dot. Waiting time = since the last
-update for tickets that wait on us (new, open).
+name). Unseen (new or changed) tickets are bold with a dot. Waiting = the requester's wait: since
+the customer's first public message without a public agent answer after it (``domain.sla``'s
+``waiting_since``, read per batch by ``console.store.dashboard.waiting_since``), for tickets
+that wait on us (new, open, on hold); it cannot be sorted in the cache.
 
 A list that stays put: while the agent works the queue, a fresh id query is *offered*
 (``offer_ids``), not applied: rows keep their places, tickets that left the queue (solved,
@@ -27,11 +29,13 @@ from PySide6.QtCore import QAbstractTableModel, QMetaMethod, QModelIndex, QPersi
 from PySide6.QtGui import QFont
 
 from console.domain.sla import parse_api_time
+from console.domain.statuses import WAITING as WAITING_STATUSES
 from console.models.queues import queue_ticket_ids
+from console.store.dashboard import waiting_since
 
 BATCH = 120   # rows fetched per miss: a screenful and a half, so the first paint stays cheap
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
-WAITING_STATUSES = ("new", "open")
+
 
 
 @dataclass(frozen=True)
@@ -46,8 +50,13 @@ COLUMNS = (
     Column("requester", "Requester", "requester"), Column("status", "Status", "status"),
     Column("priority", "Priority", "priority"), Column("department", "Department", "department"),
     Column("assignee", "Assignee", "assignee"), Column("updated", "Updated", "updated_at"),
-    Column("waiting", "Waiting", "updated_at"),
+    Column("waiting", "Waiting", None),
 )
+HEADER_TIPS = {
+    "id": "● and bold: new or changed by someone else since you last looked",
+    "waiting": "How long the customer has waited for an answer: since their first public message\n"
+               "with no public agent reply after it (new, open and on-hold tickets)",
+}
 _DISPLAY, _FONT, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole
 _ROLES = frozenset({int(_DISPLAY.value), int(_FONT.value), int(_TOOLTIP.value), int(TicketIdRole)})
 
@@ -248,6 +257,9 @@ class TicketListModel(QAbstractTableModel):
         start = max(0, row - self.batch // 4)
         wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
         fetched = with_queued(self.reader.tickets_by_ids(wanted), self.reader.pending_fields(wanted))
+        waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES])
+        for r in fetched:
+            r["_waiting_since"] = waits.get(r["id"])
         people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])
                   if p is not None and p not in self._names}
         if people:
@@ -267,7 +279,9 @@ class TicketListModel(QAbstractTableModel):
             local = updated.astimezone()
             same_day = local.date() == now.astimezone().date()
             updated_text = f"{local.hour:02d}:{local.minute:02d}" if same_day else local.date().isoformat()
-            waiting = human_age(updated, now) if t["status"] in WAITING_STATUSES else ""
+            since = t.get("_waiting_since")
+            waiting = human_age(datetime.fromtimestamp(since, UTC), now) \
+                if since is not None and t["status"] in WAITING_STATUSES else ""
         names, requester, assignee, group = self._names, t["requester_id"], t["assignee_id"], t["group_id"]
         cells = {
             "id": f"● {t['id']}" if not t["seen"] else str(t["id"]),
@@ -317,8 +331,11 @@ class TicketListModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section].title
-            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort_key is None:
-                return "This column cannot be sorted in the local cache"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                tips = HEADER_TIPS.get(COLUMNS[section].key)
+                if COLUMNS[section].sort_key is None:
+                    tips = (tips + "\n" if tips else "") + "This column cannot be sorted in the local cache"
+                return tips
         return None
 
     # flags(): the C++ default (enabled, selectable) is what the list needs; not overriding it

@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.models.queues import queue_ticket_ids
 from console.store import Change, Kind, QueueCounts, UnsupportedViewError
+from console.store.dashboard import waiting_since
 
 from .runner import Runner
 
@@ -44,6 +45,9 @@ class Resources:
 def first_rows(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, dict, dict]:
     """The first ``count`` list rows of a queue, their people's names and queued field changes."""
     rows = reader.tickets_by_ids(queue_ticket_ids(reader, queue, sort_key, descending)[:count])
+    waits = waiting_since(reader, [r["id"] for r in rows])   # as the list's own batches read them
+    for r in rows:
+        r["_waiting_since"] = waits.get(r["id"])
     people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
     return rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
 

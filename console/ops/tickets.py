@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from shiboken6 import isValid
 
 from console.domain.account import Account, account_from_user
 from console.domain.html import sanitize_comment_html
@@ -188,8 +189,8 @@ class OpenTicket(QObject):
                          done=lambda details: self._loaded(generation, ticket_id, details))
 
     def _loaded(self, generation: int, ticket_id: int, details: TicketDetails | None) -> None:
-        if generation != self._generation or ticket_id != self._wanted:
-            return   # the agent moved on while it loaded
+        if generation != self._generation or ticket_id != self._wanted or not isValid(self):
+            return   # the agent moved on while it loaded (or the window that showed it closed)
         if details is None:
             self.details = None
             self.missing.emit(ticket_id)

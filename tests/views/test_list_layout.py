@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from PySide6.QtCore import Qt
 
 from console.models.tickets import COLUMNS
 from tests.views.conftest import select_queue
@@ -49,3 +50,76 @@ def test_the_subject_is_readable_and_every_column_reachable(qtbot, main_window, 
         window.grab().save(str(SHOTS / f"work-{size[0]}x{size[1]}-account-pane.png"))
     else:
         assert window.ticket_pane.account_shown
+
+
+def test_columns_chosen_and_reordered_in_the_header_menu_are_remembered(qtbot, desk, tmp_path):
+    from console.config import WindowState
+    from console.views.main_window import MainWindow
+
+    state = WindowState(tmp_path / "state.json")
+    window = MainWindow(desk.workspace(window_state=state))
+    qtbot.addWidget(window)
+    window.show()
+    window.apply_default_layout(1920, 1080)
+    desk.settle(qtbot)
+    table = window.ticket_list
+    header = table.horizontalHeader()
+    keys = [c.key for c in COLUMNS]
+    menu = table.column_menu()
+    titles = {a.text().split("  (")[0]: a for a in menu.actions() if a.isCheckable()}
+    assert not titles["Subject"].isEnabled(), "the subject cannot be switched off"
+    titles["Assignee"].setChecked(False)                                 # header menu: hide Assignee
+    assert header.isSectionHidden(keys.index("assignee"))
+    header.moveSection(header.visualIndex(keys.index("waiting")), 1)    # drag Waiting next to #
+    window.close()
+    assert state.values["columns"]["hidden"] == ["assignee"]
+    assert state.values["columns"]["order"][:2] == ["id", "waiting"]
+
+    again = MainWindow(desk.workspace(window_state=state))              # the next start
+    qtbot.addWidget(again)
+    again.show()
+    desk.settle(qtbot)
+    table, header = again.ticket_list, again.ticket_list.horizontalHeader()
+    assert header.isSectionHidden(keys.index("assignee"))
+    assert header.logicalIndex(1) == keys.index("waiting")
+    table.reset_columns()                                               # "Default columns"
+    assert header.logicalIndex(1) == keys.index("subject") and "assignee" not in table.user_hidden
+    again.close()
+    desk.settle(qtbot, quiet_ms=30)
+
+
+def test_the_panes_can_be_dragged_both_ways(qtbot, main_window, desk):
+    window = main_window
+    window.apply_default_layout(1366, 768)
+    qtbot.wait(20)
+    for splitter in (window.main_split, window.work_split):
+        sizes = splitter.sizes()
+        total = sum(sizes)
+        splitter.setSizes([sizes[0] - 80, total - sizes[0] + 80])   # narrower...
+        assert splitter.sizes()[0] < sizes[0]
+        splitter.setSizes([sizes[0] + 80, total - sizes[0] - 80])   # ...and wider
+        assert splitter.sizes()[0] > sizes[0]
+
+
+def test_waiting_is_the_requesters_wait_not_the_time_since_any_update(qtbot, main_window, desk):
+    from datetime import UTC, datetime
+
+    from console.domain.sla import waiting_since
+    from console.models.tickets import human_age
+
+    window = main_window
+    select_queue(qtbot, window, "unassigned")
+    model, column = window.ticket_model, next(i for i, c in enumerate(COLUMNS) if c.key == "waiting")
+    agents = [r[0] for r in desk.reader._all("SELECT id FROM users WHERE role IN ('agent', 'admin')")]
+    now = datetime.now(UTC)
+    model.now = lambda: now
+    shown = 0
+    for row in range(model.rowCount()):
+        tid = model.ticket_id_at(row)
+        ticket = desk.reader.ticket(tid)
+        since = waiting_since(ticket, desk.reader.comments_for_ticket(tid), agents)
+        assert model.cell_texts(row)[column] == (human_age(since, now) if since else ""), tid
+        shown += since is not None
+    assert shown, "some tickets wait on us"
+    tip = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
+    assert "first public message" in tip
