@@ -75,6 +75,10 @@ _TICKET_UPSERT = _upsert(
     "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"), ("seen", "0")),
     when="excluded.generated_ts > tickets.generated_ts "
          f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
+_TICKET_UPSERT_KEEP_SEEN = _upsert(   # the agent's own change coming back: it stays seen (or unseen) as it was
+    "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"),),
+    when="excluded.generated_ts > tickets.generated_ts "
+         f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
 _VERSION, _DELETED = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted"))
 _USER_UPSERT = _upsert(
     "users", rows.USER_COLUMNS, extra=(("changed_at", "?"),),
@@ -159,10 +163,11 @@ class CacheWriter(LocalWrites):
                 self._set_state(conn, "tickets_end_of_stream", "1")
         return change
 
-    def upsert_tickets(self, tickets: list[dict]) -> Change:
-        """Tickets from show/update responses; same version rules as export pages."""
+    def upsert_tickets(self, tickets: list[dict], *, keep_seen: bool = False) -> Change:
+        """Tickets from show/update responses; same version rules as export pages. ``keep_seen``:
+        the helpdesk's answer to the agent's own change (it must not make the ticket unseen)."""
         with self._tx() as conn:
-            return self._upsert_tickets(conn, _list(tickets, "tickets"))
+            return self._upsert_tickets(conn, _list(tickets, "tickets"), keep_seen=keep_seen)
 
     def mark_ticket_missing(self, ticket_id: int) -> Change:
         """The helpdesk answered 404 for a ticket we hold: tombstone it (keeps its version)."""
@@ -173,15 +178,15 @@ class CacheWriter(LocalWrites):
                 return Change()
             return Change.of(Kind.TICKETS, tickets=[ticket_id]) | self._cancel_outbox(conn, [ticket_id])
 
-    def _upsert_tickets(self, conn: Any, tickets: list[dict]) -> Change:
+    def _upsert_tickets(self, conn: Any, tickets: list[dict], *, keep_seen: bool = False) -> Change:
         readable, bad = quarantine.split(tickets, rows.ticket_row)
         held = quarantine.record(conn, "ticket", bad)
         by_id = {row[0]: row for row in readable}  # the same ticket twice in a page: the later one wins
         if held or by_id:
             held |= quarantine.release(conn, "ticket", by_id)
-        return held | self._upsert_ticket_rows(conn, by_id)
+        return held | self._upsert_ticket_rows(conn, by_id, keep_seen=keep_seen)
 
-    def _upsert_ticket_rows(self, conn: Any, by_id: dict[int, tuple]) -> Change:
+    def _upsert_ticket_rows(self, conn: Any, by_id: dict[int, tuple], *, keep_seen: bool = False) -> Change:
         stored = _stored_versions(conn, list(by_id))
         fresh = [row for i, row in by_id.items()
                  if i not in stored or row[_VERSION] > stored[i][0]
@@ -189,7 +194,7 @@ class CacheWriter(LocalWrites):
         if not fresh:
             return Change()
         now = time.time()
-        conn.executemany(_TICKET_UPSERT, [(*row, now) for row in fresh])
+        conn.executemany(_TICKET_UPSERT_KEEP_SEEN if keep_seen else _TICKET_UPSERT, [(*row, now) for row in fresh])
         fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
                     {r[0]: (r[1],) for r in fresh})
         change = Change.of(Kind.TICKETS, tickets=(r[0] for r in fresh))

@@ -176,7 +176,7 @@ class OutboxSender:
         change = Change()
         try:
             if ticket:
-                change |= self.writer.upsert_tickets([ticket])
+                change |= self.writer.upsert_tickets([ticket], keep_seen=True)   # our own change: stays seen
             change |= self._comment_back(entry, ticket_id, audit)
         except (StoreError, HelpdeskError) as exc:  # delivered all the same; the next pull fills the cache
             log.warning("outbox %s delivered, but its answer could not be cached: %s", entry.op_id, exc)

@@ -153,3 +153,48 @@ def test_scrolling_back_to_the_top_merges_what_is_new(qtbot, main_window, desk, 
     bar.setValue(0)                                                             # back to the top
     assert window.ticket_model.ticket_ids()[0] == seen[-1]
     assert not window.list_header.banner.isVisible()
+
+
+def test_resting_on_a_ticket_with_j_marks_it_seen_flipping_past_does_not(qtbot, main_window, desk):
+    from console.ops.tickets import PREVIEW_SEEN_MS
+    from tests.views.conftest import select_queue
+
+    window = main_window
+    select_queue(qtbot, window, "unassigned")
+    ids = window.ticket_model.ticket_ids()
+    assert not any(desk.reader.ticket(t)["_seen"] for t in ids[:3]), "the demo's tickets start unseen"
+    window.ticket_list.setFocus()
+    window.ticket_list.select_ticket(ids[0])
+    window.shortcut_actions["next_ticket"].trigger()            # flip past quickly...
+    passed = window.ticket_list.current_ticket_id()
+    window.shortcut_actions["next_ticket"].trigger()
+    rested = window.ticket_list.current_ticket_id()             # ...and rest on this one
+    qtbot.wait(PREVIEW_SEEN_MS + 400)
+    desk.settle(qtbot)
+    assert desk.reader.ticket(rested)["_seen"]
+    assert not desk.reader.ticket(passed)["_seen"], "only looked at for an instant"
+    row = window.ticket_model.row_of(rested)
+    assert not window.ticket_model.cell_texts(row)[0].startswith("●"), "no longer bold with a dot"
+
+
+def test_the_agents_own_reply_does_not_make_the_ticket_unseen(live):
+    window, text = live.window, "Done: the duplicate invoice is voided."
+
+    async def scenario():
+        key, _group = await _work_queue(live)()
+        tid = window.ticket_model.ticket_id_at(0)
+        window.open_ticket(tid)                                                 # opened: seen
+        await live.until(lambda: window.reply_editor.ticket_id == tid and live.desk.reader.ticket(tid)["_seen"])
+        before = live.desk.reader.ticket(tid)["updated_at"]
+        window.reply_editor.text_edit.setPlainText(text)
+        window.reply_editor.send()
+        await live.until(lambda: comments_with(live.server, tid, text) == 1, timeout=20)
+        await live.until(lambda: live.desk.reader.ticket(tid)["updated_at"] != before, what="the answer cached")
+        live.engine.request_sync()                                              # and a pull after it
+        await live.until(lambda: not live.engine.status.syncing)
+        await live.until(lambda: live.desk.ops.runner.busy == 0)
+        assert live.desk.reader.ticket(tid)["_seen"], "still seen: the change was hers"
+        row = window.ticket_model.row_of(tid)
+        assert not window.ticket_model.cell_texts(row)[0].startswith("●")
+
+    live.run(scenario)
