@@ -102,7 +102,7 @@ class OutboxView(QWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
         header.setStretchLastSection(False)
-        for column, chars in ((0, 28), (1, 16), (3, 9), (4, 11)):
+        for column, chars in ((0, 36), (1, 18), (3, 9), (4, 12)):
             self.table.setColumnWidth(column, self.fontMetrics().averageCharWidth() * chars)
         self.empty = QLabel("Nothing waiting to be sent.")
         self.open_button = QPushButton("&Open ticket")

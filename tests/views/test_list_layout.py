@@ -123,3 +123,39 @@ def test_waiting_is_the_requesters_wait_not_the_time_since_any_update(qtbot, mai
     assert shown, "some tickets wait on us"
     tip = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "first public message" in tip
+
+
+def test_screenshots_of_the_banner_outbox_and_search_popup(qtbot, main_window, desk):
+    """Screens for the closing note: the "N new — show" banner over a list that stayed put, a greyed
+    solved row, the Outbox page, and search results popping up over the workspace."""
+    import time
+
+    window = main_window
+    window.apply_default_layout(1366, 768)
+    select_queue(qtbot, window, "unassigned")
+    seen = window.ticket_model.ticket_ids()
+    solved = {k: v for k, v in desk.reader.ticket(seen[2]).items() if not k.startswith("_")}
+    solved.update(status="solved", generated_timestamp=4_000_000_000)
+    newer = {k: v for k, v in desk.reader.ticket(seen[-1]).items() if not k.startswith("_")}
+    newer.update(updated_at="2099-01-01T00:00:00Z", generated_timestamp=4_000_000_001)
+    desk.ops.runner.write(lambda cache: cache.writer.upsert_tickets([solved, newer]))
+    qtbot.waitUntil(lambda: window.list_header.banner.isVisible() and seen[2] in window.ticket_model.departed)
+    assert window.ticket_model.ticket_ids() == seen
+    qtbot.wait(50)
+    window.grab().save(str(SHOTS / "list-stays-put-banner-1366x768.png"))
+    window.ticket_list.select_ticket(seen[0])
+    qtbot.waitUntil(lambda: window.reply_editor.ticket_id == seen[0])
+    window.reply_editor.text_edit.setPlainText("We will call you tomorrow at ten to set it up.")
+    window.reply_editor.send(send_at=time.time() + 3 * 3600)
+    qtbot.waitUntil(lambda: window.reply_editor.body() == "")
+    assert window.queue_pane.select_key("outbox")
+    qtbot.waitUntil(lambda: window.outbox_view.model.rowCount() == 1)
+    desk.settle(qtbot)
+    assert window.queue_model.count("outbox") == 1
+    window.grab().save(str(SHOTS / "outbox-1366x768.png"))
+    window.show_work()
+    window.search_box.search_edit.setText("refund")
+    with qtbot.waitSignal(window.search_box.searched):
+        window.search_box.run_now()
+    qtbot.wait(50)
+    window.grab().save(str(SHOTS / "search-popup-1366x768.png"))
