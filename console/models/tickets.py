@@ -31,7 +31,7 @@ from PySide6.QtGui import QFont
 from console.domain.sla import parse_api_time
 from console.domain.statuses import WAITING as WAITING_STATUSES
 from console.models.queues import queue_ticket_ids
-from console.store.dashboard import waiting_since
+from console.store.dashboard import agent_ids, waiting_since
 
 BATCH = 120   # rows fetched per miss: a screenful and a half, so the first paint stays cheap
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
@@ -102,6 +102,7 @@ class TicketListModel(QAbstractTableModel):
         self._bold.setBold(True)
         self._names: dict[int, str] = {}
         self.departed: set[int] = set()          # shown, but no longer in the queue (greyed)
+        self._agents: list[int] | None = None    # who answers for the customer (the Waiting column)
         self._pending: list[int] | None = None   # a newer id query not applied yet
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
@@ -132,6 +133,7 @@ class TicketListModel(QAbstractTableModel):
         self._rows.clear()
         self._texts.clear()
         self.departed, self._pending = set(), None
+        self._agents: list[int] | None = None
         self._set_ids(ids if ids is not None else self._query_ids())
         self.endResetModel()
 
@@ -257,7 +259,10 @@ class TicketListModel(QAbstractTableModel):
         start = max(0, row - self.batch // 4)
         wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
         fetched = with_queued(self.reader.tickets_by_ids(wanted), self.reader.pending_fields(wanted))
-        waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES])
+        if self._agents is None:
+            self._agents = agent_ids(self.reader)   # once per queue shown, not per batch
+        waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES],
+                              self._agents)
         for r in fetched:
             r["_waiting_since"] = waits.get(r["id"])
         people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])

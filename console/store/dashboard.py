@@ -85,14 +85,19 @@ FROM cand JOIN tickets AS t ON t.id = cand.id LEFT JOIN comments AS la ON la.id 
 """
 
 
-def waiting_since(reader: CacheReader, ticket_ids: list[int]) -> dict[int, float]:
+def agent_ids(reader: CacheReader) -> list[int]:
+    return [int(r[0]) for r in reader._all(_AGENTS)]
+
+
+def waiting_since(reader: CacheReader, ticket_ids: list[int], agents: list[int] | None = None) -> dict[int, float]:
     """Since when (epoch) each of these tickets' customers has waited for us (``domain.sla.waiting_since``,
     the dashboard's rule: Zendesk's requester wait); tickets not waiting on us are left out.
-    One query per call (the ticket list asks once per batch of rows, never per painted row)."""
+    One query per call (the ticket list asks once per batch of rows, never per painted row);
+    ``agents``: the agents' ids when the caller holds them (``agent_ids``), else read here."""
     if not ticket_ids:
         return {}
-    agent_ids = ",".join(str(int(r[0])) for r in reader._all(_AGENTS)) or "NULL"   # ints: safe inline
-    rows = reader._all(_WAITING_BY_IDS_SQL.replace(":agents", agent_ids),
+    inline = ",".join(str(int(a)) for a in (agents if agents is not None else agent_ids(reader))) or "NULL"
+    rows = reader._all(_WAITING_BY_IDS_SQL.replace(":agents", inline),   # ints: safe inline
                        {"ids": "[" + ",".join(str(int(i)) for i in ticket_ids) + "]"})
     return {tid: since for tid, since in rows if since is not None}
 

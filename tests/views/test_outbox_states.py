@@ -57,3 +57,24 @@ def test_retry_from_the_outbox_page_queues_a_failed_message_again(qtbot, main_wi
     view.retry_button.click()
     qtbot.waitUntil(lambda: desk.reader.get_entry(op).state == "queued")
     qtbot.waitUntil(lambda: view.model.rowCount() == 1 and view.model.cells(0)[3] == "waiting")
+
+
+def test_send_later_offers_presets_and_refuses_a_time_gone_by(qtbot):
+    from datetime import datetime, timedelta
+
+    from PySide6.QtCore import QDateTime
+
+    from console.views.send_later import SendLaterDialog, presets
+
+    monday_evening = datetime(2026, 11, 30, 18, 30)           # a Monday
+    labels = [(label, when) for label, when in presets(monday_evening)]
+    assert labels[0] == ("In 1 hour", monday_evening + timedelta(hours=1))
+    assert labels[1][1] == datetime(2026, 12, 1, 9, 0) and labels[2][1] == datetime(2026, 12, 7, 9, 0)
+    dialog = SendLaterDialog()
+    qtbot.addWidget(dialog)
+    dialog.preset.setCurrentIndex(1)                           # tomorrow 9:00
+    assert datetime.fromtimestamp(dialog.chosen()).hour == 9
+    dialog.when.setMinimumDateTime(QDateTime(datetime(2000, 1, 1)))
+    dialog.when.setDateTime(QDateTime(datetime.now() - timedelta(minutes=5)))
+    dialog.accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "passed" in dialog.problem.text()
