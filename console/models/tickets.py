@@ -10,7 +10,7 @@ window does), in place otherwise. Every column sorts (requester, department and 
 name). Unseen (new or changed) tickets are bold with a dot. Waiting = the requester's wait: since
 the customer's first public message without a public agent answer after it (``domain.sla``'s
 ``waiting_since``, read per batch by ``console.store.dashboard.waiting_since``), for tickets
-that wait on us (new, open, on hold); it cannot be sorted in the cache.
+that wait on us (new, open, on hold); sorting by it puts the longest wait first.
 
 A list that stays put: while the agent works the queue, a fresh id query is *offered*
 (``offer_ids``), not applied: rows keep their places, tickets that left the queue (solved,
@@ -50,7 +50,7 @@ COLUMNS = (
     Column("requester", "Requester", "requester"), Column("status", "Status", "status"),
     Column("priority", "Priority", "priority"), Column("department", "Department", "department"),
     Column("assignee", "Assignee", "assignee"), Column("updated", "Updated", "updated_at"),
-    Column("waiting", "Waiting", None),
+    Column("waiting", "Waiting", "waiting"),
 )
 HEADER_TIPS = {
     "id": "● and bold: new or changed by someone else since you last looked",
@@ -124,7 +124,9 @@ class TicketListModel(QAbstractTableModel):
         return COLUMNS[self._sort_column].sort_key or "updated_at"
 
     def set_group_names(self, names: dict[int, str]) -> None:
+        """Departments (and agents) changed: names here, and who counts as an agent is read again."""
         self._group_names = dict(names)
+        self._agents = None
 
     def set_queue(self, queue, ids: list[int] | None = None) -> None:
         """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread."""
@@ -133,7 +135,6 @@ class TicketListModel(QAbstractTableModel):
         self._rows.clear()
         self._texts.clear()
         self.departed, self._pending = set(), None
-        self._agents: list[int] | None = None
         self._set_ids(ids if ids is not None else self._query_ids())
         self.endResetModel()
 
@@ -260,7 +261,7 @@ class TicketListModel(QAbstractTableModel):
         wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
         fetched = with_queued(self.reader.tickets_by_ids(wanted), self.reader.pending_fields(wanted))
         if self._agents is None:
-            self._agents = agent_ids(self.reader)   # once per queue shown, not per batch
+            self._agents = agent_ids(self.reader)   # once (again when the resources change), not per batch
         waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES],
                               self._agents)
         for r in fetched:
@@ -367,7 +368,7 @@ class TicketListModel(QAbstractTableModel):
         if not (0 <= column < len(COLUMNS)) or COLUMNS[column].sort_key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        if COLUMNS[column].key == "waiting":   # longest wait first = oldest update first
+        if COLUMNS[column].key == "waiting":   # longest wait first = the oldest "waiting since" first
             descending = not descending
         if column == self._sort_column and descending == self._descending and self._ids:
             return

@@ -191,7 +191,12 @@ class SyncEngine:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        self._due_timer = loop.call_later(max(0.05, due - time.time() + 0.05), self.request_push)
+
+        def fire() -> None:
+            self._due_timer = None
+            if loop.is_running() and not self._stopping:   # a stopped loop: the next round sends it
+                self.request_push()
+        self._due_timer = loop.call_later(max(0.05, due - time.time() + 0.05), fire)
 
     def _counts(self) -> tuple[int, int, int, float | None]:
         failing, next_retry_at = self.writer.retry_summary()

@@ -123,6 +123,13 @@ def test_waiting_is_the_requesters_wait_not_the_time_since_any_update(qtbot, mai
     assert shown, "some tickets wait on us"
     tip = model.headerData(column, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole)
     assert "first public message" in tip
+    window.ticket_list.sortByColumn(column, Qt.SortOrder.DescendingOrder)   # longest wait first
+    qtbot.waitUntil(lambda: model.sort_key == "waiting")
+    desk.settle(qtbot)
+    waits = [waiting_since(desk.reader.ticket(t), desk.reader.comments_for_ticket(t), agents)
+             for t in model.ticket_ids()]
+    waiting = [w for w in waits if w is not None]
+    assert waiting and waiting == sorted(waiting), "the longest wait first"
 
 
 def test_screenshots_of_the_banner_outbox_and_search_popup(qtbot, main_window, desk):
