@@ -138,6 +138,7 @@ def test_the_outbox_lists_messages_and_cancel_sends_nothing_edit_takes_it_back(l
         editor.text_edit.setPlainText(later)
         editor.send(send_at=time.time() + 3600)
         await live.until(lambda: editor.body() == "")
+        await live.until(lambda: "Waits until" in window.ticket_pane.thread.toPlainText(), what="shown as waiting")
         editor.on_note_mode()
         editor.text_edit.setPlainText(other)
         editor.send(send_at=time.time() + 7200)
