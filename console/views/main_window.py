@@ -205,6 +205,7 @@ class MainWindow(QMainWindow):
         self.ticket_list.ticket_opened.connect(lambda _tid: pane.thread.setFocus())
         self.ticket_list.queue_shown.connect(self.list_header.on_queue_shown)
         self.ticket_list.pending_changed.connect(self.list_header.on_pending)
+        self.ticket_list.queue_counted.connect(self.list_header.on_queue_shown)
         self.list_header.show_requested.connect(self.ticket_list.show_pending)
         self.ticket_list.emptied.connect(shown.clear)
         for target in (pane.show_details, editor.on_ticket_shown, self.account_pane.on_ticket_shown,

@@ -145,6 +145,7 @@ class TicketListView(QTableView):
     queue_shown = Signal(object, int)   # Queue, number of tickets
     emptied = Signal()
     pending_changed = Signal(int, bool)   # tickets new to the list, order changed: waiting for show_pending()
+    queue_counted = Signal(object, int)   # the shown queue now holds this many (rows stay put meanwhile)
     columns_changed = Signal()            # chosen, reordered or resized by the agent (worth remembering)
 
     def __init__(self, model: TicketListModel, queues=None, bus=None, parent: QWidget | None = None) -> None:
@@ -282,6 +283,7 @@ class TicketListView(QTableView):
                 self.pending_changed.emit(new, reordered)
                 if was_empty and model.rowCount():
                     self.queue_shown.emit(queue, model.rowCount())
+                self.queue_counted.emit(queue, len(ids))
         self._queues.ids(queue, sort_key, descending, done=done)
 
     def show_pending(self) -> None:

@@ -95,7 +95,7 @@ def test_a_send_goes_out_once_after_the_grace_period_not_before(live, tmp_path):
 
 def test_send_later_survives_a_restart_and_goes_out_once(qtbot, qapp, server, tmp_path, monkeypatch):  # noqa: F811
     text = "As promised, here is the update on your shipment."
-    first = Live(qtbot, qapp, server, tmp_path)
+    first = Live(qtbot, qapp, server, tmp_path, interval=5.0)
     try:
         async def schedule():
             first.start()
@@ -113,7 +113,7 @@ def test_send_later_survives_a_restart_and_goes_out_once(qtbot, qapp, server, tm
     time.sleep(4.5)                                                             # due while the app is closed
     assert comments_with(server, tid, text) == 0
     monkeypatch.setattr(test_workflow, "sync_cache", lambda _url, _cache: me)   # the same cache, as it was
-    again = Live(qtbot, qapp, server, tmp_path)
+    again = Live(qtbot, qapp, server, tmp_path, interval=5.0)
     try:
         async def restarted():
             again.start()

@@ -6,6 +6,7 @@ one is announced and merged in on request, a solved one stays greyed until she l
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 
@@ -27,7 +28,7 @@ def server(tmp_path):
 
 @pytest.fixture
 def live(qtbot, qapp, server, tmp_path):
-    session = Live(qtbot, qapp, server, tmp_path)
+    session = Live(qtbot, qapp, server, tmp_path, interval=5.0)   # rounds on request (fewer late task steps)
     yield session
     session.close()
 
@@ -75,6 +76,7 @@ def test_j_four_times_lands_on_the_ticket_seen_in_that_row_while_the_touched_one
         window.reply_editor.send()
         created = live.server.create_ticket(subject="Invoice for December missing", group_id=group_id)
         await live.until(lambda: comments_with(live.server, seen[2], text) == 1, timeout=20, what="the reply sent")
+        live.engine.request_sync()                                              # the next pull brings the new one
         await live.until(lambda: (window.ticket_model.pending_ids or [None])[0] in (seen[2], created["id"])
                          and created["id"] in (window.ticket_model.pending_ids or []), timeout=20,
                          what="the re-sorted queue offered")
@@ -115,6 +117,7 @@ def test_a_solved_ticket_stays_greyed_in_place_until_the_queue_is_left(live):
         assert window.ticket_model.ticket_ids() == seen, "it stays where it was"
         assert window.ticket_model.is_departed(1) and not window.ticket_model.is_departed(0)
         assert window.ticket_model.cell_texts(1)[3] == "solved"
+        assert f" · {len(seen) - 1} · as of " in window.list_header.text(), "the count is the queue's, now"
         assert window.ticket_list.current_ticket_id() == tid
         window.shortcut_actions["next_ticket"].trigger()
         assert window.ticket_list.current_ticket_id() == seen[2]
@@ -196,5 +199,6 @@ def test_the_agents_own_reply_does_not_make_the_ticket_unseen(live):
         assert live.desk.reader.ticket(tid)["_seen"], "still seen: the change was hers"
         row = window.ticket_model.row_of(tid)
         assert not window.ticket_model.cell_texts(row)[0].startswith("●")
+        await asyncio.sleep(1.0)                                                # the round's tail ends here
 
     live.run(scenario)
