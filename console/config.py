@@ -65,6 +65,9 @@ SETTINGS: tuple[Setting, ...] = (
             "offline; 0 = only unsolved tickets' threads.",
             label="Solved conversations", section="Sync", minimum=0, maximum=3650, suffix=" days back",
             special="None (unsolved only)"),
+    Setting("undo_send_seconds", int, 10, "Every reply waits this long in the outbox, with an Undo (toast, "
+            "Ctrl+Z) that puts the text back in the editor; 0 = send at once.",
+            label="Undo send for", section="Sync", minimum=0, maximum=120, suffix=" s", special="Off"),
     Setting("work_offline", bool, False, "Stay offline: queue replies, make no network calls.",
             label="Work offline", section="Sync"),
     Setting("sla_targets", dict, {},

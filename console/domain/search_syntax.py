@@ -200,6 +200,27 @@ def field_term(term: SearchTerm) -> SearchTerm:
     return SearchTerm(name, op, value, negated, quoted, term.source)
 
 
+def ordered_values(term: SearchTerm) -> tuple[str, ...]:
+    """The statuses / priorities a checked ``status`` or ``priority`` term selects (``status<solved``:
+    new, open, pending, hold); the helpdesk's search and the cache's read it the same way."""
+    order = ALL_STATUSES if term.field == "status" else PRIORITIES
+    rank = order.index(term.value)
+    return {":": order[rank:rank + 1], "<": order[:rank], "<=": order[:rank + 1],
+            ">": order[rank + 1:], ">=": order[rank:]}[term.op]
+
+
+_UNKNOWN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]+):([^/].*)")
+
+
+def unknown_field(term: SearchTerm) -> str | None:
+    """The name in a free word that looks like a field term but names no field (``colour:red`` →
+    ``colour``); None for anything else (``a:b``, ``http://…``, ``10:30`` stay words)."""
+    if term.field is not None or term.quoted:
+        return None
+    match = _UNKNOWN_RE.fullmatch(term.value)
+    return match.group(1) if match and not match.group(1).isdigit() else None
+
+
 def time_window(value: str) -> tuple[int, int]:
     """A date (a whole day) or ISO datetime (one second) → [start, end) epoch seconds (UTC)."""
     text = value.strip()

@@ -94,6 +94,8 @@ def build_queues(groups: list[dict], views: list[dict], me: int | None) -> list[
         queues += [Queue(f"group:{g['id']}", g["name"], spec=QueueSpec.department(g["id"], UNSOLVED))
                    for g in groups]
         queues.append(NO_DEPARTMENT)
+    listed = {q.label.casefold() for q in queues}
+    views = [v for v in views if str(v.get("title", "")).casefold() not in listed]   # MY WORK has them already
     if views:
         queues.append(Queue("h:views", "Views", "header"))
         queues += [Queue(f"view:{v['id']}", v["title"], spec=QueueSpec.view(v["id"], me)) for v in views]

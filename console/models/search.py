@@ -19,6 +19,7 @@ from console.store import SearchHit
 HIT_ROLE = Qt.ItemDataRole.UserRole + 1
 KIND_ORDER = ("ticket", "comment", "customer", "canned_reply")
 KIND_TITLES = {"ticket": "Tickets", "comment": "Comments", "customer": "Customers", "canned_reply": "Canned replies"}
+GROUP_OF = {"customer_ticket": "customer"}   # a customer's tickets are listed under the customer
 _GROUP = 0  # internalId of a group row; a hit row stores its group row + 1
 
 
@@ -32,7 +33,7 @@ class SearchResultModel(QAbstractItemModel):
     def set_hits(self, hits: list[SearchHit]) -> None:
         by_kind: dict[str, list[SearchHit]] = {}
         for hit in hits:
-            by_kind.setdefault(hit.kind, []).append(hit)
+            by_kind.setdefault(GROUP_OF.get(hit.kind, hit.kind), []).append(hit)
         self.beginResetModel()
         self._groups = [(kind, by_kind[kind]) for kind in KIND_ORDER if kind in by_kind]
         self.endResetModel()
@@ -98,6 +99,8 @@ class SearchResultModel(QAbstractItemModel):
             return None
         hit = self.hit(index)
         if role == Qt.ItemDataRole.DisplayRole:
+            if hit.kind == "customer_ticket":
+                return f"    ↳ #{hit.ticket_id}  {hit.title or '(no title)'}  ·  {hit.snippet.rsplit(' · ', 1)[-1]}"
             prefix = f"#{hit.ticket_id}  " if hit.kind in ("ticket", "comment") and hit.ticket_id else ""
             text = f"{prefix}{hit.title or '(no title)'}"
             return f"{text}  ·  {' '.join(hit.snippet.split())}" if hit.kind == "comment" and hit.snippet else text

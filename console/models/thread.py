@@ -91,6 +91,15 @@ OUTBOX_STATES = {   # state -> (label, colour role)
 }
 
 
+def _local_time(epoch: float) -> str:
+    from datetime import datetime
+
+    when = datetime.fromtimestamp(epoch)
+    same_day = when.date() == datetime.now().date()
+    return f"{when:%H:%M:%S}" if same_day and epoch - datetime.now().timestamp() < 3600 else \
+        (f"{when:%H:%M}" if same_day else f"{when:%a %d %b %H:%M}")
+
+
 def outbox_card_html(entry, author: dict | None, colours) -> str:
     """A reply or note the agent sent that is not in the thread yet, with its state."""
     c = colours
@@ -98,6 +107,8 @@ def outbox_card_html(entry, author: dict | None, colours) -> str:
     label, role = OUTBOX_STATES.get(entry.state, (entry.state, "muted"))
     if entry.state == "failed" and entry.retry_at:
         label = "Not sent yet — retrying"
+    elif entry.state == "queued" and entry.retry_at and not entry.attempts:   # undo-send grace or send later
+        label = f"Waits until {_local_time(entry.retry_at)} — Undo (Ctrl+Z) or edit it in the Outbox"
     colour = getattr(c, role)
     detail = f'<br><span style="color:{c.card_muted}">{html.escape(entry.last_error)}</span>' \
         if entry.last_error and entry.state in ("failed", "conflict") else ""

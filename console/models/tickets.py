@@ -7,8 +7,15 @@ batch, and each row's cell texts are formatted once (painting only looks them up
 changes still in the outbox are shown at once (the status cell says "⏳ queued"). Sorting
 re-runs the id query: off the GUI thread when someone listens to ``ids_requested`` (the main
 window does), in place otherwise. Every column sorts (requester, department and assignee by
-name). Unseen (new or changed) tickets are bold with a dot. Waiting time = since the last
-update for tickets that wait on us (new, open).
+name). Unseen (new or changed) tickets are bold with a dot. Waiting = the requester's wait: since
+the customer's first public message without a public agent answer after it (``domain.sla``'s
+``waiting_since``, read per batch by ``console.store.dashboard.waiting_since``), for tickets
+that wait on us (new, open, on hold); sorting by it puts the longest wait first.
+
+A list that stays put: while the agent works the queue, a fresh id query is *offered*
+(``offer_ids``), not applied: rows keep their places, tickets that left the queue (solved,
+moved) stay visible and greyed (``departed``), and what is new or re-sorted waits in
+``pending_ids`` until ``apply_pending()`` (the "3 new — show" banner, a refresh, the next visit).
 """
 
 from __future__ import annotations
@@ -23,11 +30,13 @@ from PySide6.QtGui import QFont
 
 from console.domain.new_ticket import NOT_YET
 from console.domain.sla import parse_api_time
+from console.domain.statuses import WAITING as WAITING_STATUSES
 from console.models.queues import queue_ticket_ids
+from console.store.dashboard import agent_ids, waiting_since
 
 BATCH = 120   # rows fetched per miss: a screenful and a half, so the first paint stays cheap
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
-WAITING_STATUSES = ("new", "open")
+
 
 
 @dataclass(frozen=True)
@@ -42,8 +51,13 @@ COLUMNS = (
     Column("requester", "Requester", "requester"), Column("status", "Status", "status"),
     Column("priority", "Priority", "priority"), Column("department", "Department", "department"),
     Column("assignee", "Assignee", "assignee"), Column("updated", "Updated", "updated_at"),
-    Column("waiting", "Waiting", "updated_at"),
+    Column("waiting", "Waiting", "waiting"),
 )
+HEADER_TIPS = {
+    "id": "● and bold: new or changed by someone else since you last looked",
+    "waiting": "How long the customer has waited for an answer: since their first public message\n"
+               "with no public agent reply after it (new, open and on-hold tickets)",
+}
 _DISPLAY, _FONT, _TOOLTIP = Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.FontRole, Qt.ItemDataRole.ToolTipRole
 _ROLES = frozenset({int(_DISPLAY.value), int(_FONT.value), int(_TOOLTIP.value), int(TicketIdRole)})
 
@@ -88,6 +102,9 @@ class TicketListModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._names: dict[int, str] = {}
+        self.departed: set[int] = set()          # shown, but no longer in the queue (greyed)
+        self._agents: list[int] | None = None    # who answers for the customer (the Waiting column)
+        self._pending: list[int] | None = None   # a newer id query not applied yet
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
         self._descending = True
@@ -108,7 +125,9 @@ class TicketListModel(QAbstractTableModel):
         return COLUMNS[self._sort_column].sort_key or "updated_at"
 
     def set_group_names(self, names: dict[int, str]) -> None:
+        """Departments (and agents) changed: names here, and who counts as an agent is read again."""
         self._group_names = dict(names)
+        self._agents = None
 
     def set_queue(self, queue, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
         """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread, ``rows``
@@ -117,6 +136,7 @@ class TicketListModel(QAbstractTableModel):
         self._queue = queue
         self._rows.clear()
         self._texts.clear()
+        self.departed, self._pending = set(), None
         self._set_ids(ids if ids is not None else self._query_ids())
         for row in rows or ():
             self._rows[row["id"]] = row
@@ -143,7 +163,10 @@ class TicketListModel(QAbstractTableModel):
         new_ids = ids if ids is not None else self._query_ids()
         for row in rows or ():
             self._rows[row["id"]] = row
+        greyed, self.departed, self._pending = self.departed, set(), None
         if new_ids == self._ids:
+            if greyed and self._ids:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
@@ -155,6 +178,55 @@ class TicketListModel(QAbstractTableModel):
             new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
+
+    # -- a list that stays put ------------------------------------------------------------
+
+    @property
+    def pending_ids(self) -> list[int] | None:
+        return self._pending
+
+    def pending_summary(self) -> tuple[int, bool]:
+        """(tickets new to the list, whether the order changed) of the offered ids."""
+        if self._pending is None:
+            return 0, False
+        shown = set(self._ids)
+        new = sum(1 for tid in self._pending if tid not in shown)
+        staying = set(self._pending)
+        reordered = [t for t in self._ids if t in staying] != [t for t in self._pending if t in shown]
+        return new, reordered
+
+    def offer_ids(self, ids: list[int]) -> tuple[int, bool]:
+        """A fresh id query while the agent works: nothing moves. Tickets that left the queue
+        are greyed in place; new or re-sorted ones wait for ``apply_pending``. Returns
+        ``pending_summary()``. An empty list takes the ids at once (nothing to keep in place)."""
+        if not self._ids:
+            self.reload_ids(ids)
+            return 0, False
+        staying = set(ids)
+        departed = {tid for tid in self._ids if tid not in staying}
+        changed = departed ^ self.departed
+        self.departed = departed
+        self._pending = None if list(ids) == self._ids else list(ids)
+        row_of = self._row_of
+        for tid in changed:
+            row = row_of.get(tid)
+            if row is not None:
+                self.dataChanged.emit(self.index(row, 0), self.index(row, len(COLUMNS) - 1))
+        summary = self.pending_summary()
+        if summary == (0, False) and not departed:
+            self._pending = None
+        return summary
+
+    def apply_pending(self) -> None:
+        """Merge what was offered: new tickets in, departed ones out, the query's order."""
+        if self._pending is not None:
+            self.reload_ids(self._pending)
+        elif self.departed:
+            self.reload_ids([t for t in self._ids if t not in self.departed])
+
+    def is_departed(self, row: int) -> bool:
+        departed = self.departed
+        return bool(departed) and 0 <= row < len(self._ids) and self._ids[row] in departed
 
     def mark_stale(self, ticket_ids=None) -> None:
         """Forget cached rows (all when None) so they are fetched again; visible ones repaint."""
@@ -195,6 +267,12 @@ class TicketListModel(QAbstractTableModel):
         start = max(0, row - self.batch // 4)
         wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
         fetched = with_queued(self.reader.tickets_by_ids(wanted), self.reader.pending_fields(wanted))
+        if self._agents is None:
+            self._agents = agent_ids(self.reader)   # once (again when the resources change), not per batch
+        waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES],
+                              self._agents)
+        for r in fetched:
+            r["_waiting_since"] = waits.get(r["id"])
         people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])
                   if p is not None and p not in self._names}
         if people:
@@ -214,7 +292,9 @@ class TicketListModel(QAbstractTableModel):
             local = updated.astimezone()
             same_day = local.date() == now.astimezone().date()
             updated_text = f"{local.hour:02d}:{local.minute:02d}" if same_day else local.date().isoformat()
-            waiting = human_age(updated, now) if t["status"] in WAITING_STATUSES else ""
+            since = t.get("_waiting_since")
+            waiting = human_age(datetime.fromtimestamp(since, UTC), now) \
+                if since is not None and t["status"] in WAITING_STATUSES else ""
         names, requester, assignee, group = self._names, t["requester_id"], t["assignee_id"], t["group_id"]
         cells = {
             "id": ("new" if t["id"] < 0 else f"● {t['id']}" if not t["seen"] else str(t["id"])),
@@ -270,8 +350,11 @@ class TicketListModel(QAbstractTableModel):
         if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             if role == Qt.ItemDataRole.DisplayRole:
                 return COLUMNS[section].title
-            if role == Qt.ItemDataRole.ToolTipRole and COLUMNS[section].sort_key is None:
-                return "This column cannot be sorted in the local cache"
+            if role == Qt.ItemDataRole.ToolTipRole:
+                tips = HEADER_TIPS.get(COLUMNS[section].key)
+                if COLUMNS[section].sort_key is None:
+                    tips = (tips + "\n" if tips else "") + "This column cannot be sorted in the local cache"
+                return tips
         return None
 
     # flags(): the C++ default (enabled, selectable) is what the list needs; not overriding it
@@ -298,7 +381,7 @@ class TicketListModel(QAbstractTableModel):
         if not (0 <= column < len(COLUMNS)) or COLUMNS[column].sort_key is None:
             return
         descending = order == Qt.SortOrder.DescendingOrder
-        if COLUMNS[column].key == "waiting":   # longest wait first = oldest update first
+        if COLUMNS[column].key == "waiting":   # longest wait first = the oldest "waiting since" first
             descending = not descending
         if column == self._sort_column and descending == self._descending and self._ids:
             return

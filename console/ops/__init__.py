@@ -6,8 +6,8 @@ Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/ope
     ops = Ops(lanes, me=agent_id, sync=engine, attachments_folder=folder)
     ops.bus        # ChangeBus: cache_changed(Change, initiator), sync_status_changed, message
     ops.runner     # Runner: read / write / call off the GUI thread
-    ops.tickets, ops.replies, ops.new_tickets, ops.bulk, ops.merges, ops.conflicts, ops.attachments,
-    ops.queues, ops.search, ops.dashboard
+    ops.tickets, ops.replies, ops.outbox, ops.new_tickets, ops.bulk, ops.merges, ops.conflicts,
+    ops.attachments, ops.queues, ops.search, ops.dashboard
     ops.suggestions   # ranked canned replies, department suggestion (console.ops.suggestions)
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
@@ -32,6 +32,7 @@ from .conflicts import ConflictOps
 from .dashboard import DashboardOps
 from .merges import MergeOps
 from .new_tickets import NewTicketOps
+from .outbox import OutboxOps
 from .queues import QueueOps
 from .replies import PolicyContradiction, ReplyOps, SendRefused
 from .runner import Cache, Runner, Written
@@ -65,14 +66,15 @@ class Ops(QObject):
         self.runner = Runner(lanes, self.bus, self)
         self.undo = UndoStack(self)
         self.tickets = TicketOps(self.runner, self.sync, self.undo, self)
-        self.replies = ReplyOps(self.runner, self.sync, me=me, parent=self)
+        self.outbox = OutboxOps(self.runner, self.sync, self)
+        self.replies = ReplyOps(self.runner, self.sync, me=me, outbox=self.outbox, undo=self.undo, parent=self)
         self.new_tickets = NewTicketOps(self.runner, self.sync, me=me, parent=self)
         self.bulk = BulkOps(self.runner, self.sync, self.undo, me=me, parent=self)
         self.merges = MergeOps(self.runner, self.sync, self)
         self.conflicts = ConflictOps(self.runner, self.sync, self)
         self.attachments = AttachmentOps(self.runner, self.sync, attachments_folder, self)
         self.queues = QueueOps(self.runner, me=me, parent=self)
-        self.search = SearchOps(self.runner, self)
+        self.search = SearchOps(self.runner, self, me=me)
         self.dashboard = DashboardOps(self.runner, self)
         self.suggestions = SuggestionOps(self.runner, me=me, parent=self)
         self._warmed = False

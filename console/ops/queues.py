@@ -21,6 +21,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.models.queues import queue_ticket_ids
 from console.store import Change, Kind, QueueCounts, UnsupportedViewError
+from console.store.dashboard import waiting_since
 
 from .runner import Runner
 
@@ -46,6 +47,9 @@ def prepared_queue(reader, queue, sort_key: str, descending: bool, count: int, s
     """A queue's ids, ``count`` list rows from row ``start``, their people's names and queued field changes."""
     ids = queue_ticket_ids(reader, queue, sort_key, descending)
     rows = reader.tickets_by_ids(ids[start:start + count])
+    waits = waiting_since(reader, [r["id"] for r in rows])   # as the list's own batches read them
+    for r in rows:
+        r["_waiting_since"] = waits.get(r["id"])
     people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
     return ids, rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
 

@@ -5,6 +5,10 @@
     replies.send(ticket_id=7, kind="reply", body=text, fields={"status": "pending"},
                  initiator=editor, done=on_queued, refused=on_refused)
 
+Every send waits in the outbox first: ``grace_seconds`` (the "Undo send" setting; 0 = off) with
+an undo step offered (the toast's Undo, Ctrl+Z) that takes it back into the editor, or until
+``send_at`` (send later). See ``console/ops/outbox.py``.
+
 ``send`` runs the guard and builds the outbox payload (the contract of ``console/sync/push.py``:
 ``{"body": text, "fields": {...}}``, plus ``html_body`` for a formatted reply (``html``: sanitized
 by the rules incoming HTML is shown with, its plain text as ``body``), the kind deciding public or
@@ -24,6 +28,7 @@ cached canned replies (``console/domain/fragments.py``), or the reason it can't.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -83,9 +88,12 @@ def reply_payload(text: str, fields: dict[str, Any] | None, canned_reply_id: int
 
 
 class ReplyOps(QObject):
-    def __init__(self, runner: Runner, sync, *, me: int | None, parent: QObject | None = None) -> None:
+    def __init__(self, runner: Runner, sync, *, me: int | None, outbox=None, undo=None,
+                 parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner, self.sync, self.me = runner, sync, me
+        self.outbox, self.undo = outbox, undo
+        self.grace_seconds = 0.0   # the window sets the agent's "Undo send" setting (app default 10 s)
 
     def save_draft(self, *, ticket_id: int, kind: str, body: str, initiator: object = None,
                    done: Callable[[Change], None] | None = None) -> None:
@@ -122,11 +130,14 @@ class ReplyOps(QObject):
              fields: dict[str, Any] | None = None,
              initiator: object = None, done: Callable[[str], None] | None = None,
              refused: Callable[[SendRefused], None] | None = None, canned_reply_id: int | None = None,
-             confirmed: bool = False) -> None:
-        """Guard, queue (the draft goes in the same transaction), then push; ``done(op_id)``."""
+             confirmed: bool = False, send_at: float | None = None) -> None:
+        """Guard, queue (the draft goes in the same transaction), then push; ``done(op_id)``.
+        ``send_at`` (local epoch): send later; otherwise it waits ``grace_seconds`` with an undo."""
         if kind not in KINDS:
             raise ValueError(f"unknown reply kind {kind!r}")
         me, now = self.me, datetime.now(UTC)
+        grace = 0.0 if send_at is not None else max(0.0, float(self.grace_seconds))
+        not_before = send_at if send_at is not None else (time.time() + grace if grace else None)
 
         def work(cache: Cache) -> Written:
             if not body.strip():
@@ -154,12 +165,16 @@ class ReplyOps(QObject):
                 payload["html_body"] = sanitize_comment_html(rendered)
                 payload["body"] = html_to_text(payload["html_body"]) or text
             change = cache.writer.enqueue(kind, ticket_id, payload, ticket.get("updated_at"),
-                                          clear_draft=kind)   # the draft's files go with the entry
+                                          clear_draft=kind, not_before=not_before)   # the draft's files go along
             return Written(change, change.op_id)
 
         def queued(op_id: str) -> None:
             log.info("queued a %s for ticket #%s (op %s)", kind, ticket_id, op_id)
             self.sync.request_push()
+            if grace and self.undo is not None and self.outbox is not None:
+                what = "Reply" if kind == "reply" else "Note"
+                self.undo.offer(f"{what} to #{ticket_id} sends in {grace:.0f} s",
+                                lambda: self.outbox.take_back(op_id, kind=kind, body=body), ttl=grace)
             if done is not None:
                 done(op_id)
 

@@ -17,13 +17,15 @@ LIMIT = 50
 
 
 class SearchOps(QObject):
-    def __init__(self, runner: Runner, parent: QObject | None = None) -> None:
+    def __init__(self, runner: Runner, parent: QObject | None = None, *, me: int | None = None) -> None:
         super().__init__(parent)
-        self.runner = runner
+        self.runner, self.me = runner, me
 
     def run(self, query: str, *, done: Callable[[list], None], failed: Callable[[Exception], None],
             limit: int = LIMIT) -> None:
-        self.runner.read(lambda reader: reader.search(query, limit=limit) if query.strip() else [],
+        """The syntax is the helpdesk's (``console.domain.search_syntax``); ``assignee:me`` is this agent."""
+        me = self.me
+        self.runner.read(lambda reader: reader.search(query, limit=limit, me=me) if query.strip() else [],
                          done=done, failed=failed)
 
     def customer_tickets(self, user_id: int, *, done: Callable[[list], None], limit: int = 20) -> None:

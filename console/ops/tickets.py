@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
+from shiboken6 import isValid
 
 from console.domain.account import Account, account_from_user
 from console.domain.html import sanitize_comment_html
@@ -138,6 +139,9 @@ def describe_fields(fields: dict[str, Any], names: Callable[[str, Any], str] | N
     return ", ".join(parts)
 
 
+PREVIEW_SEEN_MS = 1500   # a ticket shown this long (J/K resting on it) counts as seen
+
+
 class OpenTicket(QObject):
     """The ticket shown in one place of the window; loads off the GUI thread, follows changes."""
 
@@ -155,6 +159,8 @@ class OpenTicket(QObject):
         self._generation = 0
         self._reload = QTimer(self, singleShot=True, interval=40)   # a burst of changes → one reload
         self._reload.timeout.connect(self.reload)
+        self._preview = QTimer(self, singleShot=True, interval=PREVIEW_SEEN_MS)   # resting on it with J/K
+        self._preview.timeout.connect(self._mark_previewed_seen)
         runner.bus.cache_changed.connect(self.on_cache_changed)
 
     @property
@@ -162,9 +168,16 @@ class OpenTicket(QObject):
         return self._wanted
 
     def show(self, ticket_id: int) -> None:
-        """Load and show ``ticket_id`` (no seen mark, no network)."""
+        """Load and show ``ticket_id`` (no network); still shown after ``PREVIEW_SEEN_MS``, it is seen."""
         self._wanted = int(ticket_id)
+        self._preview.start()
         self.reload()
+
+    def _mark_previewed_seen(self) -> None:
+        details, ticket_id = self.details, self._wanted
+        if ticket_id is not None and details is not None and details.ticket_id == ticket_id \
+                and not details.ticket.get("_seen", True):
+            self.runner.write(lambda cache: cache.writer.mark_seen([ticket_id]), initiator=self)
 
     def open(self, ticket_id: int) -> None:
         """The agent opened it: show it, mark it seen, and ask the helpdesk for its latest state."""
@@ -175,6 +188,7 @@ class OpenTicket(QObject):
             self.sync.request_ticket(ticket_id)
 
     def clear(self) -> None:
+        self._preview.stop()
         self._wanted, self.details = None, None
         self._generation += 1
         self.cleared.emit()
@@ -189,8 +203,8 @@ class OpenTicket(QObject):
                          done=lambda details: self._loaded(generation, ticket_id, details))
 
     def _loaded(self, generation: int, ticket_id: int, details: TicketDetails | None) -> None:
-        if generation != self._generation or ticket_id != self._wanted:
-            return   # the agent moved on while it loaded
+        if generation != self._generation or ticket_id != self._wanted or not isValid(self):
+            return   # the agent moved on while it loaded (or the window that showed it closed)
         if details is None:
             self.details = None
             self.missing.emit(ticket_id)

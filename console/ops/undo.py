@@ -24,6 +24,7 @@ class _Step:
     text: str
     undo: Callable[[], None]
     at: float
+    ttl: float | None = None   # this step's own lifetime (an undo send: its grace period)
 
 
 class UndoStack(QObject):
@@ -36,13 +37,22 @@ class UndoStack(QObject):
         self._steps: list[_Step] = []
         self._ttl, self._clock, self._limit = ttl, clock, limit
 
-    def offer(self, text: str, undo: Callable[[], None]) -> None:
+    def offer(self, text: str, undo: Callable[[], None], *, ttl: float | None = None) -> None:
+        """``ttl``: seconds this step can be taken back (default: the stack's own)."""
         self._steps = [s for s in self._steps if self._fresh(s)][-(self._limit - 1):]
-        self._steps.append(_Step(text, undo, self._clock()))
+        self._steps.append(_Step(text, undo, self._clock(), ttl))
         self.offered.emit(text)
 
     def _fresh(self, step: _Step) -> bool:
-        return self._clock() - step.at <= self._ttl
+        return self._clock() - step.at <= (self._ttl if step.ttl is None else step.ttl)
+
+    def seconds_left(self) -> float:
+        """How long the newest step can still be taken back (0 when there is none)."""
+        fresh = [s for s in self._steps if self._fresh(s)]
+        if not fresh:
+            return 0.0
+        step = fresh[-1]
+        return max(0.0, (self._ttl if step.ttl is None else step.ttl) - (self._clock() - step.at))
 
     def can_undo(self) -> bool:
         return any(self._fresh(s) for s in self._steps)

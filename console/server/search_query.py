@@ -17,6 +17,7 @@ from console.domain.search_syntax import (
     SearchQuery,
     SearchSyntaxError,
     SearchTerm,
+    ordered_values,
     parse_query,
     time_window,
 )
@@ -91,10 +92,7 @@ class _TicketSQL:
     def _ordered(self, column: str, t: SearchTerm, params: list) -> str:
         if t.value == "none":
             return f"{column} IS NULL"
-        order = STATUS_ORDER if t.field == "status" else PRIORITY_ORDER
-        rank = order.index(t.value)
-        chosen = {":": order[rank:rank + 1], "<": order[:rank], "<=": order[:rank + 1],
-                  ">": order[rank + 1:], ">=": order[rank:]}[t.op]
+        chosen = ordered_values(t)
         if not chosen:
             return "0"
         params.extend(chosen)

@@ -36,6 +36,18 @@ _UNSOLVED_SQL = ", ".join(f"'{s}'" for s in UNSOLVED)
 _WAITING_SQL = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
 _SOLVED_SQL = ", ".join(f"'{s}'" for s in SOLVED)
 
+# Since when the customer has waited (domain.sla.waiting_since) for one ticket of ``cand`` (its
+# id, created_at and last public agent comment ``la``): the first public comment after the last
+# agent comment, that comment itself when an agent spoke last, or the creation time.
+_WAITING_SINCE = """unixepoch(CASE WHEN la.id IS NULL
+        THEN coalesce(t.created_at, (SELECT min(c.created_at) FROM comments AS c
+                                     WHERE c.ticket_id = cand.id AND c.public = 1))
+        ELSE coalesce((SELECT c.created_at FROM comments AS c WHERE c.ticket_id = cand.id AND c.public = 1
+                       AND c.created_at >= la.created_at AND (c.created_at > la.created_at OR c.id > la.id)
+                       ORDER BY c.created_at, c.id LIMIT 1), la.created_at) END)"""
+_LAST_AGENT = """(SELECT c.id FROM comments AS c WHERE c.ticket_id = t.id AND c.created_at IS NOT NULL AND c.public = 1
+             AND c.author_id IN (:agents) ORDER BY c.created_at DESC, c.id DESC LIMIT 1)"""
+
 # One pass over the tickets that can matter: unsolved ones, those updated since the 7-day
 # median window began (a reply updates its ticket) and those created/solved in the 14-day chart.
 # Correlated subqueries walk ix_comments_ticket_cover only where needed: the opening comment (index
@@ -48,8 +60,7 @@ WITH cand AS MATERIALIZED (
             (SELECT c.id FROM comments AS c WHERE c.ticket_id = t.id AND c.created_at IS NOT NULL
              ORDER BY c.created_at, c.id LIMIT 1) END AS opening_id,
         CASE WHEN t.status IN ({_WAITING_SQL}) THEN
-            (SELECT c.id FROM comments AS c WHERE c.ticket_id = t.id AND c.created_at IS NOT NULL AND c.public = 1
-             AND c.author_id IN (:agents) ORDER BY c.created_at DESC, c.id DESC LIMIT 1) END AS last_agent_id
+            {_LAST_AGENT} END AS last_agent_id
     FROM tickets AS t
     WHERE t.deleted = 0 AND (t.status IN ({_UNSOLVED_SQL}) OR t.updated_at >= :since_chart
                              OR t.created_at >= :since_chart)
@@ -59,14 +70,36 @@ SELECT t.id, t.group_id, t.assignee_id, t.status, t.priority, unixepoch(t.create
         SELECT c.created_at FROM comments AS c WHERE c.ticket_id = cand.id AND c.public = 1
         AND c.author_id IN (:agents) AND c.id <> cand.opening_id AND c.created_at >= coalesce(cand.created_at, '')
         ORDER BY c.created_at, c.id LIMIT 1)) END,
-    CASE WHEN t.status IN ({_WAITING_SQL}) THEN unixepoch(CASE WHEN la.id IS NULL
-        THEN coalesce(t.created_at, (SELECT min(c.created_at) FROM comments AS c
-                                     WHERE c.ticket_id = cand.id AND c.public = 1))
-        ELSE coalesce((SELECT c.created_at FROM comments AS c WHERE c.ticket_id = cand.id AND c.public = 1
-                       AND c.created_at >= la.created_at AND (c.created_at > la.created_at OR c.id > la.id)
-                       ORDER BY c.created_at, c.id LIMIT 1), la.created_at) END) END
+    CASE WHEN t.status IN ({_WAITING_SQL}) THEN {_WAITING_SINCE} END
 FROM cand JOIN tickets AS t ON t.id = cand.id LEFT JOIN comments AS la ON la.id = cand.last_agent_id
 """
+
+
+_WAITING_BY_IDS_SQL = f"""
+WITH cand AS MATERIALIZED (
+    SELECT t.id, t.created_at, {_LAST_AGENT} AS last_agent_id
+    FROM tickets AS t WHERE t.id IN (SELECT value FROM json_each(:ids)) AND t.status IN ({_WAITING_SQL})
+)
+SELECT cand.id, {_WAITING_SINCE}
+FROM cand JOIN tickets AS t ON t.id = cand.id LEFT JOIN comments AS la ON la.id = cand.last_agent_id
+"""
+
+
+def agent_ids(reader: CacheReader) -> list[int]:
+    return [int(r[0]) for r in reader._all(_AGENTS)]
+
+
+def waiting_since(reader: CacheReader, ticket_ids: list[int], agents: list[int] | None = None) -> dict[int, float]:
+    """Since when (epoch) each of these tickets' customers has waited for us (``domain.sla.waiting_since``,
+    the dashboard's rule: Zendesk's requester wait); tickets not waiting on us are left out.
+    One query per call (the ticket list asks once per batch of rows, never per painted row);
+    ``agents``: the agents' ids when the caller holds them (``agent_ids``), else read here."""
+    if not ticket_ids:
+        return {}
+    inline = ",".join(str(int(a)) for a in (agents if agents is not None else agent_ids(reader))) or "NULL"
+    rows = reader._all(_WAITING_BY_IDS_SQL.replace(":agents", inline),   # ints: safe inline
+                       {"ids": "[" + ",".join(str(int(i)) for i in ticket_ids) + "]"})
+    return {tid: since for tid, since in rows if since is not None}
 
 
 def _iso(epoch: float) -> str:

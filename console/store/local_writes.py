@@ -78,13 +78,16 @@ class LocalWrites(q.LocalReads):
     # -- outbox ------------------------------------------------------------------------
 
     def enqueue(self, kind: str, ticket_id: int | None, payload: dict[str, Any],
-                updated_stamp: str | None, *, clear_draft: str | None = None) -> Change:
+                updated_stamp: str | None, *, clear_draft: str | None = None,
+                not_before: float | None = None) -> Change:
         """Queue an outgoing change under a fresh UUID; committed (fsync) before returning.
 
         The returned ``Change`` names the new entry (``change.op_id``; ``get_entry`` reads it back).
         ``clear_draft`` names the draft kind (reply, note, new_ticket) this entry was written
         from: it is deleted in the same transaction, so a crash leaves either the draft or the
-        queued entry, never both and never neither."""
+        queued entry, never both and never neither. ``not_before`` (local epoch) holds it until
+        then: the undo-send grace period, or "send later" (``retry_at`` is what ``next_sendable``
+        waits for; a queued entry with no attempts yet is waiting to go, not retrying)."""
         if kind not in OUTBOX_KINDS:
             raise BadPayloadError(f"Unknown outbox kind {kind!r}; use one of {', '.join(OUTBOX_KINDS)}")
         if (kind == "new_ticket") != (ticket_id is None):
@@ -93,9 +96,10 @@ class LocalWrites(q.LocalReads):
             raise BadPayloadError("The outbox payload must be a JSON object")
         op_id = str(uuid.uuid4())
         with self._tx(durable=True) as conn:
-            conn.execute("INSERT INTO outbox (op_id, ticket_id, kind, payload, updated_stamp, state, created_at) "
-                         "VALUES (?, ?, ?, ?, ?, 'queued', ?)",
-                         (op_id, ticket_id, kind, _json(payload, "outbox payload"), updated_stamp, time.time()))
+            conn.execute("INSERT INTO outbox (op_id, ticket_id, kind, payload, updated_stamp, state, created_at, "
+                         "retry_at) VALUES (?, ?, ?, ?, ?, 'queued', ?, ?)",
+                         (op_id, ticket_id, kind, _json(payload, "outbox payload"), updated_stamp, time.time(),
+                          not_before))
             if clear_draft is not None:
                 conn.execute("DELETE FROM drafts WHERE ticket_id = ? AND kind = ?", (ticket_id or 0, clear_draft))
                 conn.execute("UPDATE outgoing_files SET op_id = ? WHERE ticket_id = ? AND kind = ? AND op_id IS NULL",
@@ -136,6 +140,37 @@ class LocalWrites(q.LocalReads):
                 raise StoreError(f"This change is already {entry.state}; it can no longer be taken back")
             conn.execute("UPDATE outbox SET state = 'cancelled', retry_at = NULL, "
                          "last_error = 'Cancelled by the agent' WHERE op_id = ?", (op_id,))
+        return self._outbox_change(entry)
+
+    def take_back_entry(self, op_id: str, *, draft_kind: str | None = None, body: str | None = None) -> Change:
+        """Cancel a queued (or failed) entry and, in the same transaction, make ``body`` the ticket's
+        ``draft_kind`` draft again: undo send, or "edit" from the outbox. Raises ``StoreError``
+        when it is already sending or sent (then it can no longer be taken back)."""
+        with self._tx(durable=True) as conn:
+            entry = self._entry(conn, op_id)
+            if not (entry.state == "queued" or entry.state == "failed"):
+                raise StoreError(f"This message is already {entry.state}; it can no longer be taken back")
+            conn.execute("UPDATE outbox SET state = 'cancelled', retry_at = NULL, "
+                         "last_error = 'Taken back by the agent' WHERE op_id = ?", (op_id,))
+            if draft_kind is not None and body is not None and body.strip():
+                if draft_kind not in DRAFT_KINDS:
+                    raise BadPayloadError(f"Unknown draft kind {draft_kind!r}")
+                conn.execute("INSERT INTO drafts (ticket_id, kind, body, updated_at) VALUES (?, ?, ?, ?) "
+                             "ON CONFLICT(ticket_id, kind) DO UPDATE SET body = excluded.body, "
+                             "updated_at = excluded.updated_at",
+                             (entry.ticket_id or 0, draft_kind, str(body), time.time()))
+        change = self._outbox_change(entry)
+        return change | (self._draft_change(entry.ticket_id) if draft_kind is not None else Change())
+
+    def reschedule_entry(self, op_id: str, not_before: float | None) -> Change:
+        """A queued entry goes out at ``not_before`` instead (None = now); a failed one is retried then."""
+        with self._tx(durable=True) as conn:
+            entry = self._entry(conn, op_id)
+            if entry.state not in ("queued", "failed"):
+                raise StoreError(f"This message is already {entry.state}; it cannot be rescheduled")
+            conn.execute("UPDATE outbox SET state = 'queued', retry_at = ?, "
+                         "last_error = CASE WHEN state = 'failed' THEN last_error END WHERE op_id = ?",
+                         (not_before, op_id))
         return self._outbox_change(entry)
 
     def mark_sending(self, op_id: str) -> Change:

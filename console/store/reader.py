@@ -37,6 +37,18 @@ SORT_KEYS = {
     "requester": "(SELECT name FROM users WHERE users.id = tickets.requester_id) COLLATE NOCASE",
     "assignee": "(SELECT name FROM users WHERE users.id = tickets.assignee_id) COLLATE NOCASE",
     "department": "(SELECT name FROM groups WHERE groups.id = tickets.group_id) COLLATE NOCASE",
+    # the requester's wait (domain.sla.waiting_since; per row: store.dashboard.waiting_since): since the
+    # first public comment after the last public agent comment, else that agent comment, else creation;
+    # NULL for tickets that do not wait on us. Index walks of ix_comments_ticket per ticket (slow-ish, off
+    # the GUI thread like the by-name keys).
+    "waiting": "(CASE WHEN status IN ('new', 'open', 'hold') THEN coalesce("
+               "(SELECT c.created_at FROM comments AS c WHERE c.ticket_id = tickets.id AND c.public = 1 "
+               " AND c.created_at > (SELECT max(a.created_at) FROM comments AS a WHERE a.ticket_id = tickets.id "
+               "  AND a.public = 1 AND a.author_id IN (SELECT id FROM users WHERE role IN ('agent', 'admin'))) "
+               " ORDER BY c.created_at, c.id LIMIT 1), "
+               "(SELECT max(a.created_at) FROM comments AS a WHERE a.ticket_id = tickets.id AND a.public = 1 "
+               " AND a.author_id IN (SELECT id FROM users WHERE role IN ('agent', 'admin'))), "
+               "created_at) END)",
 }
 
 _TICKET_SOURCE = ", ".join(TICKET_SOURCE)
@@ -292,9 +304,10 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
 
     # -- search, sync state, drafts, outbox -------------------------------------------
 
-    def search(self, query: str, limit: int = 50) -> list[SearchHit]:
+    def search(self, query: str, limit: int = 50, me: int | None = None) -> list[SearchHit]:
+        """``me``: who ``assignee:me`` / ``requester:me`` mean."""
         with self._lock:
-            return _search(self._conn, query, limit)
+            return _search(self._conn, query, limit, me)
 
     def quarantined(self, kind: str | None = None) -> list[QuarantinedRecord]:
         """Records from the helpdesk the cache could not read (``quarantine.summary`` words them)."""

@@ -83,6 +83,10 @@ _TICKET_UPSERT = _upsert(
     "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"), ("seen", "0")),
     when="excluded.generated_ts > tickets.generated_ts "
          f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
+_TICKET_UPSERT_KEEP_SEEN = _upsert(   # the agent's own change coming back: it stays seen (or unseen) as it was
+    "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"),),
+    when="excluded.generated_ts > tickets.generated_ts "
+         f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
 _VERSION, _DELETED = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted"))
 _USER_UPSERT = _upsert(
     "users", rows.USER_COLUMNS, extra=(("changed_at", "?"),),
@@ -228,11 +232,12 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
                 self._build_deferred(conn, "tickets")
         return change
 
-    def upsert_tickets(self, tickets: list[dict]) -> Change:
-        """Tickets from show/update responses; same version rules as export pages."""
+    def upsert_tickets(self, tickets: list[dict], *, keep_seen: bool = False) -> Change:
+        """Tickets from show/update responses; same version rules as export pages. ``keep_seen``:
+        the helpdesk's answer to the agent's own change (it must not make the ticket unseen)."""
         prepared = prepare_tickets(tickets)
         with self._tx() as conn:
-            return self._upsert_tickets(conn, prepared)
+            return self._upsert_tickets(conn, prepared, keep_seen=keep_seen)
 
     def mark_ticket_missing(self, ticket_id: int) -> Change:
         """The helpdesk answered 404 for a ticket we hold: tombstone it (keeps its version)."""
@@ -246,14 +251,14 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
     def _upsert_ticket_list(self, conn: Any, tickets: list[dict]) -> Change:
         return self._upsert_tickets(conn, prepare_tickets(tickets))
 
-    def _upsert_tickets(self, conn: Any, prepared: Prepared) -> Change:
+    def _upsert_tickets(self, conn: Any, prepared: Prepared, *, keep_seen: bool = False) -> Change:
         held = quarantine.record(conn, "ticket", prepared.bad)
         by_id = {row[0]: row for row in prepared.rows}  # the same ticket twice in a page: the later one wins
         if held or by_id:
             held |= quarantine.release(conn, "ticket", by_id)
-        return held | self._upsert_ticket_rows(conn, by_id)
+        return held | self._upsert_ticket_rows(conn, by_id, keep_seen=keep_seen)
 
-    def _upsert_ticket_rows(self, conn: Any, by_id: dict[int, tuple]) -> Change:
+    def _upsert_ticket_rows(self, conn: Any, by_id: dict[int, tuple], *, keep_seen: bool = False) -> Change:
         stored = _stored_versions(conn, list(by_id))
         fresh = [row for i, row in by_id.items()
                  if i not in stored or row[_VERSION] > stored[i][0]
@@ -261,7 +266,7 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         if not fresh:
             return Change()
         now = time.time()
-        conn.executemany(_TICKET_UPSERT, [(*row, now) for row in fresh])
+        conn.executemany(_TICKET_UPSERT_KEEP_SEEN if keep_seen else _TICKET_UPSERT, [(*row, now) for row in fresh])
         if "tickets" not in self._deferred:
             fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
                         {r[0]: (r[1],) for r in fresh})

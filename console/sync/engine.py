@@ -119,6 +119,7 @@ class SyncEngine:
         self._stopping = False
         self._resources_at = 0.0
         self._tasks: set[asyncio.Future] = set()
+        self._due_timer: asyncio.TimerHandle | None = None
 
     # -- subscribers and status ----------------------------------------------------------
     def subscribe(self, callback: ev.Subscriber):
@@ -176,6 +177,26 @@ class SyncEngine:
         s = self._status
         if counts != (s.pending, s.conflicts, s.failing, s.next_retry_at):
             self._emit(pending=counts[0], conflicts=counts[1], failing=counts[2], next_retry_at=counts[3])
+        self._push_when_due(counts[3])
+
+    def _push_when_due(self, due: float | None) -> None:
+        """An entry waits until ``due`` (a retry, the undo-send grace, "send later"): push then, not
+        at the next round (up to ``interval`` later). One timer, re-armed whenever the counts change."""
+        if self._due_timer is not None:
+            self._due_timer.cancel()
+            self._due_timer = None
+        if due is None or self._stopping:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+
+        def fire() -> None:
+            self._due_timer = None
+            if loop.is_running() and not self._stopping:   # a stopped loop: the next round sends it
+                self.request_push()
+        self._due_timer = loop.call_later(max(0.05, due - time.time() + 0.05), fire)
 
     def _counts(self) -> tuple[int, int, int, float | None]:
         failing, next_retry_at = self.writer.retry_summary()
@@ -247,6 +268,9 @@ class SyncEngine:
         """Ask ``run()`` to return after the current step; waits in progress (backoff, Retry-After) end now."""
         self._stopping = True
         self.client.interrupt()
+        if self._due_timer is not None:
+            self._due_timer.cancel()
+            self._due_timer = None
         if self._wake is not None:
             self._wake.set()
             self._stop_requested.set()

@@ -210,7 +210,7 @@ class OutboxSender:
             if entry.kind == "new_ticket":   # the real ticket replaces the list's stand-in at once
                 change |= self.writer.swap_local_ticket(entry.op_id, ticket)
             elif ticket:
-                change |= self.writer.upsert_tickets([ticket])
+                change |= self.writer.upsert_tickets([ticket], keep_seen=True)   # our own change: stays seen
             change |= self._comment_back(entry, ticket_id, audit)
         except (StoreError, HelpdeskError) as exc:  # delivered all the same; the next pull fills the cache
             log.warning("outbox %s delivered, but its answer could not be cached: %s", entry.op_id, exc)

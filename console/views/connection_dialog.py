@@ -18,6 +18,7 @@ opt-in "keep the token in a private file"; it never falls back silently.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 
 from PySide6.QtCore import Qt, Signal
@@ -207,28 +208,37 @@ class ConnectionDialog(QDialog):
 class SignOutDialog(QDialog):
     """Confirms sign-out; optionally deletes the local cache too."""
 
-    def __init__(self, pending: int = 0, parent: QWidget | None = None):
+    def __init__(self, pending: int = 0, parent: QWidget | None = None, unsent: list[str] | None = None):
         super().__init__(parent)
         self.setWindowTitle("Sign out")
         text = QLabel("Sign out removes your API token from this computer.")
         text.setWordWrap(True)
         self.delete_cache = QCheckBox("Also delete the local copy of tickets (the cache)")
-        warning = QLabel(f"{pending} change(s) not yet sent would be lost." if pending else "")
+        unsent = list(unsent or [])
+        shown = unsent[:8] + ([f"… and {len(unsent) - 8} more"] if len(unsent) > 8 else [])
+        self.unsent = QLabel("Not sent yet (kept in the cache for your next sign-in):<br>"
+                             + "<br>".join("• " + html.escape(u) for u in shown) if unsent else "")
+        self.unsent.setObjectName("unsentList")
+        self.unsent.setWordWrap(True)
+        self.unsent.setVisible(bool(unsent))
+        pending = max(pending, len(unsent))
+        warning = QLabel(f"{pending} draft(s) or change(s) not yet sent would be lost." if pending else "")
         warning.setStyleSheet(f"color: {theme.colours().error};")
         warning.setVisible(False)
+        self.warning = warning
         self.delete_cache.toggled.connect(lambda on: warning.setVisible(bool(pending) and on))
         buttons = QDialogButtonBox(QDialogButtonBox.Cancel)
         buttons.addButton("Sign &out", QDialogButtonBox.AcceptRole)
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        for widget in (text, self.delete_cache, warning, buttons):
+        for widget in (text, self.unsent, self.delete_cache, warning, buttons):
             layout.addWidget(widget)
 
     @classmethod
     def ask(cls, prefs: config.Preferences, cache_path=None, parent: QWidget | None = None, pending: int = 0,
-            tokens: config.TokenStore | None = None) -> bool:
-        dialog = cls(pending, parent)
+            tokens: config.TokenStore | None = None, unsent: list[str] | None = None) -> bool:
+        dialog = cls(pending, parent, unsent)
         if dialog.exec() != QDialog.Accepted:
             return False
         tokens = tokens or config.TokenStore(prefs.get("token_storage"))

@@ -18,7 +18,6 @@ import shiboken6
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
-    QLabel,
     QMainWindow,
     QSplitter,
     QStackedWidget,
@@ -42,6 +41,8 @@ from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
 from .merge_dialog import MergeDialog
 from .new_ticket_dialog import NewTicketDialog
+from .outbox import OutboxView
+from .queue_header import QueueHeader
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
@@ -58,6 +59,7 @@ log = logging.getLogger(__name__)
 WARM_QUEUES_DELAY_MS = 300   # after start-up (or a new queue list) settled: prepare each queue's first screen
 WARM_UP_DELAY_MS = 300        # after the first queue is shown (and painted): ops.warm_up()
 DEFAULT_SIZE = (1840, 1000)
+ACCOUNT_PANE_MIN_WINDOW = 1400   # narrower windows start with the account pane collapsed
 
 
 @dataclass
@@ -92,9 +94,11 @@ class MainWindow(QMainWindow):
         self._build()
         self._build_menus()
         self._wire()
+        self.apply_preferences()
         self._default_layout()
         self.state = WindowStateKeeper(workspace.window_state, self, {
-            "main_split": self.main_split, "work_split": self.work_split})
+            "main_split": self.main_split, "work_split": self.work_split,
+            "pane_split": self.ticket_pane.horizontal}, columns=self.ticket_list)
         self._restored_queue = self.state.restore()
         self.ticket_tabs.restore(self.state.value("tabs") or [])
         self.ops.queues.load_resources()
@@ -113,9 +117,7 @@ class MainWindow(QMainWindow):
         self.ticket_model = TicketListModel(ws.reader, self)
         self.queue_pane = QueuePane(self.queue_model)
         self.ticket_list = TicketListView(self.ticket_model, ops.queues, ops.bus)
-        self.list_header = QLabel("")
-        self.list_header.setObjectName("listHeader")
-        self.list_header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.list_header = QueueHeader()
         list_box = QWidget()
         box = QVBoxLayout(list_box)
         box.setContentsMargins(4, 4, 0, 0)
@@ -154,6 +156,8 @@ class MainWindow(QMainWindow):
         self._dashboard = None   # built when first shown (Qt Charts loads then, not at start-up)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.work_split)
+        self.outbox_view = OutboxView(ops.outbox, ops.bus)
+        self.pages.addWidget(self.outbox_view)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(self.queue_pane)
         self.main_split.addWidget(self.pages)
@@ -181,18 +185,29 @@ class MainWindow(QMainWindow):
         self.undo_action = QAction("&Undo the last change queued", self, shortcut=QKeySequence.StandardKey.Undo)
         self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
-    def _default_layout(self) -> None:
-        """First-run size: big enough that the list shows every column beside thread and account pane."""
-        width, height = DEFAULT_SIZE
+    def _default_layout(self, size: tuple[int, int] | None = None) -> None:
+        """First-run size and pane widths for the screen: the list as wide as it can usefully be
+        (up to 55 %), the account pane narrower on a small screen (it can be collapsed)."""
+        width, height = size or DEFAULT_SIZE
         screen = self.screen().availableGeometry() if self.screen() is not None else None
-        if screen is not None and screen.width() >= 1024:   # a real desktop (the offscreen test screen is tiny)
+        if size is None and screen is not None and screen.width() >= 1024:   # a real desktop (offscreen is tiny)
             width, height = min(width, screen.width()), min(height, screen.height())
         self.resize(width, height)
-        queues = self.fontMetrics().averageCharWidth() * 30
+        char = self.fontMetrics().averageCharWidth()
+        queues = char * (30 if width >= 1600 else 26)
         self.main_split.setSizes([queues, width - queues])
         work = width - queues
-        ticket_list = min(self.ticket_list.ideal_width(), work * 11 // 20)
+        ticket_list = min(self.ticket_list.ideal_width(), work * (11 if width >= 1600 else 9) // 20)
         self.work_split.setSizes([ticket_list, work - ticket_list])
+        pane = work - ticket_list
+        account = min(char * 56, pane // 2 if width >= 1600 else pane * 2 // 5)
+        self.ticket_pane.horizontal.setSizes([pane - account, account])
+        if width < ACCOUNT_PANE_MIN_WINDOW:
+            self.ticket_pane.set_account_shown(False)   # View ▸ Account pane (Ctrl+Shift+A) brings it back
+
+    def apply_default_layout(self, width: int, height: int) -> None:
+        """The first-run layout for a window of this size (View ▸ Reset layout; tests, screenshots)."""
+        self._default_layout((width, height))
 
     def _wire(self) -> None:
         """Every connection between the parts of the window, in one list."""
@@ -203,7 +218,10 @@ class MainWindow(QMainWindow):
         self.ticket_list.ticket_requested.connect(shown.show)
         self.ticket_list.ticket_opened.connect(shown.open)
         self.ticket_list.ticket_opened.connect(lambda _tid: pane.thread.setFocus())
-        self.ticket_list.queue_shown.connect(self.on_queue_shown)
+        self.ticket_list.queue_shown.connect(self.list_header.on_queue_shown)
+        self.ticket_list.pending_changed.connect(self.list_header.on_pending)
+        self.ticket_list.queue_counted.connect(self.list_header.on_queue_shown)
+        self.list_header.show_requested.connect(self.ticket_list.show_pending)
         self.ticket_list.emptied.connect(shown.clear)
         for target in (pane.show_details, editor.on_ticket_shown, self.account_pane.on_ticket_shown,
                        self.canned_picker.on_ticket_shown):
@@ -227,6 +245,9 @@ class MainWindow(QMainWindow):
         self.search_box.customer_requested.connect(
             lambda user_id: ops.search.customer_tickets(user_id, done=self.on_customer_tickets))
         self.search_box.canned_reply_requested.connect(self.on_canned_reply_requested)
+        self.outbox_view.ticket_requested.connect(self.open_ticket)
+        ops.outbox.taken_back.connect(self.on_taken_back)
+        self.ticket_list.queue_shown.connect(self.on_queue_shown)
         self.status.work_offline_changed.connect(ops.sync.set_work_offline)
         self.status.work_offline_changed.connect(self.work_offline_changed)
         self.status.conflicts_requested.connect(self.open_conflicts)
@@ -301,17 +322,34 @@ class MainWindow(QMainWindow):
         self.tray.set_counts(counts)
 
     def on_undo_offered(self, text: str) -> None:
-        self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo)
+        left = self.ops.undo.seconds_left()
+        self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo,
+                               msecs=int(min(left, 60) * 1000) if left else 8000)
 
-    def on_queue_shown(self, queue, count: int) -> None:
+    def on_queue_shown(self, _queue, _count: int) -> None:
         if not self._warming:   # the first queue is painted: then load what drafts need, off the GUI thread
             self._warming = True
             QTimer.singleShot(WARM_UP_DELAY_MS, self.ops.warm_up)
-        self.list_header.setText(f"<b>{queue.label}</b> · {count} ticket{'s' if count != 1 else ''}")
-        self.list_header.setToolTip(queue.label)
 
-    def show_work(self, _queue=None) -> None:
-        self.pages.setCurrentWidget(self.work_split)
+    def on_taken_back(self, ticket_id, kind: str, body: str) -> None:
+        """A message taken back from the outbox: its ticket open, the text in the editor."""
+        if ticket_id is None:
+            return
+        if self.reply_editor.ticket_id == ticket_id:
+            self.show_work()
+            self.reply_editor.restore(ticket_id, kind, body)
+        else:
+            self.open_ticket(ticket_id)   # its draft (the text) loads with it
+        self.ops.bus.info(f"Not sent: the {kind} to #{ticket_id} is back in the editor.")
+
+    def apply_preferences(self) -> None:
+        prefs = self.workspace.prefs
+        if prefs is not None:
+            self.ops.replies.grace_seconds = float(prefs.get("undo_send_seconds"))
+
+    def show_work(self, queue=None) -> None:
+        outbox = queue is not None and getattr(queue, "kind", "") == "outbox"
+        self.pages.setCurrentWidget(self.outbox_view if outbox else self.work_split)
         self.queue_pane.dashboard.setChecked(False)
 
     @property
@@ -389,9 +427,11 @@ class MainWindow(QMainWindow):
 
     def on_undo(self) -> None:
         focus = self.focusWidget()
-        if focus is not None and (focus.inherits("QLineEdit") or focus.inherits("QPlainTextEdit")
-                                  or focus.inherits("QTextEdit")) and not focus.isReadOnly():
-            focus.undo()   # Ctrl+Z in a text box undoes typing
+        typing = focus is not None and not getattr(focus, "isReadOnly", lambda: True)() and (
+            (focus.inherits("QLineEdit") and focus.isUndoAvailable())
+            or ((focus.inherits("QPlainTextEdit") or focus.inherits("QTextEdit")) and focus.document().isUndoAvailable()))
+        if typing:
+            focus.undo()   # Ctrl+Z in a text box undoes typing; with nothing typed, it undoes the last send
         elif not self.ops.undo.undo():
             self.ops.bus.info("Nothing to undo.")
 
@@ -460,6 +500,12 @@ class MainWindow(QMainWindow):
         self._menu_action(self.ticket_menu, "&Pop out into its own window", self.pop_out)
         view_menu = self.menuBar().addMenu("&View")
         self._menu_action(view_menu, "&Dashboard", self.show_dashboard)
+        self.account_action = self._menu_action(view_menu, "&Account pane", lambda: self.ticket_pane.set_account_shown(
+            self.account_action.isChecked()), "Ctrl+Shift+A")
+        self.account_action.setCheckable(True)
+        self.account_action.setChecked(True)
+        self.ticket_pane.account_shown_changed.connect(self.account_action.setChecked)
+        self._menu_action(view_menu, "&Reset layout", lambda: self.apply_default_layout(self.width(), self.height()))
         self._menu_action(view_menu, "Sync &now", lambda: self.ops.sync.request_sync())
         help_menu = self.menuBar().addMenu("&Help")
         self._menu_action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
@@ -487,9 +533,12 @@ class MainWindow(QMainWindow):
         counts = self.ops.queues.counts
         from .connection_dialog import SignOutDialog
 
-        if SignOutDialog.ask(self.workspace.prefs, self.workspace.cache_path, self,
-                             pending=counts.outbox if counts is not None else 0):
-            self.restart_requested.emit(None)
+        def ask(unsent: list[str]) -> None:
+            if SignOutDialog.ask(self.workspace.prefs, self.workspace.cache_path, self, unsent=unsent,
+                                 pending=counts.outbox if counts is not None else 0):
+                self.restart_requested.emit(None)
+        self.reply_editor.save_draft_now()   # what is being typed counts too: the db lane is in order, so
+        self.ops.runner.write(lambda _cache: None, done=lambda _none: self.ops.outbox.unsent(done=ask))  # read after it
 
     def on_settings_requested(self) -> None:
         if self.workspace.prefs is None:
@@ -499,6 +548,7 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.workspace.prefs, self)
         dialog.settings_changed.connect(self.settings_changed)
         dialog.settings_changed.connect(lambda _names: self.notifier.set_rules(self._notify_rules()))
+        dialog.settings_changed.connect(lambda _names: self.apply_preferences())
         dialog.exec()
 
     def on_about_requested(self) -> None:

@@ -57,6 +57,7 @@ from . import theme
 from .attachment_strip import AttachingTextEdit, AttachmentStrip
 from .policy_confirm import PolicyConfirmation
 from .rich_editor import FormatBar, draft_text, formatted_html, load_draft
+from .send_later import SendLaterDialog
 
 STATE_ROLES = {"queued": "warning", "sending": "info", "sent": "ok", "failed": "error", "conflict": "error"}
 
@@ -154,6 +155,8 @@ class ReplyEditor(QWidget):
         self.send_next_action = QAction("Send and open next", self, shortcut=QKeySequence("Ctrl+Shift+Return"))
         self.send_pending_action = QAction("Send and set pending", self)
         self.send_solved_action = QAction("Send and set solved", self)
+        self.send_later_action = QAction("Send later…", self)
+        self.send_later_action.triggered.connect(self.send_later)
         for action in (self.send_action, self.send_next_action):
             action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
         self.send_action.triggered.connect(lambda: self.send())
@@ -161,7 +164,8 @@ class ReplyEditor(QWidget):
         self.send_pending_action.triggered.connect(lambda: self.send(status="pending"))
         self.send_solved_action.triggered.connect(lambda: self.send(status="solved"))
         menu = QMenu(self)
-        menu.addActions([self.send_pending_action, self.send_solved_action, self.send_next_action])
+        menu.addActions([self.send_pending_action, self.send_solved_action, self.send_next_action,
+                         self.send_later_action])
         self.send_button = QToolButton()
         self.send_button.setDefaultAction(self.send_action)
         self.send_button.setMenu(menu)
@@ -202,6 +206,10 @@ class ReplyEditor(QWidget):
                 and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) \
                 and event.modifiers() & Qt.KeyboardModifier.ControlModifier:
             self.send(open_next=bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier))
+            return True
+        if watched is self.text_edit and event.type() == QEvent.Type.ShortcutOverride \
+                and event.matches(QKeySequence.StandardKey.Undo) and not self.text_edit.document().isUndoAvailable():
+            event.ignore()   # no typing to undo here: Ctrl+Z goes to the window (undo send)
             return True
         return super().eventFilter(watched, event)
 
@@ -416,9 +424,32 @@ class ReplyEditor(QWidget):
 
     # -- sending ---------------------------------------------------------------------------
 
-    def send(self, status: str | None = None, open_next: bool = False, confirmed: bool = False) -> bool:
+    def send_later(self) -> bool:
+        """Ask when, then queue it to go out then (kept in the outbox across restarts)."""
+        if self._ticket_id is None or not self.body().strip():
+            self.message_label.setText("Nothing to send: write a reply first.")
+            return False
+        when = SendLaterDialog.ask(self)
+        return when is not None and self.send(send_at=when)
+
+    def restore(self, ticket_id: int, kind: str, body: str) -> None:
+        """A message taken back from the outbox (undo send, edit): its text back in the editor,
+        after anything typed since (nothing typed is lost)."""
+        if ticket_id != self._ticket_id or self._sending:
+            return
+        typed = self.body()
+        if kind != self._mode and not typed.strip():
+            self._apply_mode(kind)
+        self.text_edit.setPlainText(body if not typed.strip() else f"{typed.rstrip()}\n\n{body}")
+        self.text_edit.moveCursor(QTextCursor.MoveOperation.End)
+        self.draft_label.setText("taken back from the outbox")
+        self.text_edit.setFocus()
+
+    def send(self, status: str | None = None, open_next: bool = False, confirmed: bool = False,
+             send_at: float | None = None) -> bool:
         """Queue the reply/note in the outbox; False (with a message) while anything is wrong.
-        ``confirmed``: the agent chose "Send anyway" for a reply contradicting the account's policy."""
+        ``confirmed``: the agent chose "Send anyway" for a reply contradicting the account's policy;
+        ``send_at`` (local epoch): send later."""
         if self._ticket_id is None or self._sending:
             return False
         body = self.body()
@@ -438,7 +469,7 @@ class ReplyEditor(QWidget):
         self._replies.send(ticket_id=ticket_id, kind=kind, body=body, html=html, fields=fields, initiator=self,
                            done=lambda op_id: self._queued(ticket_id, op_id, open_next),
                            refused=lambda error: self._refused(ticket_id, error, status, open_next),
-                           canned_reply_id=self._canned_reply_id, confirmed=confirmed)
+                           canned_reply_id=self._canned_reply_id, confirmed=confirmed, send_at=send_at)
         return True
 
     def _queued(self, ticket_id: int, op_id: str, open_next: bool) -> None:

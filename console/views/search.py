@@ -1,9 +1,11 @@
 """The search box: one field over the local FTS index, results grouped by kind as you type.
 
 Constructor: ``SearchBox(search: console.ops.search.SearchOps, bus=None, parent=None, *,
-debounce_ms=120)``. The results list sits under the field inside this widget (put the widget in
-the toolbar area or a dock; the list hides while the field is empty). Queries run on the read
-lane; an answer to an older query than the one typed now is dropped.
+debounce_ms=120)``. The results open as a popup over the window under the field (``popup``: a
+child of the top-level window, raised above the panes, so it never pushes them down); it closes
+with Escape, when a result is chosen, or when the field is emptied. Queries run on the read lane;
+an answer to an older query than the one typed now is dropped. The syntax is the helpdesk's (one
+tokenizer, ``console.domain.search_syntax``): field terms filter, a number finds that ticket first.
 
 Slots / methods: ``focus_search()`` (for / and Ctrl+K), ``run_now()`` (skip the debounce); it
 re-runs the shown query when the cache changes (``bus.cache_changed``).
@@ -11,19 +13,22 @@ Signals (Enter or a click on a result):
 - ``ticket_requested(int)``: a ticket or comment hit (the comment's ticket);
 - ``customer_requested(int)``: a customer (user id);
 - ``canned_reply_requested(int)``: a canned reply (macro id).
-Bad query syntax shows the message under the field (``message_label``), never a traceback;
-Escape clears the field.
+Bad query syntax or an unknown field shows the message (``message_label``), never a traceback,
+and clears the stale results; a search that finds nothing says "No matches"; Escape clears the
+field and closes the popup.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, Qt, QTimer, Signal
-from PySide6.QtWidgets import QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtWidgets import QFrame, QLabel, QLineEdit, QTreeView, QVBoxLayout, QWidget
 
 from console.models.search import SearchResultModel
 from console.store import Change, Kind
 
 from . import theme
+
+NO_MATCHES = "No matches in the local cache"
 
 
 class SearchBox(QWidget):
@@ -54,12 +59,19 @@ class SearchBox(QWidget):
         self.results.setHeaderHidden(True)
         self.results.setRootIsDecorated(False)
         self.results.setUniformRowHeights(True)
-        self.results.hide()
+        self.results.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # the field keeps the keyboard
+        self.popup = QFrame(self)
+        self.popup.setObjectName("searchPopup")
+        self.popup.setFrameShape(QFrame.Shape.StyledPanel)
+        self.popup.setAutoFillBackground(True)
+        popup_layout = QVBoxLayout(self.popup)
+        popup_layout.setContentsMargins(2, 2, 2, 2)
+        popup_layout.addWidget(self.message_label)
+        popup_layout.addWidget(self.results, 1)
+        self.popup.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.search_edit)
-        layout.addWidget(self.message_label)
-        layout.addWidget(self.results, 1)
         self._timer = QTimer(self, singleShot=True, interval=debounce_ms)
         self._timer.timeout.connect(self.run_now)
         self.search_edit.textChanged.connect(lambda _text: self._timer.start())
@@ -75,6 +87,26 @@ class SearchBox(QWidget):
     def on_theme_changed(self) -> None:
         self.message_label.setStyleSheet(f"color: {theme.colours().error};")
 
+    def close_popup(self) -> None:
+        self.popup.hide()
+
+    def _show_popup(self) -> None:
+        """Over the window, under the field; parented to the top-level window once it exists."""
+        window = self.window()
+        if self.popup.parentWidget() is not window:
+            self.popup.setParent(window)
+            window.installEventFilter(self)
+        where = self.search_edit.mapTo(window, QPoint(0, self.search_edit.height() + 2))
+        width = max(self.search_edit.width(), min(640, window.width() - where.x() - 8))
+        rows = sum(1 + self.model.rowCount(self.model.index(g, 0)) for g in range(self.model.rowCount()))
+        line = max(18, self.results.sizeHintForRow(0) if self.model.rowCount() else 18)
+        wanted = (rows * line + 12 if self.results.isVisibleTo(self.popup) else 0) \
+            + (self.message_label.sizeHint().height() + 8 if self.message_label.text() else 0)
+        height = max(32, min(wanted, window.height() - where.y() - 8, 460))
+        self.popup.setGeometry(where.x(), where.y(), width, height)
+        self.popup.show()
+        self.popup.raise_()
+
     def focus_search(self) -> None:
         self.search_edit.setFocus()
         self.search_edit.selectAll()
@@ -87,6 +119,7 @@ class SearchBox(QWidget):
         if not query.strip():
             self.model.clear()
             self._show_message("")
+            self.close_popup()
             self.searched.emit(query)
             return
 
@@ -94,17 +127,20 @@ class SearchBox(QWidget):
             if generation == self._generation:
                 self._answered = generation
                 self.model.set_hits(hits)
-                self._show_message("")
+                self._show_message("" if hits else NO_MATCHES, error=False)
+                self._show_popup()
                 self.searched.emit(query)
                 if self._open_on_answer:
                     self._open_on_answer = False
                     self._open(self._first_hit())
 
         def failed(error: Exception) -> None:
-            if generation == self._generation:   # bad syntax: the message, the previous results stay
+            if generation == self._generation:   # bad syntax: the message; stale results go
                 self._answered = generation
                 self._open_on_answer = False
+                self.model.clear()
                 self._show_message(str(error))
+                self._show_popup()
                 self.searched.emit(query)
         self._search.run(query, done=done, failed=failed)
 
@@ -114,6 +150,13 @@ class SearchBox(QWidget):
             self._rerun.start()   # a sync page burst → one re-run
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override)
+        if watched is self.popup.parentWidget() and watched is not self and event.type() == QEvent.Type.Resize \
+                and self.popup.isVisible():
+            self._show_popup()
+        if watched is self.search_edit and event.type() == QEvent.Type.ShortcutOverride \
+                and event.key() == Qt.Key.Key_Escape and (self.popup.isVisible() or self.search_edit.text()):
+            event.accept()   # Escape closes the results first (the window's Escape comes next time)
+            return True
         if watched is self.search_edit and event.type() == QEvent.Type.KeyPress:
             key = event.key()
             if key in (Qt.Key.Key_Down, Qt.Key.Key_Up):
@@ -130,12 +173,15 @@ class SearchBox(QWidget):
                 return True
             if key == Qt.Key.Key_Escape:
                 self.search_edit.clear()
+                self.close_popup()
                 return True
         return super().eventFilter(watched, event)
 
     # -- internals --------------------------------------------------------------------
 
-    def _show_message(self, message: str) -> None:
+    def _show_message(self, message: str, *, error: bool = True) -> None:
+        colours = theme.colours()
+        self.message_label.setStyleSheet(f"color: {colours.error if error else colours.muted};")
         self.message_label.setText(message)
         self.message_label.setVisible(bool(message))
 
@@ -169,7 +215,8 @@ class SearchBox(QWidget):
         hit = self.model.hit(index)
         if hit is None:
             return
-        if hit.kind in ("ticket", "comment") and hit.ticket_id is not None:
+        self.close_popup()
+        if hit.kind in ("ticket", "comment", "customer_ticket") and hit.ticket_id is not None:
             self.ticket_requested.emit(int(hit.ticket_id))
         elif hit.kind == "customer":
             self.customer_requested.emit(int(hit.id))

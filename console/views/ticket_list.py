@@ -4,12 +4,16 @@
 ``show_queue(queue)`` asks for the queue's ids off the GUI thread, shows them, makes the first row
 current and, once the agent stops flipping through queues, asks for that ticket; with ``bus`` the
 list follows the cache: changed rows are re-read, and the ids re-queried a moment after a change
-that can move them (keeping the current ticket current). ``warm(queues)`` prepares each queue's
-first screenful while idle.
+that can move them. The list stays put under the cursor: such a re-query is only *offered* to
+the model (``TicketListModel.offer_ids``): rows keep their places, tickets that left the queue stay
+greyed, and ``pending_changed(new, reordered)`` announces the rest until ``show_pending()`` (the
+banner's "show", or scrolling back to the top) merges it in. The agent's own sort applies at once.
+``warm(queues)`` prepares each queue's first screenful while idle.
 
 Emits ``ticket_requested(int)`` when the current row changes (keyboard or mouse),
 ``ticket_opened(int)`` on Enter / double-click (focus moves to the ticket pane),
-``queue_shown(Queue, int)`` once a queue's ids are shown and ``emptied()`` for a queue with none.
+``queue_shown(Queue, int)`` once a queue's ids are shown and ``emptied()`` for a queue with none,
+``pending_changed(int, bool)`` when what waits to be merged in changes.
 ``move(step)`` is what J/K call. Cells are painted by ``TicketCellDelegate`` (see there why).
 """
 
@@ -26,6 +30,7 @@ from PySide6.QtWidgets import (
     QTableView,
     QWidget,
 )
+from shiboken6 import isValid
 
 from console.models.tickets import COLUMNS, TicketIdRole, TicketListModel
 from console.store import Change, Kind
@@ -37,6 +42,9 @@ SUBJECT = next(i for i, c in enumerate(COLUMNS) if c.key == "subject")
 SAMPLES = {"id": "● 000000", "requester": 16, "status": "pending", "priority": "Priority", "department": 12,
            "assignee": 12, "updated": "2026-12-31", "waiting": "Waiting"}
 SUBJECT_MIN_CHARS = 40
+SUBJECT_READABLE_CHARS = 34   # below this, columns hide (by HIDE_ORDER) to give the subject room
+HIDE_ORDER = ("department", "priority", "assignee", "updated", "waiting", "requester", "status")   # first hidden first
+NEVER_HIDDEN = ("id", "subject")
 FIRST_TICKET_SETTLE_MS = 60   # a queue switch paints at once; its first ticket opens once the agent stops flipping
 IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS
 PREPARED_KINDS = IDS_KINDS | Kind.SEEN | Kind.USERS | Kind.DEPARTMENTS | Kind.MEMBERSHIPS | Kind.VIEWS
@@ -139,7 +147,9 @@ class TicketCellDelegate(QStyledItemDelegate):
         alternate_base = self._palette.brush(group, QPalette.ColorRole.AlternateBase)
         pens = (self._palette.color(group, QPalette.ColorRole.Text),
                 self._palette.color(group, QPalette.ColorRole.HighlightedText))
+        departed_pen = self._palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         height, margin, model = self._view.rowHeight(0), self._margin, self._model
+        departed = model.departed   # left the queue: stays in place, greyed (as paint() does)
         current_font = -1
         for row, y, selected in rows:
             if selected:
@@ -151,7 +161,7 @@ class TicketCellDelegate(QStyledItemDelegate):
             if bold != current_font:
                 painter.setFont(self._fonts[bold])
                 current_font = bold
-            painter.setPen(pens[selected])
+            painter.setPen(departed_pen if departed and not selected and model.is_departed(row) else pens[selected])
             for column, x, column_width in columns:
                 text = "…" if texts is None else texts[column]
                 if not text or (row, column) == skip:
@@ -169,7 +179,11 @@ class TicketCellDelegate(QStyledItemDelegate):
         rect = option.rect
         static, top = self._static_text(text, bold, rect.width() - 2 * self._margin, rect.height())
         painter.setFont(self._fonts[bold])
-        painter.setPen(self._pen(option.state))
+        if self._model.departed and self._model.is_departed(index.row()) \
+                and not option.state & QStyle.StateFlag.State_Selected:
+            painter.setPen(self._palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text))
+        else:
+            painter.setPen(self._pen(option.state))
         painter.drawStaticText(rect.x() + self._margin, rect.y() + top, static)
 
 
@@ -178,6 +192,9 @@ class TicketListView(QTableView):
     ticket_opened = Signal(int)
     queue_shown = Signal(object, int)   # Queue, number of tickets
     emptied = Signal()
+    pending_changed = Signal(int, bool)   # tickets new to the list, order changed: waiting for show_pending()
+    queue_counted = Signal(object, int)   # the shown queue now holds this many (rows stay put meanwhile)
+    columns_changed = Signal()            # chosen, reordered or resized by the agent (worth remembering)
 
     def __init__(self, model: TicketListModel, queues=None, bus=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -188,7 +205,7 @@ class TicketListView(QTableView):
         self._first_ticket = QTimer(self, singleShot=True, interval=FIRST_TICKET_SETTLE_MS)
         self._first_ticket.timeout.connect(self._request_current)
         self._ids_timer = QTimer(self, singleShot=True, interval=250)
-        self._ids_timer.timeout.connect(self.refresh_ids)
+        self._ids_timer.timeout.connect(self.offer_ids)
         self._prepared: dict[tuple, tuple[list[int], list]] = {}   # (queue, sort, descending) -> ids, rows
         self._prepared_generation = 0
         self._warm_queues: list = []
@@ -213,13 +230,21 @@ class TicketListView(QTableView):
         self.horizontalHeader().setSortIndicatorShown(True)
         self.horizontalHeader().setHighlightSections(False)
         header = self.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(SUBJECT, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)   # the subject too: it can be widened
         header.setMinimumSectionSize(self.fontMetrics().horizontalAdvance("0000"))
         header.setStretchLastSection(False)
+        header.setSectionsMovable(True)                                   # drag a header to reorder
+        header.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header.customContextMenuRequested.connect(self.show_column_menu)
+        header.sectionResized.connect(self._on_section_resized)
+        header.sectionMoved.connect(lambda *_: self.columns_changed.emit())
+        self._fitting = False
+        self._widths = {c.key: self.column_width(c.key) for c in COLUMNS if c.key != "subject"}
+        self.user_hidden: set[str] = set()   # columns the agent switched off (header menu)
+        self.auto_hidden: set[str] = set()   # columns hidden for want of room (come back when there is)
         for i, column in enumerate(COLUMNS):
             if i != SUBJECT:
-                self.setColumnWidth(i, self.column_width(column.key))
+                self.setColumnWidth(i, self._widths[column.key])
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         vertical = self.verticalHeader()
@@ -228,6 +253,7 @@ class TicketListView(QTableView):
         vertical.setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.selectionModel().currentRowChanged.connect(self.on_current_row_changed)
         self.doubleClicked.connect(lambda index: self._open(index.row()))
+        self.verticalScrollBar().valueChanged.connect(self._on_scrolled)
 
     # -- the queue shown --------------------------------------------------------------------
 
@@ -274,6 +300,7 @@ class TicketListView(QTableView):
         else:
             self._first_ticket.stop()
             self.emptied.emit()
+        self.pending_changed.emit(0, False)
         if queue is not None:
             self.queue_shown.emit(queue, rows)
 
@@ -291,13 +318,17 @@ class TicketListView(QTableView):
         sort_key, descending = model.sort_key, model.descending
 
         def done(ids: list[int]) -> None:
+            if not isValid(self):
+                return
             if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
                 model.reload_ids(ids)
+                self.pending_changed.emit(0, False)
                 self.queue_shown.emit(queue, model.rowCount())
         self._queues.ids(queue, sort_key, descending, done=done)
 
     def resort(self) -> None:
-        """The agent sorted: the new order and the screenful it shows, read together off the GUI thread."""
+        """The agent sorted: the new order and the screenful it shows, read together off the GUI thread
+        (the agent's own sort applies at once)."""
         model = self.model()
         queue = model.queue
         if queue is None or self._queues is None:
@@ -305,11 +336,56 @@ class TicketListView(QTableView):
         sort_key, descending, top = model.sort_key, model.descending, max(0, self.rowAt(0))
 
         def done(result) -> None:
+            if not isValid(self):   # the window closed while the query ran
+                return
             if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
                 ids, rows, names, queued = result
                 model.reload_ids(ids, model.preview_rows(rows, names, queued))
+                self.pending_changed.emit(0, False)
                 self.queue_shown.emit(queue, model.rowCount())
         self._queues.prepare(queue, sort_key, descending, self.visible_rows(), start=top, done=done)
+
+    def offer_ids(self) -> None:
+        """Re-run the shown queue's id query after a change, without moving a row (see the module doc)."""
+        model = self.model()
+        queue = model.queue
+        if queue is None or self._queues is None:
+            return
+        sort_key, descending = model.sort_key, model.descending
+
+        def done(ids: list[int]) -> None:
+            if not isValid(self):   # the window closed while the query ran
+                return
+            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
+                was_empty = model.rowCount() == 0
+                shown = set(model.ticket_ids())
+                new, reordered = model.offer_ids(ids)
+                if any(t < 0 for t in shown.symmetric_difference(ids)):
+                    # a stand-in came or went: the agent's own new ticket (created, or swapped for the
+                    # real one) shows at once, in place of the banner
+                    self.show_pending()
+                    return
+                self.pending_changed.emit(new, reordered)
+                if was_empty and model.rowCount():
+                    self.queue_shown.emit(queue, model.rowCount())
+                self.queue_counted.emit(queue, len(ids))
+        self._queues.ids(queue, sort_key, descending, done=done)
+
+    def show_pending(self) -> None:
+        """Merge in what was announced (new, re-sorted, departed), keeping the current ticket current."""
+        model = self.model()
+        if model.pending_ids is None and not model.departed:
+            return
+        model.apply_pending()
+        self.pending_changed.emit(0, False)
+        if model.queue is not None:
+            self.queue_shown.emit(model.queue, model.rowCount())
+        if self.currentIndex().isValid():
+            self.scrollTo(self.currentIndex())
+
+    def _on_scrolled(self, value: int) -> None:
+        if value == 0 and self.model().pending_ids is not None:
+            self.show_pending()   # back at the top: the agent looks for what is new
 
     def on_cache_changed(self, change: Change, _initiator: object = None) -> None:
         if change.touches(PREPARED_KINDS):
@@ -357,7 +433,7 @@ class TicketListView(QTableView):
 
     def ideal_width(self) -> int:
         """Width that shows every column, the subject with ``SUBJECT_MIN_CHARS`` characters."""
-        fixed = sum(self.columnWidth(i) for i in range(len(COLUMNS)) if i != SUBJECT)
+        fixed = sum(self._widths.values())
         return fixed + self.fontMetrics().averageCharWidth() * SUBJECT_MIN_CHARS + self.verticalScrollBar().sizeHint().width() + 4
 
     def visible_rows(self) -> int:
@@ -453,6 +529,116 @@ class TicketListView(QTableView):
                 option.features |= QStyleOptionViewItem.ViewItemFeature.Alternate
             QStyledItemDelegate.paint(self.cell_delegate, painter, option, current)   # stock: text, then frame
         painter.end()
+
+    # -- columns: fit, choose, reorder, remember ---------------------------------------------
+
+    def fit_columns(self) -> None:
+        """The subject gets the room: other columns keep their widths, and hide by ``HIDE_ORDER`` while
+        the subject would show fewer than ``SUBJECT_READABLE_CHARS`` (they come back when there is room)."""
+        header = self.horizontalHeader()
+        available = self.maximumViewportSize().width() - self.verticalScrollBar().sizeHint().width()
+        bold = QFont(self.font())
+        bold.setBold(True)   # unseen subjects are bold: make room for those
+        readable = QFontMetrics(bold).averageCharWidth() * SUBJECT_READABLE_CHARS
+        shown = {c.key for c in COLUMNS if c.key not in self.user_hidden or c.key in NEVER_HIDDEN}
+        auto: set[str] = set()
+
+        def others() -> int:
+            return sum(self._widths[k] for k in shown if k != "subject")
+        for key in HIDE_ORDER:
+            if available - others() >= readable:
+                break
+            if key in shown:
+                shown.discard(key)
+                auto.add(key)
+        self._fitting = True
+        try:
+            for i, column in enumerate(COLUMNS):
+                header.setSectionHidden(i, column.key not in shown)
+            header.resizeSection(SUBJECT, max(readable, available - others()))
+        finally:
+            self._fitting = False
+        self.auto_hidden = auto
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        super().resizeEvent(event)
+        self.fit_columns()
+
+    def _on_section_resized(self, logical: int, _old: int, new: int) -> None:
+        if self._fitting or not 0 <= logical < len(COLUMNS) or COLUMNS[logical].key == "subject":
+            return
+        self._widths[COLUMNS[logical].key] = new   # the agent's width for that column, kept
+        self.columns_changed.emit()
+
+    def set_column_shown(self, key: str, shown: bool) -> None:
+        if key in NEVER_HIDDEN:
+            return
+        (self.user_hidden.discard if shown else self.user_hidden.add)(key)
+        self.fit_columns()
+        self.columns_changed.emit()
+
+    def column_menu(self):
+        """The header's context menu: a check per column (shown / hidden), and the default layout."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        header = self.horizontalHeader()
+        for visual in range(len(COLUMNS)):
+            column = COLUMNS[header.logicalIndex(visual)]
+            action = menu.addAction(column.title if column.key != "id" else "# (ticket number)")
+            action.setCheckable(True)
+            action.setChecked(column.key not in self.user_hidden)
+            action.setEnabled(column.key not in NEVER_HIDDEN)
+            if column.key in self.auto_hidden:
+                action.setText(action.text() + "  (hidden: no room)")
+            action.toggled.connect(lambda on, key=column.key: self.set_column_shown(key, on))
+        menu.addSeparator()
+        menu.addAction("Default columns").triggered.connect(self.reset_columns)
+        menu.addSeparator()
+        menu.addAction("Drag a column's header to move it").setEnabled(False)
+        return menu
+
+    def show_column_menu(self, pos) -> None:
+        menu = self.column_menu()
+        menu.exec(self.horizontalHeader().mapToGlobal(pos))
+        menu.deleteLater()
+
+    def reset_columns(self) -> None:
+        header = self.horizontalHeader()
+        for logical in range(len(COLUMNS)):
+            header.moveSection(header.visualIndex(logical), logical)
+        self.user_hidden.clear()
+        self._widths = {c.key: self.column_width(c.key) for c in COLUMNS if c.key != "subject"}
+        self._fitting = True
+        for i, column in enumerate(COLUMNS):
+            if column.key != "subject":
+                self.setColumnWidth(i, self._widths[column.key])
+        self._fitting = False
+        self.fit_columns()
+        self.columns_changed.emit()
+
+    def column_state(self) -> dict:
+        """What the agent chose, by column key (kept in the window state)."""
+        header = self.horizontalHeader()
+        return {"order": [COLUMNS[header.logicalIndex(v)].key for v in range(len(COLUMNS))],
+                "hidden": sorted(self.user_hidden), "widths": dict(self._widths)}
+
+    def restore_columns(self, state) -> None:
+        if not isinstance(state, dict):
+            return
+        keys = [c.key for c in COLUMNS]
+        header = self.horizontalHeader()
+        order = [k for k in state.get("order") or [] if k in keys]
+        for visual, key in enumerate(order):
+            header.moveSection(header.visualIndex(keys.index(key)), visual)
+        self.user_hidden = {k for k in state.get("hidden") or [] if k in keys and k not in NEVER_HIDDEN}
+        for key, width in (state.get("widths") or {}).items():
+            if key in self._widths and isinstance(width, int) and width > 0:
+                self._widths[key] = width
+                self._fitting = True
+                self.setColumnWidth(keys.index(key), width)
+                self._fitting = False
+        self.fit_columns()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange):

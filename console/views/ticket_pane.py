@@ -66,6 +66,7 @@ class TicketPane(QWidget):
     fields_change_requested = Signal(int, object, object, object)   # ticket id, changes, updated_stamp, previous
     attachment_requested = Signal(int)
     link_requested = Signal(QUrl)
+    account_shown_changed = Signal(bool)   # the account pane collapsed (False) or shown again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -159,7 +160,11 @@ class TicketPane(QWidget):
         self.horizontal.setStretchFactor(0, 1)   # the thread takes what the account pane leaves
         self.horizontal.setStretchFactor(1, 0)
         account = self.fontMetrics().averageCharWidth() * 56   # badges and "Account email: …" unclipped
-        self.account_slot.setMinimumWidth(account)
+        self.account_slot.setMinimumWidth(account // 2)   # narrower on a small screen; it can also collapse
+        self.horizontal.setCollapsible(0, False)
+        self.horizontal.setCollapsible(1, True)
+        self.horizontal.splitterMoved.connect(lambda *_: self.account_shown_changed.emit(self.account_shown))
+        self._account_width = account
         self.horizontal.setSizes([2 * account, account])
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -170,6 +175,22 @@ class TicketPane(QWidget):
 
     def set_account_pane(self, widget: QWidget) -> None:
         self._fill_slot(self.account_slot, widget)
+
+    @property
+    def account_shown(self) -> bool:
+        return self.horizontal.sizes()[1] > 0
+
+    def set_account_shown(self, shown: bool) -> None:
+        """Collapse the account pane (the thread takes its room) or bring it back at its last width."""
+        sizes = self.horizontal.sizes()
+        total = sum(sizes)
+        if shown and sizes[1] == 0:
+            account = min(self._account_width, total // 2)
+            self.horizontal.setSizes([total - account, account])
+        elif not shown and sizes[1] > 0:
+            self._account_width = sizes[1]
+            self.horizontal.setSizes([total, 0])
+        self.account_shown_changed.emit(self.account_shown)
 
     @staticmethod
     def _fill_slot(slot: QWidget, widget: QWidget) -> None:

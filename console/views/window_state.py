@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 
 
 class WindowStateKeeper:
-    def __init__(self, state, window: QWidget, splitters: dict[str, QSplitter]) -> None:
-        self.state, self.window, self.splitters = state, window, splitters
+    def __init__(self, state, window: QWidget, splitters: dict[str, QSplitter], columns=None) -> None:
+        """``columns``: a ``TicketListView`` whose chosen columns (order, hidden, widths) are kept too."""
+        self.state, self.window, self.splitters, self.columns = state, window, splitters, columns
 
     def restore(self) -> str | None:
         """Geometry and splitter sizes as they were; returns the queue key that was shown."""
@@ -32,6 +33,8 @@ class WindowStateKeeper:
             sizes = values.get(key)
             if isinstance(sizes, list) and len(sizes) == splitter.count() and all(isinstance(v, int) for v in sizes):
                 splitter.setSizes(sizes)
+        if self.columns is not None:
+            self.columns.restore_columns(values.get("columns"))
         return values.get("queue") if isinstance(values.get("queue"), str) else None
 
     def save(self, *, queue: str | None, **extra) -> None:
@@ -40,6 +43,8 @@ class WindowStateKeeper:
             return
         self.state.values.update(geometry=bytes(self.window.saveGeometry().toBase64()).decode(),
                                  queue=queue, **{k: s.sizes() for k, s in self.splitters.items()}, **extra)
+        if self.columns is not None:
+            self.state.values["columns"] = self.columns.column_state()
         try:
             self.state.save()
         except OSError as exc:

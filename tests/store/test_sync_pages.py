@@ -173,8 +173,9 @@ def test_users_pages_and_side_loaded_users(writer, reader):
     assert reader.sync_state("users_cursor") == "u1"
     newer = dict(jane, name="Jane Smith", updated_at="2025-11-01T00:00:00Z")
     assert writer.apply_user_page([newer], "u2", end_of_stream=True).user_ids == {9001}
-    assert [h.title for h in reader.search("smith")] == ["Jane Smith"]
-    assert reader.search("roe") == [] and [h.id for h in reader.search("jroe")] == [9001]
+    assert [(h.kind, h.title) for h in reader.search("smith")] == [("customer", "Jane Smith"),
+                                                                    ("customer_ticket", "Question number 1")]
+    assert reader.search("roe") == [] and [h.id for h in reader.search("jroe") if h.kind == "customer"] == [9001]
 
 
 def test_replacing_small_resources(writer, reader):

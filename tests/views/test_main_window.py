@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QAbstractItemModelTester
 
@@ -62,7 +64,7 @@ def test_window_lists_queues_with_counts_and_switches(qtbot, main_window, worksp
     expected = workspace.reader.ticket_ids_for_queue(QueueSpec.department(billing["id"], ("new", "open", "pending", "hold")))
     assert window.ticket_model.ticket_ids() == expected
     assert window.queue_model.count(f"group:{billing['id']}") == len(expected)
-    assert window.list_header.text().startswith("<b>Billing</b>") and f"{len(expected)} tickets" in window.list_header.text()
+    assert re.fullmatch(rf"Billing — unsolved · {len(expected)} · as of \d\d:\d\d", window.list_header.text())
     assert window.ticket_list.current_ticket_id() == expected[0], "switching selects the first ticket"
     qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == expected[0])   # and opens it once settled
 
