@@ -40,12 +40,12 @@ SORT_KEYS = {
 _TICKET_SOURCE = ", ".join(TICKET_SOURCE)
 _USER_SOURCE = ", ".join(USER_SOURCE)
 _LIST_COLUMNS = ("id, subject, status, priority, type, requester_id, assignee_id, group_id, tags, "
-                 "created_at, updated_at, deleted, seen, changed_at")
+                 "created_at, updated_at, deleted, seen, changed_at, json_extract(raw, '$.custom_status_id')")
 
 
 def _list_row(row: tuple) -> dict[str, Any]:
     keys = ("id", "subject", "status", "priority", "type", "requester_id", "assignee_id", "group_id", "tags",
-            "created_at", "updated_at", "deleted", "seen", "changed_at")
+            "created_at", "updated_at", "deleted", "seen", "changed_at", "custom_status_id")
     ticket = dict(zip(keys, row, strict=True))
     ticket["tags"] = ticket["tags"].split()
     ticket["deleted"], ticket["seen"] = bool(ticket["deleted"]), bool(ticket["seen"])
@@ -241,6 +241,10 @@ class CacheReader(q.LocalReads):
     def groups(self, include_deleted: bool = False) -> list[dict[str, Any]]:
         sql = "SELECT raw FROM groups" + ("" if include_deleted else " WHERE deleted = 0") + " ORDER BY name"
         return [loads(r[0]) for r in self._all(sql)]
+
+    def custom_statuses(self) -> list[dict[str, Any]]:
+        """The account's custom ticket statuses as the API gave them (none when it has none)."""
+        return [loads(r[0]) for r in self._all("SELECT raw FROM custom_statuses ORDER BY id")]
 
     def group_ids_of(self, user_id: int | None) -> list[int]:
         if user_id is None:

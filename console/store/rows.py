@@ -287,6 +287,16 @@ def group_row(group: dict[str, Any]) -> tuple:
             int(bool(group.get("deleted"))), dumps(group))
 
 
+def custom_status_row(status: dict[str, Any]) -> tuple:
+    status_id = _id(status, "custom status")
+    category = status.get("status_category")
+    if not isinstance(category, str) or not category:
+        raise BadPayloadError(f"Custom status {status_id} has no status_category")
+    label = status.get("agent_label")
+    return (status_id, category, label if isinstance(label, str) and label else category,
+            int(bool(status.get("active", True))), int(bool(status.get("default"))), dumps(status))
+
+
 def membership_row(membership: dict[str, Any]) -> tuple:
     membership_id = _id(membership, "group membership")
     _id(membership, "group membership", "user_id")
