@@ -22,6 +22,7 @@ from PySide6.QtCore import QAbstractTableModel, QMetaMethod, QModelIndex, QPersi
 from PySide6.QtGui import QFont
 
 from console.domain.sla import parse_api_time
+from console.domain.statuses import CustomStatus, custom_status_of
 from console.models.queues import queue_ticket_ids
 
 BATCH = 120   # rows fetched per miss: a screenful and a half, so the first paint stays cheap
@@ -87,6 +88,7 @@ class TicketListModel(QAbstractTableModel):
         self._bold = QFont()
         self._bold.setBold(True)
         self._names: dict[int, str] = {}
+        self._custom_statuses: dict[int, CustomStatus] = {}
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
         self._descending = True
@@ -108,6 +110,16 @@ class TicketListModel(QAbstractTableModel):
 
     def set_group_names(self, names: dict[int, str]) -> None:
         self._group_names = dict(names)
+
+    def set_custom_statuses(self, statuses: dict[int, CustomStatus]) -> None:
+        """The account's custom statuses: a ticket in one (other than its category's default) shows its name."""
+        if statuses != self._custom_statuses:
+            self._custom_statuses = dict(statuses)
+            self.mark_stale()
+
+    def _status_text(self, t: dict[str, Any]) -> str:
+        custom = custom_status_of(t, self._custom_statuses)
+        return custom.label if custom is not None and not custom.default else (t["status"] or "")
 
     def set_queue(self, queue, ids: list[int] | None = None) -> None:
         """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread."""
@@ -213,7 +225,7 @@ class TicketListModel(QAbstractTableModel):
             "id": f"● {t['id']}" if not t["seen"] else str(t["id"]),
             "subject": t["subject"] or "",
             "requester": names.get(requester, "") if requester else "",
-            "status": (t["status"] or "") + (" ⏳" if t.get("_queued") else ""),
+            "status": self._status_text(t) + (" ⏳" if t.get("_queued") else ""),
             "priority": t["priority"] or "",
             "department": self._group_names.get(group, "") if group else "",
             "assignee": names.get(assignee, "—") if assignee else "—",

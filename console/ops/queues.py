@@ -1,7 +1,7 @@
 """Queues: which tickets each shows, their counts, and the small tables behind the queue pane.
 
     queues = QueueOps(runner, me=agent_id)
-    queues.resources_changed.connect(...)   # Resources: departments, agents, views (after load/changes)
+    queues.resources_changed.connect(...)   # Resources: departments, agents, views, custom statuses
     queues.counts_changed.connect(...)      # ({queue key: count}, QueueCounts): the one source of counts
     queues.ids(queue, sort_key, descending, done=model.reload_ids)
     queues.first_rows(queue, sort_key, descending, count, done=...)   # a queue's first screen, to warm it
@@ -19,6 +19,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from console.domain.statuses import CustomStatus, custom_status_map
 from console.models.queues import queue_ticket_ids
 from console.store import Change, Kind, QueueCounts, UnsupportedViewError
 
@@ -26,7 +27,7 @@ from .runner import Runner
 
 COUNT_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.DEPARTMENTS | Kind.VIEWS \
     | Kind.MEMBERSHIPS
-RESOURCE_KINDS = Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS | Kind.USERS
+RESOURCE_KINDS = Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS | Kind.USERS | Kind.CUSTOM_STATUSES
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,7 @@ class Resources:
     agents: list[dict[str, Any]] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)
     my_departments: tuple[int, ...] = ()
+    custom_statuses: dict[int, CustomStatus] = field(default_factory=dict)
 
     @property
     def department_names(self) -> dict[int, str]:
@@ -95,7 +97,8 @@ class QueueOps(QObject):
         me = self.me
 
         def work(reader) -> Resources:
-            return Resources(reader.groups(), reader.agents(), reader.views(), tuple(reader.group_ids_of(me)))
+            return Resources(reader.groups(), reader.agents(), reader.views(), tuple(reader.group_ids_of(me)),
+                             custom_status_map(reader.custom_statuses()))
 
         def done(resources: Resources) -> None:
             changed = resources != self.resources

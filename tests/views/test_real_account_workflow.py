@@ -1,0 +1,73 @@
+"""What a real Zendesk account adds, through the real main window, a live engine and the embedded
+helpdesk: custom statuses, pacing under rate limits, channels, satisfaction, the customer's local time."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpdesk import Helpdesk
+from tests.views.test_workflow import Live
+
+BANK, ESCALATED = 7011, 7012
+
+
+def demo_helpdesk_of(tmp_path, *extra: str) -> Helpdesk:
+    return Helpdesk(tmp_path / "helpdesk.sqlite", "--demo", "--tickets", "20", "--export-delay", "0", *extra,
+                    admin_token="demo-admin-token").start()
+
+
+@pytest.fixture
+def session(qtbot, qapp, tmp_path):
+    desk = demo_helpdesk_of(tmp_path)
+    live = Live(qtbot, qapp, desk, tmp_path)
+    yield live
+    live.close()
+    desk.stop()
+
+
+async def stopped(live: Live) -> None:
+    """End the engine inside the loop, so nothing of it is left to run while the window closes."""
+    live.engine.stop()
+    if live.task is not None:
+        await live.task
+
+
+def status_cell(window, ticket_id: int) -> str:
+    model = window.ticket_model
+    return model.cell_texts(model.row_of(ticket_id))[3]
+
+
+def test_custom_statuses_show_in_the_list_and_pane_and_are_sent_from_the_selector(session):
+    live = session
+    window, server = live.window, live.server
+    conn = server.db_connection()
+    waiting, group = conn.execute("SELECT id, group_id FROM tickets WHERE custom_status_id = ?", (BANK,)).fetchone()
+    conn.close()
+
+    async def scenario():
+        live.start()
+        await live.until(lambda: window.queue_pane.select_key(f"group:{group}"), what="the department queue")
+        await live.until(lambda: window.ticket_model.row_of(waiting) >= 0
+                         and status_cell(window, waiting) == "Pending — Waiting on the customer's bank",
+                         what="the custom status in the list")
+        window.open_ticket(waiting)
+        await live.until(lambda: window.ticket_pane.ticket_id == waiting and window.shown_ticket.details is not None,
+                         what="the ticket")
+        combo = window.ticket_pane.status
+        assert combo.currentText() == "Pending — Waiting on the customer's bank"
+        labels = [combo.itemText(i) for i in range(combo.count())]
+        assert labels.index("Open — Escalated to engineering") < labels.index("Pending") \
+            < labels.index("Pending — Waiting on the customer's bank") < labels.index("Solved")
+        assert "" in labels, "categories are separated"
+        combo.setCurrentIndex(combo.findData(f"custom:{ESCALATED}"))
+
+        def on_server():
+            t = server.get(f"tickets/{waiting}.json").json()["ticket"]
+            return (t["status"], t["custom_status_id"])
+        await live.until(lambda: on_server() == ("open", ESCALATED), what="the custom status on the helpdesk")
+        await live.until(lambda: window.ticket_pane.status.currentText() == "Open — Escalated to engineering"
+                         and "⏳" not in window.ticket_pane.queued_label.text(), what="the pane")
+        await live.until(lambda: status_cell(window, waiting) == "Open — Escalated to engineering",
+                         what="the list")
+        await stopped(live)
+    live.run(scenario)
