@@ -166,7 +166,18 @@ class SyncEngine:
         return await asyncio.get_running_loop().run_in_executor(self.lanes.net, fn, *args)
 
     async def _fg(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.lanes.interactive, fn, *args)
+        """Interactive work (the agent waits for it): its requests may use the rate limit's reserve."""
+        def run():
+            with self.client.interactive():
+                return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(self.lanes.interactive, run)
+
+    def _note_pacing(self) -> None:
+        """Tell the status bar when the rate limit starts or stops slowing the sync down."""
+        paced = self.client.paced
+        if paced != self._status.paced:
+            log.info("sync %s", "paced under the helpdesk's rate limit" if paced else "no longer paced")
+            self._emit(paced=paced)
 
     async def _db(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.lanes.db, fn, *args)
@@ -299,7 +310,7 @@ class SyncEngine:
                 report.requests = self.client.requests_made - requests
                 report.seconds = time.monotonic() - started
                 if self._status.syncing:
-                    self._emit(syncing=False, phase="", done=0, total=None)
+                    self._emit(syncing=False, phase="", done=0, total=None, paced=self.client.paced)
             synced_at = _server_iso(self.client.last_server_date)
             await self._db(self._round_ok, synced_at)
             report.unreadable = len(await self._bg(self._reader.quarantined))
@@ -413,7 +424,10 @@ class SyncEngine:
         loop = asyncio.get_running_loop()
         while not self._stopping:
             await asyncio.sleep(self.liveness_seconds / 3)
+            self._note_pacing()
             last = self.client.last_answer_at
+            if self.client.paced:   # held back by the rate limit: it answered, we are the ones waiting
+                continue
             if self.work_offline or self._stopping or (
                     last is not None and time.monotonic() - last < self.liveness_seconds):
                 continue
@@ -504,7 +518,7 @@ class SyncEngine:
             received += page.size
             await self._applied(change)
             done, total = page.progress or (received, self._estimate(received, first_position, page))
-            self._emit(phase=stream.name, done=done, total=total)
+            self._emit(phase=stream.name, done=done, total=total, paced=self.client.paced)
             if nxt is None:
                 return received
             page = await nxt
