@@ -3,6 +3,8 @@ helpdesk: custom statuses, pacing under rate limits, channels, satisfaction, the
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.helpdesk import Helpdesk
@@ -71,3 +73,28 @@ def test_custom_statuses_show_in_the_list_and_pane_and_are_sent_from_the_selecto
                          what="the list")
         await stopped(live)
     live.run(scenario)
+
+
+def test_the_status_bar_says_when_the_sync_is_paced_and_opening_a_ticket_still_goes_first(qtbot, qapp, tmp_path):
+    desk = demo_helpdesk_of(tmp_path, "--rate-limit", "60")
+    live = Live(qtbot, qapp, desk, tmp_path, interval=0.2)
+    try:
+        window = live.window
+
+        async def scenario():
+            live.start()
+            await live.until(lambda: window.status.paced.isVisible(), timeout=40, what="the paced label")
+            assert window.status.paced.text() == "⏱ Paced"
+            assert "rate limit" in window.status.paced.toolTip()
+            tid = window.ticket_model.ticket_id_at(0)
+            asked = live.client.requests_made
+            started = asyncio.get_running_loop().time()
+            window.open_ticket(tid)                       # the agent's request: not behind the paced pulls
+            await live.until(lambda: live.client.requests_made >= asked + 2, timeout=5, what="the ticket's refresh")
+            assert asyncio.get_running_loop().time() - started < 3
+            assert live.client.rate_limited == 0
+            await stopped(live)
+        live.run(scenario)
+    finally:
+        live.close()
+        desk.stop()
