@@ -75,6 +75,15 @@ def seed_workspace(conn: sqlite3.Connection, *, tickets: int, seed: int, admin_t
         for sql in dropped:
             conn.execute(sql)
         conn.execute(f"UPDATE tickets SET custom_status_id = {DEFAULT_CUSTOM_STATUS_SQL}")
+        conn.execute("UPDATE users SET (time_zone, locale) = (SELECT z, l FROM (SELECT 0 AS k, 'America/New_York' AS z, "
+                     "'en-US' AS l UNION ALL SELECT 1, 'Europe/Berlin', 'de' UNION ALL SELECT 2, 'Europe/London', "
+                     "'en-GB' UNION ALL SELECT 3, 'Asia/Singapore', 'en-US' UNION ALL SELECT 4, 'America/Sao_Paulo', "
+                     "'pt-BR' UNION ALL SELECT 5, 'Europe/Paris', 'fr') WHERE k = users.id % 6) "
+                     "WHERE role = 'end-user'")   # customers around the world
+        conn.execute("UPDATE tickets SET satisfaction_rating = CASE WHEN id % 5 = 0 THEN "
+                     "'{\"score\":\"bad\",\"comment\":\"Took three days to get an answer\"}' WHEN id % 2 = 0 THEN "
+                     "'{\"score\":\"good\",\"comment\":\"Quick and kind, thanks\"}' "
+                     "ELSE '{\"score\":\"offered\",\"comment\":null}' END WHERE status IN ('solved', 'closed')")
         conn.execute("UPDATE tickets SET custom_status_id = 7011 WHERE id IN (SELECT id FROM (SELECT id, "  # every other one
                      "row_number() OVER (ORDER BY id) AS n FROM tickets WHERE status = 'pending') WHERE n % 2 = 1)")
         conn.execute("COMMIT")

@@ -149,9 +149,10 @@ class CacheReader(q.LocalReads):
         return ticket
 
     def comments_for_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
-        """The thread, oldest first; ``attachments`` carry ``local_path`` once downloaded."""
+        """The thread, oldest first; ``attachments`` carry ``local_path`` once downloaded; ``via`` says
+        how each came (``via.channel``; ``comment_type`` for a call)."""
         rows = self._all("SELECT id, ticket_id, author_id, public, body, html_body, created_at, attachments, "
-                         "audit_id FROM comments WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
+                         "audit_id, via FROM comments WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
         paths = dict(self._all("SELECT id, local_path FROM attachments WHERE ticket_id = ? "
                                "AND local_path IS NOT NULL", (ticket_id,)))
         comments = []
@@ -161,7 +162,7 @@ class CacheReader(q.LocalReads):
                 att["local_path"] = paths.get(att.get("id"))
             comments.append({"id": r[0], "ticket_id": r[1], "author_id": r[2], "public": bool(r[3]),
                              "body": r[4], "html_body": html_body_of(r[4], r[5]), "created_at": r[6], "attachments": attachments,
-                             "audit_id": r[8]})
+                             "audit_id": r[8], "via": loads(r[9]) if r[9] else None})
         return comments
 
     def done_tickets_before(self, position: list | None, floor: str, limit: int) -> list[tuple[int, str]]:

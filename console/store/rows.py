@@ -224,6 +224,9 @@ def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
     what = f"Comment {comment_id}"
     body = _text(comment, "plain_body", what) or _text(comment, "body", what) or ""
     via = comment.get("via")
+    kind = comment.get("type")
+    if isinstance(kind, str) and kind != "Comment":   # VoiceComment: kept with how it came
+        via = {**(via if isinstance(via, dict) else {}), "comment_type": kind}
     attachments = comment.get("attachments") or []
     if not isinstance(attachments, list):
         raise BadPayloadError(f"{what} has attachments that are not a list")

@@ -14,6 +14,8 @@ URL, links are not followed by the widget itself. The thread is coloured from
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtWidgets import (
     QComboBox,
@@ -26,6 +28,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.channels import channel_of
+from console.domain.satisfaction import rating_text
 from console.domain.statuses import PRIORITIES, StatusChoice, choice_key, status_choices
 from console.models.thread import thread_html
 
@@ -185,7 +189,10 @@ class TicketPane(QWidget):
         who = requester.get("name") or f"user #{ticket.get('requester_id')}"
         email = f" &lt;{requester['email']}&gt;" if requester.get("email") else ""
         deleted = " · <b>deleted on the helpdesk</b>" if ticket.get("_deleted") else ""
-        self.meta.setText(f"{who}{email} · via {(ticket.get('via') or {}).get('channel', 'web')}{deleted}")
+        channel = channel_of(ticket.get("via")) or "web"
+        rating = rating_text(ticket.get("satisfaction_rating"))
+        rated = f" · {html.escape(rating)}" if rating else ""
+        self.meta.setText(f"{who}{email} · via {channel}{deleted}{rated}")
         self._fill_fields(ticket, details.departments, details.agents, keep_tags=same_ticket)
         self._render_thread(keep_scroll=scroll)
 
