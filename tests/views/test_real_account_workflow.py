@@ -98,3 +98,26 @@ def test_the_status_bar_says_when_the_sync_is_paced_and_opening_a_ticket_still_g
     finally:
         live.close()
         desk.stop()
+
+
+def test_a_customer_who_writes_markup_reads_it_back_as_text_in_helpdesk_and_console(session):
+    live = session
+    window, server = live.window, live.server
+    text = "Why does my page show <b>bold</b> and <script>alert(1)</script> literally?"
+    conn = server.db_connection()
+    customer = conn.execute("SELECT id FROM users WHERE role = 'end-user' ORDER BY id LIMIT 1").fetchone()[0]
+    conn.close()
+    created = server.create_ticket(subject="Markup in my message", requester_id=customer,
+                                   comment={"body": text, "author_id": customer})
+    comment = server.get(f"tickets/{created['id']}/comments.json").json()["comments"][0]
+    assert comment["body"] == comment["plain_body"] == text                 # kept as written
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in comment["html_body"] and "<script" not in comment["html_body"]
+
+    async def scenario():
+        live.start()
+        window.open_ticket(created["id"])
+        await live.until(lambda: text in window.ticket_pane.thread.toPlainText(), timeout=20,
+                         what="the literal text in the thread")
+        assert "<b>" not in window.ticket_pane.thread.toHtml().split("Why does my page")[1].split("literally")[0]
+        await stopped(live)
+    live.run(scenario)
