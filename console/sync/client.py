@@ -273,6 +273,8 @@ class HelpdeskClient:
                 if wait <= self.max_inline_wait and attempt <= max_retries + 5:
                     log.info("rate limited; waiting %.0f s as asked", wait)
                     self._wait(wait)
+                    self.account_bucket.waited_out()
+                    self.export_bucket.waited_out()
                     continue
                 raise RateLimited(f"the helpdesk asks us to wait {wait:.0f} s before the next request (429)",
                                   retry_after=wait)
@@ -328,11 +330,16 @@ class HelpdeskClient:
         interactive = bool(getattr(self._local, "interactive", False))
         buckets = [self.account_bucket] + ([self.export_bucket] if "/incremental/" in url else [])
         waited = 0.0
+        first = None   # never more in all than the first answer said (it can only get shorter)
         while (delay := max(b.delay(interactive=interactive) for b in buckets)) > 0:
+            first = delay if first is None else first
+            left = min(delay, first - waited)
+            if left <= 0:
+                break
             if not interactive:
                 for bucket in buckets:
                     bucket.holding()
-            step = min(delay, 1.0)   # look again each second: another console's report may change it
+            step = min(left, 1.0)   # look again each second: another console's report may change it
             self._wait(step)
             waited += step
         if waited:

@@ -503,7 +503,9 @@ class SyncEngine:
         for stream in puller.streams():
             if self.work_offline or self._stopping:
                 break
-            setattr(report, stream.name, await self._pull(stream))
+            received = await self._pull(stream)
+            if hasattr(report, stream.name):   # a stream may run twice a round (agent threads)
+                setattr(report, stream.name, getattr(report, stream.name) + received)
 
     async def _pull(self, stream: Stream) -> int:
         """Pull one export stream to its end, fetching page N+1 while page N is applied."""

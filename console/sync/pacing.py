@@ -88,8 +88,11 @@ class Bucket:
                 self._reset_at = now + (report.reset if report.reset is not None else 60.0)
             if report.retry_after is not None:
                 self._blocked_until = max(self._blocked_until, now + report.retry_after)
-                self._remaining = 0.0
-                self._reset_at = max(self._reset_at, now + report.retry_after)
+
+    def waited_out(self) -> None:
+        """The caller slept a 429's ``Retry-After`` itself: the block is over."""
+        with self._lock:
+            self._blocked_until = min(self._blocked_until, self.clock())
 
     # -- asking ----------------------------------------------------------------------------
     def delay(self, *, interactive: bool) -> float:
