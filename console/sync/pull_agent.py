@@ -117,6 +117,7 @@ class AgentPuller(Puller):
         self._queries: list[tuple[str, int]] = []
         self._screen_ids: dict[int, list[int]] = {}
         self._spent = 0
+        self._on_screen: int | None = None   # threads of the first screens, fetched before the walk
 
     def streams(self) -> list[Stream]:
         walk = [
@@ -174,6 +175,7 @@ class AgentPuller(Puller):
             shown = [ids[:SCREEN_ROWS] for ids in self._screen_ids.values()]
             rest = [ids[SCREEN_ROWS:] for ids in self._screen_ids.values()]
             first = list(dict.fromkeys(i for ids in shown + rest for i in ids))
+            self._on_screen = len(set().union(*map(set, shown))) if shown else 0
             self.state.due = first + [i for i in self.state.due if i not in set(first)]
             self.state.screens = True
             self._save()
@@ -251,8 +253,12 @@ class AgentPuller(Puller):
             if not self._loaded:
                 self._load()
             room = max(0, self.comment_budget - self._spent)
-            self._batch = self.state.due[:room]
-            self._batch += self._history_batch(room - len(self._batch))
+            if self._on_screen is not None:   # the pass before the walk: what the first screens show
+                room, self._on_screen = min(room, self._on_screen), None
+                self._batch = self.state.due[:room]
+            else:
+                self._batch = self.state.due[:room]
+                self._batch += self._history_batch(room - len(self._batch))
             index = 0
         else:
             index = int(position)
