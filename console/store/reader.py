@@ -165,6 +165,11 @@ class CacheReader(q.LocalReads):
                              "audit_id": r[8], "via": loads(r[9]) if r[9] else None})
         return comments
 
+    def unsolved_ticket_ids(self, after: int, limit: int) -> list[int]:
+        """Ids of cached, not deleted, unsolved tickets above ``after``, ascending (a reconcile pass)."""
+        return [r[0] for r in self._all(f"SELECT id FROM tickets WHERE deleted = 0 AND {UNSOLVED_SQL} AND id > ? "
+                                        "ORDER BY id LIMIT ?", (after, max(0, limit)))]
+
     def done_tickets_before(self, position: list | None, floor: str, limit: int) -> list[tuple[int, str]]:
         """Solved and closed tickets updated at or after ``floor``, newest first, after ``position``
         (``[updated_at, id]`` of the last one handled; None = from the newest): (id, updated_at)."""

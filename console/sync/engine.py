@@ -58,7 +58,7 @@ from . import status as ev
 from .attachments import download_attachment
 from .client import AuthError, HelpdeskClient, HelpdeskError, MalformedAnswer, RateLimited, Unreachable
 from .pull import Page, Puller, Stream
-from .pull_agent import COMMENT_BUDGET, HISTORY_DAYS, PAGE_SIZE, AgentPuller
+from .pull_agent import COMMENT_BUDGET, HISTORY_DAYS, PAGE_SIZE, RECONCILE_SECONDS, AgentPuller
 from .push import Delivery, OutboxSender
 from .retry import RetryPolicy
 
@@ -88,7 +88,8 @@ class SyncEngine:
                  resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False,
                  list_page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
                  thread_history_days: int = HISTORY_DAYS, retry: RetryPolicy | None = None,
-                 lanes: Lanes | None = None, liveness_seconds: float = 6.0):
+                 lanes: Lanes | None = None, liveness_seconds: float = 6.0,
+                 reconcile_seconds: float = RECONCILE_SECONDS):
         self.client = client
         self.writer = writer
         self.interval = interval
@@ -98,7 +99,8 @@ class SyncEngine:
         self.sender = OutboxSender(client, writer, self.puller, retry)
         self._reader = CacheReader(writer.path)
         self.agent_puller = AgentPuller(client, writer, self._reader, page_size=list_page_size,
-                                        comment_budget=comment_budget, history_days=thread_history_days)
+                                        comment_budget=comment_budget, history_days=thread_history_days,
+                                        reconcile_seconds=reconcile_seconds)
         self.pull_mode: str | None = None  # "export" (admin) or "list" (agent), learned per engine
         self._own_lanes = lanes is None
         self.lanes = lanes or Lanes(writer.path, writer)

@@ -32,14 +32,19 @@ Pages come newest first, so the mark moves only when a walk finishes; a killed w
 its stored next link. Rows carry no ``generated_timestamp`` here, so the cache versions them by
 ``updated_at`` (epoch seconds, ``console.store.rows.ticket_row``): an older copy never wins.
 
-Limitation: deleted tickets are simply absent from lists, so this path sees no tombstones. A 404
-on a ticket's thread (here, or when an agent opens it) marks it missing in the cache.
+Deleted, merged-away and archived tickets are simply absent from lists, so this path sees no
+tombstones: every ``reconcile_seconds`` the cached open tickets are checked through
+``tickets/show_many`` (100 a request, resumable: state ``reconcile``); one it leaves out is asked
+for alone, and a 404 marks it missing (so does a 404 on a thread, here or when an agent opens it).
+An archived ticket still answers alone (closed), so it is updated, never dropped.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -59,6 +64,8 @@ COMMENT_BUDGET = 300  # ticket threads fetched per round
 SAVE_EVERY = 25       # persist the due list after this many threads
 SEARCH_PAGES = 10     # the agent's own queue: search answers 1,000 results at most
 SCREEN_ROWS = 50      # a queue's first screen: these threads come first
+RECONCILE_BATCH = 100  # open tickets checked per show_many request
+RECONCILE_SECONDS = 900.0  # how often the cached open tickets are checked against the helpdesk
 DONE_STATUSES = {*SOLVED, "deleted"}
 HISTORY_DAYS = SETTINGS_BY_NAME["thread_history_days"].default
 
@@ -71,6 +78,7 @@ class AgentPullState:
     done_due: list[int] = field(default_factory=list)
     history: list | None = None
     screens: bool = False
+    reconcile: int | None = None   # the id a reconcile pass part-way through got to
 
     @classmethod
     def parse(cls, text: str | None) -> AgentPullState:
@@ -80,14 +88,15 @@ class AgentPullState:
             if history is not None:
                 history = [str(history[0]), int(history[1])]
             return cls(data.get("mark"), data.get("walk"), [int(i) for i in data.get("due") or []],
-                       [int(i) for i in data.get("done_due") or []], history, bool(data.get("screens")))
+                       [int(i) for i in data.get("done_due") or []], history, bool(data.get("screens")),
+                       data.get("reconcile"))
         except (ValueError, TypeError, AttributeError, IndexError, KeyError):
             log.warning("agent pull state unreadable; starting a full walk")
             return cls()
 
     def dumps(self) -> str:
         return json.dumps({"mark": self.mark, "walk": self.walk, "due": self.due, "done_due": self.done_due,
-                           "history": self.history, "screens": self.screens})
+                           "history": self.history, "screens": self.screens, "reconcile": self.reconcile})
 
 
 @dataclass
@@ -103,8 +112,13 @@ class AgentPuller(Puller):
 
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, reader: CacheReader, *,
                  page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
-                 history_days: int = HISTORY_DAYS):
+                 history_days: int = HISTORY_DAYS, reconcile_seconds: float = RECONCILE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__(client, writer)
+        self.reconcile_seconds = reconcile_seconds   # open tickets checked with show_many this often
+        self.clock = clock
+        self._reconciled_at = clock()                # the first walk has just read everything
+        self._reconcile_next: int | None = None
         self.reader = reader
         self.page_size = page_size            # tickets / agents per list page
         self.comment_budget = comment_budget  # ticket threads fetched per round
@@ -127,10 +141,51 @@ class AgentPuller(Puller):
         ]
         self._load()
         self._spent = 0   # threads fetched this round (the budget is per round, over both comment passes)
-        if self.state.screens or self.state.mark is not None:
+        if self.state.mark is not None:
+            due = self.clock() - self._reconciled_at >= self.reconcile_seconds or self.state.reconcile is not None
+            return walk + ([Stream("tickets", None, self.fetch_reconcile, self.apply_reconcile)] if due else [])
+        if self.state.screens:
             return walk
         return [Stream("tickets", None, self.fetch_first_screen, self.apply_first_screen),
                 Stream("comments", None, self.fetch_thread, self.apply_thread), *walk]
+
+    # -- reconcile: tickets that left the lists (deleted, merged, archived) -------------------
+    def fetch_reconcile(self, position: str | None) -> Page:
+        """The next ``RECONCILE_BATCH`` cached open tickets through ``show_many``; one the answer
+        leaves out is asked for alone (an archived ticket still answers), and a 404 marks it missing."""
+        after = self.state.reconcile or 0
+        ids = self.reader.unsolved_ticket_ids(after, RECONCILE_BATCH)
+        if not ids:
+            return Page([], "", True, count=0, extra=[])
+        body = self.client.get("tickets/show_many.json", {"ids": ",".join(map(str, ids))})
+        found = [t for t in listed(body, "tickets") if isinstance(t, dict)]
+        seen = {t.get("id") for t in found}
+        gone = []
+        for ticket_id in ids:
+            if ticket_id in seen:
+                continue
+            try:
+                ticket = self.client.get(f"tickets/{ticket_id}.json").get("ticket")
+            except NotFound:
+                gone.append(ticket_id)
+                continue
+            if isinstance(ticket, dict):
+                found.append(ticket)
+        last = len(ids) < RECONCILE_BATCH
+        self._reconcile_next = None if last else ids[-1]
+        return Page(found, "" if last else "more", last, extra=gone, count=0)
+
+    def apply_reconcile(self, page: Page) -> Change:
+        change = self.writer.upsert_tickets(page.items) if page.items else Change()
+        for ticket_id in page.extra or []:
+            log.info("ticket #%s is gone from the helpdesk (deleted or merged away)", ticket_id)
+            change |= self.writer.mark_ticket_missing(ticket_id)
+        self.state.reconcile = self._reconcile_next
+        if page.end_of_stream:
+            self.state.reconcile = None
+            self._reconciled_at = self.clock()
+        self._save()
+        return change
 
     # -- first screens (first sync) --------------------------------------------------------
     def _screen_queries(self) -> list[tuple[str, int]]:
