@@ -19,9 +19,13 @@ _PRIORITY = f"CASE WHEN priority IN ({', '.join(repr(p) for p in PRIORITIES)}) T
 class HelpdeskColumns(TicketColumns):
     """The helpdesk's schema (``console.server.db``): plain columns, JSON text for lists."""
 
-    expressions = {"type": "NULLIF(type, '')", "via": "json_extract(via, '$.channel')", "priority": _PRIORITY}
+    expressions = {"type": "NULLIF(type, '')", "via": "json_extract(via, '$.channel')", "priority": _PRIORITY,
+                   "created_at": "created_ts", "updated_at": "updated_ts", "due_at": "NULL"}   # no due dates here
     custom_fields = "custom_fields"
     not_null = frozenset({"status", "requester_id"})
+
+    def encode_time(self, attribute: str, epoch: float) -> int:
+        return int(epoch)
 
     def has_any_tag(self, tags: tuple[str, ...], params: list) -> str:
         params.extend(tags)
@@ -32,8 +36,8 @@ COLUMNS = HelpdeskColumns()
 
 
 def view_where(conditions: Mapping | None, *, current_user_id: int,
-               current_group_ids: Iterable[int]) -> tuple[str, list]:
+               current_group_ids: Iterable[int], now: float | None = None) -> tuple[str, list]:
     """SQL boolean expression over ``tickets`` (plain column names) and its parameters;
     ``ViewConditionError`` (a ValueError) when the conditions can't be used."""
-    viewer = Viewer(int(current_user_id), tuple(int(g) for g in current_group_ids))
+    viewer = Viewer(int(current_user_id), tuple(int(g) for g in current_group_ids), now)
     return where_sql(conditions, viewer, COLUMNS)
