@@ -52,7 +52,7 @@ class Ops(QObject):
         self.replies = ReplyOps(self.runner, self.sync, me=me, parent=self)
         self.conflicts = ConflictOps(self.runner, self.sync, self)
         self.attachments = AttachmentOps(self.runner, self.sync, attachments_folder, self)
-        self.queues = QueueOps(self.runner, me=me, parent=self)
+        self.queues = QueueOps(self.runner, me=me, sync=self.sync, parent=self)
         self.search = SearchOps(self.runner, self)
         self.dashboard = DashboardOps(self.runner, self)
         self._unbridge = bridge_engine(self.sync, self.bus) if hasattr(self.sync, "subscribe") else None

@@ -11,6 +11,7 @@ Blocking HTTP and SQLite always run in executor threads, never on the event loop
     path = await engine.download_attachment(attachment, folder)   # into the cache folder
     # typed requests for the GUI (plain calls; they schedule the work on the engine's loop):
     engine.request_push(); engine.request_ticket(ticket_id); engine.request_sync()
+    engine.request_view(view_id)                 # a view the cache cannot evaluate: its tickets from the helpdesk
     engine.set_work_offline(True)                # no network calls at all until switched back
     engine.set_interval(seconds)
     engine.status                                # the latest SyncStatus snapshot
@@ -44,6 +45,7 @@ answer after it brings the status back and starts a round.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -227,6 +229,32 @@ class SyncEngine:
     def request_ticket(self, ticket_id: int) -> None:
         """The agent opened a ticket: re-read its fields and thread."""
         self._schedule(self.refresh_ticket(int(ticket_id)))
+
+    def request_view(self, view_id: int) -> None:
+        """A view the cache cannot evaluate is shown: ask the helpdesk for its tickets."""
+        self._schedule(self.fetch_view(int(view_id)))
+
+    async def fetch_view(self, view_id: int) -> Change:
+        """``views/{id}/tickets`` into the cache, its ids kept (sync_state ``view_result:<id>``) with
+        the helpdesk's time, for offline use. Offline or failing: nothing changes."""
+        if self.work_offline:
+            return Change()
+        try:
+            tickets = await self._fg(self.puller.fetch_all, f"views/{view_id}/tickets.json", "tickets")
+        except (Unreachable, MalformedAnswer) as exc:
+            log.info("view %s: the helpdesk did not answer (%s)", view_id, exc)
+            return Change()
+        except HelpdeskError as exc:
+            log.warning("view %s: the helpdesk refused its tickets: %s", view_id, exc)
+            return Change()
+        tickets = [t for t in tickets if isinstance(t, dict)]
+        result = {"ids": [t["id"] for t in tickets if isinstance(t.get("id"), int)],
+                  "at": _server_iso(self.client.last_server_date)}
+        change = await self._db(self.writer.upsert_tickets, tickets)
+        change |= await self._db(self.writer.set_sync_state, f"view_result:{view_id}", json.dumps(result))
+        change |= Change(Kind.VIEWS)
+        self._changed(change)
+        return change
 
     def request_sync(self) -> None:
         """A round now (F5): wakes ``run()``, or runs one round when no loop is running."""

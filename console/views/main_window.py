@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import gc
+import html
 import logging
 from dataclasses import dataclass
 from pathlib import Path
@@ -280,7 +281,9 @@ class MainWindow(QMainWindow):
         self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo)
 
     def on_queue_shown(self, queue, count: int) -> None:
-        self.list_header.setText(f"<b>{queue.label}</b> · {count} ticket{'s' if count != 1 else ''}")
+        note = self.ops.queues.note(queue.key)
+        self.list_header.setText(f"<b>{queue.label}</b> · {count} ticket{'s' if count != 1 else ''}"
+                                 + (f" · <i>{html.escape(note)}</i>" if note else ""))
         self.list_header.setToolTip(queue.label)
 
     def show_work(self, _queue=None) -> None:

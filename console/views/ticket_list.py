@@ -30,7 +30,7 @@ SAMPLES = {"id": "● 000000", "requester": 16, "status": "pending", "priority":
            "assignee": 12, "updated": "2026-12-31", "waiting": "Waiting"}
 SUBJECT_MIN_CHARS = 40
 FIRST_TICKET_SETTLE_MS = 60   # a queue switch paints at once; its first ticket opens once the agent stops flipping
-IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS
+IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.VIEWS
 
 
 _PEN_STATES = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Active | QStyle.StateFlag.State_Selected

@@ -32,6 +32,9 @@ async def stopped(live: Live) -> None:
     live.engine.stop()
     if live.task is not None:
         await live.task
+    await live.until(lambda: live.desk.ops.runner.busy == 0, what="the operations asked for to answer")
+    await asyncio.sleep(0.3)   # and the reloads they set off (debounced)
+    await live.until(lambda: live.desk.ops.runner.busy == 0, what="their follow-ups")
 
 
 def status_cell(window, ticket_id: int) -> str:
@@ -76,7 +79,7 @@ def test_custom_statuses_show_in_the_list_and_pane_and_are_sent_from_the_selecto
 
 
 def test_the_status_bar_says_when_the_sync_is_paced_and_opening_a_ticket_still_goes_first(qtbot, qapp, tmp_path):
-    desk = demo_helpdesk_of(tmp_path, "--rate-limit", "60")
+    desk = demo_helpdesk_of(tmp_path, "--rate-limit", "120")
     live = Live(qtbot, qapp, desk, tmp_path, interval=0.2)
     try:
         window = live.window
@@ -119,5 +122,38 @@ def test_a_customer_who_writes_markup_reads_it_back_as_text_in_helpdesk_and_cons
         await live.until(lambda: text in window.ticket_pane.thread.toPlainText(), timeout=20,
                          what="the literal text in the thread")
         assert "<b>" not in window.ticket_pane.thread.toHtml().split("Why does my page")[1].split("literally")[0]
+        await stopped(live)
+    live.run(scenario)
+
+
+def test_a_view_the_cache_cannot_evaluate_comes_from_the_helpdesk_and_stays_for_offline_use(session):
+    live = session
+    window, server = live.window, live.server
+    conn = server.db_connection()
+    conn.execute("""UPDATE tickets SET satisfaction_rating = '{"score": "bad", "comment": "slow"}' WHERE id IN (3, 7)""")
+    conn.execute("INSERT INTO views (id, title, position, conditions, execution, created_at, updated_at) VALUES "
+                 "(900, 'Unhappy customers', 99, ?, '{}', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+                 ('{"all": [{"field": "satisfaction_score", "operator": "is", "value": "bad"}], "any": []}',))
+    unhappy = {r[0] for r in conn.execute("SELECT id FROM tickets WHERE deleted = 0 AND "
+                                          "json_extract(satisfaction_rating, '$.score') = 'bad'")}
+    conn.close()
+    assert unhappy
+    assert {t["id"] for t in server.get("views/900/tickets.json").json()["tickets"]} == unhappy
+
+    async def scenario():
+        live.start()
+        live.engine.request_sync()
+        await live.until(lambda: live.window.queue_pane.select_key("view:900"), timeout=20, what="the view")
+        await live.until(lambda: set(window.ticket_model.ticket_ids()) == unhappy, timeout=20,
+                         what="the helpdesk's answer in the list")
+        header = window.list_header.text()
+        assert "Unhappy customers" in header and "from the helpdesk" in header and "as of " in header, header
+        live.engine.set_work_offline(True)                   # offline: the last answer stays, labelled
+        window.queue_pane.select_key("unassigned")
+        await live.until(lambda: window.ticket_model.queue.key == "unassigned")
+        window.queue_pane.select_key("view:900")
+        await live.until(lambda: window.ticket_model.queue.key == "view:900"
+                         and set(window.ticket_model.ticket_ids()) == unhappy, what="the kept answer")
+        assert "from the helpdesk" in window.list_header.text()
         await stopped(live)
     live.run(scenario)
