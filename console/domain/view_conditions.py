@@ -85,6 +85,8 @@ class Condition:
         negated = op in ("is_not", "not_includes")
         if field == "current_tags":
             return Test("tags", tuple(value.split()), negated)
+        if field == "custom_status_id":
+            return Test(field, tuple(int(v) for v in value.split()), negated)
         if field in TIME_FIELDS:
             now = viewer.now if viewer.now is not None else time.time()
             moment = now - float(value) * 3600
@@ -148,6 +150,8 @@ def _parse_item(item: object, key: str) -> Condition:
         raise ViewConditionError(f"each '{key}' condition needs 'field', 'operator' and 'value'")
     field, operator = str(item["field"]), str(item["operator"])
     raw = item.get("value")
+    if isinstance(raw, list) and field == "custom_status_id":   # custom_status_id includes [1, 2]
+        raw = " ".join(str(v) for v in raw)
     value = "" if raw is None else str(raw).strip()
     allowed = allowed_operators(field)
     if allowed is None:
@@ -169,6 +173,8 @@ def allowed_operators(field: str) -> tuple[str, ...] | None:
         return TAG_OPERATORS
     if field in TIME_FIELDS:
         return ORDERED
+    if field == "custom_status_id":
+        return EQUALITY + TAG_OPERATORS
     if field.startswith("custom_fields_") and field.removeprefix("custom_fields_").isdigit():
         return EQUALITY
     return None
@@ -188,6 +194,8 @@ def _check_value(field: str, operator: str, value: str) -> None:
         if value != special and not value.isdigit():
             raise ViewConditionError(f"'{field}' needs a numeric id, '' (none)"
                                      + (f" or '{special}'" if special else "") + f", not '{value}'")
+    if field == "custom_status_id" and not (value.split() and all(v.isdigit() for v in value.split())):
+        raise ViewConditionError(f"'custom_status_id' needs custom status ids, not '{value}'")
     if field in TIME_FIELDS:
         try:
             if float(value) < 0:
@@ -234,8 +242,8 @@ def ticket_value(ticket: Mapping, attribute: str, field_id: int | None = None) -
     value = ticket.get(attribute)
     if attribute == "priority":
         return value if value in PRIORITIES else None
-    if attribute in ID_FIELDS:
-        return None if value is None else int(value)
+    if attribute in ID_FIELDS or attribute == "custom_status_id":
+        return None if value is None or isinstance(value, bool) else int(value)
     return value or None if attribute == "type" else value
 
 

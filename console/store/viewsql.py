@@ -23,7 +23,8 @@ class CacheColumns(TicketColumns):
     """The cache's schema (``console.store.schema``)."""
 
     expressions = {"type": "NULLIF(type, '')", "via": "json_extract(raw, '$.via.channel')",
-                   "priority": "priority_rank", "due_at": "json_extract(raw, '$.due_at')"}
+                   "priority": "priority_rank", "due_at": "json_extract(raw, '$.due_at')",
+                   "custom_status_id": "json_extract(raw, '$.custom_status_id')"}
     custom_fields = "json_extract(raw, '$.custom_fields')"
     not_null = frozenset({"status", "priority"})
 

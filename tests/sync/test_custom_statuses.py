@@ -99,3 +99,29 @@ def test_the_helpdesk_refuses_a_custom_status_of_another_category(demo_desk):
     assert demo_desk.get("tickets/3.json").json()["ticket"]["updated_at"] == ticket["updated_at"]
     listed = demo_desk.get("custom_statuses.json", params={"status_categories": "pending"}).json()
     assert {s["status_category"] for s in listed["custom_statuses"]} == {"pending"}
+
+
+@pytest.mark.parametrize("condition", [
+    {"field": "custom_status_id", "operator": "is", "value": "7011"},
+    {"field": "custom_status_id", "operator": "is_not", "value": 7003},
+    {"field": "custom_status_id", "operator": "includes", "value": [7011, 7002]},
+])
+def test_views_filter_on_custom_status_in_the_cache_as_on_the_helpdesk(demo_helpdesk, demo_cache, condition):
+    from console.domain.view_conditions import Viewer, matches
+    from console.server.conditions import view_where
+    from console.store.viewsql import where_for_conditions
+
+    conditions = {"all": [condition, {"field": "status", "operator": "less_than", "value": "solved"}]}
+    conn = demo_helpdesk.db_connection()
+    try:
+        where, params = view_where(conditions, current_user_id=1, current_group_ids=[])
+        on_server = {r[0] for r in conn.execute(f"SELECT id FROM tickets WHERE deleted = 0 AND ({where})", params)}
+    finally:
+        conn.close()
+    cache, me = demo_cache
+    with CacheReader(cache) as reader:
+        where, params = where_for_conditions(conditions, me, [])
+        cached = {r[0] for r in reader._all(f"SELECT id FROM tickets WHERE deleted = 0 AND ({where})", params)}
+        python = {t["id"] for t in (reader.ticket(i) for i in range(1, 61)) if t and not t["_deleted"]
+                  and matches(conditions, t, Viewer(me))}
+    assert on_server and cached == on_server == python
