@@ -3,6 +3,7 @@ each message's channel, the ticket's satisfaction rating, the customer's local t
 
 from __future__ import annotations
 
+import time
 from zoneinfo import ZoneInfo
 
 from tests.views.conftest import open_ticket
@@ -54,3 +55,28 @@ def test_a_bad_rating_and_a_survey_without_answer_read_as_such(qtbot, main_windo
     offered = rated_ticket(demo_helpdesk, "offered")
     open_ticket(qtbot, window, offered["id"])
     assert "survey sent, no answer yet" in window.ticket_pane.meta.text()
+
+
+def test_the_dashboard_shows_csat_per_department_as_the_helpdesk_rated(qtbot, main_window, demo_helpdesk):
+    window = main_window
+    window.show_dashboard()
+    qtbot.waitUntil(lambda: bool(window.dashboard.tiles), timeout=10_000)
+    conn = demo_helpdesk.db_connection()
+    try:
+        since = time.time() - 15 * 86400   # the dashboard's 14 chart days, with its margin
+        rows = conn.execute("SELECT g.name, json_extract(t.satisfaction_rating, '$.score') FROM tickets t "
+                            "JOIN groups g ON g.id = t.group_id WHERE t.deleted = 0 AND t.status IN ('solved', "
+                            "'closed') AND t.updated_ts >= ?", (since,)).fetchall()
+    finally:
+        conn.close()
+    by_department: dict[str, list[str]] = {}
+    for name, score in rows:
+        by_department.setdefault(name, []).append(score)
+    shown = {tile.stats.name: tile.values["CSAT"].text() for tile in window.dashboard.tiles}
+    checked = 0
+    for name, scores in by_department.items():
+        good, bad = scores.count("good"), scores.count("bad")
+        if good + bad and name in shown:
+            assert shown[name] == f"{good / (good + bad):.0%} ({good + bad} rated)", (name, shown)
+            checked += 1
+    assert checked, (by_department, shown)
