@@ -109,6 +109,12 @@ async def supervise(demo: DemoHelpdesk, client, ops, engine, *, every: float = 1
         engine.request_sync()
 
 
+def remembered_agent(reader) -> int | None:
+    """The signed-in agent's id as the cache remembers it from the last sign-in (None: never signed in)."""
+    remembered = reader.sync_state("me")
+    return int(remembered) if remembered and str(remembered).isdigit() else None
+
+
 def choose_target(args, prefs: config.Preferences) -> Target | None:
     """Where to connect; None = the demo helpdesk. Raises StartError for an incomplete choice."""
     if getattr(args, "demo", False) or getattr(args, "self_check", False):
@@ -227,10 +233,10 @@ class Session:
         return demo_cache_path() if target is None else default_cache_path(target.url, target.email)
 
     async def one_session(self, app) -> int | str:
+        from console.demo.accounts import demo_account
         from console.lanes import Lanes
         from console.ops import Ops
         from console.store import CacheReader, CacheWriter
-        from console.sync.client import HelpdeskClient
         from console.sync.engine import SyncEngine
         from console.views.main_window import MainWindow, Workspace
         from console.views.theme import apply_theme
@@ -241,37 +247,67 @@ class Session:
         lanes = Lanes(cache, writer)
         reader = CacheReader(cache)   # the GUI's own: the list's lazy rows
         client = engine = ops = window = task = watcher = None
+        loop = asyncio.get_running_loop()
         try:
-            target = await self._target(lanes)
-            self.register_secret(target.token)
-            log.info("signing in to %s as %s (cache %s)", "the demo helpdesk at " + target.url if target.demo
-                     else target.url, target.email, cache)
-            client = HelpdeskClient(target.url, target.email, target.token)
-            me = await self._agent_id(lanes, client, reader)
-            engine = SyncEngine(client, writer, lanes=lanes, interval=float(self.prefs.get("sync_interval_seconds")),
-                                work_offline=bool(self.prefs.get("work_offline")),
-                                thread_history_days=int(self.prefs.get("thread_history_days")))
-            ops = Ops(lanes, me=me, sync=engine, attachments_folder=cache.parent / "attachments")
+            # The window first, from the cache, when it knows who signed in last time: starting
+            # the demo helpdesk and signing in take a second or more and happen behind it.
+            me = await loop.run_in_executor(lanes.read, lambda: remembered_agent(lanes.reader()))
+            expected = choose_target(self.args, self.prefs)
+            if me is None:
+                target = await self._target(lanes)
+                client = self._client(target)
+                me = await self._agent_id(lanes, client, reader)
+                expected = target
+            ops = Ops(lanes, me=me, attachments_folder=cache.parent / "attachments")
             window = MainWindow(Workspace(
                 ops=ops, reader=reader, me=me, prefs=self.prefs, cache_path=cache, log_file=self.log_file,
-                helpdesk_url="demo helpdesk" if target.demo else target.url, agent_name=target.email,
+                helpdesk_url="demo helpdesk" if expected is None or expected.demo else expected.url,
+                agent_name=demo_account(DEMO_ROLE).email if expected is None else expected.email,
                 window_state=None if self.args.self_check else config.WindowState.load(),
                 tray=not self.args.self_check))
-            done: asyncio.Future = asyncio.get_running_loop().create_future()
+            done: asyncio.Future = loop.create_future()
             window.restart_requested.connect(lambda _choice: done.done() or done.set_result("restart"))
             window.work_offline_changed.connect(self._remember_work_offline)
-            window.settings_changed.connect(lambda names: self._apply_settings(app, engine, names, apply_theme))
+            window.settings_changed.connect(lambda names: self._apply_settings(app, ops.sync, names, apply_theme))
             window.destroyed.connect(lambda: done.done() or done.set_result(0))
             app.lastWindowClosed.connect(lambda: done.done() or done.set_result(0))
             window.show()
+            if self.args.self_check:
+                asyncio.ensure_future(self._self_check(window, ops, done))
+            if client is None:
+                target = await self._until(done, self._target(lanes))
+                if target is None:
+                    return await done   # closed while the helpdesk was starting
+                client = self._client(target)
+                await self._until(done, self._agent_id(lanes, client, reader))
+            engine = SyncEngine(client, writer, lanes=lanes, interval=float(self.prefs.get("sync_interval_seconds")),
+                                work_offline=bool(self.prefs.get("work_offline")),
+                                thread_history_days=int(self.prefs.get("thread_history_days")))
+            ops.attach_sync(engine)
             task = asyncio.ensure_future(engine.run())
             if target.demo and self.demo is not None:
                 watcher = asyncio.ensure_future(supervise(self.demo, client, ops, engine))
-            if self.args.self_check:
-                asyncio.ensure_future(self._self_check(window, done))
             return await done
         finally:
             await self._close(window, engine, ops, lanes, reader, writer, client, task, watcher)
+
+    def _client(self, target: Target):
+        from console.sync.client import HelpdeskClient
+
+        self.register_secret(target.token)
+        log.info("signing in to %s as %s", "the demo helpdesk at " + target.url if target.demo else target.url,
+                 target.email)
+        return HelpdeskClient(target.url, target.email, target.token)
+
+    @staticmethod
+    async def _until(done: asyncio.Future, work):
+        """``await work``, unless the window closes first (then None, and the work is cancelled)."""
+        job = asyncio.ensure_future(work)
+        await asyncio.wait({job, done}, return_when=asyncio.FIRST_COMPLETED)
+        if job.done():
+            return job.result()
+        job.cancel()
+        return None
 
     async def _close(self, window, engine, ops, lanes, reader, writer, client, *tasks) -> None:
         if window is not None:
@@ -299,7 +335,7 @@ class Session:
         except OSError as exc:
             log.warning("could not save preferences: %s", exc)
 
-    def _apply_settings(self, app, engine, names, apply_theme) -> None:
+    def _apply_settings(self, app, engine, names, apply_theme) -> None:   # engine: the session's SyncPort
         if names & {"theme", "font_size"}:
             apply_theme(app, self.prefs.get("theme"), self.prefs.get("font_size"))
         if "sync_interval_seconds" in names:
@@ -315,22 +351,26 @@ class Session:
         try:
             me = (await loop.run_in_executor(lanes.interactive, client.probe))["user"]["id"]
         except (HelpdeskError, KeyError, TypeError) as exc:
-            remembered = await loop.run_in_executor(lanes.read, lambda: lanes.reader().sync_state("me"))
+            remembered = await loop.run_in_executor(lanes.read, lambda: remembered_agent(lanes.reader()))
             log.warning("could not ask who I am (%s); using the id the cache remembers (%s)", exc, remembered)
-            return int(remembered) if remembered and str(remembered).isdigit() else None
+            return remembered
         await loop.run_in_executor(lanes.db, lanes.writer.set_sync_state, "me", str(me))
         return me
 
-    async def _self_check(self, window, done: asyncio.Future) -> None:
+    async def _self_check(self, window, ops, done: asyncio.Future) -> None:
+        """Exit 0 once the window painted queue rows and the engine reached the helpdesk, else 1."""
         deadline = time.monotonic() + SELF_CHECK_SECONDS
+        painted = None
         while time.monotonic() < deadline and not done.done():
             await asyncio.sleep(0.2)
-            if window.ticket_model.rowCount():
+            if painted is None and window.ticket_model.rowCount():
                 window.grab()   # paint: the lazy model fetches the visible rows
                 if window.ticket_model.cached_rows:
-                    print(f"self-check ok: {window.ticket_model.rowCount()} tickets in "
-                          f"{window.queue_pane.current_key()}")
-                    done.done() or done.set_result(0)
-                    return
-        print("self-check failed: no queue rows painted", file=sys.stderr)
+                    painted = f"{window.ticket_model.rowCount()} tickets in {window.queue_pane.current_key()}"
+            if painted and ops.sync.attached and ops.sync.status.online:
+                print(f"self-check ok: {painted}; signed in to the helpdesk")
+                done.done() or done.set_result(0)
+                return
+        print("self-check failed: " + ("the helpdesk was not reached" if painted else "no queue rows painted"),
+              file=sys.stderr)
         done.done() or done.set_result(1)

@@ -22,10 +22,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from liquid import BaseLoader, Environment
-from liquid.exceptions import LiquidError, TemplateNotFoundError
-from liquid.loader import TemplateSource
-
 FRAGMENT_PREFIX = "fragment::"
 _TAG = re.compile(r"\{%-?\s*(render|include)\b(.*?)-?%\}", re.DOTALL)
 _SIMPLE_NAME = re.compile(r"""\s*(['"])(.+?)\1\s*""", re.DOTALL)
@@ -111,24 +107,35 @@ def _expand(template: str, fragments: Mapping[str, str], chain: tuple[str, ...],
     return "".join(out)
 
 
-class FragmentLoader(BaseLoader):
-    """python-liquid loader over the fragments (names matched without regard to case)."""
+def fragment_loader(fragments: Mapping[str, str]):
+    """A python-liquid loader over the fragments (names matched without regard to case).
 
-    def __init__(self, fragments: Mapping[str, str]) -> None:
-        super().__init__()
-        self.fragments = {k.casefold(): v for k, v in fragments.items()}
+    python-liquid is imported here, on first use: listing canned replies never needs it."""
+    from liquid import BaseLoader
+    from liquid.exceptions import TemplateNotFoundError
+    from liquid.loader import TemplateSource
 
-    def get_source(self, env, template_name: str, *, context=None, **kwargs) -> TemplateSource:  # noqa: ARG002
-        key = template_name.strip().casefold()
-        if key not in self.fragments:
-            raise TemplateNotFoundError(template_name)
-        return TemplateSource(self.fragments[key], template_name, None)
+    class FragmentLoader(BaseLoader):
+        def __init__(self) -> None:
+            super().__init__()
+            self.fragments = {k.casefold(): v for k, v in fragments.items()}
+
+        def get_source(self, env, template_name: str, *, context=None, **kwargs) -> TemplateSource:  # noqa: ARG002
+            key = template_name.strip().casefold()
+            if key not in self.fragments:
+                raise TemplateNotFoundError(template_name)
+            return TemplateSource(self.fragments[key], template_name, None)
+
+    return FragmentLoader()
 
 
 def render_with_fragments(template: str, context: Mapping, fragments: Mapping[str, str]) -> str:
     """Render ``template`` for ``context`` with its fragments; ``FragmentError`` instead of half a reply."""
+    from liquid import Environment
+    from liquid.exceptions import LiquidError
+
     check_fragments(template, fragments)
-    env = Environment(autoescape=False, loader=FragmentLoader(fragments))
+    env = Environment(autoescape=False, loader=fragment_loader(fragments))
     try:
         return env.from_string(template, globals=dict(context)).render()
     except LiquidError as error:

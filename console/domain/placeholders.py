@@ -14,12 +14,12 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from liquid import Environment, is_undefined
-from liquid.builtin.output import Output, OutputNode
-from liquid.exceptions import LiquidError
-from liquid.stringify import to_liquid_string
+if TYPE_CHECKING:   # python-liquid is imported on the first render: the window's first paint never needs it
+    from liquid import Environment
+    from liquid.exceptions import LiquidError
 
 REFUND_GUARANTEE_DAYS = 30
 LANGUAGES = {"en": "English", "bg": "Bulgarian", "da": "Danish", "nl": "Dutch", "fi": "Finnish",
@@ -178,27 +178,29 @@ def _ticket_links(ticket: Mapping) -> dict:
 _OUTPUT_LOG: ContextVar[dict | None] = ContextVar("placeholder_output_log", default=None)
 
 
-class _TracedOutputNode(OutputNode):
-    """An output statement that notes, per render, whether it produced blank text."""
-
-    __slots__ = ()
-
-    def render_to_output(self, context, buffer) -> int:
-        text = to_liquid_string(self.expression.evaluate(context), context.autoescape)
-        log = _OUTPUT_LOG.get()
-        if log is not None and not text.strip() and self.token.start_index not in log:
-            left = getattr(self.expression, "left", None)
-            undefined = left is not None and is_undefined(left.evaluate(context))
-            log[self.token.start_index] = (self.token.value, "undefined" if undefined else "empty")
-        return buffer.write(text)
-
-
-class _TracedOutput(Output):
-    node_class = _TracedOutputNode
-
-
 @lru_cache(maxsize=1)
 def _environment() -> Environment:
+    from liquid import Environment, is_undefined
+    from liquid.builtin.output import Output, OutputNode
+    from liquid.stringify import to_liquid_string
+
+    class _TracedOutputNode(OutputNode):
+        """An output statement that notes, per render, whether it produced blank text."""
+
+        __slots__ = ()
+
+        def render_to_output(self, context, buffer) -> int:
+            text = to_liquid_string(self.expression.evaluate(context), context.autoescape)
+            log = _OUTPUT_LOG.get()
+            if log is not None and not text.strip() and self.token.start_index not in log:
+                left = getattr(self.expression, "left", None)
+                undefined = left is not None and is_undefined(left.evaluate(context))
+                log[self.token.start_index] = (self.token.value, "undefined" if undefined else "empty")
+            return buffer.write(text)
+
+    class _TracedOutput(Output):
+        node_class = _TracedOutputNode
+
     env = Environment(autoescape=False)
     env.add_tag(_TracedOutput)
     return env
@@ -232,9 +234,12 @@ def render_preview(template: str, context: Mapping) -> tuple[str, list[Unresolve
 
 
 def _render(template: str, context: Mapping, log: dict | None) -> str:
+    environment = _environment()
+    from liquid.exceptions import LiquidError
+
     token = _OUTPUT_LOG.set(log)
     try:
-        return _environment().from_string(template).render(**context)
+        return environment.from_string(template).render(**context)
     except LiquidError as error:
         raise PlaceholderError(_describe(error, template), _error_span(error, template)) from None
     finally:
@@ -261,6 +266,8 @@ def _error_span(error: LiquidError, template: str) -> tuple[int, int] | None:
         opening = list(re.finditer(r"\{%-?\s*" + unclosed.group(1) + r"\b", template))
         if opening:
             return _markup_around(template, opening[-1].start())
+    from liquid.exceptions import LiquidError
+
     for markup in re.finditer(r"\{\{.*?(\}\}|$)", template, re.DOTALL):
         try:
             _environment().from_string(markup.group(0))

@@ -121,13 +121,16 @@ class TicketListModel(QAbstractTableModel):
         custom = custom_status_of(t, self._custom_statuses)
         return custom.label if custom is not None and not custom.default else (t["status"] or "")
 
-    def set_queue(self, queue, ids: list[int] | None = None) -> None:
-        """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread."""
+    def set_queue(self, queue, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
+        """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread, ``rows``
+        (list rows, queued changes applied) when it read the first screenful too."""
         self.beginResetModel()
         self._queue = queue
         self._rows.clear()
         self._texts.clear()
         self._set_ids(ids if ids is not None else self._query_ids())
+        for row in rows or ():
+            self._rows[row["id"]] = row
         self.endResetModel()
 
     def _query_ids(self) -> list[int]:
@@ -145,9 +148,12 @@ class TicketListModel(QAbstractTableModel):
             self._row_index = {tid: row for row, tid in enumerate(self._ids)}
         return self._row_index
 
-    def reload_ids(self, ids: list[int] | None = None) -> None:
-        """Re-read which tickets the queue holds, keeping selection and current row by ticket id."""
+    def reload_ids(self, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
+        """Re-read which tickets the queue holds, keeping selection and current row by ticket id;
+        ``rows``: list rows read with the ids (``preview_rows``), shown without another query."""
         new_ids = ids if ids is not None else self._query_ids()
+        for row in rows or ():
+            self._rows[row["id"]] = row
         if new_ids == self._ids:
             return
         self.layoutAboutToBeChanged.emit()
@@ -254,8 +260,13 @@ class TicketListModel(QAbstractTableModel):
     def preview_texts(self, rows: list[dict[str, Any]], names: dict[int, str], queued: dict | None = None
                       ) -> list[tuple]:
         """Cell texts (as ``cell_texts``) for rows of a queue not shown yet (``ops.queues.first_rows``)."""
+        return [self._row_texts(r) for r in self.preview_rows(rows, names, queued)]
+
+    def preview_rows(self, rows: list[dict[str, Any]], names: dict[int, str], queued: dict | None = None
+                     ) -> list[dict[str, Any]]:
+        """Rows of a queue not shown yet as ``set_queue(rows=)`` takes them (their names learnt)."""
         self._names.update(names)
-        return [self._row_texts(r) for r in with_queued(rows, queued or {})]
+        return with_queued(rows, queued or {})
 
     # -- Qt model API -----------------------------------------------------------------------
 

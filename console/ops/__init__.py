@@ -10,11 +10,13 @@ Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/ope
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
 
-``sync`` is the sync engine (the only road to the network) or ``NoSync()`` when there is none.
+``sync`` is the sync engine (the only road to the network); without one (widget tests, or the app
+before it reached the helpdesk) ``ops.sync`` answers as ``NoSync`` until ``ops.attach_sync(engine)``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -29,12 +31,20 @@ from .queues import QueueOps
 from .replies import ReplyOps, SendRefused
 from .runner import Cache, Runner, Written
 from .search import SearchOps
-from .sync import NoSync
+from .sync import NoSync, SyncPort
 from .tickets import OpenTicket, TicketDetails, TicketOps
 from .undo import UndoStack
 
-__all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "Runner", "SendRefused", "TicketDetails",
-           "Written", "bridge_engine"]
+__all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "Runner", "SendRefused", "SyncPort",
+           "TicketDetails", "Written", "bridge_engine"]
+
+
+def warm_imports() -> None:
+    """Import and build what a first draft or canned reply needs (the template engine)."""
+    from console.domain import fragments, placeholders
+
+    placeholders.render_preview("{{ ticket.id }}", {"ticket": {"id": 1}})
+    fragments.render_with_fragments("{{ x }}", {"x": 1}, {})
 
 
 class Ops(QObject):
@@ -44,7 +54,7 @@ class Ops(QObject):
                  parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.lanes, self.me = lanes, me
-        self.sync = sync if sync is not None else NoSync()
+        self.sync = SyncPort()
         self.bus = ChangeBus(self)
         self.runner = Runner(lanes, self.bus, self)
         self.undo = UndoStack(self)
@@ -55,9 +65,32 @@ class Ops(QObject):
         self.queues = QueueOps(self.runner, me=me, sync=self.sync, parent=self)
         self.search = SearchOps(self.runner, self)
         self.dashboard = DashboardOps(self.runner, self)
-        self._unbridge = bridge_engine(self.sync, self.bus) if hasattr(self.sync, "subscribe") else None
-        if self._unbridge is None:
+        self._warmed = False
+        self._unbridge: Callable[[], None] | None = None
+        if sync is not None:
+            self.attach_sync(sync)
+        else:
             self.bus.sync_status_changed.emit(self.sync.status)
+
+    def attach_sync(self, engine) -> None:
+        """From now on requests go to ``engine`` and its events feed the bus (once per session)."""
+        if self.sync.attached:
+            raise RuntimeError("this session already has a sync engine")
+        self.sync.engine = engine
+        if hasattr(engine, "subscribe"):
+            self._unbridge = bridge_engine(engine, self.bus)
+        else:
+            self.bus.sync_status_changed.emit(engine.status)
+
+    def warm_up(self) -> None:
+        """What the first paint did not need, loaded off the GUI thread while the agent reads the list.
+
+        python-liquid (placeholders, fragments: ~0.4 s of imports) was otherwise imported on the
+        GUI thread at the first keystroke in a draft or the first canned reply, stalling the
+        window that long; once is enough (imports are cached)."""
+        if not self._warmed:
+            self._warmed = True
+            self.runner.call(warm_imports)
 
     def open_ticket(self, parent: QObject | None = None) -> OpenTicket:
         return OpenTicket(self.runner, self.sync, me=self.me, parent=parent or self)

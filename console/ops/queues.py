@@ -46,11 +46,18 @@ class Resources:
         return {d["id"]: d["name"] for d in self.departments}
 
 
+def prepared_queue(reader, queue, sort_key: str, descending: bool, count: int, start: int = 0
+                   ) -> tuple[list, list, dict, dict]:
+    """A queue's ids, ``count`` list rows from row ``start``, their people's names and queued field changes."""
+    ids = queue_ticket_ids(reader, queue, sort_key, descending)
+    rows = reader.tickets_by_ids(ids[start:start + count])
+    people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
+    return ids, rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
+
+
 def first_rows(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, dict, dict]:
     """The first ``count`` list rows of a queue, their people's names and queued field changes."""
-    rows = reader.tickets_by_ids(queue_ticket_ids(reader, queue, sort_key, descending)[:count])
-    people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
-    return rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
+    return prepared_queue(reader, queue, sort_key, descending, count)[1:]
 
 
 def view_counts(reader, views: list[dict], me: int | None) -> dict[str, int]:
@@ -175,7 +182,9 @@ class QueueOps(QObject):
     def note(self, key: str | None) -> str:
         return self.notes.get(key or "", "")
 
-    def first_rows(self, queue, sort_key: str, descending: bool, count: int, *,
-                   done: Callable[[tuple], None]) -> None:
-        self.runner.read(lambda reader: first_rows(reader, queue, sort_key, descending, count), done=done,
-                         failed=lambda _exc: None)
+    def prepare(self, queue, sort_key: str, descending: bool, count: int, *,
+                done: Callable[[tuple], None], start: int = 0) -> None:
+        """``done((ids, rows, names, queued))``: what showing ``queue`` needs, read off the GUI thread
+        (the rows from row ``start``: the screenful the list shows)."""
+        self.runner.read(lambda reader: prepared_queue(reader, queue, sort_key, descending, count, start),
+                         done=done, failed=lambda _exc: None)

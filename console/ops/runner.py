@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 Callback = Callable[[Any], None] | None
 
 
+_DELETED = ("already deleted", "Signal source has been deleted")   # PySide's words for a deleted QObject
+
+
 @dataclass(frozen=True)
 class Cache:
     """What a write sees on the db thread: the one writer, and that thread's reader."""
@@ -124,7 +127,7 @@ class Runner(QObject):
         try:
             call()
         except RuntimeError as exc:
-            if "already deleted" not in str(exc):   # the asking widget closed meanwhile: nothing to show
+            if not any(gone in str(exc) for gone in _DELETED):   # the asker closed meanwhile: nothing to show
                 raise
             log.debug("an answer arrived for a closed widget: %s", exc)
 

@@ -26,6 +26,12 @@ from .schema import MIGRATIONS
 Migration = Callable[[sqlite3.Connection], None]
 
 BUSY_TIMEOUT_S = 10.0
+# SQLite's page cache per connection, in KiB. The writer's is big (a sync writes many pages of
+# the same indexes); a reader's is small: the OS keeps the file's pages cached anyway, and a
+# window holds several readers (its own, the read lane's, the db lane's), which filled 32 MB
+# each with the pages of the count and queue queries (resident memory, not speed).
+WRITER_CACHE_KIB = 32_000
+READER_CACHE_KIB = 4_000
 
 
 def connect(path: str | Path, *, readonly: bool = False,
@@ -42,7 +48,7 @@ def connect(path: str | Path, *, readonly: bool = False,
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA foreign_keys = OFF")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("PRAGMA cache_size = -32000")
+        conn.execute(f"PRAGMA cache_size = -{READER_CACHE_KIB if readonly else WRITER_CACHE_KIB}")
         migrate(conn, migrations)
         if readonly:
             conn.execute("PRAGMA query_only = ON")

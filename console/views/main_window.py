@@ -35,16 +35,12 @@ from console.models.tickets import TicketListModel
 from console.ops import Ops
 from console.ops.notifications import Notifier
 
-from .about import AboutDialog
 from .account_pane import AccountPane
 from .canned_replies import CannedReplyPicker
 from .conflicts import ConflictView
-from .connection_dialog import ConnectionDialog, SignOutDialog
-from .dashboard import DashboardView
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
-from .settings_dialog import SettingsDialog
 from .shortcuts import LETTER_ACTIONS, SHORTCUTS, ShortcutOverlay
 from .status_bar import StatusBar
 from .ticket_list import TicketListView
@@ -55,6 +51,7 @@ from .window_state import WindowStateKeeper
 
 log = logging.getLogger(__name__)
 WARM_QUEUES_DELAY_MS = 300   # after start-up (or a new queue list) settled: prepare each queue's first screen
+WARM_UP_DELAY_MS = 300        # after the first queue is shown (and painted): ops.warm_up()
 DEFAULT_SIZE = (1840, 1000)
 
 
@@ -84,6 +81,7 @@ class MainWindow(QMainWindow):
         self.workspace, self.ops, self.me = workspace, workspace.ops, workspace.me
         self._closing = False
         self._default_queue = None
+        self._warming = False
         self.setWindowTitle(f"Support Console — {workspace.agent_name or 'agent'}"
                             + (f" @ {workspace.helpdesk_url}" if workspace.helpdesk_url else ""))
         self._build()
@@ -136,10 +134,9 @@ class MainWindow(QMainWindow):
         self.work_split.addWidget(self.ticket_pane)
         self.work_split.setStretchFactor(0, 1)
         self.work_split.setStretchFactor(1, 1)
-        self.dashboard = DashboardView(ops.dashboard, ws.prefs)
+        self._dashboard = None   # built when first shown (Qt Charts loads then, not at start-up)
         self.pages = QStackedWidget()
         self.pages.addWidget(self.work_split)
-        self.pages.addWidget(self.dashboard)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(self.queue_pane)
         self.main_split.addWidget(self.pages)
@@ -206,7 +203,6 @@ class MainWindow(QMainWindow):
         self.search_box.customer_requested.connect(
             lambda user_id: ops.search.customer_tickets(user_id, done=self.on_customer_tickets))
         self.search_box.canned_reply_requested.connect(self.on_canned_reply_requested)
-        self.dashboard.queue_requested.connect(self.show_queue)
         self.status.work_offline_changed.connect(ops.sync.set_work_offline)
         self.status.work_offline_changed.connect(self.work_offline_changed)
         self.status.conflicts_requested.connect(self.open_conflicts)
@@ -281,6 +277,9 @@ class MainWindow(QMainWindow):
         self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo)
 
     def on_queue_shown(self, queue, count: int) -> None:
+        if not self._warming:   # the first queue is painted: then load what drafts need, off the GUI thread
+            self._warming = True
+            QTimer.singleShot(WARM_UP_DELAY_MS, self.ops.warm_up)
         note = self.ops.queues.note(queue.key)
         self.list_header.setText(f"<b>{queue.label}</b> · {count} ticket{'s' if count != 1 else ''}"
                                  + (f" · <i>{html.escape(note)}</i>" if note else ""))
@@ -289,6 +288,17 @@ class MainWindow(QMainWindow):
     def show_work(self, _queue=None) -> None:
         self.pages.setCurrentWidget(self.work_split)
         self.queue_pane.dashboard.setChecked(False)
+
+    @property
+    def dashboard(self):
+        """The supervisor's dashboard page (a DashboardView), built on first use."""
+        if self._dashboard is None:
+            from .dashboard import DashboardView
+
+            self._dashboard = DashboardView(self.ops.dashboard, self.workspace.prefs)
+            self._dashboard.queue_requested.connect(self.show_queue)
+            self.pages.addWidget(self._dashboard)
+        return self._dashboard
 
     def show_dashboard(self) -> None:
         self.queue_pane.dashboard.setChecked(True)
@@ -404,6 +414,8 @@ class MainWindow(QMainWindow):
     def on_connect_requested(self) -> None:
         if self.workspace.prefs is None:
             return
+        from .connection_dialog import ConnectionDialog  # dialogs load when first asked for, not at start-up
+
         dialog = ConnectionDialog(self.workspace.prefs, self.ops.runner, self)
         if dialog.exec() == ConnectionDialog.DialogCode.Accepted and dialog.choice is not None:
             self.restart_requested.emit(dialog.choice)
@@ -412,6 +424,8 @@ class MainWindow(QMainWindow):
         if self.workspace.prefs is None:
             return
         counts = self.ops.queues.counts
+        from .connection_dialog import SignOutDialog
+
         if SignOutDialog.ask(self.workspace.prefs, self.workspace.cache_path, self,
                              pending=counts.outbox if counts is not None else 0):
             self.restart_requested.emit(None)
@@ -419,12 +433,16 @@ class MainWindow(QMainWindow):
     def on_settings_requested(self) -> None:
         if self.workspace.prefs is None:
             return
+        from .settings_dialog import SettingsDialog
+
         dialog = SettingsDialog(self.workspace.prefs, self)
         dialog.settings_changed.connect(self.settings_changed)
         dialog.settings_changed.connect(lambda _names: self.notifier.set_rules(self._notify_rules()))
         dialog.exec()
 
     def on_about_requested(self) -> None:
+        from .about import AboutDialog
+
         AboutDialog(self, cache_path=self.workspace.cache_path, log_file=self.workspace.log_file).exec()
 
     # -- lifecycle ----------------------------------------------------------------------------

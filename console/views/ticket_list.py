@@ -16,8 +16,16 @@ Emits ``ticket_requested(int)`` when the current row changes (keyboard or mouse)
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QItemSelectionModel, QSignalBlocker, Qt, QTimer, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPalette, QStaticText, QTextOption
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QStyle, QStyledItemDelegate, QTableView, QWidget
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QStaticText, QTextOption
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QWidget,
+)
 
 from console.models.tickets import COLUMNS, TicketIdRole, TicketListModel
 from console.store import Change, Kind
@@ -31,6 +39,8 @@ SAMPLES = {"id": "● 000000", "requester": 16, "status": "pending", "priority":
 SUBJECT_MIN_CHARS = 40
 FIRST_TICKET_SETTLE_MS = 60   # a queue switch paints at once; its first ticket opens once the agent stops flipping
 IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.VIEWS
+PREPARED_KINDS = IDS_KINDS | Kind.SEEN | Kind.USERS | Kind.DEPARTMENTS | Kind.MEMBERSHIPS | Kind.VIEWS
+REWARM_MS = 1000   # read the queues again once the cache has been quiet this long
 
 
 _PEN_STATES = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Active | QStyle.StateFlag.State_Selected
@@ -113,6 +123,42 @@ class TicketCellDelegate(QStyledItemDelegate):
                 if text:
                     self._static_text(text, bold, width - 2 * self._margin, height)
 
+    def paint_rows(self, painter: QPainter, rows: list[tuple[int, int, bool]],
+                   columns: list[tuple[int, int, int]], width: int, *, enabled: bool, active: bool,
+                   alternate: bool, skip: tuple[int, int] | None = None) -> None:
+        """Paint whole rows at once, as the stock table paints them cell by cell under Fusion.
+
+        ``rows``: (row, y, selected); ``columns``: (column, x, width) of the visible columns. A row is
+        one fill (highlight when selected, the alternate base on odd rows) and one text per cell;
+        the per-cell style calls (row panel, item panel, an empty focus check) are what cost a
+        queue switch most once the texts are cached. ``skip``: a (row, column) cell the caller
+        paints itself (the current cell with its focus frame)."""
+        group = (QPalette.ColorGroup.Disabled if not enabled else QPalette.ColorGroup.Active if active
+                 else QPalette.ColorGroup.Inactive)
+        highlight = self._palette.brush(group, QPalette.ColorRole.Highlight)
+        alternate_base = self._palette.brush(group, QPalette.ColorRole.AlternateBase)
+        pens = (self._palette.color(group, QPalette.ColorRole.Text),
+                self._palette.color(group, QPalette.ColorRole.HighlightedText))
+        height, margin, model = self._view.rowHeight(0), self._margin, self._model
+        current_font = -1
+        for row, y, selected in rows:
+            if selected:
+                painter.fillRect(0, y, width, height, highlight)
+            elif alternate and row % 2:
+                painter.fillRect(0, y, width, height, alternate_base)
+            texts = model.cell_texts(row)
+            bold = 0 if texts is None or texts[-1] else 1
+            if bold != current_font:
+                painter.setFont(self._fonts[bold])
+                current_font = bold
+            painter.setPen(pens[selected])
+            for column, x, column_width in columns:
+                text = "…" if texts is None else texts[column]
+                if not text or (row, column) == skip:
+                    continue
+                static, top = self._static_text(text, bold, column_width - 2 * margin, height)
+                painter.drawStaticText(x + margin, y + top, static)
+
     def paint(self, painter, option, index) -> None:
         self._style.drawControl(QStyle.ControlElement.CE_ItemViewItem, option, painter, self._view)
         texts = self._model.cell_texts(index.row())
@@ -143,10 +189,16 @@ class TicketListView(QTableView):
         self._first_ticket.timeout.connect(self._request_current)
         self._ids_timer = QTimer(self, singleShot=True, interval=250)
         self._ids_timer.timeout.connect(self.refresh_ids)
+        self._prepared: dict[tuple, tuple[list[int], list]] = {}   # (queue, sort, descending) -> ids, rows
+        self._prepared_generation = 0
+        self._warm_queues: list = []
+        self._rewarm = QTimer(self, singleShot=True, interval=REWARM_MS)
+        self._rewarm.timeout.connect(lambda: self.warm(self._warm_queues))
         if bus is not None:
             bus.cache_changed.connect(self.on_cache_changed)
         if queues is not None:
-            model.ids_requested.connect(self.refresh_ids)
+            model.ids_requested.connect(self.resort)
+        self.stock_paint = False   # True: Qt's own cell-by-cell paint (tests compare the two)
         self.cell_delegate = TicketCellDelegate(self, model)
         self.setItemDelegate(self.cell_delegate)
         self.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -180,7 +232,7 @@ class TicketListView(QTableView):
     # -- the queue shown --------------------------------------------------------------------
 
     def show_queue(self, queue) -> None:
-        """Show ``queue`` (its ids come off the GUI thread); None shows nothing."""
+        """Show ``queue`` (its ids come off the GUI thread, or from ``warm``); None shows nothing."""
         model = self.model()
         self._generation += 1
         generation = self._generation
@@ -190,6 +242,12 @@ class TicketListView(QTableView):
             return
 
         sort_key, descending = model.sort_key, model.descending
+        prepared = self._prepared.get((queue, sort_key, descending))
+        if prepared is not None:   # nothing changed since it was read: show it now, no round trip,
+            model.set_queue(queue, *prepared)
+            self._after_switch(queue)
+            self.refresh_ids()   # and check it off the GUI thread (it updates in place if it differs)
+            return
 
         def done(ids: list[int]) -> None:
             if generation == self._generation:
@@ -238,25 +296,57 @@ class TicketListView(QTableView):
                 self.queue_shown.emit(queue, model.rowCount())
         self._queues.ids(queue, sort_key, descending, done=done)
 
+    def resort(self) -> None:
+        """The agent sorted: the new order and the screenful it shows, read together off the GUI thread."""
+        model = self.model()
+        queue = model.queue
+        if queue is None or self._queues is None:
+            return
+        sort_key, descending, top = model.sort_key, model.descending, max(0, self.rowAt(0))
+
+        def done(result) -> None:
+            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
+                ids, rows, names, queued = result
+                model.reload_ids(ids, model.preview_rows(rows, names, queued))
+                self.queue_shown.emit(queue, model.rowCount())
+        self._queues.prepare(queue, sort_key, descending, self.visible_rows(), start=top, done=done)
+
     def on_cache_changed(self, change: Change, _initiator: object = None) -> None:
+        if change.touches(PREPARED_KINDS):
+            self._drop_prepared()
         if change.ticket_ids and change.touches(IDS_KINDS | Kind.SEEN):
             self.model().mark_stale(change.ticket_ids)
         if change.touches(IDS_KINDS):
             self._ids_timer.start()
 
     def warm(self, queues: list) -> None:
-        """Fetch each queue's first screenful off the GUI thread and lay its texts out while idle.
+        """Read each queue's ids and first screenful off the GUI thread and lay its texts out while idle.
 
-        A queue's first visit otherwise paid for cold SQLite pages, unknown names and new text
-        layouts (~17-20 ms against ~11 ms for a later visit at 100k tickets)."""
+        A queue switch then shows what was read at once (no round trip to the read lane, no SQL
+        while painting) for as long as the cache does not change; a change drops what was read
+        and the queues are read again once the cache is quiet for a moment."""
         if self._queues is None:
             return
-        model, count = self.model(), self.visible_rows()
-        for queue in queues:
-            if queue.kind != "queue" or queue == model.queue:
-                continue
-            self._queues.first_rows(queue, model.sort_key, model.descending, count,
-                                    done=lambda result: self.warm_texts(model.preview_texts(*result)))
+        self._warm_queues = [q for q in queues if q.kind == "queue"]
+        model, count, generation = self.model(), self.visible_rows(), self._prepared_generation
+        sort_key, descending = model.sort_key, model.descending
+
+        def done(queue, result) -> None:
+            if generation != self._prepared_generation:
+                return   # the cache changed while this was read
+            ids, rows, names, queued = result
+            rows = model.preview_rows(rows, names, queued)
+            self.warm_texts(model.preview_texts(rows, {}))
+            self._prepared[(queue, sort_key, descending)] = (ids, rows)
+
+        for queue in self._warm_queues:
+            self._queues.prepare(queue, sort_key, descending, count, done=lambda result, q=queue: done(q, result))
+
+    def _drop_prepared(self) -> None:
+        self._prepared.clear()
+        self._prepared_generation += 1
+        if self._warm_queues:
+            self._rewarm.start()
 
     def column_width(self, key: str) -> int:
         """A readable default width for a column, from the font (so it scales with the font size)."""
@@ -324,6 +414,45 @@ class TicketListView(QTableView):
         tid = self.model().ticket_id_at(row)
         if tid is not None:
             self.ticket_opened.emit(tid)
+
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt override)
+        """Rows painted whole by the delegate (Fusion, the themes' style); any other style: stock."""
+        model = self.model()
+        count = model.rowCount()
+        if self.stock_paint or not count or self.style().name().lower() != "fusion":
+            super().paintEvent(event)
+            return
+        area = event.rect()
+        first = self.rowAt(area.top())
+        if first < 0:
+            return
+        last = self.rowAt(area.bottom())
+        last = count - 1 if last < 0 else last
+        header = self.horizontalHeader()
+        columns = [(c, self.columnViewportPosition(c), self.columnWidth(c))
+                   for c in range(header.count()) if not header.isSectionHidden(c)]
+        columns = [c for c in columns if c[1] + c[2] > area.left() and c[1] <= area.right()]
+        if not columns:
+            return
+        selection, current = self.selectionModel(), self.currentIndex()
+        rows = [(row, self.rowViewportPosition(row), selection.isRowSelected(row)) for row in range(first, last + 1)]
+        focused = current.isValid() and self.hasFocus() and first <= current.row() <= last
+        painter = QPainter(self.viewport())
+        width = max(x + w for _c, x, w in columns)
+        self.cell_delegate.paint_rows(painter, rows, columns, width, enabled=self.isEnabled(),
+                                      active=self.isActiveWindow(), alternate=self.alternatingRowColors(),
+                                      skip=(current.row(), current.column()) if focused else None)
+        if focused:   # the current cell with its focus frame, as the style draws it
+            option = QStyleOptionViewItem()
+            self.initViewItemOption(option)
+            option.rect = self.visualRect(current)
+            option.state |= QStyle.StateFlag.State_HasFocus
+            if selection.isRowSelected(current.row()):
+                option.state |= QStyle.StateFlag.State_Selected
+            if self.alternatingRowColors() and current.row() % 2:
+                option.features |= QStyleOptionViewItem.ViewItemFeature.Alternate
+            QStyledItemDelegate.paint(self.cell_delegate, painter, option, current)   # stock: text, then frame
+        painter.end()
 
     def changeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         if event.type() in (QEvent.Type.FontChange, QEvent.Type.PaletteChange, QEvent.Type.StyleChange):

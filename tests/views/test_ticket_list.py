@@ -13,6 +13,21 @@ def _settled(qtbot, window, desk) -> None:
     desk.settle(qtbot)
 
 
+def _ours(listed):
+    return listed.viewport().grab().toImage()
+
+
+def _stock(listed):
+    """The list as Qt's own table paint draws it, cell by cell, with the stock delegate."""
+    listed.stock_paint = True
+    listed.setItemDelegate(QStyledItemDelegate(listed))
+    try:
+        return listed.viewport().grab().toImage()
+    finally:
+        listed.setItemDelegate(listed.cell_delegate)
+        listed.stock_paint = False
+
+
 def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window, desk):
     window, listed = main_window, main_window.ticket_list
     window.resize(1600, 900)
@@ -27,11 +42,7 @@ def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window
     assert any(not t[-1] for t in texts) and any(t[-1] for t in texts), "want bold (unseen) and plain rows"
     listed.clear_current()   # the focus frame is drawn under the text by one, over it by the other
     qtbot.wait(20)
-    ours = listed.viewport().grab().toImage()
-    listed.setItemDelegate(QStyledItemDelegate(listed))
-    stock = listed.viewport().grab().toImage()
-    listed.setItemDelegate(listed.cell_delegate)
-    assert ours == stock
+    assert _ours(listed) == _stock(listed)
 
 
 def test_a_queue_warmed_while_idle_paints_without_new_text_layouts(qtbot, main_window, desk):
@@ -52,3 +63,40 @@ def test_a_queue_warmed_while_idle_paints_without_new_text_layouts(qtbot, main_w
     listed.cell_delegate.restyle()
     listed.viewport().repaint()
     assert listed.cell_delegate.prepared_texts > len(rows)
+
+
+def test_the_current_row_with_focus_looks_as_the_stock_paint_draws_it(qtbot, main_window, desk):
+    window, listed = main_window, main_window.ticket_list
+    window.resize(1400, 800)
+    model = window.ticket_model
+    window.queue_pane.select_key("unassigned")
+    qtbot.waitUntil(lambda: model.queue is not None and model.queue.key == "unassigned" and model.rowCount() > 3)
+    listed.setFocus()
+    listed.select_row(3, notify=False)
+    listed.selectionModel().setCurrentIndex(model.index(3, 2), listed.selectionModel().SelectionFlag.NoUpdate)
+    qtbot.waitUntil(listed.hasFocus)
+    listed.viewport().repaint()
+    assert _ours(listed) == _stock(listed)
+
+
+def test_a_warmed_queue_shows_at_once_and_a_change_is_never_shown_stale(qtbot, main_window, desk):
+    window, listed, model = main_window, main_window.ticket_list, main_window.ticket_model
+    _settled(qtbot, window, desk)
+    current = window.queue_pane.current_key()
+    other = "unassigned" if current != "unassigned" else "mine"
+    queue = window.queue_model.queue_at(window.queue_model.row_of(other))
+    window.queue_pane.select_key(other)
+    assert model.queue is queue and model.rowCount() > 0, "read while idle: shown without a round trip"
+    listed.viewport().repaint()
+    first = model.ticket_id_at(0)
+    was_seen = model.cell_texts(0)[-1]
+    window.queue_pane.select_key(current)
+    qtbot.waitUntil(lambda: model.queue is not None and model.queue.key == current)
+    # the cache changes while another queue is shown (here: the first ticket's unseen mark)
+    desk.ops.runner.write(lambda cache: cache.writer.mark_seen([first], seen=not was_seen))
+    desk.settle(qtbot)
+    window.queue_pane.select_key(other)
+    qtbot.waitUntil(lambda: model.queue is queue and model.rowCount() > 0)
+    listed.viewport().repaint()
+    assert model.ticket_id_at(0) == first
+    assert model.cell_texts(0)[-1] == (not was_seen), "what was read before the change is not shown"
