@@ -67,6 +67,9 @@ class SyncPort:
     def request_sync(self) -> None:
         self.engine.request_sync()
 
+    def request_view(self, view_id: int) -> None:
+        self.engine.request_view(view_id)
+
     def set_work_offline(self, offline: bool) -> None:
         self.engine.set_work_offline(offline)
 

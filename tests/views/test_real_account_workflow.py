@@ -118,6 +118,8 @@ def test_a_customer_who_writes_markup_reads_it_back_as_text_in_helpdesk_and_cons
 
     async def scenario():
         live.start()
+        await live.until(lambda: live.desk.reader.ticket(created["id"]) is not None, timeout=20,
+                         what="the new ticket in the cache")
         window.open_ticket(created["id"])
         await live.until(lambda: text in window.ticket_pane.thread.toPlainText(), timeout=20,
                          what="the literal text in the thread")
