@@ -530,7 +530,7 @@ class SyncEngine:
             await self._pull_streams(self.agent_puller, report)
 
     async def _pull_streams(self, puller: Puller, report: SyncReport) -> None:
-        for stream in puller.streams():
+        for stream in await self._bg(puller.streams):   # the agent puller reads its state: off the loop
             if self.work_offline or self._stopping:
                 break
             received = await self._pull(stream)
