@@ -118,3 +118,26 @@ def write_views(conn: sqlite3.Connection, group_ids: dict[str, int], *, anchor_t
     conn.executemany("INSERT INTO views (id, title, description, position, restriction, conditions, execution, "
                      "created_at, updated_at) VALUES (?,?,?,?,?,?,?,?,?)", rows)
     return len(rows)
+
+
+# The account's custom ticket statuses: each category's default (its plain name) plus a few of the
+# team's own, the way a real account has them (ids as Zendesk's: large, unordered).
+CUSTOM_STATUSES = (
+    (7001, "new", "New", "Open", "", True),
+    (7002, "open", "Open", "Open", "", True),
+    (7003, "pending", "Pending", "Awaiting your reply", "", True),
+    (7004, "hold", "On-hold", "Open", "", True),
+    (7005, "solved", "Solved", "Solved", "", True),
+    (7011, "pending", "Waiting on the customer's bank", "Awaiting your bank",
+     "The refund or card update waits for the customer's bank to confirm", False),
+    (7012, "open", "Escalated to engineering", "Open", "A bug report with the product team", False),
+    (7013, "hold", "Waiting on a refund approval", "Open", "Billing waits for a refund to be approved", False),
+)
+
+
+def write_custom_statuses(conn: sqlite3.Connection, *, anchor_ts: int) -> int:
+    stamp = iso(anchor_ts - 300 * DAY)
+    conn.executemany("INSERT INTO custom_statuses (id, status_category, agent_label, end_user_label, description, "
+                     "is_default, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
+                     [(*row[:5], int(row[5]), stamp, stamp) for row in CUSTOM_STATUSES])
+    return len(CUSTOM_STATUSES)

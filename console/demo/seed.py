@@ -13,13 +13,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from console.demo.catalog import write_macros, write_views
+from console.demo.catalog import write_custom_statuses, write_macros, write_views
 from console.demo.data import load
 from console.demo.people import CustomerFactory, NamePool, write_customers, write_staff
 from console.demo.scenarios import ScenarioWriter
 from console.demo.threads import ThreadWriter
 from console.demo.tickets import TicketGenerator
-from console.server.db import connect
+from console.server.db import DEFAULT_CUSTOM_STATUS_SQL, connect
 
 CONTENT_TABLES = ("users", "groups", "tickets", "comments", "macros", "views", "api_tokens")
 # the indexes a bulk load drops and builds again at its end (sorting once beats a random insert per row)
@@ -73,6 +73,7 @@ def seed_workspace(conn: sqlite3.Connection, *, tickets: int, seed: int, admin_t
         staff = write_staff(conn, anchor_ts=anchor_ts, admin_token=admin_token)
         macros = write_macros(conn, staff.group_ids, anchor_ts=anchor_ts)
         views = write_views(conn, staff.group_ids, anchor_ts=anchor_ts)
+        write_custom_statuses(conn, anchor_ts=anchor_ts)
         factory = CustomerFactory(rng, NamePool(rng, seed), anchor_ts,
                                   first_id=1 + conn.execute("SELECT max(id) FROM users").fetchone()[0])
         writer = ThreadWriter(conn, anchor_ts=anchor_ts)
@@ -84,6 +85,18 @@ def seed_workspace(conn: sqlite3.Connection, *, tickets: int, seed: int, admin_t
             writer, tickets - len(scenarios), progress)
         for sql in dropped:
             conn.execute(sql)
+        conn.execute(f"UPDATE tickets SET custom_status_id = {DEFAULT_CUSTOM_STATUS_SQL}")
+        conn.execute("UPDATE users SET (time_zone, locale) = (SELECT z, l FROM (SELECT 0 AS k, 'America/New_York' AS z, "
+                     "'en-US' AS l UNION ALL SELECT 1, 'Europe/Berlin', 'de' UNION ALL SELECT 2, 'Europe/London', "
+                     "'en-GB' UNION ALL SELECT 3, 'Asia/Singapore', 'en-US' UNION ALL SELECT 4, 'America/Sao_Paulo', "
+                     "'pt-BR' UNION ALL SELECT 5, 'Europe/Paris', 'fr') WHERE k = users.id % 6) "
+                     "WHERE role = 'end-user'")   # customers around the world
+        conn.execute("UPDATE tickets SET satisfaction_rating = CASE WHEN id % 5 = 0 THEN "
+                     "'{\"score\":\"bad\",\"comment\":\"Took three days to get an answer\"}' WHEN id % 2 = 0 THEN "
+                     "'{\"score\":\"good\",\"comment\":\"Quick and kind, thanks\"}' "
+                     "ELSE '{\"score\":\"offered\",\"comment\":null}' END WHERE status IN ('solved', 'closed')")
+        conn.execute("UPDATE tickets SET custom_status_id = 7011 WHERE id IN (SELECT id FROM (SELECT id, "  # every other one
+                     "row_number() OVER (ORDER BY id) AS n FROM tickets WHERE status = 'pending') WHERE n % 2 = 1)")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")

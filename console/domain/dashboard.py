@@ -41,6 +41,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .satisfaction import csat
 from .sla import SlaPolicy
 from .statuses import WAITING as WAITING_STATUSES
 
@@ -132,6 +133,7 @@ class DashboardFacts:
     created: list[float] = field(default_factory=list)                                  # since chart start
     solved: list[tuple[int | None, float]] = field(default_factory=list)                # assignee, solve time
     replies: list[tuple[int, float]] = field(default_factory=list)                      # agent, time
+    ratings: list[tuple[int | None, str]] = field(default_factory=list)                 # group, good/bad
     last_sync: float | None = None
     last_error: str = ""
 
@@ -151,6 +153,8 @@ class DepartmentStats:
     sla_at_risk: int = 0
     median_first_reply_today: float | None = None  # seconds
     median_first_reply_7d: float | None = None
+    csat: float | None = None      # share of good satisfaction ratings (solved in the chart's days)
+    rated: int = 0                 # how many were rated good or bad
 
     @property
     def unsolved(self) -> int:
@@ -290,6 +294,9 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
             if reply >= win.today_start:
                 today_replies.setdefault(group_id, []).append(reply - created)
 
+    scores: dict[int | None, list[str]] = {}
+    for group_id, score in facts.ratings:
+        scores.setdefault(group_id, []).append(score)
     departments = []
     def name(g: int | None) -> str:
         return NO_DEPARTMENT if g is None else facts.groups.get(g, f"Department {g}")
@@ -302,7 +309,7 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
             group_id, name(group_id),
             c["new"], c["open"], c["pending"], c["hold"], unassigned[group_id], longest[1], longest[0],
             breached[group_id], at_risk[group_id], _median(today_replies.get(group_id, ())),
-            _median(week_replies.get(group_id, ()))))
+            _median(week_replies.get(group_id, ())), *csat(scores.get(group_id, ()))))
 
     solved_today: Counter[int] = Counter()
     chart_solved = [0] * CHART_DAYS

@@ -23,8 +23,10 @@ What the operators mean (Zendesk's rules):
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from .statuses import ALL_STATUSES, PRIORITIES, TICKET_TYPES
@@ -32,6 +34,9 @@ from .statuses import ALL_STATUSES, PRIORITIES, TICKET_TYPES
 # Zendesk's numeric via ids for the channels the embedded helpdesk produces.
 VIA_IDS = {"0": "web", "4": "email", "5": "api", "29": "chat", "33": "voice", "34": "voice"}
 ID_FIELDS = ("group_id", "assignee_id", "requester_id", "organization_id")
+# "hours since": ``updated_at less_than 24`` is "updated in the last 24 hours", ``due_at greater_than 0``
+# "past its due date" (Zendesk's stock "Recently updated tickets" and "Overdue tasks")
+TIME_FIELDS = ("created_at", "updated_at", "due_at")
 EQUALITY = ("is", "is_not")
 ORDERED = ("less_than", "greater_than")
 TAG_OPERATORS = ("includes", "not_includes")
@@ -48,6 +53,7 @@ class Viewer:
 
     user_id: int | None
     group_ids: tuple[int, ...] = ()
+    now: float | None = None   # epoch seconds the time conditions count from (None: the clock)
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,7 @@ class Test:
     values: tuple[Any, ...]
     negated: bool = False
     field_id: int | None = None
+    since: tuple[str, float] | None = None   # time fields: (">" later than | "<" earlier than, epoch)
 
 
 @dataclass(frozen=True)
@@ -78,6 +85,12 @@ class Condition:
         negated = op in ("is_not", "not_includes")
         if field == "current_tags":
             return Test("tags", tuple(value.split()), negated)
+        if field == "custom_status_id":
+            return Test(field, tuple(int(v) for v in value.split()), negated)
+        if field in TIME_FIELDS:
+            now = viewer.now if viewer.now is not None else time.time()
+            moment = now - float(value) * 3600
+            return Test(field, (), since=(">" if op == "less_than" else "<", moment))
         if op in ORDERED:
             order = ALL_STATUSES if field == "status" else PRIORITIES
             rank = order.index(value)
@@ -137,6 +150,8 @@ def _parse_item(item: object, key: str) -> Condition:
         raise ViewConditionError(f"each '{key}' condition needs 'field', 'operator' and 'value'")
     field, operator = str(item["field"]), str(item["operator"])
     raw = item.get("value")
+    if isinstance(raw, list) and field == "custom_status_id":   # custom_status_id includes [1, 2]
+        raw = " ".join(str(v) for v in raw)
     value = "" if raw is None else str(raw).strip()
     allowed = allowed_operators(field)
     if allowed is None:
@@ -156,6 +171,10 @@ def allowed_operators(field: str) -> tuple[str, ...] | None:
         return EQUALITY
     if field == "current_tags":
         return TAG_OPERATORS
+    if field in TIME_FIELDS:
+        return ORDERED
+    if field == "custom_status_id":
+        return EQUALITY + TAG_OPERATORS
     if field.startswith("custom_fields_") and field.removeprefix("custom_fields_").isdigit():
         return EQUALITY
     return None
@@ -175,6 +194,14 @@ def _check_value(field: str, operator: str, value: str) -> None:
         if value != special and not value.isdigit():
             raise ViewConditionError(f"'{field}' needs a numeric id, '' (none)"
                                      + (f" or '{special}'" if special else "") + f", not '{value}'")
+    if field == "custom_status_id" and not (value.split() and all(v.isdigit() for v in value.split())):
+        raise ViewConditionError(f"'custom_status_id' needs custom status ids, not '{value}'")
+    if field in TIME_FIELDS:
+        try:
+            if float(value) < 0:
+                raise ValueError(value)
+        except ValueError:
+            raise ViewConditionError(f"'{field}' needs a number of hours, not '{value}'") from None
     if field == "current_tags" and not value.split():
         raise ViewConditionError("'current_tags' needs at least one tag")
 
@@ -190,6 +217,11 @@ def matches(conditions: Mapping | ViewConditions | None, ticket: Mapping, viewer
 
 
 def passes(test: Test, ticket: Mapping) -> bool:
+    if test.since is not None:
+        moment = _epoch(ticket.get(test.attribute))
+        if moment is None:
+            return False
+        return moment > test.since[1] if test.since[0] == ">" else moment < test.since[1]
     if test.attribute == "tags":
         found = bool(set(test.values) & set(ticket.get("tags") or ()))
     else:
@@ -210,9 +242,23 @@ def ticket_value(ticket: Mapping, attribute: str, field_id: int | None = None) -
     value = ticket.get(attribute)
     if attribute == "priority":
         return value if value in PRIORITIES else None
-    if attribute in ID_FIELDS:
-        return None if value is None else int(value)
+    if attribute in ID_FIELDS or attribute == "custom_status_id":
+        return None if value is None or isinstance(value, bool) else int(value)
     return value or None if attribute == "type" else value
+
+
+def _epoch(value: object) -> float | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+    except ValueError:
+        return None
+
+
+def iso_time(epoch: float) -> str:
+    """An epoch as the API writes times (``2026-11-25T14:44:39Z``)."""
+    return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def custom_field_text(value: object) -> str | None:

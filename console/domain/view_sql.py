@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .view_conditions import Test, ViewConditions, Viewer, parse_conditions
+from .view_conditions import Test, ViewConditions, Viewer, iso_time, parse_conditions
 
 
 class TicketColumns:
@@ -39,6 +39,10 @@ class TicketColumns:
     def encode(self, attribute: str, value: Any) -> Any:
         """A test value as ``column`` holds it (e.g. a priority as its rank)."""
         return value
+
+    def encode_time(self, attribute: str, epoch: float) -> Any:
+        """A moment as ``column`` holds the time fields: the API's ISO text by default."""
+        return iso_time(epoch)
 
     def has_any_tag(self, tags: tuple[str, ...], params: list) -> str:
         """SQL that is true (never NULL) when the ticket has any of ``tags``."""
@@ -66,6 +70,10 @@ def custom_field_sql(fields_json: str) -> str:
 
 
 def _test_sql(test: Test, columns: TicketColumns, params: list) -> str:
+    if test.since is not None:   # NULL (no due date) is neither before nor after
+        expr = columns.column(test.attribute, None, params)
+        params.append(columns.encode_time(test.attribute, test.since[1]))
+        return f"COALESCE({expr} {test.since[0]} ?, 0)"
     if test.attribute == "tags":
         sql = columns.has_any_tag(test.values, params)
         return f"NOT {sql}" if test.negated else sql

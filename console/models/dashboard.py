@@ -56,6 +56,11 @@ class _SnapshotModel(QAbstractTableModel):
         return None
 
 
+def csat_text(share: float | None, rated: int) -> str:
+    """"92% (25 rated)"; "—" when nobody rated."""
+    return "—" if share is None else f"{share:.0%} ({rated} rated)"
+
+
 class DepartmentTableModel(_SnapshotModel):
     COLUMNS = (
         ("Department", lambda d: d.name), ("New", lambda d: d.new), ("Open", lambda d: d.open),
@@ -64,6 +69,7 @@ class DepartmentTableModel(_SnapshotModel):
         ("SLA breached", lambda d: d.sla_breached), ("SLA at risk", lambda d: d.sla_at_risk),
         ("1st reply today", lambda d: format_duration(d.median_first_reply_today)),
         ("1st reply 7 days", lambda d: format_duration(d.median_first_reply_7d)),
+        ("CSAT", lambda d: csat_text(d.csat, d.rated)),
     )
 
     def _records(self, snapshot: DashboardSnapshot) -> list[DepartmentStats]:

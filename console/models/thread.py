@@ -8,6 +8,7 @@ readable in light and dark themes. Comment HTML is sanitized by ``console.domain
 scripts, no remote images); plain bodies are escaped. Attachments link to ``attachment:<id>``
 so the pane can open the cached file; downloaded images also show inline as ``cached-image:<id>``,
 which the pane resolves to the cached file only (``inline_images``), never to anything remote.
+Each card says how the message came ("via email", "via voice").
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import html
 
 from console.domain.attachments import shows_inline
+from console.domain.channels import channel_of
 from console.domain.html import sanitize_comment_html, text_to_html
 from console.domain.sla import parse_api_time
 
@@ -71,6 +73,9 @@ def comment_html(comment: dict, author: dict | None, requester_id: int | None, c
     else:
         body = text_to_html(comment.get("body"))
     files = attachment_links(comment.get("attachments") or [], c.card_muted)
+    via = comment.get("via") if isinstance(comment.get("via"), dict) else {}
+    channel = channel_of(via, via.get("comment_type"))
+    label_html += f" · via {html.escape(channel)}" if channel else ""
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:10px; '
         f'background-color:{background}; border:{border}; color:{c.card_ink}">'

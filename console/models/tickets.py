@@ -31,6 +31,7 @@ from PySide6.QtGui import QFont
 from console.domain.new_ticket import NOT_YET
 from console.domain.sla import parse_api_time
 from console.domain.statuses import WAITING as WAITING_STATUSES
+from console.domain.statuses import CustomStatus, custom_status_of
 from console.models.queues import queue_ticket_ids
 from console.store.dashboard import agent_ids, waiting_since
 
@@ -105,6 +106,7 @@ class TicketListModel(QAbstractTableModel):
         self.departed: set[int] = set()          # shown, but no longer in the queue (greyed)
         self._agents: list[int] | None = None    # who answers for the customer (the Waiting column)
         self._pending: list[int] | None = None   # a newer id query not applied yet
+        self._custom_statuses: dict[int, CustomStatus] = {}
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
         self._descending = True
@@ -128,6 +130,16 @@ class TicketListModel(QAbstractTableModel):
         """Departments (and agents) changed: names here, and who counts as an agent is read again."""
         self._group_names = dict(names)
         self._agents = None
+
+    def set_custom_statuses(self, statuses: dict[int, CustomStatus]) -> None:
+        """The account's custom statuses: a ticket in one (other than its category's default) shows its name."""
+        if statuses != self._custom_statuses:
+            self._custom_statuses = dict(statuses)
+            self.mark_stale()
+
+    def _status_text(self, t: dict[str, Any]) -> str:
+        custom = custom_status_of(t, self._custom_statuses)
+        return custom.label if custom is not None and not custom.default else (t["status"] or "")
 
     def set_queue(self, queue, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
         """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread, ``rows``
@@ -300,7 +312,7 @@ class TicketListModel(QAbstractTableModel):
             "id": ("new" if t["id"] < 0 else f"● {t['id']}" if not t["seen"] else str(t["id"])),
             "subject": t["subject"] or "",
             "requester": names.get(requester, "") if requester else "",
-            "status": (t["status"] or "") + (" ⏳" if t.get("_queued") else "")
+            "status": self._status_text(t) + (" ⏳" if t.get("_queued") else "")
             if t["id"] > 0 else NOT_YET,   # a new ticket still in the outbox (console/store/local_tickets.py)
             "priority": t["priority"] or "",
             "department": self._group_names.get(group, "") if group else "",

@@ -73,7 +73,7 @@ class Ops(QObject):
         self.merges = MergeOps(self.runner, self.sync, self)
         self.conflicts = ConflictOps(self.runner, self.sync, self)
         self.attachments = AttachmentOps(self.runner, self.sync, attachments_folder, self)
-        self.queues = QueueOps(self.runner, me=me, parent=self)
+        self.queues = QueueOps(self.runner, me=me, sync=self.sync, parent=self)
         self.search = SearchOps(self.runner, self, me=me)
         self.dashboard = DashboardOps(self.runner, self)
         self.suggestions = SuggestionOps(self.runner, me=me, parent=self)

@@ -1,7 +1,7 @@
 """Queues: which tickets each shows, their counts, and the small tables behind the queue pane.
 
     queues = QueueOps(runner, me=agent_id)
-    queues.resources_changed.connect(...)   # Resources: departments, agents, views (after load/changes)
+    queues.resources_changed.connect(...)   # Resources: departments, agents, views, custom statuses
     queues.counts_changed.connect(...)      # ({queue key: count}, QueueCounts): the one source of counts
     queues.ids(queue, sort_key, descending, done=model.reload_ids)
     queues.first_rows(queue, sort_key, descending, count, done=...)   # a queue's first screen, to warm it
@@ -13,21 +13,25 @@ recomputed off the GUI thread a moment after any change that can move them.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from console.domain.sla import parse_api_time
+from console.domain.statuses import CustomStatus, custom_status_map
 from console.models.queues import queue_ticket_ids
 from console.store import Change, Kind, QueueCounts, UnsupportedViewError
 from console.store.dashboard import waiting_since
 
 from .runner import Runner
+from .sync import NoSync
 
 COUNT_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.DEPARTMENTS | Kind.VIEWS \
     | Kind.MEMBERSHIPS
-RESOURCE_KINDS = Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS | Kind.USERS
+RESOURCE_KINDS = Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS | Kind.USERS | Kind.CUSTOM_STATUSES
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,7 @@ class Resources:
     agents: list[dict[str, Any]] = field(default_factory=list)
     views: list[dict[str, Any]] = field(default_factory=list)
     my_departments: tuple[int, ...] = ()
+    custom_statuses: dict[int, CustomStatus] = field(default_factory=dict)
 
     @property
     def department_names(self) -> dict[int, str]:
@@ -81,13 +86,32 @@ def counts_by_key(counts: QueueCounts, views: dict[str, int], unsolved: tuple[st
     return out
 
 
+def view_fallback(reader, queue) -> tuple[list[int], str | None] | None:
+    """The helpdesk's last answer for a view the cache cannot evaluate: (ids still cached, its time)."""
+    view_id = getattr(getattr(queue, "spec", None), "view_id", None)
+    text = reader.sync_state(f"view_result:{view_id}") if view_id is not None else None
+    if not text:
+        return None
+    result = json.loads(text)
+    ids = [r["id"] for r in reader.tickets_by_ids(list(result.get("ids") or [])) if not r["deleted"]]
+    return ids, result.get("at")
+
+
+def fallback_note(at: str | None) -> str:
+    """"as of 14:02, from the helpdesk" (local time of the helpdesk's answer)."""
+    moment = parse_api_time(at)
+    return f"as of {moment.astimezone():%H:%M}, from the helpdesk" if moment else "from the helpdesk"
+
+
 class QueueOps(QObject):
     counts_changed = Signal(object, object)    # {queue key: count}, QueueCounts
     resources_changed = Signal(object)         # Resources
 
-    def __init__(self, runner: Runner, *, me: int | None, parent: QObject | None = None) -> None:
+    def __init__(self, runner: Runner, *, me: int | None, sync=None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.runner, self.me = runner, me
+        self.sync = sync if sync is not None else NoSync()
+        self.notes: dict[str, str] = {}   # queue key -> what the list header adds ("as of 14:02, from the helpdesk")
         self.resources = Resources()
         self.counts: QueueCounts | None = None
         self._counts_timer = QTimer(self, singleShot=True, interval=150)
@@ -106,7 +130,8 @@ class QueueOps(QObject):
         me = self.me
 
         def work(reader) -> Resources:
-            return Resources(reader.groups(), reader.agents(), reader.views(), tuple(reader.group_ids_of(me)))
+            return Resources(reader.groups(), reader.agents(), reader.views(), tuple(reader.group_ids_of(me)),
+                             custom_status_map(reader.custom_statuses()))
 
         def done(resources: Resources) -> None:
             changed = resources != self.resources
@@ -133,8 +158,33 @@ class QueueOps(QObject):
 
     def ids(self, queue, sort_key: str, descending: bool, *, done: Callable[[list[int]], None],
             failed: Callable[[Exception], None] | None = None) -> None:
-        self.runner.read(lambda reader: queue_ticket_ids(reader, queue, sort_key, descending), done=done,
-                         failed=failed)
+        """A queue's ids. A view the cache cannot evaluate shows the helpdesk's last answer for it
+        (labelled in ``notes``) and asks the helpdesk again; with none yet it is empty meanwhile."""
+        key = getattr(queue, "key", None)
+
+        def work(reader) -> tuple[list[int], str | None]:
+            try:
+                return queue_ticket_ids(reader, queue, sort_key, descending), None
+            except UnsupportedViewError as exc:
+                fallback = view_fallback(reader, queue)
+                if fallback is None:
+                    return [], f"{exc}; asking the helpdesk"
+                return fallback[0], fallback_note(fallback[1])
+
+        def answered(result: tuple[list[int], str | None]) -> None:
+            ids, note = result
+            if key is not None:
+                if note is None:
+                    self.notes.pop(key, None)
+                else:
+                    if key not in self.notes:   # first time shown (or again after an answer): ask anew
+                        self.sync.request_view(queue.spec.view_id)
+                    self.notes[key] = note
+            done(ids)
+        self.runner.read(work, done=answered, failed=failed)
+
+    def note(self, key: str | None) -> str:
+        return self.notes.get(key or "", "")
 
     def prepare(self, queue, sort_key: str, descending: bool, count: int, *,
                 done: Callable[[tuple], None], start: int = 0) -> None:

@@ -30,6 +30,7 @@ from console.domain.account import Account, account_from_user
 from console.domain.html import sanitize_comment_html
 from console.domain.placeholders import ticket_context
 from console.domain.policies import PolicyBadge, policy_badges
+from console.domain.statuses import CustomStatus, custom_status_map
 from console.store import CacheReader, Change, Draft, Kind, OutboxEntry
 
 from .runner import Cache, Runner, Written
@@ -39,7 +40,7 @@ log = logging.getLogger(__name__)
 
 OPEN_STATES = ("queued", "sending", "failed", "conflict")
 RELOAD_KINDS = Kind.TICKETS | Kind.COMMENTS | Kind.OUTBOX | Kind.CONFLICTS
-FIELD_LABELS = {"group_id": "department", "assignee_id": "assignee"}
+FIELD_LABELS = {"group_id": "department", "assignee_id": "assignee", "custom_status_id": "custom status"}
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,7 @@ class TicketDetails:
     other_tickets: list[dict[str, Any]]
     context: dict[str, Any] = field(default_factory=dict)   # the placeholder namespace
     me: dict[str, Any] | None = None                          # the signed-in agent
+    custom_statuses: dict[int, CustomStatus] = field(default_factory=dict)   # the account's own statuses
 
     @property
     def ticket_id(self) -> int:
@@ -74,6 +76,9 @@ class TicketDetails:
             return next((d["name"] for d in self.departments if d["id"] == value), value)
         if key == "assignee_id":
             return next((a.get("name") for a in self.agents if a["id"] == value), value)
+        if key == "custom_status_id":
+            found = self.custom_statuses.get(value)
+            return found.label if found is not None else value
         return value
 
     @property
@@ -125,7 +130,7 @@ def load_ticket_details(reader: CacheReader, ticket_id: int, me: int | None, now
     return TicketDetails(ticket, comments, users, requester, departments, agents,
                          department["name"] if department else None, outbox, drafts, badges,
                          None if merchant else account_from_user(requester), merchant, others, context,
-                         user(me))
+                         user(me), custom_status_map(reader.custom_statuses()))
 
 
 def describe_fields(fields: dict[str, Any], names: Callable[[str, Any], str] | None = None) -> str:

@@ -20,7 +20,7 @@ PUBLIC_PREFIXES = ("/attachments/token/",)
 @dataclass
 class ServerSettings:
     export_delay: int = 60          # seconds: exports leave out younger changes
-    rate_limit: int = 0             # requests per minute per account, 0 = unlimited
+    rate_limit: int = 0             # requests per minute for the whole account (every user), 0 = unlimited
     incremental_limit: int = 0      # incremental export requests per minute, 0 = unlimited
 
 
@@ -85,7 +85,7 @@ class Gate:
             return await self._answer(send, 403, errors.forbidden().body())
         scope.setdefault("state", {})["user"] = user
 
-        ok, limit, remaining, reset = self.account.take(user["id"])
+        ok, limit, remaining, reset = self.account.take("account")   # Zendesk: one budget for the account
         extra = [(b"x-rate-limit", str(limit).encode()), (b"x-rate-limit-remaining", str(remaining).encode()),
                  (b"ratelimit-limit", str(limit).encode()), (b"ratelimit-remaining", str(remaining).encode()),
                  (b"ratelimit-reset", str(reset).encode())]

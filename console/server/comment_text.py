@@ -20,9 +20,12 @@ def text_from_html(markup: str) -> str:
 
 
 def comment_bodies(body: str | None, html_body: str | None) -> tuple[str, str]:
-    """(plain body, html body) from whichever the writer sent; HTML is sanitized."""
+    """(plain body, html body) from whichever the writer sent; HTML is sanitized.
+
+    A plain ``body`` is text, whatever it contains: a customer who writes ``<b>`` or ``<script>``
+    reads it back literally (escaped in ``html_body``), as Zendesk does."""
     if html_body is not None:
         clean = nh3.clean(html_body)
         return text_from_html(clean), f'<div class="zd-comment" dir="auto">{clean}</div>'
-    plain = text_from_html(body) if "<" in (body or "") else (body or "")
+    plain = body or ""
     return plain, html_from_text(plain)

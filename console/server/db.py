@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -113,7 +113,9 @@ CREATE TABLE IF NOT EXISTS tickets (
     created_ts INTEGER NOT NULL,
     updated_ts INTEGER NOT NULL,
     generated_ts INTEGER NOT NULL,
-    deleted INTEGER NOT NULL DEFAULT 0
+    deleted INTEGER NOT NULL DEFAULT 0,
+    custom_status_id INTEGER,                        -- kept in its status's category (triggers below)
+    satisfaction_rating TEXT                         -- JSON {score, comment} or NULL (not offered)
 );
 CREATE INDEX IF NOT EXISTS tickets_generated ON tickets(generated_ts, id);
 CREATE INDEX IF NOT EXISTS tickets_group_status ON tickets(group_id, status);
@@ -207,6 +209,36 @@ CREATE TABLE IF NOT EXISTS meta (
 );
 """
 
+# Version 2: the account's custom ticket statuses (helpdesk-api.md: custom statuses). A ticket's
+# ``custom_status_id`` names a status of its ``status`` category: a write that sets only the status
+# gets the category's default (the trigger); a new ticket gets it from ``ticket_ops``, the demo
+# workspace in one statement after its tickets (``default_custom_status_sql``).
+CUSTOM_STATUSES = """
+CREATE TABLE IF NOT EXISTS custom_statuses (
+    id INTEGER PRIMARY KEY,
+    status_category TEXT NOT NULL,                   -- new open pending hold solved
+    agent_label TEXT NOT NULL,
+    end_user_label TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS tickets_custom_status_update AFTER UPDATE OF status, custom_status_id ON tickets
+WHEN NEW.status != 'closed' AND EXISTS (SELECT 1 FROM custom_statuses) AND (NEW.custom_status_id IS NULL
+    OR NOT EXISTS (SELECT 1 FROM custom_statuses c WHERE c.id = NEW.custom_status_id
+                   AND c.status_category = NEW.status))
+BEGIN
+    UPDATE tickets SET custom_status_id = (SELECT id FROM custom_statuses WHERE status_category = NEW.status
+        AND is_default = 1 AND active = 1) WHERE id = NEW.id;
+END;
+"""
+DEFAULT_CUSTOM_STATUS_SQL = ("(SELECT id FROM custom_statuses WHERE status_category = tickets.status "
+                             "AND is_default = 1 AND active = 1)")
+TICKET_COLUMNS_V2 = ("ALTER TABLE tickets ADD COLUMN custom_status_id INTEGER",
+                     "ALTER TABLE tickets ADD COLUMN satisfaction_rating TEXT")
+
 
 def now_ts() -> int:
     """The server's clock, epoch seconds (one place, so tests can reason about it)."""
@@ -241,5 +273,9 @@ def connect(path: str | Path, *, check_same_thread: bool = False) -> sqlite3.Con
     version = conn.execute("PRAGMA user_version").fetchone()[0]
     if version < SCHEMA_VERSION:
         conn.executescript(SCHEMA)
+        if version == 1:
+            for statement in TICKET_COLUMNS_V2:
+                conn.execute(statement)
+        conn.executescript(CUSTOM_STATUSES)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return conn

@@ -38,19 +38,33 @@ def ticket_json(row: sqlite3.Row, base: str, *, export: bool = False, decode: Ca
         "type": row["type"], "subject": row["subject"], "raw_subject": row["subject"],
         "description": row["description"], "priority": row["priority"],
         "status": "deleted" if row["deleted"] else row["status"],
-        "custom_status_id": None, "recipient": None,
+        "custom_status_id": row["custom_status_id"], "recipient": None,
         "requester_id": row["requester_id"], "submitter_id": row["submitter_id"],
         "assignee_id": row["assignee_id"], "organization_id": row["organization_id"],
         "group_id": row["group_id"], "collaborator_ids": [], "follower_ids": [], "email_cc_ids": [],
         "forum_topic_id": None, "problem_id": None, "has_incidents": False,
         "is_public": bool(row["is_public"]), "due_at": None, "tags": loads(row["tags"]),
-        "custom_fields": custom_fields, "fields": custom_fields, "satisfaction_rating": None,
+        "custom_fields": custom_fields, "fields": custom_fields,
+        "satisfaction_rating": _satisfaction(row["satisfaction_rating"]),
         "sharing_agreement_ids": [], "followup_ids": [], "ticket_form_id": None, "brand_id": None,
         "allow_channelback": False, "allow_attachments": True, "from_messaging_channel": False,
     }
     if export:
         data["generated_timestamp"] = row["generated_ts"]
     return data
+
+
+def _satisfaction(text: str | None) -> dict | None:
+    """Zendesk's ``satisfaction_rating``: null when never offered, else ``{score, comment}``."""
+    return loads(text) if text else None
+
+
+def custom_status_json(row: sqlite3.Row, base: str) -> dict:
+    return {"id": row["id"], "url": f"{base}/api/v2/custom_statuses/{row['id']}.json",
+            "status_category": row["status_category"], "agent_label": row["agent_label"],
+            "end_user_label": row["end_user_label"], "description": row["description"],
+            "end_user_description": "", "active": bool(row["active"]), "default": bool(row["is_default"]),
+            "created_at": row["created_at"], "updated_at": row["updated_at"]}
 
 
 def user_json(row: sqlite3.Row, base: str, field_keys: Iterable[str] = (),

@@ -83,6 +83,24 @@ def _group_exists(conn, group_id: int) -> None:
         raise record_invalid("group_id", f"group_id: group {group_id} does not exist")
 
 
+def _custom_status(conn, value, status: str | None) -> dict:
+    """``custom_status_id`` sets the status too (its category); a different ``status`` beside it is refused."""
+    status_id = as_id(value, "custom_status_id")
+    row = conn.execute("SELECT status_category, active FROM custom_statuses WHERE id = ?", (status_id,)).fetchone()
+    if row is None or not row["active"]:
+        raise record_invalid("custom_status_id", f"custom_status_id: {status_id} is not an active custom status")
+    if status is not None and status != row["status_category"]:
+        raise record_invalid("custom_status_id", f"custom_status_id: {status_id} is a '{row['status_category']}' "
+                             f"status, not '{status}'")
+    return {"status": row["status_category"], "custom_status_id": status_id}
+
+
+def default_custom_status(conn, status: str) -> int | None:
+    row = conn.execute("SELECT id FROM custom_statuses WHERE status_category = ? AND is_default = 1 AND active = 1",
+                       (status,)).fetchone()
+    return row["id"] if row else None
+
+
 def _field_changes(conn, data: dict, current: dict) -> dict:
     """Validated new values for the plain ticket fields present in ``data``."""
     new: dict = {}
@@ -90,6 +108,8 @@ def _field_changes(conn, data: dict, current: dict) -> dict:
         new["subject"] = as_text(data["subject"], "subject")
     if data.get("status") is not None:
         new["status"] = as_choice(data["status"], "status", ALL_STATUSES)
+    if data.get("custom_status_id") is not None:
+        new.update(_custom_status(conn, data["custom_status_id"], new.get("status")))
     if "priority" in data:
         new["priority"] = as_choice(data["priority"], "priority", PRIORITIES)
     if "type" in data:
@@ -253,6 +273,7 @@ def create_ticket(conn, actor: dict, data: dict, base: str, client: dict) -> tup
     status = fields.get("status") or ("open" if fields.get("assignee_id") else "new")
     if status == "closed":
         raise record_invalid("status", "A new ticket cannot be closed")
+    custom_status_id = fields.get("custom_status_id") or default_custom_status(conn, status)
     row = {"subject": fields.get("subject"), "status": status, "priority": fields.get("priority"),
            "type": fields.get("type"), "requester_id": requester_id, "submitter_id": submitter_id,
            "assignee_id": fields.get("assignee_id"), "group_id": fields.get("group_id"),
@@ -261,10 +282,11 @@ def create_ticket(conn, actor: dict, data: dict, base: str, client: dict) -> tup
     cur = conn.execute(
         "INSERT INTO tickets (external_id, subject, status, priority, type, requester_id, submitter_id, "
         "assignee_id, group_id, organization_id, tags, custom_fields, is_public, created_at, updated_at, "
-        "created_ts, updated_ts, generated_ts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_ts, updated_ts, generated_ts, custom_status_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (row["external_id"], row["subject"], status, row["priority"], row["type"], requester_id,
          submitter_id, row["assignee_id"], row["group_id"], row["organization_id"], dumps(row["tags"]),
-         dumps(row["custom_fields"]), int(comment["public"]), iso(ts), iso(ts), ts, ts, ts))
+         dumps(row["custom_fields"]), int(comment["public"]), iso(ts), iso(ts), ts, ts, ts, custom_status_id))
     ticket_id = cur.lastrowid
     events = [{"type": "Create", "field_name": k, "value": v} for k, v in row.items()
               if v not in (None, []) and k not in ("custom_fields", "external_id", "organization_id")]

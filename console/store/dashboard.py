@@ -131,6 +131,10 @@ def load_facts(reader: CacheReader, windows: Windows) -> DashboardFacts:
         "SELECT c.author_id, unixepoch(c.created_at) FROM tickets AS t CROSS JOIN comments AS c ON c.ticket_id = t.id "
         "WHERE t.deleted = 0 AND t.updated_at >= :since AND c.created_at >= :since AND c.public = 1 "
         f"AND c.author_id IN ({agent_ids})", {"since": since_today}) if r[1] is not None]
+    facts.ratings = [(r[0], r[1]) for r in reader._all(
+        "SELECT group_id, json_extract(raw, '$.satisfaction_rating.score') AS score FROM tickets "
+        "WHERE deleted = 0 AND status IN ('solved', 'closed') AND updated_at >= :since AND score IN ('good', 'bad')",
+        {"since": params["since_chart"]})]
     states = reader.sync_states()
     try:
         last = states.get("last_success")

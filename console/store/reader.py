@@ -54,12 +54,12 @@ SORT_KEYS = {
 _TICKET_SOURCE = ", ".join(TICKET_SOURCE)
 _USER_SOURCE = ", ".join(USER_SOURCE)
 _LIST_COLUMNS = ("id, subject, status, priority, type, requester_id, assignee_id, group_id, tags, "
-                 "created_at, updated_at, deleted, seen, changed_at")
+                 "created_at, updated_at, deleted, seen, changed_at, json_extract(raw, '$.custom_status_id')")
 
 
 def _list_row(row: tuple) -> dict[str, Any]:
     keys = ("id", "subject", "status", "priority", "type", "requester_id", "assignee_id", "group_id", "tags",
-            "created_at", "updated_at", "deleted", "seen", "changed_at")
+            "created_at", "updated_at", "deleted", "seen", "changed_at", "custom_status_id")
     ticket = dict(zip(keys, row, strict=True))
     ticket["tags"] = ticket["tags"].split()
     ticket["deleted"], ticket["seen"] = bool(ticket["deleted"]), bool(ticket["seen"])
@@ -163,9 +163,10 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
         return ticket
 
     def comments_for_ticket(self, ticket_id: int) -> list[dict[str, Any]]:
-        """The thread, oldest first; ``attachments`` carry ``local_path`` once downloaded."""
+        """The thread, oldest first; ``attachments`` carry ``local_path`` once downloaded; ``via`` says
+        how each came (``via.channel``; ``comment_type`` for a call)."""
         rows = self._all("SELECT id, ticket_id, author_id, public, body, html_body, created_at, attachments, "
-                         "audit_id FROM comments WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
+                         "audit_id, via FROM comments WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
         paths = dict(self._all("SELECT id, local_path FROM attachments WHERE ticket_id = ? "
                                "AND local_path IS NOT NULL", (ticket_id,)))
         comments = []
@@ -175,8 +176,13 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
                 att["local_path"] = paths.get(att.get("id"))
             comments.append({"id": r[0], "ticket_id": r[1], "author_id": r[2], "public": bool(r[3]),
                              "body": r[4], "html_body": html_body_of(r[4], r[5]), "created_at": r[6], "attachments": attachments,
-                             "audit_id": r[8]})
+                             "audit_id": r[8], "via": loads(r[9]) if r[9] else None})
         return comments
+
+    def unsolved_ticket_ids(self, after: int, limit: int) -> list[int]:
+        """Ids of cached, not deleted, unsolved tickets above ``after``, ascending (a reconcile pass)."""
+        return [r[0] for r in self._all(f"SELECT id FROM tickets WHERE deleted = 0 AND {UNSOLVED_SQL} AND id > ? "
+                                        "ORDER BY id LIMIT ?", (after, max(0, limit)))]
 
     def done_tickets_before(self, position: list | None, floor: str, limit: int) -> list[tuple[int, str]]:
         """Solved and closed tickets updated at or after ``floor``, newest first, after ``position``
@@ -255,6 +261,10 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
     def groups(self, include_deleted: bool = False) -> list[dict[str, Any]]:
         sql = "SELECT raw FROM groups" + ("" if include_deleted else " WHERE deleted = 0") + " ORDER BY name"
         return [loads(r[0]) for r in self._all(sql)]
+
+    def custom_statuses(self) -> list[dict[str, Any]]:
+        """The account's custom ticket statuses as the API gave them (none when it has none)."""
+        return [loads(r[0]) for r in self._all("SELECT raw FROM custom_statuses ORDER BY id")]
 
     def group_ids_of(self, user_id: int | None) -> list[int]:
         if user_id is None:

@@ -63,6 +63,7 @@ class Kind(enum.Flag):
     CONFLICTS = enum.auto()
     SYNC_STATE = enum.auto()
     QUARANTINE = enum.auto()       # records from the helpdesk the cache could not read
+    CUSTOM_STATUSES = enum.auto()  # the account's own ticket statuses
 
 
 def _ids(values: Iterable | None) -> frozenset:

@@ -224,6 +224,9 @@ def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
     what = f"Comment {comment_id}"
     body = _text(comment, "plain_body", what) or _text(comment, "body", what) or ""
     via = comment.get("via")
+    kind = comment.get("type")
+    if isinstance(kind, str) and kind != "Comment":   # VoiceComment: kept with how it came
+        via = {**(via if isinstance(via, dict) else {}), "comment_type": kind}
     attachments = comment.get("attachments") or []
     if not isinstance(attachments, list):
         raise BadPayloadError(f"{what} has attachments that are not a list")
@@ -285,6 +288,16 @@ def user_from_row(values: tuple) -> dict[str, Any]:
 def group_row(group: dict[str, Any]) -> tuple:
     return (_id(group, "group"), group.get("name") or "", group.get("description"),
             int(bool(group.get("deleted"))), dumps(group))
+
+
+def custom_status_row(status: dict[str, Any]) -> tuple:
+    status_id = _id(status, "custom status")
+    category = status.get("status_category")
+    if not isinstance(category, str) or not category:
+        raise BadPayloadError(f"Custom status {status_id} has no status_category")
+    label = status.get("agent_label")
+    return (status_id, category, label if isinstance(label, str) and label else category,
+            int(bool(status.get("active", True))), int(bool(status.get("default"))), dumps(status))
 
 
 def membership_row(membership: dict[str, Any]) -> tuple:

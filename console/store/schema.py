@@ -276,6 +276,17 @@ def _migration_6_outgoing_files(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE INDEX ix_outgoing_files_op ON outgoing_files (op_id)")
 
 
+def _migration_7_custom_statuses(conn: sqlite3.Connection) -> None:
+    """The account's custom ticket statuses (``GET custom_statuses``), replaced whole like groups.
+    A ticket's ``custom_status_id`` stays in its ``raw``; the expression index serves views and
+    queues that filter on it."""
+    conn.execute("CREATE TABLE custom_statuses (id INTEGER PRIMARY KEY, status_category TEXT NOT NULL, "
+                 "agent_label TEXT NOT NULL, active INTEGER NOT NULL DEFAULT 1, "
+                 "is_default INTEGER NOT NULL DEFAULT 0, raw TEXT NOT NULL)")
+    conn.execute("CREATE INDEX ix_tickets_custom_status ON tickets (json_extract(raw, '$.custom_status_id')) "
+                 "WHERE deleted = 0")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
@@ -283,6 +294,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_4_each_value_once,
     _migration_5_quarantine,
     _migration_6_outgoing_files,
+    _migration_7_custom_statuses,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

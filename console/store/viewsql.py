@@ -23,7 +23,8 @@ class CacheColumns(TicketColumns):
     """The cache's schema (``console.store.schema``)."""
 
     expressions = {"type": "NULLIF(type, '')", "via": "json_extract(raw, '$.via.channel')",
-                   "priority": "priority_rank"}
+                   "priority": "priority_rank", "due_at": "json_extract(raw, '$.due_at')",
+                   "custom_status_id": "json_extract(raw, '$.custom_status_id')"}
     custom_fields = "json_extract(raw, '$.custom_fields')"
     not_null = frozenset({"status", "priority"})
 
@@ -39,9 +40,10 @@ COLUMNS = CacheColumns()
 
 
 def where_for_conditions(conditions: dict[str, Any], me: int | None,
-                         my_groups: list[int]) -> tuple[str, list[Any]]:
-    """SQL boolean expression (over ``tickets``) and its parameters for a view's conditions."""
+                         my_groups: list[int], now: float | None = None) -> tuple[str, list[Any]]:
+    """SQL boolean expression (over ``tickets``) and its parameters for a view's conditions
+    (time conditions count from ``now``, epoch seconds; None: the clock)."""
     try:
-        return where_sql(conditions, Viewer(me, tuple(my_groups)), COLUMNS)
+        return where_sql(conditions, Viewer(me, tuple(my_groups), now), COLUMNS)
     except ViewConditionError as exc:
         raise UnsupportedViewError(f"This view can't be shown offline: {exc}") from None

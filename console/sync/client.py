@@ -10,7 +10,10 @@ What it guarantees (helpdesk-api.md §13, §15, §19.6, §19.8):
 - 429 is always safe to retry: the client sleeps exactly ``Retry-After`` seconds when that is
   short (``max_inline_wait``); a longer wait (capped at ``retry_after_cap``) is raised as
   :class:`RateLimited` so the engine schedules it, shows it and can be stopped meanwhile;
-- it reads ``X-Rate-Limit-Remaining`` and slows down before the budget runs out;
+- it paces itself under the helpdesk's rate limits (``pacing.py``: the account's budget and the
+  exports' own, read from every answer's headers): background requests are spread over what is
+  left of the minute, requests made inside ``with client.interactive():`` (open a ticket, send)
+  may use the reserve and never wait behind them; ``paced`` says when background work is held back;
 - every transport failure (refused, reset, timeout, a cut-off or undecodable answer) comes back as
   one of these types, never as a raw ``requests``/``urllib3`` exception; a 2xx whose body is not a
   JSON object is :class:`MalformedAnswer` (for a write: it may well have been applied);
@@ -28,7 +31,8 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
 
@@ -37,6 +41,8 @@ import requests
 import urllib3
 
 from console import __version__
+
+from . import pacing
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +113,7 @@ class HelpdeskClient:
     def __init__(self, base_url: str, email: str | None, token: str, *, bearer: bool = False,
                  timeout: tuple[float, float] = (5.0, 30.0), max_retries: int = 5,
                  backoff_base: float = 0.5, backoff_cap: float = 30.0,
-                 slow_down_below: float = 0.1, sleep: Callable[[float], None] | None = None,
+                 sleep: Callable[[float], None] | None = None,
                  max_inline_wait: float = 10.0, retry_after_cap: float = 120.0):
         self.base_url = base_url.rstrip("/")
         self.api_root = self.base_url + "/api/v2/"
@@ -115,15 +121,18 @@ class HelpdeskClient:
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
-        self.slow_down_below = slow_down_below
         self.max_inline_wait = max_inline_wait
         self.retry_after_cap = retry_after_cap
         self._interrupted = threading.Event()
         self.sleep = sleep or self._interrupted.wait
         self.requests_made = 0
+        self.rate_limited = 0   # 429 answers seen (pacing should keep this at 0)
         self.last_server_date: str | None = None  # HTTP Date of the last answer (server clock)
         self.last_answer_at: float | None = None  # time.monotonic() of the last HTTP answer of any status
         self.budget = RateBudget()
+        self.account_bucket = pacing.Bucket()   # the account's requests per minute (all its consoles)
+        self.export_bucket = pacing.Bucket()    # the incremental exports' own budget
+        self._local = threading.local()
         self._lock = threading.Lock()
         self.session = requests.Session()
         self.session.headers.update({
@@ -138,6 +147,21 @@ class HelpdeskClient:
 
     def close(self) -> None:
         self.session.close()
+
+    @contextmanager
+    def interactive(self) -> Iterator[None]:
+        """Requests made inside (on this thread) are the agent's: they may use the reserve."""
+        before = getattr(self._local, "interactive", False)
+        self._local.interactive = True
+        try:
+            yield
+        finally:
+            self._local.interactive = before
+
+    @property
+    def paced(self) -> bool:
+        """Background requests are being held back under the helpdesk's rate limit."""
+        return self.account_bucket.paced or self.export_bucket.paced
 
     def interrupt(self) -> None:
         """Cut short every wait in progress or to come (retries, Retry-After): they raise Unreachable."""
@@ -165,7 +189,8 @@ class HelpdeskClient:
 
     def probe(self, timeout: tuple[float, float] = (3.0, 5.0)) -> dict:
         """Is the helpdesk answering? One quick ``users/me`` with no retries (raises Unreachable)."""
-        return self.get("users/me.json", timeout=timeout, retries=0)
+        with self.interactive():
+            return self.get("users/me.json", timeout=timeout, retries=0)
 
     def get_url(self, url: str) -> dict:
         """Follow a paging URL verbatim (``links.next``, ``after_url``, ``next_page``)."""
@@ -210,7 +235,7 @@ class HelpdeskClient:
         attempt = 0
         while True:
             attempt += 1
-            self._pace()
+            self._pace(url)
             try:
                 with self._lock:
                     self.requests_made += 1
@@ -249,11 +274,15 @@ class HelpdeskClient:
             self.last_server_date = response.headers.get("Date") or self.last_server_date
             status = response.status_code
             if status == 429:
+                with self._lock:
+                    self.rate_limited += 1
                 asked = _retry_after(response, default=None)
                 wait = min(self.retry_after_cap, asked if asked is not None else self.backoff_base * 2 ** attempt)
                 if wait <= self.max_inline_wait and attempt <= max_retries + 5:
                     log.info("rate limited; waiting %.0f s as asked", wait)
                     self._wait(wait)
+                    self.account_bucket.waited_out()
+                    self.export_bucket.waited_out()
                     continue
                 raise RateLimited(f"the helpdesk asks us to wait {wait:.0f} s before the next request (429)",
                                   retry_after=wait)
@@ -290,6 +319,10 @@ class HelpdeskClient:
 
     def _read_budget(self, response: requests.Response) -> None:
         h = response.headers
+        self.account_bucket.observe(pacing.account_report(h, response.status_code))
+        exports = pacing.export_report(h, response.status_code)
+        if exports is not None:
+            self.export_bucket.observe(exports)
         try:
             if "X-Rate-Limit" in h:
                 self.budget.limit = int(h["X-Rate-Limit"])
@@ -300,14 +333,27 @@ class HelpdeskClient:
         except ValueError:
             pass
 
-    def _pace(self) -> None:
-        """Slow down before a 429: spread what is left of the minute's budget."""
-        b = self.budget
-        if not b.limit or b.remaining is None:
-            return
-        if b.remaining < max(1, b.limit * self.slow_down_below):
-            window = b.reset_after if b.reset_after is not None else 60.0
-            self._wait(min(5.0, window / max(1, b.remaining + 1)))
+    def _pace(self, url: str) -> None:
+        """Wait until the rate limits let this request go (see ``pacing.py``), then count it."""
+        interactive = bool(getattr(self._local, "interactive", False))
+        buckets = [self.account_bucket] + ([self.export_bucket] if "/incremental/" in url else [])
+        waited = 0.0
+        first = None   # never more in all than the first answer said (it can only get shorter)
+        while (delay := max(b.delay(interactive=interactive) for b in buckets)) > 0:
+            first = delay if first is None else first
+            left = min(delay, first - waited)
+            if left <= 0:
+                break
+            if not interactive:
+                for bucket in buckets:
+                    bucket.holding()
+            step = min(left, 1.0)   # look again each second: another console's report may change it
+            self._wait(step)
+            waited += step
+        if waited:
+            log.debug("paced: waited %.1f s for the helpdesk's rate limit", waited)
+        for bucket in buckets:
+            bucket.spend(interactive=interactive, waited=waited)
 
 
 def _retry_after(response: requests.Response, default: float | None) -> float | None:

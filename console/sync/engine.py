@@ -11,6 +11,7 @@ Blocking HTTP and SQLite always run in executor threads, never on the event loop
     path = await engine.download_attachment(attachment, folder)   # into the cache folder
     # typed requests for the GUI (plain calls; they schedule the work on the engine's loop):
     engine.request_push(); engine.request_ticket(ticket_id); engine.request_sync()
+    engine.request_view(view_id)                 # a view the cache cannot evaluate: its tickets from the helpdesk
     engine.set_work_offline(True)                # no network calls at all until switched back
     engine.set_interval(seconds)
     engine.status                                # the latest SyncStatus snapshot
@@ -44,6 +45,7 @@ answer after it brings the status back and starts a round.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import random
 import time
@@ -58,7 +60,7 @@ from . import status as ev
 from .attachments import download_attachment
 from .client import AuthError, HelpdeskClient, HelpdeskError, MalformedAnswer, RateLimited, Unreachable
 from .pull import Page, Puller, Stream
-from .pull_agent import COMMENT_BUDGET, HISTORY_DAYS, PAGE_SIZE, AgentPuller
+from .pull_agent import COMMENT_BUDGET, HISTORY_DAYS, PAGE_SIZE, RECONCILE_SECONDS, AgentPuller
 from .push import Delivery, OutboxSender
 from .retry import RetryPolicy
 
@@ -88,7 +90,8 @@ class SyncEngine:
                  resource_interval: float = 900.0, max_backoff: float = 120.0, work_offline: bool = False,
                  list_page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
                  thread_history_days: int = HISTORY_DAYS, retry: RetryPolicy | None = None,
-                 lanes: Lanes | None = None, liveness_seconds: float = 6.0):
+                 lanes: Lanes | None = None, liveness_seconds: float = 6.0,
+                 reconcile_seconds: float = RECONCILE_SECONDS):
         self.client = client
         self.writer = writer
         self.interval = interval
@@ -98,7 +101,8 @@ class SyncEngine:
         self.sender = OutboxSender(client, writer, self.puller, retry)
         self._reader = CacheReader(writer.path)
         self.agent_puller = AgentPuller(client, writer, self._reader, page_size=list_page_size,
-                                        comment_budget=comment_budget, history_days=thread_history_days)
+                                        comment_budget=comment_budget, history_days=thread_history_days,
+                                        reconcile_seconds=reconcile_seconds)
         self.pull_mode: str | None = None  # "export" (admin) or "list" (agent), learned per engine
         self._own_lanes = lanes is None
         self.lanes = lanes or Lanes(writer.path, writer)
@@ -167,7 +171,18 @@ class SyncEngine:
         return await asyncio.get_running_loop().run_in_executor(self.lanes.net, fn, *args)
 
     async def _fg(self, fn, *args):
-        return await asyncio.get_running_loop().run_in_executor(self.lanes.interactive, fn, *args)
+        """Interactive work (the agent waits for it): its requests may use the rate limit's reserve."""
+        def run():
+            with self.client.interactive():
+                return fn(*args)
+        return await asyncio.get_running_loop().run_in_executor(self.lanes.interactive, run)
+
+    def _note_pacing(self) -> None:
+        """Tell the status bar when the rate limit starts or stops slowing the sync down."""
+        paced = self.client.paced
+        if paced != self._status.paced:
+            log.info("sync %s", "paced under the helpdesk's rate limit" if paced else "no longer paced")
+            self._emit(paced=paced)
 
     async def _db(self, fn, *args):
         return await asyncio.get_running_loop().run_in_executor(self.lanes.db, fn, *args)
@@ -235,6 +250,32 @@ class SyncEngine:
     def request_ticket(self, ticket_id: int) -> None:
         """The agent opened a ticket: re-read its fields and thread."""
         self._schedule(self.refresh_ticket(int(ticket_id)))
+
+    def request_view(self, view_id: int) -> None:
+        """A view the cache cannot evaluate is shown: ask the helpdesk for its tickets."""
+        self._schedule(self.fetch_view(int(view_id)))
+
+    async def fetch_view(self, view_id: int) -> Change:
+        """``views/{id}/tickets`` into the cache, its ids kept (sync_state ``view_result:<id>``) with
+        the helpdesk's time, for offline use. Offline or failing: nothing changes."""
+        if self.work_offline:
+            return Change()
+        try:
+            tickets = await self._fg(self.puller.fetch_all, f"views/{view_id}/tickets.json", "tickets")
+        except (Unreachable, MalformedAnswer) as exc:
+            log.info("view %s: the helpdesk did not answer (%s)", view_id, exc)
+            return Change()
+        except HelpdeskError as exc:
+            log.warning("view %s: the helpdesk refused its tickets: %s", view_id, exc)
+            return Change()
+        tickets = [t for t in tickets if isinstance(t, dict)]
+        result = {"ids": [t["id"] for t in tickets if isinstance(t.get("id"), int)],
+                  "at": _server_iso(self.client.last_server_date)}
+        change = await self._db(self.writer.upsert_tickets, tickets)
+        change |= await self._db(self.writer.set_sync_state, f"view_result:{view_id}", json.dumps(result))
+        change |= Change(Kind.VIEWS)
+        self._changed(change)
+        return change
 
     def request_sync(self) -> None:
         """A round now (F5): wakes ``run()``, or runs one round when no loop is running."""
@@ -323,7 +364,7 @@ class SyncEngine:
                 report.requests = self.client.requests_made - requests
                 report.seconds = time.monotonic() - started
                 if self._status.syncing:
-                    self._emit(syncing=False, phase="", done=0, total=None)
+                    self._emit(syncing=False, phase="", done=0, total=None, paced=self.client.paced)
             synced_at = _server_iso(self.client.last_server_date)
             await self._db(self._round_ok, synced_at)
             report.unreadable = len(await self._bg(self._reader.quarantined))
@@ -437,7 +478,10 @@ class SyncEngine:
         loop = asyncio.get_running_loop()
         while not self._stopping:
             await asyncio.sleep(self.liveness_seconds / 3)
+            self._note_pacing()
             last = self.client.last_answer_at
+            if self.client.paced:   # held back by the rate limit: it answered, we are the ones waiting
+                continue
             if self.work_offline or self._stopping or (
                     last is not None and time.monotonic() - last < self.liveness_seconds):
                 continue
@@ -510,10 +554,12 @@ class SyncEngine:
             await self._pull_streams(self.agent_puller, report)
 
     async def _pull_streams(self, puller: Puller, report: SyncReport) -> None:
-        for stream in puller.streams():
+        for stream in await self._bg(puller.streams):   # the agent puller reads its state: off the loop
             if self.work_offline or self._stopping:
                 break
-            setattr(report, stream.name, await self._pull(stream))
+            received = await self._pull(stream)
+            if hasattr(report, stream.name):   # a stream may run twice a round (agent threads)
+                setattr(report, stream.name, getattr(report, stream.name) + received)
 
     async def _pull(self, stream: Stream) -> int:
         """Pull one export stream to its end, fetching page N+1 while page N is applied."""
@@ -528,7 +574,7 @@ class SyncEngine:
             received += page.size
             await self._applied(change)
             done, total = page.progress or (received, self._estimate(received, first_position, page))
-            self._emit(phase=stream.name, done=done, total=total)
+            self._emit(phase=stream.name, done=done, total=total, paced=self.client.paced)
             if nxt is None:
                 return received
             page = await nxt

@@ -10,7 +10,8 @@ killed at any instant resumes from the last applied page. The fetch also turns t
 rows (``store.prepare_*``, pure Python): that runs on the network lane while the db lane writes
 the previous page, and the db lane only writes.
 
-Slow-moving resources (groups, memberships, macros, views, user fields) are replaced whole;
+Slow-moving resources (groups, memberships, macros, views, user fields, custom statuses) are replaced
+whole;
 ``refresh_ticket`` re-reads one ticket and its whole thread (when an agent opens it).
 """
 
@@ -30,7 +31,7 @@ from console.store import (
     prepare_users,
 )
 
-from .client import HelpdeskClient, Invalid, MalformedAnswer, NotFound
+from .client import AuthError, HelpdeskClient, Invalid, MalformedAnswer, NotFound
 
 PER_PAGE = 1000
 RESOURCE_LISTS = (  # (path, response key, writer method)
@@ -39,7 +40,10 @@ RESOURCE_LISTS = (  # (path, response key, writer method)
     ("macros.json", "macros", "replace_macros"),
     ("views.json", "views", "replace_views"),
     ("user_fields.json", "user_fields", "replace_user_fields"),
+    ("custom_statuses.json", "custom_statuses", "replace_custom_statuses"),
 )
+# Resources an account may not have (a plan without custom statuses answers 403 or 404): none.
+OPTIONAL_RESOURCES = frozenset({"custom_statuses"})
 
 
 @dataclass
@@ -158,7 +162,12 @@ class Puller:
     def refresh_resources(self) -> Change:
         change = Change()
         for path, key, method in RESOURCE_LISTS:
-            items = self.fetch_all(path, key)
+            try:
+                items = self.fetch_all(path, key)
+            except (AuthError, NotFound):
+                if key not in OPTIONAL_RESOURCES:
+                    raise
+                items = []
             change |= getattr(self.writer, method)(items)
         return change
 

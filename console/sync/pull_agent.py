@@ -17,7 +17,14 @@ Same ``Page``/``Stream`` contract as ``pull.py``, so the engine runs these strea
   ``thread_history_days`` setting) before the newest server time seen. All of it goes through
   the client, so the helpdesk's rate-limit pacing applies.
 
-State: the sync_state key ``agent_pull`` (JSON) holds ``mark``, ``walk`` (``next`` link, ``top``
+- first screens (the first sync only, before the walk above): through ``search.json``, the agent's
+  own unsolved tickets (``assignee:me``, up to search's 1,000), the first page of unassigned ones
+  and of each department, newest first, with their requesters (``users/show_many``); the threads
+  of what those queues show first go at the head of the due list, and a comments pass runs before
+  the walk. So the agent's queues are usable within seconds of signing in; the walk, then the rest
+  of the threads, follow in the background under the rate limit's pacing.
+
+State: the sync_state key ``agent_pull`` (JSON) holds ``screens`` (the first screens are in), ``mark``, ``walk`` (``next`` link, ``top``
 seen and ``floor`` of a walk part-way through), ``due`` (ticket ids waiting for their thread),
 ``done_due`` (solved/closed ones that changed) and ``history`` (the backfill's position:
 ``[updated_at, id]`` of the last thread it fetched).
@@ -25,14 +32,19 @@ Pages come newest first, so the mark moves only when a walk finishes; a killed w
 its stored next link. Rows carry no ``generated_timestamp`` here, so the cache versions them by
 ``updated_at`` (epoch seconds, ``console.store.rows.ticket_row``): an older copy never wins.
 
-Limitation: deleted tickets are simply absent from lists, so this path sees no tombstones. A 404
-on a ticket's thread (here, or when an agent opens it) marks it missing in the cache.
+Deleted, merged-away and archived tickets are simply absent from lists, so this path sees no
+tombstones: every ``reconcile_seconds`` the cached open tickets are checked through
+``tickets/show_many`` (100 a request, resumable: state ``reconcile``); one it leaves out is asked
+for alone, and a 404 marks it missing (so does a 404 on a thread, here or when an agent opens it).
+An archived ticket still answers alone (closed), so it is updated, never dropped.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -50,6 +62,10 @@ PAGE_SIZE = 100
 OVERLAP = 60          # seconds below the mark a walk still reads
 COMMENT_BUDGET = 300  # ticket threads fetched per round
 SAVE_EVERY = 25       # persist the due list after this many threads
+SEARCH_PAGES = 10     # the agent's own queue: search answers 1,000 results at most
+SCREEN_ROWS = 50      # a queue's first screen: these threads come first
+RECONCILE_BATCH = 100  # open tickets checked per show_many request
+RECONCILE_SECONDS = 900.0  # how often the cached open tickets are checked against the helpdesk
 DONE_STATUSES = {*SOLVED, "deleted"}
 HISTORY_DAYS = SETTINGS_BY_NAME["thread_history_days"].default
 
@@ -61,6 +77,8 @@ class AgentPullState:
     due: list[int] = field(default_factory=list)
     done_due: list[int] = field(default_factory=list)
     history: list | None = None
+    screens: bool = False
+    reconcile: int | None = None   # the id a reconcile pass part-way through got to
 
     @classmethod
     def parse(cls, text: str | None) -> AgentPullState:
@@ -70,14 +88,15 @@ class AgentPullState:
             if history is not None:
                 history = [str(history[0]), int(history[1])]
             return cls(data.get("mark"), data.get("walk"), [int(i) for i in data.get("due") or []],
-                       [int(i) for i in data.get("done_due") or []], history)
+                       [int(i) for i in data.get("done_due") or []], history, bool(data.get("screens")),
+                       data.get("reconcile"))
         except (ValueError, TypeError, AttributeError, IndexError, KeyError):
             log.warning("agent pull state unreadable; starting a full walk")
             return cls()
 
     def dumps(self) -> str:
         return json.dumps({"mark": self.mark, "walk": self.walk, "due": self.due, "done_due": self.done_due,
-                           "history": self.history})
+                           "history": self.history, "screens": self.screens, "reconcile": self.reconcile})
 
 
 @dataclass
@@ -93,8 +112,13 @@ class AgentPuller(Puller):
 
     def __init__(self, client: HelpdeskClient, writer: CacheWriter, reader: CacheReader, *,
                  page_size: int = PAGE_SIZE, comment_budget: int = COMMENT_BUDGET,
-                 history_days: int = HISTORY_DAYS):
+                 history_days: int = HISTORY_DAYS, reconcile_seconds: float = RECONCILE_SECONDS,
+                 clock: Callable[[], float] = time.monotonic):
         super().__init__(client, writer)
+        self.reconcile_seconds = reconcile_seconds   # open tickets checked with show_many this often
+        self.clock = clock
+        self._reconciled_at = clock()                # the first walk has just read everything
+        self._reconcile_next: int | None = None
         self.reader = reader
         self.page_size = page_size            # tickets / agents per list page
         self.comment_budget = comment_budget  # ticket threads fetched per round
@@ -104,13 +128,113 @@ class AgentPuller(Puller):
         self._floor: int | None = None
         self._batch: list[int] = []
         self._history_keys: dict[int, list] = {}
+        self._queries: list[tuple[str, int]] = []
+        self._screen_ids: dict[int, list[int]] = {}
+        self._spent = 0
+        self._on_screen: int | None = None   # threads of the first screens, fetched before the walk
 
     def streams(self) -> list[Stream]:
-        return [
+        walk = [
             Stream("tickets", None, self.fetch_ticket_list, self.apply_ticket_list),
             Stream("users", None, self.fetch_agents, self.apply_agents),
             Stream("comments", None, self.fetch_thread, self.apply_thread),
         ]
+        self._load()
+        self._spent = 0   # threads fetched this round (the budget is per round, over both comment passes)
+        if self.state.mark is not None:
+            due = self.clock() - self._reconciled_at >= self.reconcile_seconds or self.state.reconcile is not None
+            return walk + ([Stream("tickets", None, self.fetch_reconcile, self.apply_reconcile)] if due else [])
+        if self.state.screens:
+            return walk
+        return [Stream("tickets", None, self.fetch_first_screen, self.apply_first_screen),
+                Stream("comments", None, self.fetch_thread, self.apply_thread), *walk]
+
+    # -- reconcile: tickets that left the lists (deleted, merged, archived) -------------------
+    def fetch_reconcile(self, position: str | None) -> Page:
+        """The next ``RECONCILE_BATCH`` cached open tickets through ``show_many``; one the answer
+        leaves out is asked for alone (an archived ticket still answers), and a 404 marks it missing."""
+        after = self.state.reconcile or 0
+        ids = self.reader.unsolved_ticket_ids(after, RECONCILE_BATCH)
+        if not ids:
+            return Page([], "", True, count=0, extra=[])
+        body = self.client.get("tickets/show_many.json", {"ids": ",".join(map(str, ids))})
+        found = [t for t in listed(body, "tickets") if isinstance(t, dict)]
+        seen = {t.get("id") for t in found}
+        gone = []
+        for ticket_id in ids:
+            if ticket_id in seen:
+                continue
+            try:
+                ticket = self.client.get(f"tickets/{ticket_id}.json").get("ticket")
+            except NotFound:
+                gone.append(ticket_id)
+                continue
+            if isinstance(ticket, dict):
+                found.append(ticket)
+        last = len(ids) < RECONCILE_BATCH
+        self._reconcile_next = None if last else ids[-1]
+        return Page(found, "" if last else "more", last, extra=gone, count=0)
+
+    def apply_reconcile(self, page: Page) -> Change:
+        change = self.writer.upsert_tickets(page.items) if page.items else Change()
+        for ticket_id in page.extra or []:
+            log.info("ticket #%s is gone from the helpdesk (deleted or merged away)", ticket_id)
+            change |= self.writer.mark_ticket_missing(ticket_id)
+        self.state.reconcile = self._reconcile_next
+        if page.end_of_stream:
+            self.state.reconcile = None
+            self._reconciled_at = self.clock()
+        self._save()
+        return change
+
+    # -- first screens (first sync) --------------------------------------------------------
+    def _screen_queries(self) -> list[tuple[str, int]]:
+        """(search query, pages at most): the agent's own queue, unassigned, each department."""
+        queries = [("type:ticket assignee:me status<solved", SEARCH_PAGES),
+                   ("type:ticket assignee:none status<solved", 1)]
+        queries += [(f"type:ticket group:{g['id']} status<solved", 1) for g in self.reader.groups()]
+        return queries
+
+    def fetch_first_screen(self, position: str | None) -> Page:
+        """One search page of a first screen; the position is ``[query index, page]``."""
+        if position is None:
+            self._queries, index, number = self._screen_queries(), 0, 1
+            self._screen_ids = {}
+        else:
+            index, number = json.loads(position)
+        query, most = self._queries[index]
+        body = self.client.get("search.json", {"query": query, "sort_by": "updated_at", "sort_order": "desc",
+                                               "per_page": self.page_size, "page": number})
+        tickets = [t for t in listed(body, "results") if isinstance(t, dict) and t.get("result_type", "ticket")
+                   == "ticket"]
+        for ticket in tickets:
+            ticket.pop("result_type", None)
+        self._screen_ids.setdefault(index, []).extend(t["id"] for t in tickets if isinstance(t.get("id"), int))
+        known = self.reader.user_names(sorted({t["requester_id"] for t in tickets
+                                               if isinstance(t.get("requester_id"), int)}))
+        wanted = sorted({t["requester_id"] for t in tickets
+                         if isinstance(t.get("requester_id"), int) and t["requester_id"] not in known})
+        users = []
+        for start in range(0, len(wanted), 100):
+            users += listed(self.client.get("users/show_many.json",
+                                            {"ids": ",".join(map(str, wanted[start:start + 100]))}), "users")
+        following = [index, number + 1] if body.get("next_page") and number < most else [index + 1, 1]
+        last = following[0] >= len(self._queries)
+        return Page(tickets, "" if last else json.dumps(following), last, extra=users,
+                    progress=(index + 1, len(self._queries)))
+
+    def apply_first_screen(self, page: Page) -> Change:
+        change = self.writer.apply_ticket_page(page.items, None, end_of_stream=False, users=page.extra)
+        page.count = len(change.ticket_ids)
+        if page.end_of_stream:
+            shown = [ids[:SCREEN_ROWS] for ids in self._screen_ids.values()]
+            rest = [ids[SCREEN_ROWS:] for ids in self._screen_ids.values()]
+            first = list(dict.fromkeys(i for ids in shown + rest for i in ids))
+            self._on_screen = len(set().union(*map(set, shown))) if shown else 0
+            self.state.due = first + [i for i in self.state.due if i not in set(first)]
+            self.state.screens = True
+            self._save()
+        return change
 
     def _load(self) -> None:
         self.state = AgentPullState.parse(self.reader.sync_state(STATE_KEY))
@@ -183,8 +307,13 @@ class AgentPuller(Puller):
         if position is None:
             if not self._loaded:
                 self._load()
-            self._batch = self.state.due[:self.comment_budget]
-            self._batch += self._history_batch(self.comment_budget - len(self._batch))
+            room = max(0, self.comment_budget - self._spent)
+            if self._on_screen is not None:   # the pass before the walk: what the first screens show
+                room, self._on_screen = min(room, self._on_screen), None
+                self._batch = self.state.due[:room]
+            else:
+                self._batch = self.state.due[:room]
+                self._batch += self._history_batch(room - len(self._batch))
             index = 0
         else:
             index = int(position)
@@ -204,6 +333,7 @@ class AgentPuller(Puller):
         ticket_id = getattr(page, "ticket_id", None)
         if ticket_id is None:
             return Change()
+        self._spent += 1
         if getattr(page, "missing", False):
             change = self.writer.mark_ticket_missing(ticket_id)
         else:

@@ -35,7 +35,8 @@ class SyncStatus:
     helpdesk's ``Retry-After`` included, capped). ``failing`` counts outbox entries shown as
     *failed — retrying at HH:MM* (each waits its own backoff); ``next_retry_at`` is the soonest
     planned retry of any entry (local epoch). ``unreadable`` counts records from the helpdesk
-    the cache could not read (quarantined; ``CacheReader.quarantined()`` names them).
+    the cache could not read (quarantined; ``CacheReader.quarantined()`` names them). ``paced``:
+    background sync is being slowed down to stay inside the helpdesk's rate limit (``pacing.py``).
     """
 
     online: bool | None = None
@@ -52,6 +53,7 @@ class SyncStatus:
     failing: int = 0
     next_retry_at: float | None = None
     unreadable: int = 0
+    paced: bool = False
 
     def but(self, **changes: Any) -> SyncStatus:
         return replace(self, **changes)

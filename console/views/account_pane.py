@@ -5,7 +5,7 @@ Constructor: ``AccountPane(parent=None)``.
 Slots / methods:
 - ``on_ticket_shown(details)`` (a ``console.ops.tickets.TicketDetails``, loaded off the GUI
   thread, again whenever the ticket, its requester or its comments change): the ticket's
-  requester, their account facts (DOMAIN.md), one badge per policy rule (computed with
+  requester (with their local time and language, from their profile), their account facts (DOMAIN.md), one badge per policy rule (computed with
   ``console.domain.policies.policy_badges`` when the details were loaded; coloured by tone from
   ``theme.colours().tones``, the detail as tooltip; badges this ticket is about are bold) and the
   requester's other tickets. A merchant's customer gets the "contact the seller" badge and no
@@ -19,6 +19,7 @@ requester's other tickets.
 from __future__ import annotations
 
 import html
+from datetime import UTC, datetime
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
@@ -33,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from console.domain.account import Account
+from console.domain.local_time import customer_clock, language_name
 from console.domain.policies import PolicyBadge
 
 from . import theme
@@ -141,8 +143,11 @@ class AccountPane(QScrollArea):
             self.requester_label.setText("<b>Unknown requester</b>")
             return
         email = html.escape(requester.get("email") or "no email")
+        muted = theme.colours().muted
+        where = [part for part in (customer_clock(requester, datetime.now(UTC)), language_name(requester)) if part]
+        local = f"<br><span style='color:{muted}'>{html.escape(' · '.join(where))}</span>" if where else ""
         self.requester_label.setText(f"<span style='font-size:13pt'><b>{html.escape(requester.get('name') or '')}"
-                                     f"</b></span><br><span style='color:{theme.colours().muted}'>{email}</span>")
+                                     f"</b></span><br><span style='color:{muted}'>{email}</span>{local}")
 
     def _show_badges(self, badges: list[PolicyBadge]) -> None:
         self._badges = badges

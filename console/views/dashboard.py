@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 from console.domain.dashboard import DashboardSnapshot, DepartmentStats, format_duration
 from console.domain.sla import SlaPolicy
 from console.domain.statuses import UNSOLVED
-from console.models.dashboard import AgentTableModel
+from console.models.dashboard import AgentTableModel, csat_text
 from console.models.queues import Queue, agent_queue, queue_for_spec
 from console.store.records import QueueSpec
 
@@ -82,7 +82,8 @@ class DepartmentTile(QFrame):
                  ("Unassigned", stats.unassigned), ("Oldest waiting", oldest),
                  ("SLA breached", stats.sla_breached), ("SLA at risk", stats.sla_at_risk),
                  ("Median 1st reply today", format_duration(stats.median_first_reply_today)),
-                 ("Median 1st reply 7 days", format_duration(stats.median_first_reply_7d))]
+                 ("Median 1st reply 7 days", format_duration(stats.median_first_reply_7d)),
+                 ("CSAT", csat_text(stats.csat, stats.rated))]
         self.values: dict[str, QLabel] = {}
         for i, (name, value) in enumerate(cells):
             label = QLabel(str(value))

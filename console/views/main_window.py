@@ -117,7 +117,7 @@ class MainWindow(QMainWindow):
         self.ticket_model = TicketListModel(ws.reader, self)
         self.queue_pane = QueuePane(self.queue_model)
         self.ticket_list = TicketListView(self.ticket_model, ops.queues, ops.bus)
-        self.list_header = QueueHeader()
+        self.list_header = QueueHeader(note_for=ops.queues.note)
         list_box = QWidget()
         box = QVBoxLayout(list_box)
         box.setContentsMargins(4, 4, 0, 0)
@@ -302,8 +302,9 @@ class MainWindow(QMainWindow):
     # -- slots: what the window itself does -------------------------------------------------
 
     def on_resources(self, resources) -> None:
-        """Departments, agents or views changed: the queue pane, names in the list, who is notified."""
+        """Departments, agents, views or custom statuses changed: the queue pane, names in the list, who is notified."""
         self.ticket_model.set_group_names(resources.department_names)
+        self.ticket_model.set_custom_statuses(resources.custom_statuses)
         self.notifier.set_rules(self._notify_rules())
         queues = build_queues(resources.departments, resources.views, self.me)
         if queues == self.queue_model.queues():

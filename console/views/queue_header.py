@@ -35,17 +35,20 @@ def describe(queue) -> str:
     return "all"
 
 
-def header_text(queue, count: int, as_of: datetime) -> str:
-    return f"{queue.label} — {describe(queue)} · {count} · as of {as_of:%H:%M}"
+def header_text(queue, count: int, as_of: datetime, note: str = "") -> str:
+    """``note``: whose answer the list shows when it is not the cache's own (a view the cache cannot
+    evaluate: "as of 14:02, from the helpdesk"); it replaces the "as of" of now."""
+    return f"{queue.label} — {describe(queue)} · {count} · {note or f'as of {as_of:%H:%M}'}"
 
 
 class QueueHeader(QWidget):
     show_requested = Signal()
 
-    def __init__(self, parent: QWidget | None = None, *, now=datetime.now) -> None:
+    def __init__(self, parent: QWidget | None = None, *, now=datetime.now, note_for=None) -> None:
         super().__init__(parent)
         self.setObjectName("listHeader")
         self._now = now
+        self._note_for = note_for   # queue key -> note ("" for the cache's own lists)
         self._full = ""
         self.title = QLabel("")
         self.title.setObjectName("listHeaderTitle")
@@ -75,7 +78,8 @@ class QueueHeader(QWidget):
         self._elide()
 
     def on_queue_shown(self, queue, count: int) -> None:
-        self.setText(header_text(queue, count, self._now()))
+        note = self._note_for(queue.key) if self._note_for is not None else ""
+        self.setText(header_text(queue, count, self._now(), note))
         self.setToolTip(self._full)
 
     def on_pending(self, new: int, reordered: bool) -> None:

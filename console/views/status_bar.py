@@ -1,5 +1,6 @@
 """The status bar: one honest line about the connection and the outbox, "as of", sync progress,
-the agent's messages, a "Work offline" toggle and a conflicts badge.
+the agent's messages, "⏱ Paced" while the helpdesk's rate limit slows the sync down, a "Work
+offline" toggle and a conflicts badge.
 
 It subscribes itself: ``StatusBar(bus)`` follows ``bus.sync_status_changed`` (connection, "as of",
 progress: the sync engine is its only source) and ``bus.message``; ``set_counts(counts)`` takes
@@ -60,6 +61,11 @@ class StatusBar(QStatusBar):
         self.progress.setMaximumWidth(220)
         self.progress.setTextVisible(True)
         self.progress.hide()
+        self.paced = QLabel("⏱ Paced")
+        self.paced.setObjectName("pacedState")
+        self.paced.setToolTip("The helpdesk's rate limit is close: background sync slows down to stay inside it; "
+                              "opening tickets and sending go first")
+        self.paced.hide()
         self.conflicts = QToolButton()
         self.conflicts.setObjectName("conflictsBadge")
         self.conflicts.setAutoRaise(True)
@@ -69,7 +75,7 @@ class StatusBar(QStatusBar):
         self.offline.setText("Work offline")
         self.offline.setCheckable(True)
         self.offline.setToolTip("Stay offline: replies wait in the outbox, no network calls")
-        for widget in (self.online, self.as_of, self.progress):
+        for widget in (self.online, self.as_of, self.paced, self.progress):
             self.addWidget(widget)
         for widget in (self.conflicts, self.offline):
             self.addPermanentWidget(widget)
@@ -104,6 +110,8 @@ class StatusBar(QStatusBar):
         self.as_of.setText(as_of_text(status.last_synced_at))
         if was_failing and not status.error and not status.work_offline:
             self.clearMessage()   # a stale failure line goes once a sync succeeds
+        self.paced.setStyleSheet(f"color: {theme.colours().warning}")
+        self.paced.setVisible(bool(getattr(status, "paced", False)) and not status.work_offline)
         if self.offline.isChecked() != bool(status.work_offline):
             self.offline.blockSignals(True)
             self.offline.setChecked(bool(status.work_offline))

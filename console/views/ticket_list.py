@@ -46,7 +46,7 @@ SUBJECT_READABLE_CHARS = 34   # below this, columns hide (by HIDE_ORDER) to give
 HIDE_ORDER = ("department", "priority", "assignee", "updated", "waiting", "requester", "status")   # first hidden first
 NEVER_HIDDEN = ("id", "subject")
 FIRST_TICKET_SETTLE_MS = 60   # a queue switch paints at once; its first ticket opens once the agent stops flipping
-IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS
+IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.VIEWS
 PREPARED_KINDS = IDS_KINDS | Kind.SEEN | Kind.USERS | Kind.DEPARTMENTS | Kind.MEMBERSHIPS | Kind.VIEWS
 REWARM_MS = 1000   # read the queues again once the cache has been quiet this long
 

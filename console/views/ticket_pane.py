@@ -33,7 +33,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from console.domain.statuses import PRIORITIES, STATUSES
+from console.domain.channels import channel_of
+from console.domain.satisfaction import rating_text
+from console.domain.statuses import PRIORITIES, StatusChoice, choice_key, status_choices
 from console.models.thread import inline_images, thread_html
 
 from . import theme
@@ -235,7 +237,10 @@ class TicketPane(QWidget):
         who = requester.get("name") or f"user #{ticket.get('requester_id')}"
         email = f" &lt;{requester['email']}&gt;" if requester.get("email") else ""
         deleted = " · <b>deleted on the helpdesk</b>" if ticket.get("_deleted") else ""
-        self.meta.setText(f"{who}{email} · via {(ticket.get('via') or {}).get('channel', 'web')}{deleted}")
+        channel = channel_of(ticket.get("via")) or "web"
+        rating = rating_text(ticket.get("satisfaction_rating"))
+        rated = f" · {html.escape(rating)}" if rating else ""
+        self.meta.setText(f"{who}{email} · via {channel}{deleted}{rated}")
         self._fill_fields(ticket, details.departments, details.agents, keep_tags=same_ticket)
         self._render_thread(keep_scroll=scroll)
 
@@ -260,9 +265,7 @@ class TicketPane(QWidget):
     def _fill_fields(self, ticket: dict, departments: list[dict], agents: list[dict], *, keep_tags: bool) -> None:
         self._loading = True
         try:
-            self._set_items(self.status, [(s.capitalize(), s) for s in STATUSES], ticket.get("status"))
-            if ticket.get("status") == "closed":
-                self._set_items(self.status, [("Closed", "closed")], "closed")
+            self._set_status_items(ticket)
             self.status.setEnabled(ticket.get("status") != "closed")
             self._set_items(self.priority, [("No priority", None)] + [(p.capitalize(), p) for p in PRIORITIES],
                             ticket.get("priority"))
@@ -283,6 +286,8 @@ class TicketPane(QWidget):
 
     def _show_queued(self, ticket: dict) -> None:
         queued = set(ticket.get("_queued") or ())
+        if "custom_status_id" in queued:   # set from the status selector
+            queued = (queued - {"custom_status_id"}) | {"status"}
         colours = theme.colours()
         for name, combo in self._combos().items():
             combo.setStyleSheet(f"QComboBox {{ color: {colours.warning}; font-style: italic; }}"
@@ -293,6 +298,29 @@ class TicketPane(QWidget):
         self.queued_label.setText("⏳ queued: " + ", ".join(
             {"group_id": "department", "assignee_id": "assignee"}.get(n, n) for n in sorted(queued)) if queued else "")
         self.queued_label.setStyleSheet(f"color: {colours.warning};")
+
+    def _status_choices(self) -> list[StatusChoice]:
+        return status_choices(self.details.custom_statuses if self.details is not None else {})
+
+    def _set_status_items(self, ticket: dict) -> None:
+        """Every status the agent can set, grouped by category (separators between them); a closed
+        ticket shows only "Closed"."""
+        combo = self.status
+        if ticket.get("status") == "closed":
+            self._set_items(combo, [("Closed", "closed")], "closed")
+            return
+        current = choice_key(ticket, self.details.custom_statuses if self.details is not None else {})
+        combo.blockSignals(True)
+        combo.clear()
+        category = None
+        for choice in self._status_choices():
+            if category is not None and choice.category != category:
+                combo.insertSeparator(combo.count())
+            category = choice.category
+            combo.addItem(choice.label, choice.key)
+            combo.setItemData(combo.count() - 1, choice.label, Qt.ItemDataRole.ToolTipRole)
+        combo.setCurrentIndex(max(0, combo.findData(current)))
+        combo.blockSignals(False)
 
     @staticmethod
     def _set_items(combo: QComboBox, items: list[tuple[str, object]], current: object) -> None:
@@ -361,9 +389,21 @@ class TicketPane(QWidget):
         if self._loading or not self.ticket:
             return
         value = self._combos()[name].currentData()
-        if value == self.ticket.get(name) or (name == "status" and value == "closed"):
+        if name == "status":
+            self._request_status_choice(value)
+            return
+        if value == self.ticket.get(name):
             return
         self._request({name: value})
+
+    def _request_status_choice(self, key: object) -> None:
+        """The status selector moved: send its status, and its custom status when it is one."""
+        custom = self.details.custom_statuses if self.details is not None else {}
+        if key == "closed" or key == choice_key(self.ticket or {}, custom):
+            return
+        choice = next((c for c in self._status_choices() if c.key == key), None)
+        if choice is not None:
+            self._request(dict(choice.fields))
 
     def flush_tags(self) -> None:
         """Queue the tags line if it differs from the ticket (Enter, leaving the field, another ticket)."""
@@ -387,7 +427,7 @@ class TicketPane(QWidget):
             return
         self._request({"status": status})
         self._loading = True
-        self._set_items(self.status, [(s.capitalize(), s) for s in STATUSES], status)
+        self._set_status_items({**self.ticket, "status": status, "custom_status_id": None})
         self._loading = False
 
     def on_anchor_clicked(self, url: QUrl) -> None:

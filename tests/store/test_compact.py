@@ -103,11 +103,14 @@ def test_a_cache_of_the_previous_schema_is_converted_in_place(demo_helpdesk, tmp
     conn.executemany("UPDATE comments SET html_body = ? WHERE id = ?",
                      [(c["html_body"], c["id"]) for thread in before["threads"] for c in thread])
     before_compaction = schema_module.MIGRATIONS.index(schema_module._migration_4_each_value_once)
-    undo = {schema_module._migration_5_quarantine: "DROP TABLE quarantine",
-            schema_module._migration_6_outgoing_files: "DROP TABLE outgoing_files"}
-    for later in schema_module.MIGRATIONS[before_compaction + 1:]:   # undo what came after it
+    undo = {schema_module._migration_5_quarantine: ["DROP TABLE quarantine"],
+            schema_module._migration_6_outgoing_files: ["DROP TABLE outgoing_files"],
+            schema_module._migration_7_custom_statuses: ["DROP INDEX ix_tickets_custom_status",
+                                                          "DROP TABLE custom_statuses"]}
+    for later in reversed(schema_module.MIGRATIONS[before_compaction + 1:]):   # undo what came after it
         assert later in undo, "undo the newer migration here too"
-        conn.execute(undo[later])
+        for statement in undo[later]:
+            conn.execute(statement)
     conn.execute(f"PRAGMA user_version = {before_compaction}")
     assert conn.execute("SELECT count(*) FROM comments WHERE html_body = ''").fetchone()[0] == 0
     conn.close()

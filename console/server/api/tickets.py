@@ -52,6 +52,33 @@ def list_tickets(request: Request):
     return json_response({"tickets": tickets, **extra, **paging})
 
 
+@router.get("/custom_statuses")
+def list_custom_statuses(request: Request):
+    """The account's custom ticket statuses (Zendesk's list is not paginated); ``active=true|false``
+    and ``status_categories=open,pending`` filter it."""
+    conn, base = store(request).conn(), base_url(request)
+    where, params = ["1"], []
+    active = request.query_params.get("active")
+    if active in ("true", "false"):
+        where.append("active = ?")
+        params.append(int(active == "true"))
+    categories = [c for c in (request.query_params.get("status_categories") or "").split(",") if c.strip()]
+    if categories:
+        where.append(f"status_category IN ({','.join('?' * len(categories))})")
+        params += [c.strip() for c in categories]
+    rows = conn.execute(f"SELECT * FROM custom_statuses WHERE {' AND '.join(where)} ORDER BY id", params).fetchall()
+    return json_response({"custom_statuses": [serialize.custom_status_json(r, base) for r in rows]})
+
+
+@router.get("/custom_statuses/{status_id:int}")
+def show_custom_status(request: Request, status_id: int):
+    conn, base = store(request).conn(), base_url(request)
+    row = conn.execute("SELECT * FROM custom_statuses WHERE id = ?", (status_id,)).fetchone()
+    if row is None:
+        raise not_found()
+    return json_response({"custom_status": serialize.custom_status_json(row, base)})
+
+
 @router.get("/tickets/show_many")
 def show_many(request: Request):
     conn, base = store(request).conn(), base_url(request)
