@@ -499,6 +499,8 @@ def main() -> int:
     parser.add_argument("--sync-tickets", type=int, default=3000, help="tickets the embedded helpdesk serves "
                         "for the sync-stall figure")
     parser.add_argument("--skip-window", action="store_true", help="only the side-by-side table")
+    parser.add_argument("--only-window", action="store_true", help="only the figures of ours alone (open, "
+                        "search, the sync while typing)")
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -519,12 +521,23 @@ def main() -> int:
         print(f"built {template} in {time.perf_counter() - start:.0f} s", flush=True)
     subprocess.run([sys.executable, "-m", "compileall", "-q", str(REPO / "console")], check=True, env=CHILD_ENV)
     runs: dict[str, list[dict]] = {"ours": [], "peer": []}
-    for run in range(args.runs):
+    for run in range(0 if args.only_window else args.runs):
         for mode in ("ours", "peer") if run % 2 == 0 else ("peer", "ours"):
             figures = run_child(mode, fresh_copy(template, f"{mode}-run.sqlite"))
             runs[mode].append(figures)
             print(f"  run {run + 1} {mode}: " + ", ".join(f"{k} {v:.3g}" for k, v in figures.items()), flush=True)
+    if not args.only_window:
+        side_by_side(args, runs)
+    if not args.skip_window:
+        figures = run_child("window", fresh_copy(template, "window-run.sqlite"), str(args.sync_tickets))
+        print(f"\n{'figure (ours only, ' + str(args.sync_tickets) + ' tickets synced)':<46} {'value':>9} "
+              f"{'budget':>8} {'ratio':>7}")
+        for name, key, budget in OURS_ROWS:
+            print(f"{name:<46} {figures[key]:>9.2f} {budget:>8g} {figures[key] / budget:>7.2f}", flush=True)
+    return 0
 
+
+def side_by_side(args, runs: dict[str, list[dict]]) -> None:
     def median(mode: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[mode])
 
@@ -534,12 +547,6 @@ def main() -> int:
     for name, key, budget in PEER_ROWS:
         ours, peer = median("ours", key), median("peer", key)
         print(f"{name:<46} {ours:>9.2f} {peer:>9.2f} {ours / peer:>7.2f} {budget if budget else '':>7}", flush=True)
-    if not args.skip_window:
-        figures = run_child("window", fresh_copy(template, "window-run.sqlite"), str(args.sync_tickets))
-        print(f"\n{'figure (ours only)':<46} {'value':>9} {'budget':>8} {'ratio':>7}")
-        for name, key, budget in OURS_ROWS:
-            print(f"{name:<46} {figures[key]:>9.2f} {budget:>8g} {figures[key] / budget:>7.2f}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":
