@@ -41,7 +41,15 @@ def language_name(user: Mapping | None) -> str | None:
     code = (user or {}).get("locale")
     if not isinstance(code, str) or not code:
         return None
+    # names from the English locale data alone: the bundle keeps only babel's English data, and
+    # Locale.parse() of another locale would need that locale's own file
+    language, _, region = code.replace("_", "-").partition("-")
     try:
-        return Locale.parse(code.replace("-", "_")).get_display_name("en")
-    except (UnknownLocaleError, ValueError, TypeError):
+        english = Locale("en")
+    except (UnknownLocaleError, ValueError):
         return None
+    name = english.languages.get(language.lower())
+    if not name:
+        return None
+    place = english.territories.get(region.upper()) if region else None
+    return f"{name} ({place})" if place else name
