@@ -309,67 +309,66 @@ class TicketListView(QTableView):
         if tid is not None:
             self.ticket_requested.emit(tid)
 
-    def refresh_ids(self) -> None:
-        """Re-run the shown queue's id query off the GUI thread, then update the list in place."""
+    def _for_shown(self, read, apply) -> None:
+        """``read(queue, sort_key, descending, done)`` for the queue shown, off the GUI thread; then
+        ``apply(queue, answer)``, unless the list moved on meanwhile (another queue or order) or the
+        window closed while it ran."""
         model = self.model()
         queue = model.queue
         if queue is None or self._queues is None:
             return
         sort_key, descending = model.sort_key, model.descending
 
-        def done(ids: list[int]) -> None:
-            if not isValid(self):
-                return
-            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
-                model.reload_ids(ids)
-                self.pending_changed.emit(0, False)
-                self.queue_shown.emit(queue, model.rowCount())
+        def done(answer) -> None:
+            if isValid(self) and model.queue is queue and model.sort_key == sort_key \
+                    and model.descending == descending:
+                apply(queue, answer)
+        read(queue, sort_key, descending, done)
+
+    def _ids(self, queue, sort_key: str, descending: bool, done) -> None:
         self._queues.ids(queue, sort_key, descending, done=done)
+
+    def refresh_ids(self) -> None:
+        """Re-run the shown queue's id query off the GUI thread, then update the list in place."""
+        def apply(queue, ids: list[int]) -> None:
+            self.model().reload_ids(ids)
+            self.pending_changed.emit(0, False)
+            self.queue_shown.emit(queue, self.model().rowCount())
+        self._for_shown(self._ids, apply)
 
     def resort(self) -> None:
         """The agent sorted: the new order and the screenful it shows, read together off the GUI thread
         (the agent's own sort applies at once)."""
-        model = self.model()
-        queue = model.queue
-        if queue is None or self._queues is None:
-            return
-        sort_key, descending, top = model.sort_key, model.descending, max(0, self.rowAt(0))
+        top = max(0, self.rowAt(0))
 
-        def done(result) -> None:
-            if not isValid(self):   # the window closed while the query ran
-                return
-            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
-                ids, rows, names, queued = result
-                model.reload_ids(ids, model.preview_rows(rows, names, queued))
-                self.pending_changed.emit(0, False)
-                self.queue_shown.emit(queue, model.rowCount())
-        self._queues.prepare(queue, sort_key, descending, self.visible_rows(), start=top, done=done)
+        def read(queue, sort_key: str, descending: bool, done) -> None:
+            self._queues.prepare(queue, sort_key, descending, self.visible_rows(), start=top, done=done)
+
+        def apply(queue, answer) -> None:
+            model = self.model()
+            ids, rows, names, queued = answer
+            model.reload_ids(ids, model.preview_rows(rows, names, queued))
+            self.pending_changed.emit(0, False)
+            self.queue_shown.emit(queue, model.rowCount())
+        self._for_shown(read, apply)
 
     def offer_ids(self) -> None:
         """Re-run the shown queue's id query after a change, without moving a row (see the module doc)."""
-        model = self.model()
-        queue = model.queue
-        if queue is None or self._queues is None:
-            return
-        sort_key, descending = model.sort_key, model.descending
-
-        def done(ids: list[int]) -> None:
-            if not isValid(self):   # the window closed while the query ran
+        def apply(queue, ids: list[int]) -> None:
+            model = self.model()
+            was_empty = model.rowCount() == 0
+            shown = set(model.ticket_ids())
+            new, reordered = model.offer_ids(ids)
+            if any(t < 0 for t in shown.symmetric_difference(ids)):
+                # a stand-in came or went: the agent's own new ticket (created, or swapped for the
+                # real one) shows at once, in place of the banner
+                self.show_pending()
                 return
-            if model.queue is queue and model.sort_key == sort_key and model.descending == descending:
-                was_empty = model.rowCount() == 0
-                shown = set(model.ticket_ids())
-                new, reordered = model.offer_ids(ids)
-                if any(t < 0 for t in shown.symmetric_difference(ids)):
-                    # a stand-in came or went: the agent's own new ticket (created, or swapped for the
-                    # real one) shows at once, in place of the banner
-                    self.show_pending()
-                    return
-                self.pending_changed.emit(new, reordered)
-                if was_empty and model.rowCount():
-                    self.queue_shown.emit(queue, model.rowCount())
-                self.queue_counted.emit(queue, len(ids))
-        self._queues.ids(queue, sort_key, descending, done=done)
+            self.pending_changed.emit(new, reordered)
+            if was_empty and model.rowCount():
+                self.queue_shown.emit(queue, model.rowCount())
+            self.queue_counted.emit(queue, len(ids))
+        self._for_shown(self._ids, apply)
 
     def show_pending(self) -> None:
         """Merge in what was announced (new, re-sorted, departed), keeping the current ticket current."""

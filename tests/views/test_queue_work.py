@@ -7,27 +7,14 @@ one is announced and merged in on request, a solved one stays greyed until she l
 from __future__ import annotations
 
 import asyncio
-import os
-import signal
 
 import pytest
 
-from tests.helpdesk import Helpdesk
-from tests.views.test_workflow import Live, comments_with
+from tests.views.test_workflow import Live, comments_with, server  # noqa: F401 (the fixture)
 
 
 @pytest.fixture
-def server(tmp_path):
-    server = Helpdesk(tmp_path / "helpdesk.sqlite", "--demo", "--tickets", "20", "--export-delay", "0",
-                      admin_token="demo-admin-token").start()
-    yield server
-    if server.proc is not None and server.proc.poll() is None:
-        os.kill(server.proc.pid, signal.SIGCONT)
-    server.kill()
-
-
-@pytest.fixture
-def live(qtbot, qapp, server, tmp_path):
+def live(qtbot, qapp, server, tmp_path):  # noqa: F811 (server: the fixture imported above)
     session = Live(qtbot, qapp, server, tmp_path, interval=5.0)   # rounds on request (fewer late task steps)
     yield session
     session.close()
