@@ -233,6 +233,19 @@ def time_window(value: str) -> tuple[int, int]:
     return start, start + (DAY if _DATE_RE.fullmatch(text) else 1)
 
 
+def time_compare_sql(column: str, term: SearchTerm, params: list) -> str:
+    """SQL comparing an epoch-seconds ``column`` with a date term (``created>2026-11-01``,
+    ``updated:2026-11-30``: the whole day), its values appended to ``params`` (the helpdesk's
+    search and the cache's use the same rule)."""
+    start, end = time_window(term.value)
+    if term.op == ":":
+        params.extend((start, end))
+        return f"{column} >= ? AND {column} < ?"
+    bound, cmp = {"<": (start, "<"), "<=": (end, "<"), ">": (end, ">="), ">=": (start, ">=")}[term.op]
+    params.append(bound)
+    return f"{column} {cmp} ?"
+
+
 def _result_types(terms: list[SearchTerm], result_type: str | None) -> frozenset[str]:
     types = {"ticket", "user"} if result_type is None else {result_type} & {"ticket", "user"}
     if any(t.field in TICKET_KEYWORDS or (t.field or "").startswith("custom_field_") for t in terms):

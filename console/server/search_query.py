@@ -19,7 +19,7 @@ from console.domain.search_syntax import (
     SearchTerm,
     ordered_values,
     parse_query,
-    time_window,
+    time_compare_sql,
 )
 from console.domain.statuses import ALL_STATUSES as STATUS_ORDER
 from console.domain.statuses import PRIORITIES as PRIORITY_ORDER
@@ -69,7 +69,7 @@ class _TicketSQL:
         if t.field in ("status", "priority"):
             return self._ordered(f"t.{t.field}", t, params)
         if t.field in ("created", "updated"):
-            return _time_compare(f"t.{t.field}_ts", t, params)
+            return time_compare_sql(f"t.{t.field}_ts", t, params)
         if t.field in ("subject", "description"):
             return _word_in(f"t.{t.field}", t, params)
         if t.field == "ticket_type":
@@ -170,14 +170,6 @@ def _by_id_or_name(column: str, lookup: str | None, t: SearchTerm, params: list,
     return f"{column} IN ({lookup} {match})"
 
 
-def _time_compare(column: str, t: SearchTerm, params: list) -> str:
-    start, end = time_window(t.value)
-    if t.op == ":":
-        params.extend((start, end))
-        return f"{column} >= ? AND {column} < ?"
-    bound, cmp = {"<": (start, "<"), "<=": (end, "<"), ">": (end, ">="), ">=": (start, ">=")}[t.op]
-    params.append(bound)
-    return f"{column} {cmp} ?"
 
 
 def _rank_case(column: str, order: tuple[str, ...]) -> str:

@@ -245,14 +245,7 @@ def _filter(t: SearchTerm, me: int | None, params: list) -> str:
         params.append(value)
         return "t.type = ?"
     if name in ("created", "updated"):
-        start, end = search_syntax.time_window(value)
-        column = f"CAST(strftime('%s', t.{name}_at) AS INTEGER)"
-        if t.op == ":":
-            params.extend((start, end))
-            return f"{column} >= ? AND {column} < ?"
-        bound, cmp = {"<": (start, "<"), "<=": (end, "<"), ">": (end, ">="), ">=": (start, ">=")}[t.op]
-        params.append(bound)
-        return f"{column} {cmp} ?"
+        return search_syntax.time_compare_sql(f"CAST(strftime('%s', t.{name}_at) AS INTEGER)", t, params)
     if name in ("requester", "assignee"):
         column = f"t.{name}_id"
         if value.lower() == "me":
