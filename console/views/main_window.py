@@ -1,8 +1,8 @@
 """The main window: queues | ticket list | ticket pane, a toolbar, menus and the status bar.
 
-``MainWindow(workspace)``: layout (``_build``), menus (``_build_menus``) and one wiring list
-(``_wire``), widget → widget or widget → operation, in the manner of qutebrowser's
-``_connect_signals``. The window holds no cache logic: widgets ask through ``workspace.ops``
+``MainWindow(workspace)``: layout (``_build``) and one wiring list (``_wire``), widget → widget
+or widget → operation, in the manner of qutebrowser's ``_connect_signals``; the menus and the
+dialogs they open are in ``window_dialogs``, the first-run layout in ``window_state``. The window holds no cache logic: widgets ask through ``workspace.ops``
 (``console.ops``) and subscribe to its bus themselves; the sync engine is reached only through
 ``ops.sync``. What is left here is what a window does: switch pages, open dialogs, raise itself.
 """
@@ -14,9 +14,8 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import shiboken6
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
-from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
@@ -33,33 +32,39 @@ from console.models.queues import QueueListModel, build_queues
 from console.models.tickets import TicketListModel
 from console.ops import Ops
 from console.ops.notifications import Notifier
-from console.store import Change
 
 from .account_pane import AccountPane
 from .bulk_bar import BulkBar
 from .canned_replies import CannedReplyPicker
-from .conflicts import ConflictView
-from .merge_dialog import MergeDialog
-from .new_ticket_dialog import NewTicketDialog
 from .outbox import OutboxView
 from .queue_header import QueueHeader
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
-from .shortcuts import LETTER_ACTIONS, SHORTCUTS, ShortcutOverlay
+from .shortcuts import connect_shortcuts, is_typing, shortcut_actions
 from .status_bar import StatusBar
 from .ticket_list import TicketListView
 from .ticket_pane import TicketPane
-from .ticket_tabs import MiddleClickOpener, TicketTabs, TicketWindow
+from .ticket_tabs import MiddleClickOpener, TicketTabs
 from .toast import Toast
 from .tray import TrayIcon
-from .window_state import WindowStateKeeper
+from .window_dialogs import WindowDialogs, build_menus
+from .window_state import WindowStateKeeper, default_layout
 
 log = logging.getLogger(__name__)
 WARM_QUEUES_DELAY_MS = 300   # after start-up (or a new queue list) settled: prepare each queue's first screen
 WARM_UP_DELAY_MS = 300        # after the first queue is shown (and painted): ops.warm_up()
-DEFAULT_SIZE = (1840, 1000)
-ACCOUNT_PANE_MIN_WINDOW = 1400   # narrower windows start with the account pane collapsed
+
+
+def _column(*widgets: QWidget, margins: int) -> QWidget:
+    """The widgets stacked top to bottom, the last one taking the height left (left margin only)."""
+    box = QWidget()
+    layout = QVBoxLayout(box)
+    layout.setContentsMargins(margins, margins, 0, 0)
+    layout.setSpacing(0 if margins == 0 else layout.spacing())
+    for widget in widgets:
+        layout.addWidget(widget, 1 if widget is widgets[-1] else 0)
+    return box
 
 
 @dataclass
@@ -87,15 +92,15 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.workspace, self.ops, self.me = workspace, workspace.ops, workspace.me
         self._closing = False
-        self._default_queue = None
         self._warming = False
         self.setWindowTitle(f"Support Console — {workspace.agent_name or 'agent'}"
                             + (f" @ {workspace.helpdesk_url}" if workspace.helpdesk_url else ""))
         self._build()
-        self._build_menus()
+        self.dialogs = WindowDialogs(self)
+        build_menus(self, self.dialogs)
         self._wire()
         self.apply_preferences()
-        self._default_layout()
+        default_layout(self)
         self.state = WindowStateKeeper(workspace.window_state, self, {
             "main_split": self.main_split, "work_split": self.work_split,
             "pane_split": self.ticket_pane.horizontal}, columns=self.ticket_list)
@@ -118,13 +123,8 @@ class MainWindow(QMainWindow):
         self.queue_pane = QueuePane(self.queue_model)
         self.ticket_list = TicketListView(self.ticket_model, ops.queues, ops.bus)
         self.list_header = QueueHeader(note_for=ops.queues.note)
-        list_box = QWidget()
-        box = QVBoxLayout(list_box)
-        box.setContentsMargins(4, 4, 0, 0)
-        box.addWidget(self.list_header)
         self.bulk_bar = BulkBar(ops.bulk, self.ticket_list, ops.bus)
-        box.addWidget(self.bulk_bar)
-        box.addWidget(self.ticket_list, 1)
+        list_box = _column(self.list_header, self.bulk_bar, self.ticket_list, margins=4)
         self.shown_ticket = ops.open_ticket(self)
         self.suggested = ops.suggestions.follow(self.shown_ticket, self)   # ranked replies, department
         self.ticket_pane = TicketPane()
@@ -143,13 +143,7 @@ class MainWindow(QMainWindow):
         self.work_split = QSplitter(Qt.Orientation.Horizontal)
         self.work_split.addWidget(list_box)
         self.ticket_tabs = TicketTabs(self.ticket_pane.thread.verticalScrollBar())
-        pane_box = QWidget()
-        pane_layout = QVBoxLayout(pane_box)
-        pane_layout.setContentsMargins(0, 0, 0, 0)
-        pane_layout.setSpacing(0)
-        pane_layout.addWidget(self.ticket_tabs)
-        pane_layout.addWidget(self.ticket_pane, 1)
-        self.work_split.addWidget(pane_box)
+        self.work_split.addWidget(_column(self.ticket_tabs, self.ticket_pane, margins=0))
         MiddleClickOpener(self.ticket_list, self.ticket_tabs.open_in_new_tab)
         self.work_split.setStretchFactor(0, 1)
         self.work_split.setStretchFactor(1, 1)
@@ -172,42 +166,15 @@ class MainWindow(QMainWindow):
         self.toolbar.addWidget(self.search_box)
         self.tray = TrayIcon(parent=self, use_system_tray=ws.tray)
         self.notifier = Notifier(ops.runner, self._notify_rules(), self)
-        self.shortcut_actions: dict[str, QAction] = {}
-        for shortcut in (s for s in SHORTCUTS if s.keys):
-            action = QAction(shortcut.description, self)
-            action.setShortcuts([QKeySequence(k) for k in shortcut.keys]
-                                + ([QKeySequence("Shift+?")] if "?" in shortcut.keys else []))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.addAction(action)
-            self.shortcut_actions[shortcut.action] = action
+        self.shortcut_actions = shortcut_actions(self)
         self._warm_timer = QTimer(self, singleShot=True, interval=WARM_QUEUES_DELAY_MS)
         self._warm_timer.timeout.connect(lambda: self.ticket_list.warm(self.queue_model.queues()))
         self.undo_action = QAction("&Undo the last change queued", self, shortcut=QKeySequence.StandardKey.Undo)
         self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
-    def _default_layout(self, size: tuple[int, int] | None = None) -> None:
-        """First-run size and pane widths for the screen: the list as wide as it can usefully be
-        (up to 55 %), the account pane narrower on a small screen (it can be collapsed)."""
-        width, height = size or DEFAULT_SIZE
-        screen = self.screen().availableGeometry() if self.screen() is not None else None
-        if size is None and screen is not None and screen.width() >= 1024:   # a real desktop (offscreen is tiny)
-            width, height = min(width, screen.width()), min(height, screen.height())
-        self.resize(width, height)
-        char = self.fontMetrics().averageCharWidth()
-        queues = char * (30 if width >= 1600 else 26)
-        self.main_split.setSizes([queues, width - queues])
-        work = width - queues
-        ticket_list = min(self.ticket_list.ideal_width(), work * (11 if width >= 1600 else 9) // 20)
-        self.work_split.setSizes([ticket_list, work - ticket_list])
-        pane = work - ticket_list
-        account = min(char * 56, pane // 2 if width >= 1600 else pane * 2 // 5)
-        self.ticket_pane.horizontal.setSizes([pane - account, account])
-        if width < ACCOUNT_PANE_MIN_WINDOW:
-            self.ticket_pane.set_account_shown(False)   # View ▸ Account pane (Ctrl+Shift+A) brings it back
-
     def apply_default_layout(self, width: int, height: int) -> None:
         """The first-run layout for a window of this size (View ▸ Reset layout; tests, screenshots)."""
-        self._default_layout((width, height))
+        default_layout(self, (width, height))
 
     def _wire(self) -> None:
         """Every connection between the parts of the window, in one list."""
@@ -229,13 +196,13 @@ class MainWindow(QMainWindow):
         for target in (pane.clear, editor.clear, self.account_pane.clear, self.canned_picker.clear):
             shown.cleared.connect(target)
         pane.fields_change_requested.connect(self.on_fields_change_requested)
-        pane.attachment_requested.connect(self.on_attachment_requested)
-        pane.link_requested.connect(self.on_link_requested)
+        pane.attachment_requested.connect(self.dialogs.open_attachment)
+        pane.link_requested.connect(self.dialogs.open_link)
         editor.open_next_requested.connect(self.ticket_list.next_ticket)
         self.ticket_tabs.ticket_requested.connect(shown.open)
         shown.loaded.connect(self.ticket_tabs.on_ticket_shown)
         shown.loaded.connect(ops.attachments.prefetch_images)   # received images inline, from the cache
-        self.bulk_bar.merge_requested.connect(self.show_merge)
+        self.bulk_bar.merge_requested.connect(self.dialogs.merge)
         self.account_pane.ticket_requested.connect(self.open_ticket)
         self.canned_picker.insert_requested.connect(editor.insert_canned_reply)
         self.canned_picker.language_requested.connect(self.suggested.set_language)
@@ -250,7 +217,7 @@ class MainWindow(QMainWindow):
         self.ticket_list.queue_shown.connect(self.on_queue_shown)
         self.status.work_offline_changed.connect(ops.sync.set_work_offline)
         self.status.work_offline_changed.connect(self.work_offline_changed)
-        self.status.conflicts_requested.connect(self.open_conflicts)
+        self.status.conflicts_requested.connect(self.dialogs.conflicts)
         ops.queues.resources_changed.connect(self.on_resources)
         ops.queues.counts_changed.connect(self.on_counts)   # (the session's objects outlive the window:
         ops.undo.offered.connect(self.on_undo_offered)      #  bound slots, dropped with it)
@@ -270,29 +237,17 @@ class MainWindow(QMainWindow):
             "send": self.when_ticket(editor.send), "send_and_next": self.when_ticket(lambda: editor.send(open_next=True)),
             "status_open": lambda: pane.request_status("open"), "status_pending": lambda: pane.request_status("pending"),
             "status_hold": lambda: pane.request_status("hold"), "status_solved": lambda: pane.request_status("solved"),
-            "sync_now": ops.sync.request_sync, "show_shortcuts": self.show_shortcuts,
-            "new_ticket": self.show_new_ticket, "close_tab": self.ticket_tabs.close_current,
+            "sync_now": ops.sync.request_sync, "show_shortcuts": self.dialogs.shortcuts,
+            "new_ticket": self.dialogs.new_ticket, "close_tab": self.ticket_tabs.close_current,
             "open_in_tab": lambda: (tid := self.ticket_list.current_ticket_id()) is not None
             and self.ticket_tabs.open_in_new_tab(tid),
             "next_tab": lambda: self.ticket_tabs.cycle(1), "previous_tab": lambda: self.ticket_tabs.cycle(-1),
         }
-        for name, action in self.shortcut_actions.items():
-            guard = name in LETTER_ACTIONS and name not in ("send", "send_and_next")
-            action.triggered.connect(self.unless_typing(actions[name]) if guard else (lambda _=False, f=actions[name]: f()))
+        connect_shortcuts(self, self.shortcut_actions, actions)
 
     def when_ticket(self, slot):
         """``slot`` only while a ticket is shown."""
         return lambda: slot() if self.ticket_pane.ticket_id is not None else None
-
-    def unless_typing(self, slot):
-        """Single-letter shortcuts must not fire while the agent types in a text box."""
-        def run(_checked: bool = False) -> None:
-            focus = self.focusWidget()
-            typing = focus is not None and (focus.inherits("QLineEdit") or (
-                (focus.inherits("QTextEdit") or focus.inherits("QPlainTextEdit")) and not focus.isReadOnly()))
-            if not typing:
-                slot()
-        return run
 
     def _notify_rules(self) -> NotifyRules:
         prefs, departments = self.workspace.prefs, self.ops.queues.resources.my_departments
@@ -344,9 +299,11 @@ class MainWindow(QMainWindow):
         self.ops.bus.info(f"Not sent: the {kind} to #{ticket_id} is back in the editor.")
 
     def apply_preferences(self) -> None:
+        """The preferences the window applies itself (at start and after Settings…)."""
         prefs = self.workspace.prefs
         if prefs is not None:
             self.ops.replies.grace_seconds = float(prefs.get("undo_send_seconds"))
+        self.notifier.set_rules(self._notify_rules())
 
     def show_work(self, queue=None) -> None:
         outbox = queue is not None and getattr(queue, "kind", "") == "outbox"
@@ -397,14 +354,6 @@ class MainWindow(QMainWindow):
         self.ops.tickets.change_fields(ticket_id=ticket_id, fields=changes, stamp=stamp, previous=previous,
                                        initiator=self.ticket_pane, describe=names)
 
-    def on_attachment_requested(self, attachment_id: int) -> None:
-        self.ops.attachments.open(attachment_id=attachment_id, failed=self.ops.bus.warn, progress=self.ops.bus.info,
-                                  done=lambda path: QDesktopServices.openUrl(QUrl.fromLocalFile(str(path))))
-
-    def on_link_requested(self, url: QUrl) -> None:
-        self.ops.bus.info(f"Opening {url.toString()} in your browser")
-        QDesktopServices.openUrl(url)
-
     def on_canned_reply_requested(self, macro_id: int) -> None:
         """A canned reply picked in search: insert it for the open ticket."""
         self.side_tabs.setCurrentWidget(self.canned_picker)
@@ -428,134 +377,15 @@ class MainWindow(QMainWindow):
 
     def on_undo(self) -> None:
         focus = self.focusWidget()
-        typing = focus is not None and not getattr(focus, "isReadOnly", lambda: True)() and (
-            (focus.inherits("QLineEdit") and focus.isUndoAvailable())
-            or ((focus.inherits("QPlainTextEdit") or focus.inherits("QTextEdit")) and focus.document().isUndoAvailable()))
-        if typing:
+        if is_typing(focus, with_undo=True):
             focus.undo()   # Ctrl+Z in a text box undoes typing; with nothing typed, it undoes the last send
         elif not self.ops.undo.undo():
             self.ops.bus.info("Nothing to undo.")
-
-    def open_conflicts(self) -> None:
-        dialog = ConflictView(self.ops.conflicts, self.ops.bus, self)
-        dialog.exec()
-        dialog.deleteLater()
-
-    def show_new_ticket(self) -> None:
-        dialog = NewTicketDialog(self.ops.new_tickets, self.ops.attachments, me=self.me, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.created.connect(self.open_ticket)
-        dialog.show()
-        self.new_ticket_dialog = dialog
-
-    def pop_out(self) -> None:
-        """The shown ticket in its own window (its draft goes with it: drafts are per ticket)."""
-        ticket_id = self.ticket_pane.ticket_id
-        if ticket_id is None:
-            return
-        self.reply_editor.save_draft_now()
-
-        def open_window(_change) -> None:   # after the draft's write (the db lane keeps order)
-            window = TicketWindow(self.ops, ticket_id)
-            window.show()
-            self.popped_out = [w for w in getattr(self, "popped_out", []) if shiboken6.isValid(w)] + [window]
-        self.ops.runner.write(lambda _cache: Change(), done=open_window)
-
-    def show_merge(self, ticket_ids: list[int]) -> None:
-        dialog = MergeDialog(self.ops.merges, ticket_ids, parent=self)
-        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        dialog.show()
-        self.merge_dialog = dialog
-
-    def show_shortcuts(self) -> None:
-        overlay = ShortcutOverlay(self)
-        overlay.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        overlay.show()
-        self.shortcut_overlay = overlay
 
     def on_raise(self) -> None:
         self.showNormal()
         self.raise_()
         self.activateWindow()
-
-    # -- menus --------------------------------------------------------------------------------
-
-    def _build_menus(self) -> None:
-        file_menu = self.menuBar().addMenu("&File")
-        self._menu_action(file_menu, "&Connect to a helpdesk…", self.on_connect_requested)
-        self._menu_action(file_menu, "Sign &out…", self.on_sign_out_requested)
-        file_menu.addSeparator()
-        self._menu_action(file_menu, "&Settings…", self.on_settings_requested, "Ctrl+,")
-        file_menu.addSeparator()
-        self._menu_action(file_menu, "&Quit", self.close, "Ctrl+Q")
-        edit_menu = self.menuBar().addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        self.ticket_menu = self.menuBar().addMenu("&Ticket")
-        self.ticket_menu.addAction(self.shortcut_actions["new_ticket"])
-        self.ticket_menu.addSeparator()
-        self._menu_action(self.ticket_menu, "Select &all in this queue", self.ticket_list.selectAll)
-        self._menu_action(self.ticket_menu, "&Merge selected tickets…", lambda: self.show_merge(self.bulk_bar.selected()))
-        self.ticket_menu.addSeparator()
-        for name in ("open_in_tab", "close_tab", "next_tab", "previous_tab"):
-            self.ticket_menu.addAction(self.shortcut_actions[name])
-        self._menu_action(self.ticket_menu, "&Pop out into its own window", self.pop_out)
-        view_menu = self.menuBar().addMenu("&View")
-        self._menu_action(view_menu, "&Dashboard", self.show_dashboard)
-        self.account_action = self._menu_action(view_menu, "&Account pane", lambda: self.ticket_pane.set_account_shown(
-            self.account_action.isChecked()), "Ctrl+Shift+A")
-        self.account_action.setCheckable(True)
-        self.account_action.setChecked(True)
-        self.ticket_pane.account_shown_changed.connect(self.account_action.setChecked)
-        self._menu_action(view_menu, "&Reset layout", lambda: self.apply_default_layout(self.width(), self.height()))
-        self._menu_action(view_menu, "Sync &now", lambda: self.ops.sync.request_sync())
-        help_menu = self.menuBar().addMenu("&Help")
-        self._menu_action(help_menu, "&Keyboard shortcuts", self.show_shortcuts)
-        self._menu_action(help_menu, "&About Support Console", self.on_about_requested)
-
-    def _menu_action(self, menu, text: str, slot, keys: str | None = None) -> QAction:
-        action = menu.addAction(text)
-        if keys:
-            action.setShortcut(QKeySequence(keys))
-        action.triggered.connect(lambda _=False: slot())
-        return action
-
-    def on_connect_requested(self) -> None:
-        if self.workspace.prefs is None:
-            return
-        from .connection_dialog import ConnectionDialog  # dialogs load when first asked for, not at start-up
-
-        dialog = ConnectionDialog(self.workspace.prefs, self.ops.runner, self)
-        if dialog.exec() == ConnectionDialog.DialogCode.Accepted and dialog.choice is not None:
-            self.restart_requested.emit(dialog.choice)
-
-    def on_sign_out_requested(self) -> None:
-        if self.workspace.prefs is None:
-            return
-        counts = self.ops.queues.counts
-        from .connection_dialog import SignOutDialog
-
-        def ask(unsent: list[str]) -> None:
-            if SignOutDialog.ask(self.workspace.prefs, self.workspace.cache_path, self, unsent=unsent,
-                                 pending=counts.outbox if counts is not None else 0):
-                self.restart_requested.emit(None)
-        self.reply_editor.save_draft_now()   # what is being typed counts too: the db lane is in order, so
-        self.ops.runner.write(lambda _cache: None, done=lambda _none: self.ops.outbox.unsent(done=ask))  # read after it
-
-    def on_settings_requested(self) -> None:
-        if self.workspace.prefs is None:
-            return
-        from .settings_dialog import SettingsDialog
-
-        dialog = SettingsDialog(self.workspace.prefs, self)
-        dialog.settings_changed.connect(self.settings_changed)
-        dialog.settings_changed.connect(lambda _names: self.notifier.set_rules(self._notify_rules()))
-        dialog.settings_changed.connect(lambda _names: self.apply_preferences())
-        dialog.exec()
-
-    def on_about_requested(self) -> None:
-        from .about import AboutDialog
-
-        AboutDialog(self, cache_path=self.workspace.cache_path, log_file=self.workspace.log_file).exec()
 
     # -- lifecycle ----------------------------------------------------------------------------
 
@@ -565,7 +395,5 @@ class MainWindow(QMainWindow):
             self.ticket_pane.flush_tags()
             self.reply_editor.save_draft_now()
             self.state.save(queue=self.queue_pane.current_key(), tabs=self.ticket_tabs.ticket_ids())
-            for window in getattr(self, "popped_out", []):
-                if shiboken6.isValid(window):
-                    window.close()
+            self.dialogs.close_popped_out()
         super().closeEvent(event)

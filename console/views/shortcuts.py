@@ -1,7 +1,8 @@
 """Every keyboard shortcut, declared once, and the "?" overlay that lists them.
 
-``SHORTCUTS`` maps an action name (a MainWindow slot ``on_<action>``) to its keys and what it
-does; ``MainWindow`` builds one ``QAction`` per entry, ``ShortcutOverlay`` shows the table.
+``SHORTCUTS`` maps an action name to its keys and what it does; ``shortcut_actions(window)``
+builds one window-wide ``QAction`` per bound entry (``connect_shortcuts`` connects them to their
+targets, single letters guarded by ``is_typing``); ``ShortcutOverlay`` shows the table.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QGridLayout, QLabel, QVBoxLayout, QWidget
 
 
@@ -45,8 +47,42 @@ SHORTCUTS = (
     Shortcut("sync_now", ("F5",), "Sync now", "Other"),
     Shortcut("show_shortcuts", ("?",), "Show this list", "Other"),
 )
-# Single-letter keys must not fire while the agent types in a text box (see MainWindow).
+# Single-letter keys must not fire while the agent types in a text box (``is_typing``).
 LETTER_ACTIONS = frozenset(s.action for s in SHORTCUTS if any(len(k) == 1 for k in s.keys))
+_TYPED_ANYWHERE = frozenset({"send", "send_and_next"})   # letters, but meant from the editor
+
+
+def is_typing(focus: QWidget | None, *, with_undo: bool = False) -> bool:
+    """Whether ``focus`` is a text box the agent types in (``with_undo``: and has typing to undo)."""
+    if focus is None:
+        return False
+    if focus.inherits("QLineEdit"):
+        return not focus.isReadOnly() and (not with_undo or focus.isUndoAvailable())
+    if focus.inherits("QTextEdit") or focus.inherits("QPlainTextEdit"):
+        return not focus.isReadOnly() and (not with_undo or focus.document().isUndoAvailable())
+    return False
+
+
+def shortcut_actions(window: QWidget) -> dict[str, QAction]:
+    """One window-wide action per shortcut with keys ("?" also answers to Shift+?)."""
+    actions = {}
+    for shortcut in (s for s in SHORTCUTS if s.keys):
+        action = QAction(shortcut.description, window)
+        action.setShortcuts([QKeySequence(k) for k in shortcut.keys]
+                            + ([QKeySequence("Shift+?")] if "?" in shortcut.keys else []))
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        window.addAction(action)
+        actions[shortcut.action] = action
+    return actions
+
+
+def connect_shortcuts(window: QWidget, actions: dict[str, QAction], targets: dict) -> None:
+    """Each action to its target; single letters do nothing while the agent types."""
+    def run(name: str, target) -> None:
+        if name not in LETTER_ACTIONS or name in _TYPED_ANYWHERE or not is_typing(window.focusWidget()):
+            target()
+    for name, action in actions.items():
+        action.triggered.connect(lambda _=False, n=name, t=targets[name]: run(n, t))
 
 
 def key_text(key: str) -> str:

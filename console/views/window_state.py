@@ -52,3 +52,28 @@ class WindowStateKeeper:
 
     def value(self, key: str):
         return self.state.values.get(key) if self.state is not None else None
+
+
+DEFAULT_SIZE = (1840, 1000)
+ACCOUNT_PANE_MIN_WINDOW = 1400   # narrower windows start with the account pane collapsed
+
+
+def default_layout(window, size: tuple[int, int] | None = None) -> None:
+    """A main window's first-run size and pane widths for the screen: the list as wide as it can
+    usefully be (up to 55 %), the account pane narrower on a small screen (it can be collapsed)."""
+    width, height = size or DEFAULT_SIZE
+    screen = window.screen().availableGeometry() if window.screen() is not None else None
+    if size is None and screen is not None and screen.width() >= 1024:   # a real desktop (offscreen is tiny)
+        width, height = min(width, screen.width()), min(height, screen.height())
+    window.resize(width, height)
+    char = window.fontMetrics().averageCharWidth()
+    queues = char * (30 if width >= 1600 else 26)
+    window.main_split.setSizes([queues, width - queues])
+    work = width - queues
+    ticket_list = min(window.ticket_list.ideal_width(), work * (11 if width >= 1600 else 9) // 20)
+    window.work_split.setSizes([ticket_list, work - ticket_list])
+    pane = work - ticket_list
+    account = min(char * 56, pane // 2 if width >= 1600 else pane * 2 // 5)
+    window.ticket_pane.horizontal.setSizes([pane - account, account])
+    if width < ACCOUNT_PANE_MIN_WINDOW:
+        window.ticket_pane.set_account_shown(False)   # View ▸ Account pane (Ctrl+Shift+A) brings it back

@@ -72,7 +72,7 @@ def test_merging_three_selected_tickets_from_the_bulk_bar(live: Live, qtbot):  #
         ids = bar.selected()
         assert len(ids) == 3
         bar.merge_button.click()
-        dialog = window.merge_dialog
+        dialog = window.dialogs.merge_dialog
         await live.until(lambda: dialog.target.count() == 3, what="the merge dialog's tickets")
         target = dialog.target.currentData()
         finished: list[int] = []

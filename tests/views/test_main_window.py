@@ -177,7 +177,7 @@ def test_keyboard_moves_opens_and_sets_status(qtbot, main_window, workspace):
     assert window.search_box.isAncestorOf(window.focusWidget())
     window.ticket_list.setFocus()
     qtbot.keyClick(window.ticket_list, "?")
-    overlay = window.shortcut_overlay
+    overlay = window.dialogs.shortcut_overlay
     assert overlay.isVisible()
     listed = overlay.findChildren(type(window.status.as_of))
     text = " ".join(label.text() for label in listed)

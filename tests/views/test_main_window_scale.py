@@ -12,6 +12,7 @@ from PySide6.QtTest import QAbstractItemModelTester
 from console.models.queues import Queue
 from console.models.tickets import COLUMNS, TicketListModel
 from console.store import CacheWriter, QueueSpec
+from console.views.window_state import default_layout
 
 SHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 UNSOLVED = ("new", "open", "pending", "hold")
@@ -126,7 +127,7 @@ def test_clicking_a_header_sorts_off_the_gui_thread(qtbot, main_window):
 def test_screenshots_of_the_window(qtbot, main_window, workspace):
     window = main_window
     window.resize(1840, 1000)
-    window._default_layout()
+    default_layout(window)
     qtbot.waitUntil(lambda: window.queue_model.count("unassigned") is not None)
     billing = next(g for g in workspace.reader.groups() if g["name"] == "Billing")
     window.queue_pane.select_key(f"group:{billing['id']}")
@@ -140,10 +141,10 @@ def test_screenshots_of_the_window(qtbot, main_window, workspace):
     qtbot.wait(50)
     SHOTS.mkdir(exist_ok=True)
     assert window.grab().save(str(SHOTS / "shell_window_billing_queue.png"))
-    window.show_shortcuts()
-    qtbot.waitExposed(window.shortcut_overlay)
-    assert window.shortcut_overlay.grab().save(str(SHOTS / "shell_shortcut_overlay.png"))
-    window.shortcut_overlay.close()
+    window.dialogs.shortcuts()
+    qtbot.waitExposed(window.dialogs.shortcut_overlay)
+    assert window.dialogs.shortcut_overlay.grab().save(str(SHOTS / "shell_shortcut_overlay.png"))
+    window.dialogs.shortcut_overlay.close()
 
 
 # -- a hazard of the installed Qt binding ---------------------------------------------------------

@@ -39,7 +39,7 @@ def test_a_ticket_created_offline_shows_at_once_and_is_created_once(live: Live, 
         before = window.ticket_model.rowCount()
         assert window.ticket_menu.actions()[0].shortcut().toString() == "Ctrl+N"
         window.shortcut_actions["new_ticket"].trigger()              # Ctrl+N
-        dialog = window.new_ticket_dialog
+        dialog = window.dialogs.new_ticket_dialog
         dialog.customer.setText(customer["email"].split("@")[0])
         dialog.customer.textEdited.emit(dialog.customer.text())
         await live.until(lambda: dialog.matches.count() > 0, what="customers found in the cache")

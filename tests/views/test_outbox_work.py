@@ -185,7 +185,7 @@ def test_sign_out_names_the_unsent_drafts_and_outbox_messages(qtbot, main_window
     open_ticket(qtbot, window, second)
     window.reply_editor.text_edit.setPlainText("Half-written answer about the VAT number")   # not saved yet
     monkeypatch.setattr(SignOutDialog, "exec", lambda self: (shown.append(self.unsent.text()), 0)[1])
-    window.on_sign_out_requested()
+    window.dialogs.sign_out()
     qtbot.waitUntil(lambda: bool(shown))
     assert f"Reply on #{first} (waiting): Scheduled: your account is unlocked." in shown[0]
     assert f"Draft reply on #{second}: Half-written answer about the VAT number" in shown[0]

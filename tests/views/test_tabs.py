@@ -79,9 +79,9 @@ def test_a_ticket_pops_out_into_its_own_window_with_its_draft(qtbot, desk, main_
     qtbot.waitUntil(lambda: shown(window) is not None, timeout=10_000)
     ticket = shown(window)
     window.reply_editor.text_edit.setPlainText("Written in the main window")
-    window.pop_out()
-    qtbot.waitUntil(lambda: bool(getattr(window, "popped_out", None)), timeout=5000)
-    popped = window.popped_out[-1]
+    window.dialogs.pop_out()
+    qtbot.waitUntil(lambda: bool(window.dialogs.popped_out), timeout=5000)
+    popped = window.dialogs.popped_out[-1]
     qtbot.waitUntil(lambda: popped.pane.ticket_id == ticket and popped.editor.body() == "Written in the main window",
                     timeout=5000)
     assert popped.isWindow() and popped.windowTitle().startswith(f"#{ticket}")

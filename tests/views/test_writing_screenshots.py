@@ -67,7 +67,7 @@ def test_screenshots_editor_new_ticket_tabs_bulk_bar(qtbot, desk, main_window, t
 
     # the new-ticket dialog
     window.shortcut_actions["new_ticket"].trigger()
-    dialog = window.new_ticket_dialog
+    dialog = window.dialogs.new_ticket_dialog
     dialog.customer.setText("ada")
     dialog.customer.textEdited.emit("ada")
     qtbot.waitUntil(lambda: dialog.matches.count() > 0 and dialog.department.count() > 1, timeout=5000)
