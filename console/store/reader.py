@@ -6,8 +6,8 @@ open one per thread or guard it yourself — calls are serialized by a lock.
 Queues: ``ticket_ids_for_queue(queue, sort_key="updated_at", descending=True)`` returns ids
 in order; rows are then fetched lazily by id batch with ``tickets_by_ids(ids)`` (list rows:
 columns only) or ``ticket(ticket_id)`` (the full API object plus local flags).
-``SORT_KEYS`` lists the sort keys; every key but ``subject`` and the by-name keys (requester,
-assignee, department) is covered by the queue indexes (those read the table and are slower). Tombstoned tickets
+``SORT_KEYS`` lists the sort keys; last update and subject are read off the unsolved-queue
+indexes (cache migrations 3 and 8), the others read the table and sort (slower on a big queue). Tombstoned tickets
 never appear in queues. ``queue_counts`` counts every status incl. closed.
 """
 

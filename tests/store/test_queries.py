@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from console.domain.statuses import UNSOLVED
 from console.store import QueueSpec, UnsupportedViewError
 from tests.store.store_records import make_ticket, make_user
 
@@ -126,6 +127,21 @@ def test_queue_queries_use_indexes(desk, spec, sort_key, covered):
     assert any("INDEX ix_tickets_" in s for s in steps), steps
     if covered:
         assert all("COVERING INDEX" in s for s in steps if s.startswith(("SEARCH tickets", "SCAN tickets"))), steps
+
+
+@pytest.mark.parametrize("spec", [
+    QueueSpec.department(10, UNSOLVED), QueueSpec(mine=True, me=ME, statuses=UNSOLVED),
+    QueueSpec(unassigned=True, statuses=UNSOLVED)])
+@pytest.mark.parametrize("descending", [False, True])
+def test_unsolved_queues_sort_by_subject_off_an_index(desk, spec, descending):
+    """The list's header sort by subject reads the queue in order off a covering index: no sort step."""
+    sql, params = desk.queue_sql(spec, "subject", descending)
+    steps = [r[3] for r in desk._all(f"EXPLAIN QUERY PLAN {sql}", params)]
+    assert any("COVERING INDEX ix_tickets_unsolved_" in s and "_subject" in s for s in steps), steps
+    assert not any("TEMP B-TREE" in s for s in steps), steps
+    ids = desk.ticket_ids_for_queue(spec, "subject", descending)
+    subjects = [(t["subject"] or "").lower() for t in desk.tickets_by_ids(ids)]
+    assert subjects == sorted(subjects, reverse=descending) and ids
 
 
 @pytest.mark.parametrize("sql, params", [
