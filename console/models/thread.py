@@ -84,7 +84,7 @@ def _toggles(comment: dict, opened: Opened, muted: str) -> tuple[str, str]:
             block = f'<table cellspacing="0" cellpadding="1" style="margin-top:4px">{rows}</table>'
     if comment.get("original_body"):
         links.append(f'<a href="{ORIGINAL_SCHEME}:{comment_id}">'
-                     f'{"Show as shown" if comment_id in opened.originals else "Show original"}</a>')
+                     f'{"Hide original" if comment_id in opened.originals else "Show original"}</a>')
     return (" &nbsp;" + " · ".join(links)) if links else "", block
 
 
