@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from console.domain import statuses
+from console.domain.channels import SYSTEM_DETAILS
 from console.domain.html import comment_html_from_text
 
 from .records import BadPayloadError
@@ -238,14 +239,17 @@ def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
 
 def comment_raw(comment: dict[str, Any], text: str, what: str) -> str | None:
     """``comments.raw``: the original ``body`` when it says more than the plain ``text`` (not just other
-    spacing), and ``metadata`` when it holds anything; None when there is neither."""
+    spacing), and the ``metadata.system`` details the agent can open (``channels.SYSTEM_DETAILS``); None
+    when there is neither."""
     extra: dict[str, Any] = {}
     original = _text(comment, "body", what)
     if original and original.split() != text.split():
         extra["body"] = original
     metadata = comment.get("metadata")
-    if isinstance(metadata, dict) and any(metadata.get(k) for k in ("system", "custom")):
-        extra["metadata"] = metadata
+    system = metadata.get("system") if isinstance(metadata, dict) else None
+    kept = {k: system[k] for k, _label in SYSTEM_DETAILS if system.get(k)} if isinstance(system, dict) else {}
+    if kept:   # only what the agent is shown (no coordinates, no custom keys): ~100 bytes a message
+        extra["metadata"] = {"system": kept}
     return dumps(extra) if extra else None
 
 
