@@ -141,3 +141,24 @@ def write_custom_statuses(conn: sqlite3.Connection, *, anchor_ts: int) -> int:
                      "is_default, created_at, updated_at) VALUES (?,?,?,?,?,?,?,?)",
                      [(*row[:5], int(row[5]), stamp, stamp) for row in CUSTOM_STATUSES])
     return len(CUSTOM_STATUSES)
+
+
+# Two brands and two ticket forms, so the console shows which a ticket came through: affiliates write
+# to the partner brand, billing questions come in on their own form (ids as Zendesk's: large).
+BRANDS = ((9001, "Support Console Demo", "demo", True), (9002, "Demo Partners", "demo-partners", False))
+TICKET_FORMS = ((9101, "Default ticket form", "Get in touch", 1, True),
+                (9102, "Billing request", "A question about a charge or an invoice", 2, False))
+PARTNER_DEPARTMENT, BILLING_DEPARTMENT = "Affiliate Program", "Billing"
+
+
+def write_brands_and_forms(conn: sqlite3.Connection, group_ids: dict[str, int], *, anchor_ts: int) -> None:
+    """The account's brands and forms, and each ticket's (after the tickets are written)."""
+    stamp = iso(anchor_ts - 300 * DAY)
+    conn.executemany("INSERT INTO brands (id, name, subdomain, is_default, created_at, updated_at) "
+                     "VALUES (?,?,?,?,?,?)", [(*row[:3], int(row[3]), stamp, stamp) for row in BRANDS])
+    conn.executemany("INSERT INTO ticket_forms (id, name, display_name, position, is_default, created_at, updated_at) "
+                     "VALUES (?,?,?,?,?,?,?)", [(*row[:4], int(row[4]), stamp, stamp) for row in TICKET_FORMS])
+    conn.execute("UPDATE tickets SET brand_id = CASE WHEN group_id = ? THEN ? ELSE ? END, "
+                 "ticket_form_id = CASE WHEN group_id = ? THEN ? ELSE ? END",
+                 (group_ids.get(PARTNER_DEPARTMENT), BRANDS[1][0], BRANDS[0][0],
+                  group_ids.get(BILLING_DEPARTMENT), TICKET_FORMS[1][0], TICKET_FORMS[0][0]))

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from console.demo.catalog import write_custom_statuses, write_macros, write_views
+from console.demo.catalog import write_brands_and_forms, write_custom_statuses, write_macros, write_views
 from console.demo.data import load
 from console.demo.people import CustomerFactory, NamePool, write_customers, write_staff
 from console.demo.scenarios import ScenarioWriter
@@ -86,6 +86,7 @@ def seed_workspace(conn: sqlite3.Connection, *, tickets: int, seed: int, admin_t
         for sql in dropped:
             conn.execute(sql)
         conn.execute(f"UPDATE tickets SET custom_status_id = {DEFAULT_CUSTOM_STATUS_SQL}")
+        write_brands_and_forms(conn, staff.group_ids, anchor_ts=anchor_ts)
         conn.execute("UPDATE users SET (time_zone, locale) = (SELECT z, l FROM (SELECT 0 AS k, 'America/New_York' AS z, "
                      "'en-US' AS l UNION ALL SELECT 1, 'Europe/Berlin', 'de' UNION ALL SELECT 2, 'Europe/London', "
                      "'en-GB' UNION ALL SELECT 3, 'Asia/Singapore', 'en-US' UNION ALL SELECT 4, 'America/Sao_Paulo', "

@@ -17,6 +17,11 @@ AUTOMATION_VIA = orjson.dumps({"channel": "rule", "source": {
     "rel": "automation"}}).decode()
 SYSTEM_AUTHOR = -1          # Zendesk's author id for automations
 EMPTY_METADATA = '{"system":{},"custom":{}}'
+# Where the team works from: an agent's reply carries the browser, address and place it was written
+# from (Zendesk's audit ``metadata.system``), the same for each agent.
+AGENT_PLACES = (("Dublin, D, Ireland", 53.3498, -6.2603), ("Lisbon, 11, Portugal", 38.7223, -9.1393),
+                ("Austin, TX, United States", 30.2672, -97.7431))
+AGENT_CLIENT = "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0"
 CLOSE_AFTER = 4 * 86400
 
 TICKET_SQL = ("INSERT INTO tickets (id, external_id, subject, description, status, priority, type, "
@@ -25,7 +30,7 @@ TICKET_SQL = ("INSERT INTO tickets (id, external_id, subject, description, statu
 AUDIT_SQL = ("INSERT INTO audits (id, ticket_id, author_id, created_at, created_ts, via, metadata, events, "
              "comment_id) VALUES (?,?,?,?,?,?,?,?,?)")
 COMMENT_SQL = ("INSERT INTO comments (id, ticket_id, audit_id, author_id, body, html_body, public, via, "
-               "created_at, created_ts) VALUES (?,?,?,?,?,?,?,?,?,?)")
+               "created_at, created_ts, original_body) VALUES (?,?,?,?,?,?,?,?,?,?,?)")
 ATTACHMENT_SQL = ("INSERT INTO attachments (id, comment_id, content_token, file_name, content_type, size, "
                   "content, created_at) VALUES (?,?,?,?,?,?,?,?)")
 
@@ -85,6 +90,7 @@ class ThreadWriter:
         self.comments: list[tuple] = []
         self.attachments: list[tuple] = []
         self.counts = {"tickets": 0, "audits": 0, "comments": 0, "attachments": 0}
+        self._metadata: dict[int, str] = {}
 
     def _event(self, kind: str, name: str, value, previous=None) -> dict:
         self.event_id += 1
@@ -108,6 +114,7 @@ class ThreadWriter:
                         self._event("Create", "group_id", str(spec.group_id)),
                         self._event("Create", "tags", spec.tags)]
         last_index = len(thread) - 1
+        answered: Message | None = None
         for index, msg in enumerate(thread):
             events = events_first if index == 0 else []
             if index:
@@ -123,7 +130,8 @@ class ThreadWriter:
                 if new_status != status:
                     events.append(self._event("Change", "status", new_status, status))
                     status = new_status
-            self._comment(tid, msg, events)
+            self._comment(tid, msg, events, answered)
+            answered = None if msg.from_customer else (msg if msg.public else answered)
         updated_ts = thread[-1].ts
         needs_assignee = spec.assignee_id is not None and assignee is None and final != "new"
         if status != final or needs_assignee:      # an agent triages without writing a comment
@@ -151,20 +159,44 @@ class ThreadWriter:
         self.audits.append((self.audit_id, tid, author_id, iso_fast(ts), ts, via, EMPTY_METADATA,
                             orjson.dumps(events).decode(), None))
 
-    def _comment(self, tid: int, msg: Message, events: list[dict]) -> None:
+    def _comment(self, tid: int, msg: Message, events: list[dict], answered: Message | None = None) -> None:
+        """One comment and its audit; a customer's email answering ``answered`` (the agent's last public
+        reply) keeps that reply quoted under it in its original ``body``, as mail clients send it."""
         self.audit_id += 1
         self.event_id += 1
         comment_id = self.event_id
         via = email_via(msg.author) if msg.from_customer else WEB_VIA
         stamp = iso_fast(msg.ts)
-        self.audits.append((self.audit_id, tid, msg.author.id, stamp, msg.ts, via, EMPTY_METADATA,
+        metadata = self._email_metadata(comment_id, msg) if msg.from_customer else self._agent_metadata(msg.author.id)
+        self.audits.append((self.audit_id, tid, msg.author.id, stamp, msg.ts, via, metadata,
                             orjson.dumps(events).decode(), comment_id))
+        original = None
+        if msg.from_customer and answered is not None and msg.html_body is None:
+            quoted = "\n".join(f"> {line}" for line in answered.body.splitlines()[:3])
+            original = (f"{msg.body}\n\nOn {time.strftime('%a, %d %b %Y at %H:%M', time.gmtime(answered.ts))}, "
+                        f"{SUPPORT_ADDRESS['name']} <{SUPPORT_ADDRESS['address']}> wrote:\n{quoted}")
         self.comments.append((comment_id, tid, self.audit_id, msg.author.id, msg.body,
-                              msg.html_body or text_to_html(msg.body), int(msg.public), via, stamp, msg.ts))
+                              msg.html_body or text_to_html(msg.body), int(msg.public), via, stamp, msg.ts,
+                              original))
         for name, content_type, content, token in msg.attachments:
             self.attachment_id += 1
             self.attachments.append((self.attachment_id, comment_id, token, name, content_type, len(content),
                                      content, stamp))
+
+    def _agent_metadata(self, agent_id: int) -> str:
+        found = self._metadata.get(agent_id)
+        if found is None:
+            place, latitude, longitude = AGENT_PLACES[agent_id % len(AGENT_PLACES)]
+            found = self._metadata[agent_id] = orjson.dumps({"system": {
+                "client": AGENT_CLIENT, "ip_address": f"198.51.100.{10 + agent_id % 200}", "location": place,
+                "latitude": latitude, "longitude": longitude}, "custom": {}}).decode()
+        return found
+
+    @staticmethod
+    def _email_metadata(comment_id: int, msg: Message) -> str:
+        domain = msg.author.email.rsplit("@", 1)[-1] if msg.author.email else "mail.example"
+        return orjson.dumps({"system": {"message_id": f"<{comment_id}.{msg.ts}@{domain}>",
+                                        "email_id": f"01DEMO{comment_id:010d}"}, "custom": {}}).decode()
 
     def flush(self) -> None:
         """Write the buffered rows (the caller owns the transaction)."""

@@ -8,19 +8,33 @@ readable in light and dark themes. Comment HTML is sanitized by ``console.domain
 scripts, no remote images); plain bodies are escaped. Attachments link to ``attachment:<id>``
 so the pane can open the cached file; downloaded images also show inline as ``cached-image:<id>``,
 which the pane resolves to the cached file only (``inline_images``), never to anything remote.
-Each card says how the message came ("via email", "via voice").
+Each card says how the message came ("via email", "via voice"). A card whose message came with
+details (addresses, the client, IP address and place it was written from) has a "Details" link
+(``comment-details:<id>``) that opens them under its header; one whose original ``body`` says more than
+the text shown (an email's quoted trail) has "Show original" (``comment-original:<id>``), which shows
+that original text instead. ``thread_html(..., opened=Opened(...))`` says which cards have them open.
 """
 
 from __future__ import annotations
 
 import html
+from dataclasses import dataclass, field
 
 from console.domain.attachments import shows_inline
-from console.domain.channels import channel_of
+from console.domain.channels import channel_of, message_details
 from console.domain.html import sanitize_comment_html, text_to_html
 from console.domain.sla import parse_api_time
 
 NOTE_LABEL = "Internal note"
+DETAILS_SCHEME, ORIGINAL_SCHEME = "comment-details", "comment-original"
+
+
+@dataclass(frozen=True)
+class Opened:
+    """Comment ids whose details, and whose original body, the agent opened."""
+
+    details: frozenset[int] = field(default_factory=frozenset)
+    originals: frozenset[int] = field(default_factory=frozenset)
 INLINE_WIDTH = 320   # a received image is shown this wide in the thread (click: open it)
 
 
@@ -54,8 +68,30 @@ def inline_images(comments: list[dict]) -> dict[int, str]:
             if a.get("local_path") and isinstance(a.get("id"), int) and shows_inline(a)}
 
 
-def comment_html(comment: dict, author: dict | None, requester_id: int | None, colours) -> str:
+def _toggles(comment: dict, opened: Opened, muted: str) -> tuple[str, str]:
+    """(the header's links, the details block) of one card."""
+    comment_id = comment.get("id")
+    if not isinstance(comment_id, int):
+        return "", ""
+    links, block = [], ""
+    details = message_details(comment)
+    if details:
+        links.append(f'<a href="{DETAILS_SCHEME}:{comment_id}">'
+                     f'{"Hide details" if comment_id in opened.details else "Details"}</a>')
+        if comment_id in opened.details:
+            rows = "".join(f'<tr><td style="color:{muted}; padding-right:8px">{html.escape(label)}</td>'
+                           f"<td>{html.escape(value)}</td></tr>" for label, value in details)
+            block = f'<table cellspacing="0" cellpadding="1" style="margin-top:4px">{rows}</table>'
+    if comment.get("original_body"):
+        links.append(f'<a href="{ORIGINAL_SCHEME}:{comment_id}">'
+                     f'{"Hide original" if comment_id in opened.originals else "Show original"}</a>')
+    return (" &nbsp;" + " · ".join(links)) if links else "", block
+
+
+def comment_html(comment: dict, author: dict | None, requester_id: int | None, colours,
+                 opened: Opened | None = None) -> str:
     """One comment card, coloured from ``colours`` (a theme's ``Colours``)."""
+    opened = opened or Opened()
     c = colours
     name = html.escape((author or {}).get("name") or f"user #{comment.get('author_id')}")
     note = not comment.get("public", True)
@@ -66,7 +102,11 @@ def comment_html(comment: dict, author: dict | None, requester_id: int | None, c
         label = "Customer" if comment.get("author_id") == requester_id else "Public reply"
         background = c.customer_card if label == "Customer" else c.agent_card
         border, label_html = f"1px solid {c.card_border}", label
-    if comment.get("safe_html") is not None:   # sanitized off the GUI thread (console.ops.tickets)
+    original = comment.get("original_body") if comment.get("id") in opened.originals else None
+    if original:   # the body as it came (text: escaped, never rendered)
+        body = (f'<div style="color:{c.card_muted}"><i>Original as received:</i></div>'
+                + text_to_html(original))
+    elif comment.get("safe_html") is not None:   # sanitized off the GUI thread (console.ops.tickets)
         body = comment["safe_html"]
     elif comment.get("html_body"):
         body = sanitize_comment_html(comment.get("html_body"))
@@ -76,11 +116,12 @@ def comment_html(comment: dict, author: dict | None, requester_id: int | None, c
     via = comment.get("via") if isinstance(comment.get("via"), dict) else {}
     channel = channel_of(via, via.get("comment_type"))
     label_html += f" · via {html.escape(channel)}" if channel else ""
+    links, details = _toggles(comment, opened, c.card_muted)
     return (
         f'<table width="100%" cellspacing="0" cellpadding="8" style="margin-bottom:10px; '
         f'background-color:{background}; border:{border}; color:{c.card_ink}">'
         f'<tr><td style="color:{c.card_ink}"><b>{name}</b> &nbsp;<span style="color:{c.card_muted}">'
-        f'{label_html} · {_when(comment.get("created_at"))}</span>'
+        f'{label_html} · {_when(comment.get("created_at"))}</span>{links}{details}'
         f'<div style="color:{c.card_ink}">{body}</div>'
         + (f'<div style="margin-top:6px">{files}</div>' if files else "")
         + "</td></tr></table>"
@@ -133,12 +174,13 @@ def outbox_card_html(entry, author: dict | None, colours) -> str:
 
 
 def thread_html(comments: list[dict], users: dict[int, dict], requester_id: int | None, colours,
-                pending: list | None = None, me: int | None = None) -> str:
+                pending: list | None = None, me: int | None = None, opened: Opened | None = None) -> str:
     """The whole thread, oldest first (the cache returns it in that order), then the agent's
     replies still on their way (``pending``: outbox entries) with their state."""
     cards = [outbox_card_html(e, users.get(me) if me else None, colours) for e in pending or []]
     if not comments and not cards:
         return (f'<p style="color:{colours.muted}">No comments in the cache yet; '
                 "they arrive with the next sync.</p>")
-    return "".join(comment_html(c, users.get(c.get("author_id")), requester_id, colours) for c in comments) \
+    return "".join(comment_html(c, users.get(c.get("author_id")), requester_id, colours, opened)
+                   for c in comments) \
         + "".join(cards)

@@ -27,6 +27,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from shiboken6 import isValid
 
 from console.domain.account import Account, account_from_user
+from console.domain.brands import AccountOrigins
 from console.domain.html import sanitize_comment_html
 from console.domain.placeholders import ticket_context
 from console.domain.policies import PolicyBadge, policy_badges
@@ -39,7 +40,7 @@ from .undo import UndoStack
 log = logging.getLogger(__name__)
 
 OPEN_STATES = ("queued", "sending", "failed", "conflict")
-RELOAD_KINDS = Kind.TICKETS | Kind.COMMENTS | Kind.OUTBOX | Kind.CONFLICTS
+RELOAD_KINDS = Kind.TICKETS | Kind.COMMENTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.BRANDS | Kind.TICKET_FORMS
 FIELD_LABELS = {"group_id": "department", "assignee_id": "assignee", "custom_status_id": "custom status"}
 
 
@@ -63,6 +64,7 @@ class TicketDetails:
     context: dict[str, Any] = field(default_factory=dict)   # the placeholder namespace
     me: dict[str, Any] | None = None                          # the signed-in agent
     custom_statuses: dict[int, CustomStatus] = field(default_factory=dict)   # the account's own statuses
+    origins: AccountOrigins = field(default_factory=lambda: AccountOrigins({}, {}))   # brands and forms
 
     @property
     def ticket_id(self) -> int:
@@ -130,7 +132,8 @@ def load_ticket_details(reader: CacheReader, ticket_id: int, me: int | None, now
     return TicketDetails(ticket, comments, users, requester, departments, agents,
                          department["name"] if department else None, outbox, drafts, badges,
                          None if merchant else account_from_user(requester), merchant, others, context,
-                         user(me), custom_status_map(reader.custom_statuses()))
+                         user(me), custom_status_map(reader.custom_statuses()),
+                         AccountOrigins.from_api(reader.brands(), reader.ticket_forms()))
 
 
 def describe_fields(fields: dict[str, Any], names: Callable[[str, Any], str] | None = None) -> str:

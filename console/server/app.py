@@ -26,7 +26,7 @@ class ServerSettings:
 
 def create_app(store: Store, settings: ServerSettings | None = None):
     """The FastAPI app wrapped in the gate (auth, roles, rate limits, ``.json`` paths)."""
-    from console.server.api import incremental, jobs, macros, search, tickets, uploads, users, views
+    from console.server.api import brands, incremental, jobs, macros, search, tickets, uploads, users, views
 
     settings = settings or ServerSettings()
     app = FastAPI(title="Support Console helpdesk", docs_url=None, redoc_url=None, openapi_url=None)
@@ -38,7 +38,7 @@ def create_app(store: Store, settings: ServerSettings | None = None):
     def healthz():
         return errors.json_response({"status": "ok"})
 
-    for module in (jobs, tickets, incremental, users, macros, views, search, uploads):
+    for module in (jobs, tickets, brands, incremental, users, macros, views, search, uploads):
         app.include_router(module.router, prefix="/api/v2")
     app.include_router(uploads.content_router)
     return Gate(app, store, settings)

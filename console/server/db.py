@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -115,7 +115,9 @@ CREATE TABLE IF NOT EXISTS tickets (
     generated_ts INTEGER NOT NULL,
     deleted INTEGER NOT NULL DEFAULT 0,
     custom_status_id INTEGER,                        -- kept in its status's category (triggers below)
-    satisfaction_rating TEXT                         -- JSON {score, comment} or NULL (not offered)
+    satisfaction_rating TEXT,                        -- JSON {score, comment} or NULL (not offered)
+    brand_id INTEGER,                                -- brands.id (NULL: the account has none)
+    ticket_form_id INTEGER                           -- ticket_forms.id
 );
 CREATE INDEX IF NOT EXISTS tickets_generated ON tickets(generated_ts, id);
 CREATE INDEX IF NOT EXISTS tickets_group_status ON tickets(group_id, status);
@@ -143,8 +145,9 @@ CREATE TABLE IF NOT EXISTS comments (
     ticket_id INTEGER NOT NULL,
     audit_id INTEGER NOT NULL,
     author_id INTEGER NOT NULL,
-    body TEXT NOT NULL,                              -- plain text
+    body TEXT NOT NULL,                              -- plain text (the API's plain_body)
     html_body TEXT NOT NULL,
+    original_body TEXT,                              -- the API's body when it differs (an email's quoted trail)
     public INTEGER NOT NULL DEFAULT 1,
     via TEXT NOT NULL DEFAULT '{"channel": "api", "source": {"from": {}, "to": {}, "rel": null}}',
     created_at TEXT NOT NULL,
@@ -239,6 +242,34 @@ DEFAULT_CUSTOM_STATUS_SQL = ("(SELECT id FROM custom_statuses WHERE status_categ
 TICKET_COLUMNS_V2 = ("ALTER TABLE tickets ADD COLUMN custom_status_id INTEGER",
                      "ALTER TABLE tickets ADD COLUMN satisfaction_rating TEXT")
 
+# Version 3: the account's brands and ticket forms (``GET brands``, ``GET ticket_forms``), each ticket's
+# ``brand_id``/``ticket_form_id``, and a comment's original ``body`` where it differs from the plain text.
+BRANDS_AND_FORMS = """
+CREATE TABLE IF NOT EXISTS brands (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    subdomain TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 1,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS ticket_forms (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    display_name TEXT NOT NULL,
+    position INTEGER NOT NULL DEFAULT 0,
+    active INTEGER NOT NULL DEFAULT 1,
+    is_default INTEGER NOT NULL DEFAULT 0,
+    end_user_visible INTEGER NOT NULL DEFAULT 1,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+"""
+COLUMNS_V3 = ("ALTER TABLE tickets ADD COLUMN brand_id INTEGER",
+              "ALTER TABLE tickets ADD COLUMN ticket_form_id INTEGER",
+              "ALTER TABLE comments ADD COLUMN original_body TEXT")
+
 
 def now_ts() -> int:
     """The server's clock, epoch seconds (one place, so tests can reason about it)."""
@@ -276,6 +307,10 @@ def connect(path: str | Path, *, check_same_thread: bool = False) -> sqlite3.Con
         if version == 1:
             for statement in TICKET_COLUMNS_V2:
                 conn.execute(statement)
+        if version in (1, 2):
+            for statement in COLUMNS_V3:
+                conn.execute(statement)
         conn.executescript(CUSTOM_STATUSES)
+        conn.executescript(BRANDS_AND_FORMS)
         conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
     return conn

@@ -46,7 +46,8 @@ def ticket_json(row: sqlite3.Row, base: str, *, export: bool = False, decode: Ca
         "is_public": bool(row["is_public"]), "due_at": None, "tags": loads(row["tags"]),
         "custom_fields": custom_fields, "fields": custom_fields,
         "satisfaction_rating": _satisfaction(row["satisfaction_rating"]),
-        "sharing_agreement_ids": [], "followup_ids": [], "ticket_form_id": None, "brand_id": None,
+        "sharing_agreement_ids": [], "followup_ids": [], "ticket_form_id": row["ticket_form_id"],
+        "brand_id": row["brand_id"],
         "allow_channelback": False, "allow_attachments": True, "from_messaging_channel": False,
     }
     if export:
@@ -139,15 +140,41 @@ def attachments_by_comment(conn: sqlite3.Connection, comment_ids: list[int], bas
 
 
 def comment_json(row: sqlite3.Row, attachments: list, *, metadata: dict | None = None) -> dict:
-    return {"id": row["id"], "type": "Comment", "author_id": row["author_id"], "body": row["body"],
-            "html_body": row["html_body"], "plain_body": row["body"], "public": bool(row["public"]),
-            "attachments": attachments, "audit_id": row["audit_id"], "via": loads(row["via"]),
-            "created_at": row["created_at"], "metadata": metadata or EMPTY_META}
+    """Zendesk's comment: ``body`` as it came (an email with its quoted trail), ``plain_body`` the text
+    shown; ``metadata`` is its audit's (the client, IP address and place it was written from)."""
+    return {"id": row["id"], "type": "Comment", "author_id": row["author_id"],
+            "body": row["original_body"] or row["body"], "html_body": row["html_body"], "plain_body": row["body"],
+            "public": bool(row["public"]), "attachments": attachments, "audit_id": row["audit_id"],
+            "via": loads(row["via"]), "created_at": row["created_at"], "metadata": metadata or EMPTY_META}
 
 
 def comments_json(conn: sqlite3.Connection, rows: list[sqlite3.Row], base: str) -> list[dict]:
     files = attachments_by_comment(conn, [r["id"] for r in rows], base)
-    return [comment_json(r, files.get(r["id"], [])) for r in rows]
+    audit_ids = [r["audit_id"] for r in rows]
+    metadata: dict[int, dict] = {}
+    for start in range(0, len(audit_ids), 900):
+        chunk = audit_ids[start:start + 900]
+        metadata.update((a, loads(m)) for a, m in conn.execute(
+            f"SELECT id, metadata FROM audits WHERE id IN ({','.join('?' * len(chunk))})", chunk))
+    return [comment_json(r, files.get(r["id"], []), metadata=metadata.get(r["audit_id"])) for r in rows]
+
+
+def brand_json(row: sqlite3.Row, base: str) -> dict:
+    return {"id": row["id"], "url": f"{base}/api/v2/brands/{row['id']}.json", "name": row["name"],
+            "brand_url": f"https://{row['subdomain']}.example.com", "subdomain": row["subdomain"],
+            "has_help_center": False, "help_center_state": "disabled", "active": bool(row["active"]),
+            "default": bool(row["is_default"]), "is_deleted": False, "logo": None,
+            "ticket_form_ids": [], "signature_template": "{{agent.signature}}",
+            "created_at": row["created_at"], "updated_at": row["updated_at"], "host_mapping": None}
+
+
+def ticket_form_json(row: sqlite3.Row, base: str) -> dict:
+    return {"id": row["id"], "url": f"{base}/api/v2/ticket_forms/{row['id']}.json", "name": row["name"],
+            "raw_name": row["name"], "display_name": row["display_name"], "raw_display_name": row["display_name"],
+            "end_user_visible": bool(row["end_user_visible"]), "position": row["position"],
+            "ticket_field_ids": [], "active": bool(row["active"]), "default": bool(row["is_default"]),
+            "created_at": row["created_at"], "updated_at": row["updated_at"], "in_all_brands": True,
+            "restricted_brand_ids": []}
 
 
 def comment_event(comment: dict) -> dict:

@@ -101,6 +101,21 @@ def default_custom_status(conn, status: str) -> int | None:
     return row["id"] if row else None
 
 
+def brand_and_form(conn, data: dict) -> tuple[int | None, int | None]:
+    """A new ticket's ``brand_id`` and ``ticket_form_id``: the ones asked for, else the account's defaults."""
+    chosen = []
+    for key, table in (("brand_id", "brands"), ("ticket_form_id", "ticket_forms")):
+        wanted = as_id(data.get(key), key)
+        if wanted is not None:
+            if conn.execute(f"SELECT 1 FROM {table} WHERE id = ? AND active = 1", (wanted,)).fetchone() is None:
+                raise record_invalid(key, f"{key}: {wanted} is not an active one of this account")
+            chosen.append(wanted)
+            continue
+        row = conn.execute(f"SELECT id FROM {table} WHERE is_default = 1 AND active = 1").fetchone()
+        chosen.append(row["id"] if row else None)
+    return chosen[0], chosen[1]
+
+
 def _field_changes(conn, data: dict, current: dict) -> dict:
     """Validated new values for the plain ticket fields present in ``data``."""
     new: dict = {}
@@ -282,11 +297,12 @@ def create_ticket(conn, actor: dict, data: dict, base: str, client: dict) -> tup
     cur = conn.execute(
         "INSERT INTO tickets (external_id, subject, status, priority, type, requester_id, submitter_id, "
         "assignee_id, group_id, organization_id, tags, custom_fields, is_public, created_at, updated_at, "
-        "created_ts, updated_ts, generated_ts, custom_status_id) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "created_ts, updated_ts, generated_ts, custom_status_id, brand_id, ticket_form_id) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (row["external_id"], row["subject"], status, row["priority"], row["type"], requester_id,
          submitter_id, row["assignee_id"], row["group_id"], row["organization_id"], dumps(row["tags"]),
-         dumps(row["custom_fields"]), int(comment["public"]), iso(ts), iso(ts), ts, ts, ts, custom_status_id))
+         dumps(row["custom_fields"]), int(comment["public"]), iso(ts), iso(ts), ts, ts, ts, custom_status_id,
+         *brand_and_form(conn, data)))
     ticket_id = cur.lastrowid
     events = [{"type": "Create", "field_name": k, "value": v} for k, v in row.items()
               if v not in (None, []) and k not in ("custom_fields", "external_id", "organization_id")]

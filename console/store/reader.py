@@ -166,7 +166,7 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
         """The thread, oldest first; ``attachments`` carry ``local_path`` once downloaded; ``via`` says
         how each came (``via.channel``; ``comment_type`` for a call)."""
         rows = self._all("SELECT id, ticket_id, author_id, public, body, html_body, created_at, attachments, "
-                         "audit_id, via FROM comments WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
+                         "audit_id, via, raw FROM comments WHERE ticket_id = ? ORDER BY created_at, id", (ticket_id,))
         paths = dict(self._all("SELECT id, local_path FROM attachments WHERE ticket_id = ? "
                                "AND local_path IS NOT NULL", (ticket_id,)))
         comments = []
@@ -176,7 +176,8 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
                 att["local_path"] = paths.get(att.get("id"))
             comments.append({"id": r[0], "ticket_id": r[1], "author_id": r[2], "public": bool(r[3]),
                              "body": r[4], "html_body": html_body_of(r[4], r[5]), "created_at": r[6], "attachments": attachments,
-                             "audit_id": r[8], "via": loads(r[9]) if r[9] else None})
+                             "audit_id": r[8], "via": loads(r[9]) if r[9] else None,
+                             **_comment_extras(loads(r[10]) if r[10] else {})})
         return comments
 
     def unsolved_ticket_ids(self, after: int, limit: int) -> list[int]:
@@ -262,6 +263,13 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
         sql = "SELECT raw FROM groups" + ("" if include_deleted else " WHERE deleted = 0") + " ORDER BY name"
         return [loads(r[0]) for r in self._all(sql)]
 
+    def brands(self) -> list[dict[str, Any]]:
+        """The account's brands as the API gave them (none when it has none or the sync has not got them)."""
+        return [loads(r[0]) for r in self._all("SELECT raw FROM brands ORDER BY id")]
+
+    def ticket_forms(self) -> list[dict[str, Any]]:
+        return [loads(r[0]) for r in self._all("SELECT raw FROM ticket_forms ORDER BY id")]
+
     def custom_statuses(self) -> list[dict[str, Any]]:
         """The account's custom ticket statuses as the API gave them (none when it has none)."""
         return [loads(r[0]) for r in self._all("SELECT raw FROM custom_statuses ORDER BY id")]
@@ -333,6 +341,11 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
         return dict(self._all("SELECT key, value FROM sync_state"))
 
 
-
-
-
+def _comment_extras(raw: dict[str, Any]) -> dict[str, Any]:
+    """``original_body`` (only when it differs from ``body``) and ``metadata`` from ``comments.raw``."""
+    extras: dict[str, Any] = {}
+    if isinstance(raw.get("body"), str):
+        extras["original_body"] = raw["body"]
+    if isinstance(raw.get("metadata"), dict):
+        extras["metadata"] = raw["metadata"]
+    return extras

@@ -64,6 +64,8 @@ class Kind(enum.Flag):
     SYNC_STATE = enum.auto()
     QUARANTINE = enum.auto()       # records from the helpdesk the cache could not read
     CUSTOM_STATUSES = enum.auto()  # the account's own ticket statuses
+    BRANDS = enum.auto()           # the account's brands
+    TICKET_FORMS = enum.auto()     # the account's ticket forms
 
 
 def _ids(values: Iterable | None) -> frozenset:

@@ -17,6 +17,7 @@ from typing import Any
 import orjson
 
 from console.domain import statuses
+from console.domain.channels import SYSTEM_DETAILS
 from console.domain.html import comment_html_from_text
 
 from .records import BadPayloadError
@@ -29,7 +30,7 @@ TICKET_COLUMNS = ("id", "subject", "status", "status_rank", "priority", "priorit
                   "requester_id", "submitter_id", "assignee_id", "group_id", "organization_id",
                   "external_id", "tags", "created_at", "updated_at", "generated_ts", "deleted", "raw")
 COMMENT_COLUMNS = ("id", "ticket_id", "author_id", "public", "body", "html_body", "created_at",
-                   "attachments", "audit_id", "via")
+                   "attachments", "audit_id", "via", "raw")
 USER_COLUMNS = ("id", "name", "email", "username", "role", "active", "organization_id",
                 "user_fields", "updated_at", "raw")
 ATTACHMENT_COLUMNS = ("id", "comment_id", "ticket_id", "file_name", "content_type", "size",
@@ -232,7 +233,24 @@ def comment_row(comment: dict[str, Any], ticket_id: int) -> tuple:
         raise BadPayloadError(f"{what} has attachments that are not a list")
     return (comment_id, ticket_id, _ref(comment, "author_id", what), int(bool(comment.get("public", True))),
             body, stored_html(body, _text(comment, "html_body", what)), _time(comment, "created_at", what),
-            dumps(attachments), _ref(comment, "audit_id", what), None if via is None else dumps(via))
+            dumps(attachments), _ref(comment, "audit_id", what), None if via is None else dumps(via),
+            comment_raw(comment, body, what))
+
+
+def comment_raw(comment: dict[str, Any], text: str, what: str) -> str | None:
+    """``comments.raw``: the original ``body`` when it says more than the plain ``text`` (not just other
+    spacing), and the ``metadata.system`` details the agent can open (``channels.SYSTEM_DETAILS``); None
+    when there is neither."""
+    extra: dict[str, Any] = {}
+    original = _text(comment, "body", what)
+    if original and original.split() != text.split():
+        extra["body"] = original
+    metadata = comment.get("metadata")
+    system = metadata.get("system") if isinstance(metadata, dict) else None
+    kept = {k: system[k] for k, _label in SYSTEM_DETAILS if system.get(k)} if isinstance(system, dict) else {}
+    if kept:   # only what the agent is shown (no coordinates, no custom keys): ~100 bytes a message
+        extra["metadata"] = {"system": kept}
+    return dumps(extra) if extra else None
 
 
 def stored_html(body: str, html_body: Any) -> str | None:
@@ -298,6 +316,14 @@ def custom_status_row(status: dict[str, Any]) -> tuple:
     label = status.get("agent_label")
     return (status_id, category, label if isinstance(label, str) and label else category,
             int(bool(status.get("active", True))), int(bool(status.get("default"))), dumps(status))
+
+
+def named_row(item: dict[str, Any], what: str) -> tuple:
+    """Row for ``brands`` / ``ticket_forms``: id, name, active, default, raw."""
+    item_id = _id(item, what)
+    name = item.get("name")
+    return (item_id, name if isinstance(name, str) and name else f"{what} {item_id}",
+            int(bool(item.get("active", True))), int(bool(item.get("default"))), dumps(item))
 
 
 def membership_row(membership: dict[str, Any]) -> tuple:

@@ -296,6 +296,17 @@ def _migration_8_unsolved_queues_by_subject(conn: sqlite3.Connection) -> None:
                      f"({column}, subject COLLATE NOCASE, id, status, deleted) WHERE deleted = 0 AND {UNSOLVED_SQL}")
 
 
+def _migration_9_brands_forms_and_comment_details(conn: sqlite3.Connection) -> None:
+    """The account's brands and ticket forms (``GET brands``, ``GET ticket_forms``), replaced whole like
+    groups (a ticket's ``brand_id``/``ticket_form_id`` stay in its ``raw``); and ``comments.raw``: what a
+    comment carries beyond its columns, NULL when nothing: its original ``body`` where that says more
+    than the plain text (an email's quoted trail) and its ``metadata`` (client, IP address, place)."""
+    for table in ("brands", "ticket_forms"):
+        conn.execute(f"CREATE TABLE {table} (id INTEGER PRIMARY KEY, name TEXT NOT NULL, "
+                     "active INTEGER NOT NULL DEFAULT 1, is_default INTEGER NOT NULL DEFAULT 0, raw TEXT NOT NULL)")
+    conn.execute("ALTER TABLE comments ADD COLUMN raw TEXT")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
@@ -305,6 +316,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_6_outgoing_files,
     _migration_7_custom_statuses,
     _migration_8_unsolved_queues_by_subject,
+    _migration_9_brands_forms_and_comment_details,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

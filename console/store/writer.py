@@ -19,7 +19,7 @@ mid-page leaves the previous cursor and the previous rows:
 - ``replace_ticket_comments(ticket_id, comments)`` — a ticket's full thread.
 - ``add_ticket_comments(ticket_id, comments)`` — comments from a write's answer (thread kept).
 - ``replace_groups / replace_memberships / replace_macros / replace_views / replace_user_fields /
-  replace_custom_statuses``.
+  replace_custom_statuses / replace_brands / replace_ticket_forms``.
 - ``mark_seen(ticket_ids)``, ``set_attachment_path(attachment_id, path)``,
   ``set_sync_state(key, value)``, ``record_sync_result(error=None)``, ``checkpoint()``.
 
@@ -65,12 +65,14 @@ _DEFERRED = "index_deferred:"
 
 DELETED_TICKET_ERROR = "The ticket was deleted on the helpdesk, so this change was not sent."
 
-def _upsert(table: str, columns: tuple[str, ...], when: str, extra: tuple[tuple[str, str], ...] = ()) -> str:
+def _upsert(table: str, columns: tuple[str, ...], when: str, extra: tuple[tuple[str, str], ...] = (),
+            merged: dict[str, str] | None = None) -> str:
     """INSERT ... ON CONFLICT(id) DO UPDATE every column (plus ``extra`` (column, value) pairs)
-    only ``when`` the incoming row should replace the stored one."""
+    only ``when`` the incoming row should replace the stored one; ``merged`` columns take their
+    expression instead of the incoming value."""
     names = [*columns, *(c for c, _ in extra)]
     values = ["?"] * len(columns) + [v for _, v in extra]
-    updates = [f"{c} = excluded.{c}" for c in names[1:]]
+    updates = [f"{c} = {(merged or {}).get(c, f'excluded.{c}')}" for c in names[1:]]
     return (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join(values)}) "
             f"ON CONFLICT(id) DO UPDATE SET {', '.join(updates)} WHERE {when}")
 
@@ -93,15 +95,20 @@ _USER_UPSERT = _upsert(
     "users", rows.USER_COLUMNS, extra=(("changed_at", "?"),),
     when=f"{_differs('users', rows.USER_COLUMNS)} AND (users.updated_at IS NULL OR excluded.updated_at IS NULL "
          "OR excluded.updated_at >= users.updated_at)")
+# ``raw`` is merged, not replaced: an export's comment (no metadata) keeps what the thread's gave.
+_MERGED_RAW = "json_patch(COALESCE(comments.raw, '{}'), excluded.raw)"
 _COMMENT_UPSERT = _upsert(
     "comments", rows.COMMENT_COLUMNS,
-    when=" OR ".join(f"excluded.{c} IS NOT comments.{c}" for c in ("body", "public", "html_body", "attachments")))
+    when=" OR ".join(f"excluded.{c} IS NOT comments.{c}" for c in ("body", "public", "html_body", "attachments"))
+    + f" OR (excluded.raw IS NOT NULL AND {_MERGED_RAW} IS NOT comments.raw)",
+    merged={"raw": f"CASE WHEN excluded.raw IS NULL THEN comments.raw ELSE {_MERGED_RAW} END"})
 _ATTACHMENT_UPSERT = _upsert(
     "attachments", rows.ATTACHMENT_COLUMNS,
     when=" OR ".join(f"excluded.{c} IS NOT attachments.{c}" for c in rows.ATTACHMENT_COLUMNS[1:]))
 
 _TABLE_KINDS = {"groups": Kind.DEPARTMENTS, "group_memberships": Kind.MEMBERSHIPS, "macros": Kind.CANNED_REPLIES,
-                "views": Kind.VIEWS, "user_fields": Kind.USER_FIELDS, "custom_statuses": Kind.CUSTOM_STATUSES}
+                "views": Kind.VIEWS, "user_fields": Kind.USER_FIELDS, "custom_statuses": Kind.CUSTOM_STATUSES,
+                "brands": Kind.BRANDS, "ticket_forms": Kind.TICKET_FORMS}
 
 
 def _list(value: Any, what: str) -> list:
@@ -415,11 +422,18 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         return self._replace("custom_statuses", "id, status_category, agent_label, active, is_default, raw",
                              rows.custom_status_row, statuses)
 
+    def replace_brands(self, brands: list[dict]) -> Change:
+        return self._replace("brands", "id, name, active, is_default, raw", lambda b: rows.named_row(b, "brand"), brands)
+
+    def replace_ticket_forms(self, forms: list[dict]) -> Change:
+        return self._replace("ticket_forms", "id, name, active, is_default, raw",
+                             lambda f: rows.named_row(f, "ticket form"), forms)
+
     def _replace(self, table: str, columns: str, to_row: Any, items: list[dict]) -> Change:
         new_rows, bad = quarantine.split(_list(items, table), lambda item: rows.plain(to_row(item)))
         marks = ", ".join("?" * len(new_rows[0])) if new_rows else ""
         kind = {"group_memberships": "group membership", "user_fields": "user field",
-                "custom_statuses": "custom status"}.get(table, table[:-1])
+                "custom_statuses": "custom status", "ticket_forms": "ticket form"}.get(table, table[:-1])
         with self._tx() as conn:
             held = quarantine.record(conn, kind, bad) | quarantine.release(conn, kind, [r[0] for r in new_rows])
             if table in fts.FTS_TABLES:

@@ -50,7 +50,8 @@ def fields_changed(audit: dict) -> set[str]:
 
 
 def comments_of(audit: dict) -> list[dict]:
-    """The audit's Comment events as comment objects (an audit's comment has the audit's time)."""
+    """The audit's Comment events as comment objects (an audit's comment has the audit's time, channel
+    and metadata)."""
     out = []
     for event in _events(audit):
         if event.get("type") == "Comment" and isinstance(event.get("id"), int):
@@ -58,6 +59,7 @@ def comments_of(audit: dict) -> list[dict]:
             comment.setdefault("created_at", audit.get("created_at"))
             comment.setdefault("via", audit.get("via"))
             comment.setdefault("audit_id", audit.get("id"))
+            comment.setdefault("metadata", audit.get("metadata"))   # a comment's metadata is its audit's
             out.append(comment)
     return out
 

@@ -9,7 +9,9 @@ is shown), so no edit is ever lost silently. Field changes still in the outbox a
 marked *queued*. ``attachment_requested(attachment_id)`` and ``link_requested(QUrl)`` ask the
 window to open things. The thread browser loads nothing: ``loadResource`` answers None for every
 URL, links are not followed by the widget itself. The thread is coloured from
-``theme.colours()`` and re-rendered when the theme changes.
+``theme.colours()`` and re-rendered when the theme changes. Each message's "Details" and "Show
+original" links open and close in place (the scroll position stays); a newly shown ticket starts
+with all closed. The header names the ticket's brand and form when the account has more than one.
 ``show_suggestion(suggestions)`` (a ``console.ops.suggestions.ReplySuggestions``): on a new,
 unassigned or probably misrouted ticket, "Suggested: Billing — refund, cancel" with the words that
 decided it, and a "Move to Billing" button (Alt+M) that queues the department change like the combo.
@@ -33,10 +35,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from console.domain.brands import ticket_origin
 from console.domain.channels import channel_of
 from console.domain.satisfaction import rating_text
 from console.domain.statuses import PRIORITIES, StatusChoice, choice_key, status_choices
-from console.models.thread import inline_images, thread_html
+from console.models.thread import DETAILS_SCHEME, ORIGINAL_SCHEME, Opened, inline_images, thread_html
 
 from . import theme
 
@@ -75,6 +78,7 @@ class TicketPane(QWidget):
         self.ticket: dict | None = None
         self.details = None
         self._loading = False
+        self.opened = Opened()   # messages whose details / original body the agent opened
         self.subject = QLabel("Select a ticket")
         self.subject.setObjectName("ticketSubject")
         self.subject.setWordWrap(True)
@@ -227,6 +231,7 @@ class TicketPane(QWidget):
         if not same_ticket:
             self.flush_tags()
             self._hide_suggestion()
+            self.opened = Opened()
         bar = self.thread.verticalScrollBar()
         scroll = bar.value() if same_ticket and bar.value() < bar.maximum() else None
         self.ticket = ticket
@@ -240,7 +245,8 @@ class TicketPane(QWidget):
         channel = channel_of(ticket.get("via")) or "web"
         rating = rating_text(ticket.get("satisfaction_rating"))
         rated = f" · {html.escape(rating)}" if rating else ""
-        self.meta.setText(f"{who}{email} · via {channel}{deleted}{rated}")
+        origin = "".join(f" · {html.escape(part)}" for part in ticket_origin(ticket, details.origins))
+        self.meta.setText(f"{who}{email} · via {channel}{origin}{deleted}{rated}")
         self._fill_fields(ticket, details.departments, details.agents, keep_tags=same_ticket)
         self._render_thread(keep_scroll=scroll)
 
@@ -252,7 +258,7 @@ class TicketPane(QWidget):
         me = (details.me or {}).get("id")
         self.thread.cached_images = inline_images(details.comments)
         self.thread.setHtml(thread_html(details.comments, details.users, details.ticket.get("requester_id"),
-                                        theme.colours(), details.pending_replies, me))
+                                        theme.colours(), details.pending_replies, me, self.opened))
         bar = self.thread.verticalScrollBar()
         bar.setValue(bar.maximum() if keep_scroll is None else keep_scroll)
 
@@ -433,5 +439,15 @@ class TicketPane(QWidget):
     def on_anchor_clicked(self, url: QUrl) -> None:
         if url.scheme() == "attachment" and url.path().isdigit():
             self.attachment_requested.emit(int(url.path()))
+        elif url.scheme() in (DETAILS_SCHEME, ORIGINAL_SCHEME) and url.path().isdigit():
+            self.toggle_message(int(url.path()), original=url.scheme() == ORIGINAL_SCHEME)
         elif url.scheme() in ("http", "https", "mailto"):
             self.link_requested.emit(url)
+
+    def toggle_message(self, comment_id: int, *, original: bool = False) -> None:
+        """Open or close one message's details (or its original body), where the agent is reading."""
+        if original:
+            self.opened = Opened(self.opened.details, self.opened.originals ^ {comment_id})
+        else:
+            self.opened = Opened(self.opened.details ^ {comment_id}, self.opened.originals)
+        self._render_thread(keep_scroll=self.thread.verticalScrollBar().value())

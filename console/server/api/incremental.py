@@ -150,8 +150,8 @@ def ticket_events(request: Request):
             children.update({c[0]: {"public": bool(c[1])} for c in plain.execute(
                 f"SELECT id, public FROM comments WHERE id IN ({marks})", chunk)})
             continue
-        found = plain.execute(f"SELECT id, author_id, body, html_body, public, audit_id, via, created_at "
-                              f"FROM comments WHERE id IN ({marks})", chunk).fetchall()
+        found = plain.execute(f"SELECT id, author_id, body, html_body, public, audit_id, via, created_at, "
+                              f"original_body FROM comments WHERE id IN ({marks})", chunk).fetchall()
         files = serialize.attachments_by_comment(conn, [c[0] for c in found], base)
         # The export's comment child carries what Zendesk's does: no plain_body or metadata
         # (the full comment is at /tickets/{id}/comments); half the bytes of a history page.
@@ -160,6 +160,8 @@ def ticket_events(request: Request):
                               "public": bool(c[4]), "attachments": files.get(c[0], []), "audit_id": c[5],
                               "via": decode(c[6]), "created_at": c[7], "event_type": "Comment",
                               "via_reference_id": None}
+            if c[8]:   # the original differs from the text: both, as Zendesk's export gives them
+                children[c[0]].update(body=c[8], plain_body=c[2])
     events = [_audit_event(r, children.get(r["comment_id"]), with_comments, decode) for r in rows]
     return json_response({"ticket_events": events, **paging})
 
