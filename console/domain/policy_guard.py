@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cache
 
 from console.domain.policies import PolicyBadge
 from console.domain.routing import normalize_text
@@ -166,7 +167,14 @@ ASSUMPTIONS: tuple[Assumption, ...] = (
                _CONTENT_RESTORED),
 )
 _BY_PHRASE = {normalize_text(p).strip(): a for a in ASSUMPTIONS for p in (a.phrase, *a.aliases)}
-_COMPILED = {a.key: [re.compile(r"(?<!\w)" + p, re.IGNORECASE) for p in a.promises] for a in ASSUMPTIONS}
+
+
+@cache
+def promise_patterns() -> dict[str, list[re.Pattern[str]]]:
+    """Each assumption's promise patterns, compiled on first use (not at start-up, which imports this)."""
+    return {a.key: [re.compile(r"(?<!\w)" + p, re.IGNORECASE) for p in a.promises] for a in ASSUMPTIONS}
+
+
 _ASSUMES_LINE = re.compile(r"^\s*assumes\s*:(.*)$", re.IGNORECASE | re.MULTILINE)
 
 
@@ -249,7 +257,7 @@ def contradicted_promises(text: str | None, badges: Iterable[PolicyBadge], has_a
         check = assess(assumption, ruled, has_account)
         if not check.contradicted:
             continue
-        for pattern in _COMPILED[assumption.key]:
+        for pattern in promise_patterns()[assumption.key]:
             match = pattern.search(haystack)
             if match:
                 found.append(f'The reply says "{_quote(haystack, match)}", but the account says: {check.reason}.')

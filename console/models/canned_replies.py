@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 from PySide6.QtGui import QColor
@@ -39,9 +39,11 @@ from console.domain.fragments import (
 from console.domain.html import html_to_text
 from console.domain.macro_actions import macro_effect
 from console.domain.placeholders import render, render_preview
-from console.domain.ranking import RankedReply
 from console.domain.reply_catalog import family_of
 from console.store import CacheReader, SearchSyntaxError
+
+if TYPE_CHECKING:
+    from console.domain.ranking import RankedReply
 
 MACRO_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 RANKED_ROLE = Qt.ItemDataRole.UserRole + 2

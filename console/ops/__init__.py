@@ -47,8 +47,13 @@ __all__ = ["Cache", "ChangeBus", "NoSync", "OpenTicket", "Ops", "PolicyContradic
 
 
 def warm_imports() -> None:
-    """Import and build what a first draft or canned reply needs (the template engine)."""
-    from console.domain import fragments, placeholders
+    """Import and build what a first draft, canned reply or suggestion needs (the template engine;
+    ranking, routing and the policy rules, whose patterns compile on import)."""
+    import console.suggest  # noqa: F401
+    from console.domain import fragments, placeholders, policy_guard, routing
+
+    routing.intent_patterns()
+    policy_guard.promise_patterns()
 
     placeholders.render_preview("{{ ticket.id }}", {"ticket": {"id": 1}})
     fragments.render_with_fragments("{{ x }}", {"x": 1}, {})

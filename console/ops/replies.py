@@ -38,11 +38,9 @@ from PySide6.QtCore import QObject
 from console.domain.fragments import FragmentError, expand_fragments, fragments_from_macros, references
 from console.domain.html import html_to_text, sanitize_comment_html
 from console.domain.placeholders import UnresolvedPlaceholder, render_preview, ticket_context
-from console.domain.policy_guard import contradicted_promises
 from console.store import Change
 
 from .runner import Cache, Runner, Written
-from .suggestions import policy_state
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +153,9 @@ class ReplyOps(QObject):
                 names = "; ".join(p.message for p in problems[:3])
                 raise SendRefused(f"Can't send yet: {names}. Fill it in or remove it.", problems)
             if kind == "reply" and not confirmed:
+                from console.domain.policy_guard import contradicted_promises  # loaded by Ops.warm_up
+                from console.suggest import policy_state
+
                 promises = contradicted_promises(text, *policy_state(cache.reader, ticket, now))
                 if promises:
                     raise PolicyContradiction(promises)

@@ -19,21 +19,22 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from console.domain.fragments import FragmentError, expand_fragments, fragments_from_macros
-from console.domain.ranking import RankedReply, TicketFacts, preselect
-from console.domain.triage import Suggestion, probably_misrouted
 from console.store import Change, Kind
-from console.suggest import TicketSuggestions, build_catalog, misrouted_ticket_ids, policy_state, read_usage
 
 from .runner import Runner
 
+if TYPE_CHECKING:   # ranking, routing and the policy rules load on the read lane, when first needed
+    from console.domain.ranking import RankedReply, TicketFacts
+    from console.domain.triage import Suggestion
+
 log = logging.getLogger(__name__)
 
-__all__ = ["ReplySuggestions", "SuggestedForTicket", "SuggestionOps", "misrouted_ticket_ids", "policy_state"]
+__all__ = ["ReplySuggestions", "SuggestedForTicket", "SuggestionOps"]
 
 CATALOG_KINDS = Kind.CANNED_REPLIES | Kind.DEPARTMENTS
 USAGE_KINDS = Kind.OUTBOX
@@ -55,6 +56,8 @@ class ReplySuggestions:
 
     @property
     def misrouted(self) -> bool:
+        from console.domain.triage import probably_misrouted
+
         return probably_misrouted(self.current_department, self.department)
 
     def ranked(self, macro_id: int) -> RankedReply | None:
@@ -85,6 +88,9 @@ class SuggestionOps(QObject):
 
     def compute(self, reader, ticket_id: int, language: str | None, generation: int) -> ReplySuggestions | None:
         """On the read lane: the suggestions for one ticket (None when it is not cached)."""
+        from console.domain.ranking import preselect
+        from console.suggest import TicketSuggestions, build_catalog, read_usage
+
         catalog, usage = self._catalog, self._usage
         if catalog is None:
             catalog = build_catalog(reader)

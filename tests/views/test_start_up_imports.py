@@ -1,7 +1,7 @@
 """What the first paint of the window does not need is not imported before it (start-up time).
 
 python-liquid (~0.4 s: placeholders and fragments), Qt Charts (the dashboard page), requests
-(the sync client and the connection dialog) load on first use; python-liquid is loaded off the
+(the sync client and the connection dialog), the reply ranking and ``console.suggest`` load on first use; python-liquid is loaded off the
 GUI thread soon after the first paint (a first keystroke in a draft imported it on the GUI thread,
 stalling the window ~0.35 s). A fresh interpreter builds the
 window on a copy of the demo cache, as app.py does, paints the first queue and lists what it
@@ -49,7 +49,7 @@ import os
 os._exit(0)
 """
 
-LATER = ("liquid", "PySide6.QtCharts", "requests", "urllib3")
+LATER = ("liquid", "PySide6.QtCharts", "requests", "urllib3", "console.suggest", "console.domain.ranking")
 
 
 def test_the_first_paint_imports_no_template_engine_charts_or_http(demo_cache, tmp_path):
@@ -65,3 +65,4 @@ def test_the_first_paint_imports_no_template_engine_charts_or_http(demo_cache, t
     loaded = [m for m in LATER if m in seen["modules"]]
     assert not loaded, f"imported before the first paint: {loaded}"
     assert "liquid" in seen["later"], "loaded once the list is on screen, before the first draft needs it"
+    assert "console.suggest" in seen["later"], "the suggestions' rules load off the GUI thread too"
