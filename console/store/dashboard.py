@@ -3,11 +3,10 @@
 ``dashboard_snapshot(reader, policy, now=None, tz=None) -> DashboardSnapshot`` is what the
 window and ``support-console report`` call; ``load_facts(reader, windows)`` is the SQL part.
 
-Only the existing indexes are used: status counts come from the covering status index, and
-one pass over the tickets that can matter reads, per ticket and only where needed, the first
-public agent reply and the time the customer has been waiting since (``domain.sla`` rules)
-through short index-only walks of ``ix_comments_ticket_cover`` (ticket_id, created_at, id,
-public, author_id; cache migration 2).
+Per-ticket reply facts (the first public agent reply and the time the customer has been waiting
+since, ``domain.sla`` rules) are kept by the writer in ``ticket_reply_facts`` (``reply_facts``); the
+tickets are read from ranges of the covering ``ix_tickets_dashboard`` (cache migration 8), so no
+ticket row and no thread is read, except today's agent comments of the tickets updated today.
 Comment and ticket times are compared as the API's ISO strings ("...Z"), which sort as time.
 """
 
