@@ -95,11 +95,12 @@ def load_facts(reader: CacheReader, windows: Windows) -> DashboardFacts:
                                       f"AND status IN ({_UNSOLVED_SQL}) GROUP BY group_id, status")
     params = {"since_median": _iso(windows.median_start - _MARGIN_S), "since_chart": _iso(windows.chart_start - _MARGIN_S),
               "since_today": _iso(windows.today_start - _MARGIN_S)}
-    facts.active = list(map(ActiveTicket._make, reader._all(_ACTIVE_SQL)))
-    facts.first_replies = [(t.group_id, t.created, t.first_reply) for t in facts.active
-                           if t.first_reply is not None and t.created is not None]   # (no creation time: nothing to measure)
+    rows = reader._all(_ACTIVE_SQL)
+    facts.active = list(map(ActiveTicket._make, rows))
+    facts.first_replies = [(group, created, reply) for _, group, _, _, _, created, reply, _ in rows
+                           if reply is not None and created is not None]   # (no creation time: nothing to measure)
     chart_start = windows.chart_start
-    facts.created = [t.created for t in facts.active if t.created is not None and t.created >= chart_start]
+    facts.created = [created for _, _, _, _, _, created, _, _ in rows if created is not None and created >= chart_start]
     for group, assignee, created, updated, reply in reader._all(_RECENT_SQL, params):
         if updated is not None:
             facts.solved.append((assignee, updated))
