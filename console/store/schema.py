@@ -309,8 +309,8 @@ def _migration_8_dashboard_facts(conn: sqlite3.Connection) -> None:
     conn.execute("CREATE TABLE ticket_reply_facts (ticket_id INTEGER PRIMARY KEY, first_reply_at INTEGER, "
                  "waiting_since INTEGER)")
     reply_facts.rebuild(conn)
-    conn.execute(f"CREATE INDEX ix_tickets_dashboard ON tickets ({DASHBOARD_KEY_SQL}, group_id, assignee_id, "
-                 "status, priority, created_at, updated_at, deleted) WHERE deleted = 0")
+    conn.execute(f"CREATE INDEX ix_tickets_dashboard ON tickets ({DASHBOARD_KEY_SQL}, updated_at, group_id, "
+                 "assignee_id, status, priority, created_at, deleted) WHERE deleted = 0")
     conn.execute(f"CREATE INDEX ix_tickets_rated ON tickets (status, updated_at, group_id) "
                  f"WHERE deleted = 0 AND {RATING_SQL} IN ('good', 'bad')")
 
