@@ -54,7 +54,8 @@ WITH x AS MATERIALIZED (
 INSERT INTO ticket_reply_facts (ticket_id, first_reply_at, waiting_since)
 SELECT id, first_reply_at, waiting_since FROM facts WHERE first_reply_at IS NOT NULL OR waiting_since IS NOT NULL
 """
-_IDS_JSON = "SELECT DISTINCT value AS id FROM json_each(:ids)"
+# the given tickets that have a thread (a page of new tickets mostly has none yet: nothing to walk)
+_THREADS_OF = "SELECT value AS id FROM json_each(:ids) WHERE EXISTS (SELECT 1 FROM comments WHERE ticket_id = value)"
 
 
 def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int]) -> None:
@@ -63,7 +64,7 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int]) -> None:
     if ids == "[]":
         return
     conn.execute("DELETE FROM ticket_reply_facts WHERE ticket_id IN (SELECT value FROM json_each(?))", (ids,))
-    conn.execute(_FACTS_SQL.format(ids=_IDS_JSON), {"ids": ids})
+    conn.execute(_FACTS_SQL.format(ids=_THREADS_OF), {"ids": ids})
 
 
 def refresh_authors(conn: sqlite3.Connection, user_ids: Iterable[int]) -> None:

@@ -289,7 +289,7 @@ def _migration_7_custom_statuses(conn: sqlite3.Connection) -> None:
 
 # The dashboard's tickets (store.dashboard): unsolved ones and those updated or created since the chart
 # began are exactly the tickets whose key is >= that instant's ISO string ('~' sorts after any
-# timestamp). Spelled once here: the query must repeat this text for SQLite to use the index.
+# timestamp: the writer only stores ones that parse, rows._time). Spelled once here: the query must repeat this text for SQLite to use the index.
 DASHBOARD_KEY_SQL = ("(CASE WHEN status IN ('new', 'open', 'pending', 'hold') THEN '~' "
                      "ELSE max(coalesce(updated_at, ''), coalesce(created_at, '')) END)")
 
