@@ -112,6 +112,10 @@ def test_kept_facts_equal_the_rules_after_a_mix_of_writes(written):
         _check(written)
         # a whole thread replaced (the reopening comment gone), a comment made private
         w.replace_ticket_comments(6, [c for c in desk.COMMENTS[6] if c["id"] != 603])
+        w.replace_ticket_comments(12, [])   # (had none) and T4's thread emptied: its facts go
+        assert 4 in _kept(written)
+        w.replace_ticket_comments(4, [])
+        assert 4 not in _kept(written)
         w.apply_comment_events(_events(7, [dict(desk.COMMENTS[7][1], public=False)]), 4)
         _check(written)
         # a comment that comes back under another ticket (with a new body, so it is rewritten) moves there
