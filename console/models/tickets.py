@@ -33,7 +33,7 @@ from console.domain.sla import parse_api_time
 from console.domain.statuses import WAITING as WAITING_STATUSES
 from console.domain.statuses import CustomStatus, custom_status_of
 from console.models.queues import queue_ticket_ids
-from console.store.dashboard import agent_ids, waiting_since
+from console.store.dashboard import waiting_since
 
 BATCH = 120   # rows fetched per miss: a screenful and a half, so the first paint stays cheap
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
@@ -104,7 +104,6 @@ class TicketListModel(QAbstractTableModel):
         self._bold.setBold(True)
         self._names: dict[int, str] = {}
         self.departed: set[int] = set()          # shown, but no longer in the queue (greyed)
-        self._agents: list[int] | None = None    # who answers for the customer (the Waiting column)
         self._pending: list[int] | None = None   # a newer id query not applied yet
         self._custom_statuses: dict[int, CustomStatus] = {}
         self._group_names: dict[int, str] = {}
@@ -127,9 +126,8 @@ class TicketListModel(QAbstractTableModel):
         return COLUMNS[self._sort_column].sort_key or "updated_at"
 
     def set_group_names(self, names: dict[int, str]) -> None:
-        """Departments (and agents) changed: names here, and who counts as an agent is read again."""
+        """Departments changed: their names here."""
         self._group_names = dict(names)
-        self._agents = None
 
     def set_custom_statuses(self, statuses: dict[int, CustomStatus]) -> None:
         """The account's custom statuses: a ticket in one (other than its category's default) shows its name."""
@@ -279,10 +277,7 @@ class TicketListModel(QAbstractTableModel):
         start = max(0, row - self.batch // 4)
         wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
         fetched = with_queued(self.reader.tickets_by_ids(wanted), self.reader.pending_fields(wanted))
-        if self._agents is None:
-            self._agents = agent_ids(self.reader)   # once (again when the resources change), not per batch
-        waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES],
-                              self._agents)
+        waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES])
         for r in fetched:
             r["_waiting_since"] = waits.get(r["id"])
         people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])

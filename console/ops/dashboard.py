@@ -1,4 +1,4 @@
-"""The supervisor dashboard's numbers, computed on the read lane (189 ms at 100k tickets: never on the GUI thread).
+"""The supervisor dashboard's numbers, computed on the read lane (tens of ms at 100k tickets: never on the GUI thread).
 
     dashboard = DashboardOps(runner)
     dashboard.snapshot(policy, tz, done=show, failed=complain)   # a DashboardSnapshot

@@ -3,11 +3,10 @@
 ``dashboard_snapshot(reader, policy, now=None, tz=None) -> DashboardSnapshot`` is what the
 window and ``support-console report`` call; ``load_facts(reader, windows)`` is the SQL part.
 
-Only the existing indexes are used: status counts come from the covering status index, and
-one pass over the tickets that can matter reads, per ticket and only where needed, the first
-public agent reply and the time the customer has been waiting since (``domain.sla`` rules)
-through short index-only walks of ``ix_comments_ticket_cover`` (ticket_id, created_at, id,
-public, author_id; cache migration 2).
+Per-ticket reply facts (the first public agent reply and the time the customer has been waiting
+since, ``domain.sla`` rules) are kept by the writer in ``ticket_reply_facts`` (``reply_facts``); the
+tickets are read from ranges of the covering ``ix_tickets_dashboard`` (cache migration 10), so no
+ticket row and no thread is read, except today's agent comments of the tickets updated today.
 Comment and ticket times are compared as the API's ISO strings ("...Z"), which sort as time.
 """
 
@@ -15,6 +14,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, tzinfo
+from functools import partial
 
 from console.domain.dashboard import (
     ActiveTicket,
@@ -25,80 +25,60 @@ from console.domain.dashboard import (
     local_zone,
 )
 from console.domain.sla import SlaPolicy
-from console.domain.statuses import SOLVED, UNSOLVED
+from console.domain.statuses import UNSOLVED
 from console.domain.statuses import WAITING as WAITING_STATUSES
 
 from .reader import CacheReader
+from .reply_facts import AGENTS_SQL
+from .schema import DASHBOARD_KEY_SQL, RATING_SQL
 
 _MARGIN_S = 86_400  # ISO-string prefilters reach a day further back; exact filtering is by epoch
-_AGENTS = "SELECT id FROM users WHERE role IN ('agent', 'admin')"
 _UNSOLVED_SQL = ", ".join(f"'{s}'" for s in UNSOLVED)
 _WAITING_SQL = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
-_SOLVED_SQL = ", ".join(f"'{s}'" for s in SOLVED)
 
-# Since when the customer has waited (domain.sla.waiting_since) for one ticket of ``cand`` (its
-# id, created_at and last public agent comment ``la``): the first public comment after the last
-# agent comment, that comment itself when an agent spoke last, or the creation time.
-_WAITING_SINCE = """unixepoch(CASE WHEN la.id IS NULL
-        THEN coalesce(t.created_at, (SELECT min(c.created_at) FROM comments AS c
-                                     WHERE c.ticket_id = cand.id AND c.public = 1))
-        ELSE coalesce((SELECT c.created_at FROM comments AS c WHERE c.ticket_id = cand.id AND c.public = 1
-                       AND c.created_at >= la.created_at AND (c.created_at > la.created_at OR c.id > la.id)
-                       ORDER BY c.created_at, c.id LIMIT 1), la.created_at) END)"""
-_LAST_AGENT = """(SELECT c.id FROM comments AS c WHERE c.ticket_id = t.id AND c.created_at IS NOT NULL AND c.public = 1
-             AND c.author_id IN (:agents) ORDER BY c.created_at DESC, c.id DESC LIMIT 1)"""
-
-# One pass over the tickets that can matter: unsolved ones, those updated since the 7-day
-# median window began (a reply updates its ticket) and those created/solved in the 14-day chart.
-# Correlated subqueries walk ix_comments_ticket_cover only where needed: the opening comment (index
-# only), the first public agent reply after it, the last public agent reply, and the first
-# public comment after that one (domain.sla.first_reply_at / waiting_since, ordered by time, id).
-_TICKETS_SQL = f"""
-WITH cand AS MATERIALIZED (
-    SELECT t.id, t.created_at, t.status,
-        CASE WHEN t.status IN ({_UNSOLVED_SQL}) OR t.updated_at >= :since_median THEN
-            (SELECT c.id FROM comments AS c WHERE c.ticket_id = t.id AND c.created_at IS NOT NULL
-             ORDER BY c.created_at, c.id LIMIT 1) END AS opening_id,
-        CASE WHEN t.status IN ({_WAITING_SQL}) THEN
-            {_LAST_AGENT} END AS last_agent_id
-    FROM tickets AS t
-    WHERE t.deleted = 0 AND (t.status IN ({_UNSOLVED_SQL}) OR t.updated_at >= :since_chart
-                             OR t.created_at >= :since_chart)
-)
-SELECT t.id, t.group_id, t.assignee_id, t.status, t.priority, unixepoch(t.created_at), unixepoch(t.updated_at),
-    CASE WHEN cand.opening_id IS NOT NULL THEN unixepoch((
-        SELECT c.created_at FROM comments AS c WHERE c.ticket_id = cand.id AND c.public = 1
-        AND c.author_id IN (:agents) AND c.id <> cand.opening_id AND c.created_at >= coalesce(cand.created_at, '')
-        ORDER BY c.created_at, c.id LIMIT 1)) END,
-    CASE WHEN t.status IN ({_WAITING_SQL}) THEN {_WAITING_SINCE} END
-FROM cand JOIN tickets AS t ON t.id = cand.id LEFT JOIN comments AS la ON la.id = cand.last_agent_id
+# Two ranges of ix_tickets_dashboard (covering: no ticket row is read) give the tickets that can
+# matter: the unsolved ones (key '~'), then those updated or created since the 14-day chart began
+# (the 7-day median window is inside it; a reply updates its ticket). Their reply facts are one
+# primary-key look-up each in ticket_reply_facts (kept by the writer, see reply_facts).
+_ACTIVE_SQL = f"""
+SELECT t.id, t.group_id, t.assignee_id, t.status, t.priority, unixepoch(t.created_at), f.first_reply_at,
+    CASE WHEN t.status IN ({_WAITING_SQL}) THEN coalesce(f.waiting_since, unixepoch(t.created_at)) END
+FROM tickets AS t LEFT JOIN ticket_reply_facts AS f ON f.ticket_id = t.id
+WHERE t.deleted = 0 AND {DASHBOARD_KEY_SQL} = '~'
 """
-
+_RECENT_SQL = f"""
+SELECT t.group_id, t.assignee_id, unixepoch(t.created_at), unixepoch(t.updated_at),
+    CASE WHEN t.updated_at >= :since_median THEN f.first_reply_at END
+FROM tickets AS t LEFT JOIN ticket_reply_facts AS f ON f.ticket_id = t.id
+WHERE t.deleted = 0 AND {DASHBOARD_KEY_SQL} >= :since_chart AND {DASHBOARD_KEY_SQL} < '~'
+"""
 
 _WAITING_BY_IDS_SQL = f"""
-WITH cand AS MATERIALIZED (
-    SELECT t.id, t.created_at, {_LAST_AGENT} AS last_agent_id
-    FROM tickets AS t WHERE t.id IN (SELECT value FROM json_each(:ids)) AND t.status IN ({_WAITING_SQL})
-)
-SELECT cand.id, {_WAITING_SINCE}
-FROM cand JOIN tickets AS t ON t.id = cand.id LEFT JOIN comments AS la ON la.id = cand.last_agent_id
+SELECT t.id, coalesce(f.waiting_since, unixepoch(t.created_at))
+FROM tickets AS t LEFT JOIN ticket_reply_facts AS f ON f.ticket_id = t.id
+WHERE t.id IN (SELECT value FROM json_each(:ids)) AND t.status IN ({_WAITING_SQL})
+"""
+
+# Public agent comments made since :since on tickets updated since then (a range of the same index).
+_REPLIES_SQL = f"""
+SELECT c.author_id, unixepoch(c.created_at)
+FROM (SELECT id FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} >= :since AND updated_at >= :since) AS t
+CROSS JOIN comments AS c ON c.ticket_id = t.id
+WHERE c.created_at >= :since AND c.public = 1 AND c.author_id IN ({AGENTS_SQL})
 """
 
 
-def agent_ids(reader: CacheReader) -> list[int]:
-    return [int(r[0]) for r in reader._all(_AGENTS)]
+# ActiveTicket._make without its length check (the query has its fields, in order): 10k rows
+_ACTIVE_TICKET = partial(tuple.__new__, ActiveTicket)
 
 
-def waiting_since(reader: CacheReader, ticket_ids: list[int], agents: list[int] | None = None) -> dict[int, float]:
+def waiting_since(reader: CacheReader, ticket_ids: list[int]) -> dict[int, float]:
     """Since when (epoch) each of these tickets' customers has waited for us (``domain.sla.waiting_since``,
     the dashboard's rule: Zendesk's requester wait); tickets not waiting on us are left out.
-    One query per call (the ticket list asks once per batch of rows, never per painted row);
-    ``agents``: the agents' ids when the caller holds them (``agent_ids``), else read here."""
+    One query per call (the ticket list asks once per batch of rows, never per painted row)."""
     if not ticket_ids:
         return {}
-    inline = ",".join(str(int(a)) for a in (agents if agents is not None else agent_ids(reader))) or "NULL"
-    rows = reader._all(_WAITING_BY_IDS_SQL.replace(":agents", inline),   # ints: safe inline
-                       {"ids": "[" + ",".join(str(int(i)) for i in ticket_ids) + "]"})
+    rows = reader._all(_WAITING_BY_IDS_SQL, {"ids": "[" + ",".join(str(int(i)) for i in ticket_ids) + "]"})
     return {tid: since for tid, since in rows if since is not None}
 
 
@@ -114,27 +94,25 @@ def load_facts(reader: CacheReader, windows: Windows) -> DashboardFacts:
         "SELECT id, name FROM users WHERE role IN ('agent', 'admin') AND active = 1")}
     facts.status_counts = reader._all(f"SELECT group_id, status, count(*) FROM tickets WHERE deleted = 0 "
                                       f"AND status IN ({_UNSOLVED_SQL}) GROUP BY group_id, status")
-    agent_ids = ",".join(str(int(r[0])) for r in reader._all(_AGENTS)) or "NULL"  # ints: safe inline
-    sql = _TICKETS_SQL.replace(":agents", agent_ids)
-    params = {"since_median": _iso(windows.median_start - _MARGIN_S), "since_chart": _iso(windows.chart_start - _MARGIN_S)}
-    for tid, group, assignee, status, priority, created, updated, reply, waiting in reader._all(sql, params):
-        if status in UNSOLVED:
-            facts.active.append(ActiveTicket(tid, group, assignee, status, priority, created, reply, waiting))
-        elif updated is not None:
+    params = {"since_median": _iso(windows.median_start - _MARGIN_S), "since_chart": _iso(windows.chart_start - _MARGIN_S),
+              "since_today": _iso(windows.today_start - _MARGIN_S)}
+    rows = reader._all(_ACTIVE_SQL)
+    facts.active = list(map(_ACTIVE_TICKET, rows))
+    facts.first_replies = [(group, created, reply) for _, group, _, _, _, created, reply, _ in rows
+                           if reply is not None and created is not None]   # (no creation time: nothing to measure)
+    chart_start = windows.chart_start
+    facts.created = [created for _, _, _, _, _, created, _, _ in rows if created is not None and created >= chart_start]
+    for group, assignee, created, updated, reply in reader._all(_RECENT_SQL, params):
+        if updated is not None:
             facts.solved.append((assignee, updated))
-        if reply is not None:
+        if reply is not None and created is not None:
             facts.first_replies.append((group, created, reply))
-        if created is not None and created >= windows.chart_start:
+        if created is not None and created >= chart_start:
             facts.created.append(created)
-    since_today = _iso(windows.today_start - _MARGIN_S)
-    facts.replies = [(r[0], r[1]) for r in reader._all(
-        "SELECT c.author_id, unixepoch(c.created_at) FROM tickets AS t CROSS JOIN comments AS c ON c.ticket_id = t.id "
-        "WHERE t.deleted = 0 AND t.updated_at >= :since AND c.created_at >= :since AND c.public = 1 "
-        f"AND c.author_id IN ({agent_ids})", {"since": since_today}) if r[1] is not None]
+    facts.replies = [(r[0], r[1]) for r in reader._all(_REPLIES_SQL, {"since": params["since_today"]}) if r[1] is not None]
     facts.ratings = [(r[0], r[1]) for r in reader._all(
-        "SELECT group_id, json_extract(raw, '$.satisfaction_rating.score') AS score FROM tickets "
-        "WHERE deleted = 0 AND status IN ('solved', 'closed') AND updated_at >= :since AND score IN ('good', 'bad')",
-        {"since": params["since_chart"]})]
+        f"SELECT group_id, {RATING_SQL} FROM tickets WHERE deleted = 0 AND status IN ('solved', 'closed') "
+        f"AND updated_at >= :since AND {RATING_SQL} IN ('good', 'bad')", {"since": params["since_chart"]})]
     states = reader.sync_states()
     try:
         last = states.get("last_success")

@@ -37,18 +37,11 @@ SORT_KEYS = {
     "requester": "(SELECT name FROM users WHERE users.id = tickets.requester_id) COLLATE NOCASE",
     "assignee": "(SELECT name FROM users WHERE users.id = tickets.assignee_id) COLLATE NOCASE",
     "department": "(SELECT name FROM groups WHERE groups.id = tickets.group_id) COLLATE NOCASE",
-    # the requester's wait (domain.sla.waiting_since; per row: store.dashboard.waiting_since): since the
-    # first public comment after the last public agent comment, else that agent comment, else creation;
-    # NULL for tickets that do not wait on us. Index walks of ix_comments_ticket per ticket (slow-ish, off
-    # the GUI thread like the by-name keys).
-    "waiting": "(CASE WHEN status IN ('new', 'open', 'hold') THEN coalesce("
-               "(SELECT c.created_at FROM comments AS c WHERE c.ticket_id = tickets.id AND c.public = 1 "
-               " AND c.created_at > (SELECT max(a.created_at) FROM comments AS a WHERE a.ticket_id = tickets.id "
-               "  AND a.public = 1 AND a.author_id IN (SELECT id FROM users WHERE role IN ('agent', 'admin'))) "
-               " ORDER BY c.created_at, c.id LIMIT 1), "
-               "(SELECT max(a.created_at) FROM comments AS a WHERE a.ticket_id = tickets.id AND a.public = 1 "
-               " AND a.author_id IN (SELECT id FROM users WHERE role IN ('agent', 'admin'))), "
-               "created_at) END)",
+    # the requester's wait (domain.sla.waiting_since, as store.dashboard.waiting_since reads it): the writer
+    # keeps it per ticket (reply_facts); the ticket's creation when no agent answered; NULL for tickets that
+    # do not wait on us. One primary-key look-up per ticket.
+    "waiting": "(CASE WHEN status IN ('new', 'open', 'hold') THEN coalesce((SELECT f.waiting_since "
+               "FROM ticket_reply_facts AS f WHERE f.ticket_id = tickets.id), unixepoch(created_at)) END)",
 }
 
 _TICKET_SOURCE = ", ".join(TICKET_SOURCE)

@@ -40,7 +40,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import fts, quarantine, rows
+from . import fts, quarantine, reply_facts, rows
 from .batches import BatchWrites
 from .db import connect, transaction
 from .local_tickets import LocalTickets
@@ -90,7 +90,8 @@ _TICKET_UPSERT_KEEP_SEEN = _upsert(   # the agent's own change coming back: it s
     "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"),),
     when="excluded.generated_ts > tickets.generated_ts "
          f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
-_VERSION, _DELETED = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted"))
+_VERSION, _DELETED, _CREATED = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted", "created_at"))
+_ROLE = rows.USER_COLUMNS.index("role")
 _USER_UPSERT = _upsert(
     "users", rows.USER_COLUMNS, extra=(("changed_at", "?"),),
     when=f"{_differs('users', rows.USER_COLUMNS)} AND (users.updated_at IS NULL OR excluded.updated_at IS NULL "
@@ -278,6 +279,8 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         if "tickets" not in self._deferred:
             fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
                         {r[0]: (r[1],) for r in fresh})
+        # the reply facts read the ticket's creation time (a thread may have come before its ticket)
+        reply_facts.refresh(conn, [r[0] for r in fresh if r[0] not in stored or r[_CREATED] != stored[r[0]][1][_CREATED]])
         change = Change.of(Kind.TICKETS, tickets=(r[0] for r in fresh))
         tombstoned = [r[0] for r in fresh if r[_DELETED]]
         if tombstoned:
@@ -323,10 +326,15 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         held |= quarantine.release(conn, "user", by_id)
         deferred = "users" in self._deferred
         old = {} if deferred else fts.indexed(conn, "users", by_id)
+        was_agent = {r[0] for r in conn.execute(
+            "SELECT id FROM users WHERE id IN (SELECT value FROM json_each(?)) AND role IN ('agent', 'admin')",
+            (rows.dumps(list(by_id)),))}
         changed = set()
         for row in by_id.values():
             if conn.execute(_USER_UPSERT, (*row, now)).rowcount:
                 changed.add(row[0])
+        # who is an agent decides whose comment is a reply (a user first seen counts as a change)
+        reply_facts.refresh_authors(conn, [i for i in changed if reply_facts.is_agent(by_id[i][_ROLE]) != (i in was_agent)])
         if not deferred:
             fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
         return held | (Change.of(Kind.USERS, users=changed) if changed else Change())
@@ -361,6 +369,8 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             conn.execute(f"DELETE FROM comments WHERE {gone}", (ticket_id, *keep))
             _touched, held = self._upsert_comments(conn, prepare_comments([(c, ticket_id) for c in comments]))
             moved = conn.total_changes != before
+            if moved:
+                reply_facts.refresh(conn, [ticket_id])
         return held | (_comments_change({ticket_id}) if moved else Change())
 
     def add_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
@@ -381,6 +391,10 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             held |= quarantine.release(conn, "comment", [r[0] for r in comment_rows])
         deferred = "comments" in self._deferred
         old = {} if deferred else fts.indexed(conn, "comments", {r[0] for r in comment_rows})
+        # a stored comment's ticket, in case the upsert moves it to another one
+        threads = {r[0] for r in conn.execute(
+            "SELECT DISTINCT ticket_id FROM comments WHERE id IN (SELECT value FROM json_each(?))",
+            (rows.dumps([r[0] for r in comment_rows]),))} if comment_rows else set()
         conn.executemany(_COMMENT_UPSERT, comment_rows)
         if not deferred:
             fts.reindex(conn, "comments", old, {r[0]: (r[4],) for r in comment_rows})
@@ -388,7 +402,9 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             conn.executemany(_ATTACHMENT_UPSERT, attachment_rows)
         if conn.total_changes == before:
             return set(), held
-        return {r[1] for r in comment_rows}, held
+        touched = {r[1] for r in comment_rows}
+        reply_facts.refresh(conn, touched | threads)
+        return touched, held
 
     def set_attachment_path(self, attachment_id: int, local_path: str | Path | None) -> Change:
         """Remember where a downloaded attachment was saved (None forgets it)."""

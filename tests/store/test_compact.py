@@ -110,7 +110,9 @@ def test_a_cache_of_the_previous_schema_is_converted_in_place(demo_helpdesk, tmp
             schema_module._migration_8_unsolved_queues_by_subject: ["DROP INDEX ix_tickets_unsolved_group_subject",
                                                                      "DROP INDEX ix_tickets_unsolved_assignee_subject"],
             schema_module._migration_9_brands_forms_and_comment_details: [
-                "DROP TABLE brands", "DROP TABLE ticket_forms", "ALTER TABLE comments DROP COLUMN raw"]}
+                "DROP TABLE brands", "DROP TABLE ticket_forms", "ALTER TABLE comments DROP COLUMN raw"],
+            schema_module._migration_10_dashboard_facts: ["DROP INDEX ix_tickets_rated", "DROP INDEX ix_tickets_dashboard",
+                                                         "DROP TABLE ticket_reply_facts"]}
     for later in reversed(schema_module.MIGRATIONS[before_compaction + 1:]):   # undo what came after it
         assert later in undo, "undo the newer migration here too"
         for statement in undo[later]:

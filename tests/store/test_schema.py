@@ -94,3 +94,21 @@ def test_unsolved_index_text_says_what_the_domain_calls_unsolved():
     from console.store.schema import UNSOLVED_SQL
 
     assert "status IN (" + ", ".join(f"'{s}'" for s in UNSOLVED) + ")" == UNSOLVED_SQL
+
+
+def test_dashboard_index_key_says_what_the_domain_calls_unsolved():
+    from console.domain.statuses import UNSOLVED
+    from console.store.schema import DASHBOARD_KEY_SQL
+
+    assert DASHBOARD_KEY_SQL.startswith("(CASE WHEN status IN (" + ", ".join(f"'{s}'" for s in UNSOLVED) + ") ")
+
+
+def test_the_dashboard_reads_no_ticket_row_and_no_thread(desk_cache):
+    """Its ticket queries are ranges of the covering dashboard index; threads only for today's replies."""
+    from console.store import dashboard
+
+    with CacheReader(desk_cache) as reader:
+        params = {"since_chart": "", "since_median": "", "since": ""}
+        for sql in (dashboard._ACTIVE_SQL, dashboard._RECENT_SQL, dashboard._REPLIES_SQL):
+            plan = " | ".join(r[3] for r in reader._all("EXPLAIN QUERY PLAN " + sql, params))
+            assert "COVERING INDEX ix_tickets_dashboard" in plan and "SCAN" not in plan, plan

@@ -1,0 +1,170 @@
+"""The reply facts the writer keeps (store.reply_facts) equal the from-scratch rules of domain.sla
+after every kind of write that can move them, and the dashboard reads the kept ones."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+from console.domain.dashboard import Windows
+from console.domain.sla import first_reply_at, parse_api_time, waiting_since
+from console.store import CacheReader, CacheWriter, reply_facts, schema
+from console.store.dashboard import load_facts
+from tests import dashboard_desk as desk
+from tests.dashboard_desk import ALICE, BOB, NEW_YORK, NOW, comment, ticket
+
+LATE_AGENT = 900   # comments first, the user (an agent) synced later
+
+
+def _events(ticket_id, comments):
+    return [{"id": c["id"] * 10, "ticket_id": ticket_id, "child_events": [dict(c, event_type="Comment")]}
+            for c in comments]
+
+
+def _kept(path) -> dict[int, tuple]:
+    with sqlite3.connect(path) as conn:
+        return {r[0]: tuple(r[1:]) for r in conn.execute(
+            "SELECT ticket_id, first_reply_at, waiting_since FROM ticket_reply_facts")}
+
+
+def _rebuilt(path) -> dict[int, tuple]:
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("BEGIN")
+        reply_facts.rebuild(conn)
+        return {r[0]: tuple(r[1:]) for r in conn.execute(
+            "SELECT ticket_id, first_reply_at, waiting_since FROM ticket_reply_facts")}
+    finally:
+        conn.rollback()
+        conn.close()
+
+
+def _from_scratch(path) -> dict[int, tuple]:
+    """Per ticket (first reply, waiting since as if waiting), by domain.sla over every cached thread."""
+    with CacheReader(path) as reader:
+        agents = {r[0] for r in reader._all("SELECT id FROM users WHERE role IN ('agent', 'admin')")}
+        out = {}
+        for tid in _ticket_ids(reader):
+            t = reader.ticket(tid) or {}
+            comments = reader.comments_for_ticket(tid)
+            reply = first_reply_at(t, comments, agents)
+            since = waiting_since(dict(t, status="open"), comments, agents)   # the status is read later
+            out[tid] = tuple(None if m is None else int(m.timestamp()) for m in (reply, since))
+        return out
+
+
+def _read_back(path) -> dict[int, tuple]:
+    """The same pairs as the readers take them from the kept rows (no row: no reply, waiting since creation)."""
+    with CacheReader(path) as reader:
+        kept = _kept(path)
+        created = dict(reader._all("SELECT id, unixepoch(created_at) FROM tickets"))
+        out = {}
+        for tid in _ticket_ids(reader):
+            reply, since = kept.get(tid, (None, None))
+            out[tid] = (reply, created.get(tid) if since is None else since)
+        return out
+
+
+def _epoch(iso: str) -> int:
+    moment = parse_api_time(iso)
+    assert moment is not None
+    return int(moment.timestamp())
+
+
+def _ticket_ids(reader) -> set[int]:
+    return {r[0] for r in reader._all("SELECT ticket_id FROM comments UNION SELECT id FROM tickets")}
+
+
+def _check(path):
+    assert _read_back(path) == _from_scratch(path)
+    assert _kept(path) == _rebuilt(path)
+
+
+@pytest.fixture
+def written(tmp_path):
+    path = tmp_path / "facts.sqlite"
+    with CacheWriter(path) as writer:
+        desk.write_desk(writer)
+    return path
+
+
+def test_kept_facts_equal_the_rules_after_a_mix_of_writes(written):
+    _check(written)
+    assert _kept(written)  # the desk has replies
+    with CacheWriter(written) as w:
+        # comments before their ticket; the ticket then comes with a later creation time, so the
+        # agent's first comment (before creation) is not a reply
+        w.apply_comment_events(_events(40, [comment(4001, 100, "2025-11-05T08:00:00Z"),
+                                            comment(4002, ALICE, "2025-11-05T08:30:00Z"),
+                                            comment(4003, ALICE, "2025-11-05T10:00:00Z")]), 1)
+        _check(written)
+        w.apply_ticket_page([ticket(40, "open", desk.BILLING, "high", ALICE, "2025-11-05T09:00:00Z",
+                                    "2025-11-05T10:00:00Z")], None, end_of_stream=False)
+        _check(written)
+        # out of order: an earlier agent reply reaches T3 late, a customer follow-up reaches T2
+        w.add_ticket_comments(3, [comment(305, ALICE, "2025-11-05T03:30:00Z")])
+        w.apply_comment_events(_events(2, [comment(205, 100, "2025-11-05T05:45:00Z")]), 2)
+        _check(written)
+        # equal times: the id orders them
+        w.apply_comment_events(_events(5, [comment(502, BOB, "2025-11-05T14:10:00Z"),
+                                           comment(500, 100, "2025-11-05T14:10:00Z")]), 3)
+        _check(written)
+        # a whole thread replaced (the reopening comment gone), a comment made private
+        w.replace_ticket_comments(6, [c for c in desk.COMMENTS[6] if c["id"] != 603])
+        w.replace_ticket_comments(12, [])   # (had none) and T4's thread emptied: its facts go
+        assert 4 in _kept(written)
+        w.replace_ticket_comments(4, [])
+        assert 4 not in _kept(written)
+        w.apply_comment_events(_events(7, [dict(desk.COMMENTS[7][1], public=False)]), 4)
+        _check(written)
+        # a comment that comes back under another ticket (with a new body, so it is rewritten) moves there
+        w.apply_comment_events(_events(9, [dict(desk.COMMENTS[2][1], plain_body="Moved")]), 5)
+        _check(written)
+        # deleted tickets keep their (unread) facts like their comments
+        w.apply_ticket_page([dict(desk.TICKETS[1], status="deleted", generated_timestamp=5000)], None,
+                            end_of_stream=False)
+        w.mark_ticket_missing(4)
+        _check(written)
+        # roles: a customer promoted, an admin demoted, an agent first seen after their comments
+        w.apply_comment_events(_events(1, [comment(102, LATE_AGENT, "2025-11-05T14:50:00Z")]), 5)
+        _check(written)
+        w.apply_user_page([dict(desk.USERS[3], role="agent"), dict(desk.USERS[1], role="end-user"),
+                           {"id": LATE_AGENT, "name": "Late Agent", "email": "late@desk.example", "role": "agent"}],
+                          None)
+        _check(written)
+        assert _kept(written)[1][0] is not None   # T1's first reply now
+        # a ticket's creation time moves
+        w.upsert_tickets([dict(desk.TICKETS[8], created_at="2025-11-04T23:59:30Z", generated_timestamp=6000)])
+        _check(written)
+        # a reply queued locally is not a comment yet; its echo after sending is
+        w.enqueue("reply", 10, {"body": "On it", "public": True}, None)
+        _check(written)
+        w.add_ticket_comments(10, [comment(1001, ALICE, "2025-11-05T14:55:00Z")])
+        _check(written)
+        assert _kept(written)[10] == (None, _epoch("2025-11-05T14:55:00Z"))   # the opening comment: no reply
+
+
+def test_the_dashboard_reads_the_kept_facts(written):
+    """A reply written after the first read shows at once (no from-scratch walk behind it)."""
+    with CacheReader(written) as reader:
+        before = {t.id: t for t in load_facts(reader, Windows.at(NOW, NEW_YORK)).active}
+        assert before[5].first_reply is None
+        with CacheWriter(written) as w:
+            w.add_ticket_comments(5, [comment(503, BOB, "2025-11-05T14:20:00Z")])
+        after = {t.id: t for t in load_facts(reader, Windows.at(NOW, NEW_YORK)).active}
+    assert after[5].first_reply == _epoch("2025-11-05T14:20:00Z")
+    assert after[5].waiting_since == _epoch("2025-11-05T14:20:00Z")   # an agent spoke last
+
+
+def test_the_migration_back_fills_an_existing_cache(written):
+    expected = _kept(written)
+    with sqlite3.connect(written) as conn:
+        conn.execute("DELETE FROM ticket_reply_facts")
+        conn.execute("DROP INDEX ix_tickets_rated")
+        conn.execute("DROP INDEX ix_tickets_dashboard")
+        conn.execute("DROP TABLE ticket_reply_facts")
+        conn.execute(f"PRAGMA user_version = {schema.MIGRATIONS.index(schema._migration_10_dashboard_facts)}")
+    with CacheReader(written):
+        pass
+    assert _kept(written) == expected
