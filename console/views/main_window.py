@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.shown_ticket = ops.open_ticket(self)
         self.suggested = ops.suggestions.follow(self.shown_ticket, self)   # ranked replies, department
         self.ticket_pane = TicketPane()
-        self.reply_editor = ReplyEditor(ops.replies, attachments=ops.attachments)
+        self.reply_editor = ReplyEditor(ops.replies, attachments=ops.attachments, spelling=ops.spelling)
         self.ticket_pane.set_reply_editor(self.reply_editor)
         self.account_pane = AccountPane()
         self.canned_picker = CannedReplyPicker(CannedReplyModel(ws.reader, self), self.me)
@@ -347,6 +347,19 @@ class MainWindow(QMainWindow):
         prefs = self.workspace.prefs
         if prefs is not None:
             self.ops.replies.grace_seconds = float(prefs.get("undo_send_seconds"))
+            self.ops.spelling.set_enabled(bool(prefs.get("spell_check")))
+            self.spelling_action.setChecked(self.ops.spelling.enabled)
+
+    def on_spell_check_toggled(self, on: bool) -> None:
+        """Edit ▸ Check spelling: marks on or off in every editor, kept in the preferences."""
+        self.ops.spelling.set_enabled(on)
+        prefs = self.workspace.prefs
+        if prefs is not None:
+            prefs.set("spell_check", on)
+            try:
+                prefs.save()
+            except OSError as exc:
+                log.warning("could not save preferences: %s", exc)
 
     def show_work(self, queue=None) -> None:
         outbox = queue is not None and getattr(queue, "kind", "") == "outbox"
@@ -490,6 +503,11 @@ class MainWindow(QMainWindow):
         self._menu_action(file_menu, "&Quit", self.close, "Ctrl+Q")
         edit_menu = self.menuBar().addMenu("&Edit")
         edit_menu.addAction(self.undo_action)
+        edit_menu.addSeparator()
+        self.spelling_action = self._menu_action(edit_menu, "Check &spelling", lambda: self.on_spell_check_toggled(
+            self.spelling_action.isChecked()))
+        self.spelling_action.setCheckable(True)
+        self.spelling_action.setChecked(self.ops.spelling.enabled)
         self.ticket_menu = self.menuBar().addMenu("&Ticket")
         self.ticket_menu.addAction(self.shortcut_actions["new_ticket"])
         self.ticket_menu.addSeparator()
