@@ -64,6 +64,7 @@ class Kind(enum.Flag):
     SYNC_STATE = enum.auto()
     QUARANTINE = enum.auto()       # records from the helpdesk the cache could not read
     CUSTOM_STATUSES = enum.auto()  # the account's own ticket statuses
+    TICKET_FIELDS = enum.auto()    # the account's ticket fields (the custom ones: the new-ticket dialog)
 
 
 def _ids(values: Iterable | None) -> frozenset:

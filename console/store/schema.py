@@ -287,6 +287,13 @@ def _migration_7_custom_statuses(conn: sqlite3.Connection) -> None:
                  "WHERE deleted = 0")
 
 
+def _migration_8_ticket_fields(conn: sqlite3.Connection) -> None:
+    """The account's ticket fields (``GET ticket_fields``), replaced whole like groups; the custom
+    ones are offered in the new-ticket dialog."""
+    conn.execute("CREATE TABLE ticket_fields (id INTEGER PRIMARY KEY, type TEXT NOT NULL, title TEXT NOT NULL, "
+                 "active INTEGER NOT NULL DEFAULT 1, position INTEGER, raw TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
@@ -295,6 +302,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_5_quarantine,
     _migration_6_outgoing_files,
     _migration_7_custom_statuses,
+    _migration_8_ticket_fields,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

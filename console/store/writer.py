@@ -18,7 +18,7 @@ mid-page leaves the previous cursor and the previous rows:
 - ``apply_comment_events(ticket_events, end_time)`` — ``ticket_events`` with comment child events.
 - ``replace_ticket_comments(ticket_id, comments)`` — a ticket's full thread.
 - ``add_ticket_comments(ticket_id, comments)`` — comments from a write's answer (thread kept).
-- ``replace_groups / replace_memberships / replace_macros / replace_views / replace_user_fields /
+- ``replace_groups / replace_memberships / replace_macros / replace_views / replace_user_fields / replace_ticket_fields /
   replace_custom_statuses``.
 - ``mark_seen(ticket_ids)``, ``set_attachment_path(attachment_id, path)``,
   ``set_sync_state(key, value)``, ``record_sync_result(error=None)``, ``checkpoint()``.
@@ -101,7 +101,8 @@ _ATTACHMENT_UPSERT = _upsert(
     when=" OR ".join(f"excluded.{c} IS NOT attachments.{c}" for c in rows.ATTACHMENT_COLUMNS[1:]))
 
 _TABLE_KINDS = {"groups": Kind.DEPARTMENTS, "group_memberships": Kind.MEMBERSHIPS, "macros": Kind.CANNED_REPLIES,
-                "views": Kind.VIEWS, "user_fields": Kind.USER_FIELDS, "custom_statuses": Kind.CUSTOM_STATUSES}
+                "views": Kind.VIEWS, "user_fields": Kind.USER_FIELDS, "custom_statuses": Kind.CUSTOM_STATUSES,
+                "ticket_fields": Kind.TICKET_FIELDS}
 
 
 def _list(value: Any, what: str) -> list:
@@ -415,11 +416,14 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         return self._replace("custom_statuses", "id, status_category, agent_label, active, is_default, raw",
                              rows.custom_status_row, statuses)
 
+    def replace_ticket_fields(self, fields: list[dict]) -> Change:
+        return self._replace("ticket_fields", "id, type, title, active, position, raw", rows.ticket_field_row, fields)
+
     def _replace(self, table: str, columns: str, to_row: Any, items: list[dict]) -> Change:
         new_rows, bad = quarantine.split(_list(items, table), lambda item: rows.plain(to_row(item)))
         marks = ", ".join("?" * len(new_rows[0])) if new_rows else ""
         kind = {"group_memberships": "group membership", "user_fields": "user field",
-                "custom_statuses": "custom status"}.get(table, table[:-1])
+                "custom_statuses": "custom status", "ticket_fields": "ticket field"}.get(table, table[:-1])
         with self._tx() as conn:
             held = quarantine.record(conn, kind, bad) | quarantine.release(conn, kind, [r[0] for r in new_rows])
             if table in fts.FTS_TABLES:

@@ -10,7 +10,8 @@ killed at any instant resumes from the last applied page. The fetch also turns t
 rows (``store.prepare_*``, pure Python): that runs on the network lane while the db lane writes
 the previous page, and the db lane only writes.
 
-Slow-moving resources (groups, memberships, macros, views, user fields, custom statuses) are replaced
+Slow-moving resources (groups, memberships, macros, views, user fields, custom statuses, ticket fields)
+are replaced
 whole;
 ``refresh_ticket`` re-reads one ticket and its whole thread (when an agent opens it).
 """
@@ -41,9 +42,11 @@ RESOURCE_LISTS = (  # (path, response key, writer method)
     ("views.json", "views", "replace_views"),
     ("user_fields.json", "user_fields", "replace_user_fields"),
     ("custom_statuses.json", "custom_statuses", "replace_custom_statuses"),
+    ("ticket_fields.json", "ticket_fields", "replace_ticket_fields"),
 )
-# Resources an account may not have (a plan without custom statuses answers 403 or 404): none.
-OPTIONAL_RESOURCES = frozenset({"custom_statuses"})
+# Resources an account may not have (a plan without custom statuses answers 403 or 404; a helpdesk
+# older than the ticket fields list, 404): none.
+OPTIONAL_RESOURCES = frozenset({"custom_statuses", "ticket_fields"})
 
 
 @dataclass

@@ -106,7 +106,8 @@ def test_a_cache_of_the_previous_schema_is_converted_in_place(demo_helpdesk, tmp
     undo = {schema_module._migration_5_quarantine: ["DROP TABLE quarantine"],
             schema_module._migration_6_outgoing_files: ["DROP TABLE outgoing_files"],
             schema_module._migration_7_custom_statuses: ["DROP INDEX ix_tickets_custom_status",
-                                                          "DROP TABLE custom_statuses"]}
+                                                          "DROP TABLE custom_statuses"],
+            schema_module._migration_8_ticket_fields: ["DROP TABLE ticket_fields"]}
     for later in reversed(schema_module.MIGRATIONS[before_compaction + 1:]):   # undo what came after it
         assert later in undo, "undo the newer migration here too"
         for statement in undo[later]:
