@@ -21,12 +21,14 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -134,8 +136,20 @@ class NewTicketDialog(QDialog):
         fields.addWidget(QLabel("Tags"), 1, 0)
         fields.addWidget(self.tags, 1, 1)
         fields.addWidget(self.assign_to_me, 1, 3)
-        self.custom_grid = fields
         layout.addLayout(fields)
+        # the custom fields: same columns; past three rows they scroll (an account may have dozens)
+        self.custom_box = QWidget()
+        self.custom_grid = QGridLayout(self.custom_box)
+        self.custom_grid.setContentsMargins(0, 0, 0, 0)
+        self.custom_grid.setColumnStretch(1, 1)
+        self.custom_grid.setColumnStretch(3, 1)
+        self.custom_scroll = QScrollArea(widgetResizable=True, frameShape=QFrame.Shape.NoFrame)
+        self.custom_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.custom_scroll.setWidget(self.custom_box)
+        self.custom_scroll.hide()
+        layout.addWidget(self.custom_scroll)
+        self._grid = fields
+        self._form = form
         layout.addWidget(self.problem)
         layout.addWidget(self.buttons)
         self.resize(600, 640)
@@ -187,9 +201,8 @@ class NewTicketDialog(QDialog):
 
     def _fill_custom_fields(self, fields: list[CustomField]) -> None:
         """One editor per custom field, two to a row under priority and type."""
-        first_row = self.custom_grid.rowCount()
         for index, custom in enumerate(fields):
-            row, column = first_row + index // 2, (index % 2) * 2
+            row, column = index // 2, (index % 2) * 2
             widget: QWidget
             if custom.type == "checkbox":
                 widget = QCheckBox(custom.title)
@@ -215,6 +228,29 @@ class NewTicketDialog(QDialog):
         self._restoring = True
         self._set_custom(self._entered)
         self._restoring = False
+        if fields:
+            self.custom_scroll.show()
+            rows = (len(fields) + 1) // 2
+            row_height = self.custom_box.sizeHint().height() // rows
+            self.custom_scroll.setFixedHeight(row_height * min(rows, 3) + (row_height // 2 if rows > 3 else 0))
+        self._align_columns()
+
+    def _align_columns(self) -> None:
+        """The label columns of the form, the field grid and the custom fields line up."""
+        first = [self._form.labelForField(self._form.itemAt(i, QFormLayout.ItemRole.FieldRole).widget()
+                                          or self._form.itemAt(i, QFormLayout.ItemRole.FieldRole).layout())
+                 for i in range(self._form.rowCount()) if self._form.itemAt(i, QFormLayout.ItemRole.FieldRole)]
+        columns: dict[int, list[QWidget]] = {0: [w for w in first if isinstance(w, QLabel)], 2: []}
+        for grid in (self._grid, self.custom_grid):
+            for index in range(grid.count()):
+                widget = grid.itemAt(index).widget()
+                _row, column, _rows, _columns = grid.getItemPosition(index)
+                if isinstance(widget, QLabel) and column in columns:
+                    columns[column].append(widget)
+        for labels in columns.values():
+            width = max((label.sizeHint().width() for label in labels), default=0)
+            for label in labels:
+                label.setMinimumWidth(width)
 
     def _set_custom(self, entered: dict) -> None:
         for key, value in entered.items():

@@ -81,6 +81,19 @@ def utf16_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-16-le")) // 2
 
 
+class MessageLabel(QLabel):
+    """A line that takes no room while it has nothing to say (an empty label kept a blank line
+    between the editor and Send)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+
 class ReplyEditor(QWidget):
     """Write a reply or note for one ticket; drafts are saved as you type."""
 
@@ -182,8 +195,9 @@ class ReplyEditor(QWidget):
         self.clear_changes_button = QToolButton(text="✕")
         self.clear_changes_button.setToolTip("Don't apply the canned reply's field changes")
         self.clear_changes_button.clicked.connect(self.clear_field_changes)
-        self.message_label = QLabel()
+        self.message_label = MessageLabel()
         self.message_label.setWordWrap(True)
+        self.message_label.hide()
         self.message_label.setStyleSheet(f"color: {theme.colours().error};")
         self.sends_label = QLabel()
         self.sends_label.setTextFormat(Qt.TextFormat.RichText)

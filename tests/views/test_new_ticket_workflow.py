@@ -145,3 +145,31 @@ def test_type_and_custom_fields_created_offline_arrive_once(live: Live, qtbot): 
         for shown in ("Type: <b>Incident</b>", "Order number: <b>1182</b>", "Product area: <b>Checkout</b>",
                       "Refund amount: <b>12.5</b>", "Callback requested: <b>yes</b>"):
             assert shown in facts, (shown, facts)
+
+
+def test_type_and_custom_fields_are_kept_in_the_dialogs_draft(qtbot, desk):
+    from console.views.new_ticket_dialog import NewTicketDialog
+
+    dialog = NewTicketDialog(desk.ops.new_tickets, me=desk.me)
+    qtbot.addWidget(dialog)
+    qtbot.waitUntil(lambda: len(dialog.custom) == 4)
+    dialog.subject.setText("Payout missing")
+    dialog.ticket_type.setCurrentIndex(dialog.ticket_type.findData("problem"))
+    dialog.custom[8101][1].setText("2207")
+    area = dialog.custom[8102][1]
+    area.setCurrentIndex(area.findData("area_payouts"))
+    dialog.custom[8104][1].setChecked(True)
+    dialog.save_draft_now()
+    desk.settle(qtbot)
+    dialog.close()
+
+    again = NewTicketDialog(desk.ops.new_tickets, me=desk.me)
+    qtbot.addWidget(again)
+    qtbot.waitUntil(lambda: again.subject.text() == "Payout missing" and len(again.custom) == 4)
+    qtbot.waitUntil(lambda: again.custom[8101][1].text() == "2207")
+    assert again.ticket_type.currentData() == "problem"
+    assert again.custom[8102][1].currentData() == "area_payouts" and again.custom[8104][1].isChecked()
+    assert again.custom[8103][1].text() == ""
+    assert again.ticket().custom_fields == {8101: "2207", 8102: "area_payouts", 8104: True}
+    again.close()
+    desk.settle(qtbot)
