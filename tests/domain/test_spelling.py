@@ -47,3 +47,14 @@ def test_an_accepted_word_is_no_longer_misspelled(speller):
 
 def test_the_personal_dictionary_file():
     assert read_personal("# my words\nZendeskian\n\n  PayPal  \n") == ["Zendeskian", "PayPal"]
+
+
+def test_the_frequencies_parsed_in_slices_are_the_whole_list():
+    import gzip
+    import json
+    import pkgutil
+
+    from console.domain.spelling import english_frequencies
+
+    whole = json.loads(gzip.decompress(pkgutil.get_data("spellchecker", "resources/en.json.gz")))
+    assert english_frequencies() == whole and len(whole) > 100_000
