@@ -455,7 +455,8 @@ class MainWindow(QMainWindow):
         dialog.deleteLater()
 
     def show_new_ticket(self) -> None:
-        dialog = NewTicketDialog(self.ops.new_tickets, self.ops.attachments, me=self.me, parent=self)
+        dialog = NewTicketDialog(self.ops.new_tickets, self.ops.attachments, me=self.me, parent=self,
+                                 spelling=self.ops.spelling)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.created.connect(self.open_ticket)
         dialog.show()

@@ -1,6 +1,6 @@
 """The new-ticket dialog (Ctrl+N, Ticket ▸ New ticket…): to an existing or a new customer.
 
-    dialog = NewTicketDialog(ops.new_tickets, ops.attachments, me=agent_id, parent=window)
+    dialog = NewTicketDialog(ops.new_tickets, ops.attachments, me=agent_id, parent=window, spelling=ops.spelling)
     dialog.created.connect(window.open_ticket)     # the stand-in's (negative) id
     dialog.show()
 
@@ -39,6 +39,7 @@ from console.domain.ticket_fields import CustomField, FieldValueError
 
 from . import theme
 from .attachment_strip import AttachingTextEdit, AttachmentStrip
+from .spelling import EditorSpelling
 
 NEW_TICKET_DRAFT = 0   # the new-ticket draft's ticket id (console/store/schema.py: drafts)
 FIELD_HINTS = {"integer": "a whole number", "decimal": "a number, e.g. 12.50", "date": "YYYY-MM-DD"}
@@ -48,7 +49,7 @@ class NewTicketDialog(QDialog):
     created = Signal(int)
 
     def __init__(self, new_tickets, attachments=None, *, me: int | None = None, parent: QWidget | None = None,
-                 debounce_ms: int = 400) -> None:
+                 debounce_ms: int = 400, spelling=None) -> None:
         super().__init__(parent)
         self.setWindowTitle("New ticket")
         self.setObjectName("newTicketDialog")
@@ -57,11 +58,15 @@ class NewTicketDialog(QDialog):
         self.custom: dict[int, tuple[CustomField, QWidget]] = {}   # the account's custom fields, by id
         self._entered: dict = {}   # custom field values restored before the fields arrived
         self._restoring = False
+        self.spelling: EditorSpelling | None = None
         self._search_timer = QTimer(self, singleShot=True, interval=150)
         self._search_timer.timeout.connect(self._search)
         self._save_timer = QTimer(self, singleShot=True, interval=debounce_ms)
         self._save_timer.timeout.connect(self.save_draft_now)
         self._build(attachments)
+        # the first message is spell checked like a reply (ops.spelling; None: not checked)
+        if spelling is not None:
+            self.spelling = EditorSpelling(self.message, spelling)
         new_tickets.departments(done=self._fill_departments)
         new_tickets.ticket_fields(done=self._fill_custom_fields)
         new_tickets.load_draft(done=self._restore)
@@ -316,7 +321,7 @@ class NewTicketDialog(QDialog):
         self._restoring = False
 
     def _changed(self, *_args) -> None:
-        if not self._restoring:
+        if not self._restoring and not (self.spelling is not None and self.spelling.rechecking):
             self._save_timer.start()
 
     def save_draft_now(self) -> None:
