@@ -258,7 +258,8 @@ class Session:
                 client = self._client(target)
                 me = await self._agent_id(lanes, client, reader)
                 expected = target
-            ops = Ops(lanes, me=me, attachments_folder=cache.parent / "attachments")
+            ops = Ops(lanes, me=me, attachments_folder=cache.parent / "attachments",
+                      spelling_dictionary=config.data_dir() / "dictionary.txt")
             window = MainWindow(Workspace(
                 ops=ops, reader=reader, me=me, prefs=self.prefs, cache_path=cache, log_file=self.log_file,
                 helpdesk_url="demo helpdesk" if expected is None or expected.demo else expected.url,
@@ -358,19 +359,23 @@ class Session:
         return me
 
     async def _self_check(self, window, ops, done: asyncio.Future) -> None:
-        """Exit 0 once the window painted queue rows and the engine reached the helpdesk, else 1."""
+        """Exit 0 once the window painted queue rows, the engine reached the helpdesk and the spelling
+        dictionary loaded (a bundle missing its data file fails here), else 1."""
         deadline = time.monotonic() + SELF_CHECK_SECONDS
         painted = None
+        ops.spelling.ensure_loaded()
         while time.monotonic() < deadline and not done.done():
             await asyncio.sleep(0.2)
             if painted is None and window.ticket_model.rowCount():
                 window.grab()   # paint: the lazy model fetches the visible rows
                 if window.ticket_model.cached_rows:
                     painted = f"{window.ticket_model.rowCount()} tickets in {window.queue_pane.current_key()}"
-            if painted and ops.sync.attached and ops.sync.status.online:
-                print(f"self-check ok: {painted}; signed in to the helpdesk")
+            spelling = not ops.spelling.enabled or ops.spelling.ready and ops.spelling.misspelled("recieve")
+            if painted and ops.sync.attached and ops.sync.status.online and spelling:
+                print(f"self-check ok: {painted}; signed in to the helpdesk; spelling dictionary loaded")
                 done.done() or done.set_result(0)
                 return
-        print("self-check failed: " + ("the helpdesk was not reached" if painted else "no queue rows painted"),
-              file=sys.stderr)
+        print("self-check failed: " + ("no queue rows painted" if not painted else "the helpdesk was not reached"
+                                       if not (ops.sync.attached and ops.sync.status.online)
+                                       else "the spelling dictionary did not load"), file=sys.stderr)
         done.done() or done.set_result(1)

@@ -84,6 +84,9 @@ SETTINGS: tuple[Setting, ...] = (
             label="Sync failures and conflicts", section="Notifications"),
     Setting("theme", str, "system", "Colour theme.", ("system", "light", "dark"), label="Theme",
             section="Appearance"),
+    Setting("spell_check", bool, True, "Mark misspelled words in the reply editor (English dictionary; "
+            "right-click a word for suggestions). Also in Edit ▸ Check spelling.", label="Check spelling",
+            section="Other"),
     Setting("font_size", int, 0, "Font size in points; 0 = the system size.", label="Font size",
             section="Appearance", minimum=0, maximum=32, suffix=" pt", special="System size"),
 )

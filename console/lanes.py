@@ -5,6 +5,7 @@
     lanes.read      # N threads, each with its own CacheReader (``lanes.reader()`` on that thread)
     lanes.net       # background HTTP (sync pages, thread fetches)
     lanes.interactive   # HTTP the agent waits for (send, open ticket): never queued behind a page
+    lanes.spelling  # ONE thread: the spelling dictionary's load, slow suggestions, the agent's own words
     lanes.close()   # waits for running work, closes the per-thread readers
 
 Like Anki's ``taskman`` (one collection executor) with the helpdesk server's per-thread
@@ -58,6 +59,8 @@ class Lanes:
         self.read = ThreadPoolExecutor(read_threads, thread_name_prefix="cache-read")
         self.net = ThreadPoolExecutor(net_threads, thread_name_prefix="sync-net", initializer=_background)
         self.interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-interactive")
+        # its own lane: the 0.4 s dictionary load never waits behind (or delays) a read the GUI waits for
+        self.spelling = ThreadPoolExecutor(1, thread_name_prefix="spelling", initializer=_background)
         self._closed = False
 
     def reader(self) -> CacheReader:
@@ -82,6 +85,7 @@ class Lanes:
         self._closed = True
         for pool in (self.interactive, self.net, self.read):
             pool.shutdown(wait=True, cancel_futures=True)
+        self.spelling.shutdown(wait=True)   # an added word being written to the agent's dictionary is kept
         self.db.shutdown(wait=True)   # a draft or an outbox entry asked for is never dropped
         with self._readers_lock:
             readers, self._readers = self._readers, []

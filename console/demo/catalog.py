@@ -135,6 +135,39 @@ CUSTOM_STATUSES = (
 )
 
 
+# The account's ticket fields: Zendesk's system fields, then the custom ones an agent fills in
+# (id, type, title, description, options as (value, name)).
+TICKET_FIELDS = (
+    (8001, "subject", "Subject", "", ()),
+    (8002, "description", "Description", "", ()),
+    (8003, "status", "Status", "", ()),
+    (8004, "tickettype", "Type", "", (("question", "Question"), ("incident", "Incident"), ("problem", "Problem"),
+                                      ("task", "Task"))),
+    (8005, "priority", "Priority", "", ()),
+    (8006, "group", "Group", "", ()),
+    (8007, "assignee", "Assignee", "", ()),
+    (8101, "text", "Order number", "The order the ticket is about (as on the invoice)", ()),
+    (8102, "tagger", "Product area", "Where in the product the question is",
+     (("area_checkout", "Checkout"), ("area_payouts", "Payouts"), ("area_invoices", "Invoices"),
+      ("area_account", "Account access"), ("area_affiliates", "Affiliates"))),
+    (8103, "decimal", "Refund amount", "Amount to refund, in the account's currency", ()),
+    (8104, "checkbox", "Callback requested", "The customer asked to be called back", ()),
+)
+
+
+def write_ticket_fields(conn: sqlite3.Connection, *, anchor_ts: int) -> int:
+    stamp = iso(anchor_ts - 300 * DAY)
+    conn.executemany(
+        "INSERT INTO ticket_fields (id, type, title, description, position, custom_field_options, created_at, "
+        "updated_at) VALUES (?,?,?,?,?,?,?,?)",
+        [(fid, kind, title, description, position,
+          orjson.dumps([{"id": fid * 100 + i, "name": name, "value": value}
+                        for i, (value, name) in enumerate(options, 1)]).decode(),
+          stamp, stamp)
+         for position, (fid, kind, title, description, options) in enumerate(TICKET_FIELDS, start=1)])
+    return len(TICKET_FIELDS)
+
+
 def write_custom_statuses(conn: sqlite3.Connection, *, anchor_ts: int) -> int:
     stamp = iso(anchor_ts - 300 * DAY)
     conn.executemany("INSERT INTO custom_statuses (id, status_category, agent_label, end_user_label, description, "

@@ -13,7 +13,13 @@ import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from console.demo.catalog import write_brands_and_forms, write_custom_statuses, write_macros, write_views
+from console.demo.catalog import (
+    write_brands_and_forms,
+    write_custom_statuses,
+    write_macros,
+    write_ticket_fields,
+    write_views,
+)
 from console.demo.data import load
 from console.demo.people import CustomerFactory, NamePool, write_customers, write_staff
 from console.demo.scenarios import ScenarioWriter
@@ -74,6 +80,7 @@ def seed_workspace(conn: sqlite3.Connection, *, tickets: int, seed: int, admin_t
         macros = write_macros(conn, staff.group_ids, anchor_ts=anchor_ts)
         views = write_views(conn, staff.group_ids, anchor_ts=anchor_ts)
         write_custom_statuses(conn, anchor_ts=anchor_ts)
+        write_ticket_fields(conn, anchor_ts=anchor_ts)
         factory = CustomerFactory(rng, NamePool(rng, seed), anchor_ts,
                                   first_id=1 + conn.execute("SELECT max(id) FROM users").fetchone()[0])
         writer = ThreadWriter(conn, anchor_ts=anchor_ts)

@@ -7,7 +7,9 @@
 
 The customer is an existing one (``requester_id``) or a new one (``requester_name`` +
 ``requester_email``, created by the helpdesk with the ticket, as Zendesk does for ``requester``).
-The first message is a public reply or an internal note (``public``).
+The first message is a public reply or an internal note (``public``). ``ticket_type`` (question,
+incident, problem, task) goes as ``type``; ``custom_fields`` ({field id: value}, values as
+``console.domain.ticket_fields`` makes them) as Zendesk's ``custom_fields: [{"id", "value"}]``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .statuses import PRIORITIES
+from .statuses import PRIORITIES, TICKET_TYPES
 
 NOT_YET = "not yet on the helpdesk"   # how a ticket still in the outbox is shown
 
@@ -51,6 +53,8 @@ class NewTicket:
             out.append("Write the first message.")
         if self.priority not in (None, "", *PRIORITIES):
             out.append(f"Unknown priority {self.priority}.")
+        if self.ticket_type not in (None, "", *TICKET_TYPES):
+            out.append(f"Unknown ticket type {self.ticket_type}.")
         return out
 
     def payload(self) -> dict[str, Any]:
@@ -75,4 +79,5 @@ class NewTicket:
         """The list's stand-in until the helpdesk has the ticket (console/store/local_tickets.py)."""
         return {"subject": self.subject.strip(), "requester_id": self.requester_id, "group_id": self.group_id,
                 "assignee_id": self.assignee_id, "priority": self.priority or None, "type": self.ticket_type or None,
-                "tags": list(self.tags), "status": "new" if self.assignee_id is None else "open"}
+                "tags": list(self.tags), "status": "new" if self.assignee_id is None else "open",
+                "custom_fields": [{"id": k, "value": v} for k, v in self.custom_fields.items()]}

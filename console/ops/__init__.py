@@ -3,12 +3,13 @@
 Widgets *ask* through operations and *listen* to one broadcast (Anki's ``aqt/operations`` with
 ``operation_did_execute``): ``Ops`` bundles them for one signed-in session::
 
-    ops = Ops(lanes, me=agent_id, sync=engine, attachments_folder=folder)
+    ops = Ops(lanes, me=agent_id, sync=engine, attachments_folder=folder, spelling_dictionary=path)
     ops.bus        # ChangeBus: cache_changed(Change, initiator), sync_status_changed, message
     ops.runner     # Runner: read / write / call off the GUI thread
     ops.tickets, ops.replies, ops.outbox, ops.new_tickets, ops.bulk, ops.merges, ops.conflicts,
     ops.attachments, ops.queues, ops.search, ops.dashboard
     ops.suggestions   # ranked canned replies, department suggestion (console.ops.suggestions)
+    ops.spelling   # SpellCheck: the editors' dictionary (loaded on first use) and the agent's own words
     ops.undo       # UndoStack (Ctrl+Z, the toast's Undo)
     shown = ops.open_ticket()   # an OpenTicket for one place that shows a ticket
 
@@ -37,6 +38,7 @@ from .queues import QueueOps
 from .replies import PolicyContradiction, ReplyOps, SendRefused
 from .runner import Cache, Runner, Written
 from .search import SearchOps
+from .spelling import SpellCheck
 from .suggestions import SuggestionOps
 from .sync import NoSync, SyncPort
 from .tickets import OpenTicket, TicketDetails, TicketOps
@@ -63,7 +65,7 @@ class Ops(QObject):
     """Everything a window asks of the cache and the helpdesk, for one session."""
 
     def __init__(self, lanes: Lanes, *, me: int | None, sync=None, attachments_folder: Path | None = None,
-                 parent: QObject | None = None) -> None:
+                 spelling_dictionary: Path | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.lanes, self.me = lanes, me
         self.sync = SyncPort()
@@ -82,6 +84,7 @@ class Ops(QObject):
         self.search = SearchOps(self.runner, self, me=me)
         self.dashboard = DashboardOps(self.runner, self)
         self.suggestions = SuggestionOps(self.runner, me=me, parent=self)
+        self.spelling = SpellCheck(self.runner, lanes.spelling, personal_path=spelling_dictionary, parent=self)
         self._warmed = False
         self._unbridge: Callable[[], None] | None = None
         if sync is not None:

@@ -3,6 +3,7 @@
     new = NewTicketOps(runner, sync, me=agent_id)
     new.find_customers("ada", done=show)          # [SearchHit] from the cache: works offline
     new.departments(done=fill)                    # [group dict]
+    new.ticket_fields(done=fill)                  # [CustomField]: the account's custom ticket fields
     new.save_draft({"subject": ..., ...})         # what the dialog holds, kept across a crash
     new.load_draft(done=fill)                     # dict or None
     new.create(NewTicket(...), initiator=dialog, done=on_queued, refused=show_message)  # done(local id)
@@ -23,6 +24,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QObject
 
 from console.domain.new_ticket import NOT_YET, NewTicket
+from console.domain.ticket_fields import CustomField, custom_fields
 from console.store import Change, SearchHit, SearchSyntaxError
 
 from .runner import Cache, Runner, Written
@@ -53,6 +55,9 @@ class NewTicketOps(QObject):
 
     def departments(self, *, done: Callable[[list[dict]], None]) -> None:
         self.runner.read(lambda reader: reader.groups(), done=done)
+
+    def ticket_fields(self, *, done: Callable[[list[CustomField]], None]) -> None:
+        self.runner.read(lambda reader: custom_fields(reader.ticket_fields()), done=done)
 
     def save_draft(self, fields: dict, *, done: Callable[[Change], None] | None = None) -> None:
         body = json.dumps(fields) if any(str(v).strip() for v in fields.values() if v is not None) else ""

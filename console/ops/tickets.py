@@ -32,6 +32,7 @@ from console.domain.html import sanitize_comment_html
 from console.domain.placeholders import ticket_context
 from console.domain.policies import PolicyBadge, policy_badges
 from console.domain.statuses import CustomStatus, custom_status_map
+from console.domain.ticket_fields import CustomField, custom_fields
 from console.store import CacheReader, Change, Draft, Kind, OutboxEntry
 
 from .runner import Cache, Runner, Written
@@ -65,6 +66,7 @@ class TicketDetails:
     me: dict[str, Any] | None = None                          # the signed-in agent
     custom_statuses: dict[int, CustomStatus] = field(default_factory=dict)   # the account's own statuses
     origins: AccountOrigins = field(default_factory=lambda: AccountOrigins({}, {}))   # brands and forms
+    ticket_fields: list[CustomField] = field(default_factory=list)            # the account's custom fields
 
     @property
     def ticket_id(self) -> int:
@@ -82,6 +84,17 @@ class TicketDetails:
             found = self.custom_statuses.get(value)
             return found.label if found is not None else value
         return value
+
+    def field_facts(self) -> list[tuple[str, str]]:
+        """(title, value) of the ticket's type and its custom fields that have a value, for the pane."""
+        facts = [("Type", str(self.ticket["type"]).capitalize())] if self.ticket.get("type") else []
+        values = {item.get("id"): item.get("value") for item in self.ticket.get("custom_fields") or ()
+                  if isinstance(item, dict)}
+        for custom in self.ticket_fields:
+            shown = custom.shown(values.get(custom.id))
+            if shown:
+                facts.append((custom.title, shown))
+        return facts
 
     @property
     def pending_replies(self) -> list[OutboxEntry]:
@@ -133,7 +146,8 @@ def load_ticket_details(reader: CacheReader, ticket_id: int, me: int | None, now
                          department["name"] if department else None, outbox, drafts, badges,
                          None if merchant else account_from_user(requester), merchant, others, context,
                          user(me), custom_status_map(reader.custom_statuses()),
-                         AccountOrigins.from_api(reader.brands(), reader.ticket_forms()))
+                         AccountOrigins.from_api(reader.brands(), reader.ticket_forms()),
+                         custom_fields(reader.ticket_fields()))
 
 
 def describe_fields(fields: dict[str, Any], names: Callable[[str, Any], str] | None = None) -> str:

@@ -23,7 +23,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4   # 3: brands, ticket forms; 4: ticket_fields (created by SCHEMA's IF NOT EXISTS)
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -67,6 +67,21 @@ CREATE TABLE IF NOT EXISTS user_fields (
     active INTEGER NOT NULL DEFAULT 1,
     position INTEGER NOT NULL DEFAULT 0,
     custom_field_options TEXT NOT NULL DEFAULT '[]', -- [{id, name, value}]
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS ticket_fields (
+    id INTEGER PRIMARY KEY,
+    type TEXT NOT NULL,                              -- subject | description | status | tickettype | priority |
+                                                     -- group | assignee (system) | text | textarea | tagger |
+                                                     -- checkbox | integer | decimal | date (custom)
+    title TEXT NOT NULL,
+    description TEXT NOT NULL DEFAULT '',
+    active INTEGER NOT NULL DEFAULT 1,
+    required INTEGER NOT NULL DEFAULT 0,
+    position INTEGER NOT NULL DEFAULT 0,
+    custom_field_options TEXT NOT NULL DEFAULT '[]', -- tagger: [{id, name, value}]
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL
 );

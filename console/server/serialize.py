@@ -9,6 +9,8 @@ from urllib.parse import quote
 
 import orjson
 
+from console.domain.ticket_fields import SYSTEM_TICKET_FIELDS
+
 loads = orjson.loads
 EMPTY_META = {"system": {}, "custom": {}}
 
@@ -115,6 +117,22 @@ def user_field_json(row: sqlite3.Row, base: str) -> dict:
             "description": row["description"], "active": bool(row["active"]),
             "position": row["position"], "custom_field_options": loads(row["custom_field_options"]),
             "created_at": row["created_at"], "updated_at": row["updated_at"]}
+
+
+def ticket_field_json(row: sqlite3.Row, base: str) -> dict:
+    system = row["type"] in SYSTEM_TICKET_FIELDS
+    options = loads(row["custom_field_options"])
+    field = {"id": row["id"], "url": f"{base}/api/v2/ticket_fields/{row['id']}.json", "type": row["type"],
+             "title": row["title"], "raw_title": row["title"], "description": row["description"],
+             "raw_description": row["description"], "position": row["position"], "active": bool(row["active"]),
+             "required": bool(row["required"]), "visible_in_portal": system, "editable_in_portal": system,
+             "required_in_portal": False, "removable": not system, "agent_description": row["description"],
+             "created_at": row["created_at"], "updated_at": row["updated_at"]}
+    if row["type"] == "tickettype":
+        field["system_field_options"] = options
+    elif options:
+        field["custom_field_options"] = [{**o, "raw_name": o["name"], "default": False} for o in options]
+    return field
 
 
 def attachment_json(row: sqlite3.Row, base: str) -> dict:

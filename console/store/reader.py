@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from console.domain.statuses import UNSOLVED
+from console.domain.ticket_fields import SYSTEM_TICKET_FIELDS
 
 from . import outbox_queries as q
 from . import quarantine
@@ -309,6 +310,13 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
     def views(self, active_only: bool = True) -> list[dict[str, Any]]:
         sql = "SELECT raw FROM views" + (" WHERE active = 1" if active_only else "") + " ORDER BY position, title"
         return [loads(r[0]) for r in self._all(sql)]
+
+    def ticket_fields(self) -> list[dict[str, Any]]:
+        """The account's active custom ticket fields, in the helpdesk's order (system fields left out)."""
+        rows = self._all("SELECT raw FROM ticket_fields WHERE active = 1 AND type NOT IN "
+                         f"({', '.join('?' * len(SYSTEM_TICKET_FIELDS))}) ORDER BY position, id",
+                         tuple(sorted(SYSTEM_TICKET_FIELDS)))
+        return [loads(r[0]) for r in rows]
 
     def user_fields(self) -> list[dict[str, Any]]:
         return [loads(r[0]) for r in self._all("SELECT raw FROM user_fields WHERE active = 1 ORDER BY position, id")]

@@ -66,6 +66,7 @@ class Kind(enum.Flag):
     CUSTOM_STATUSES = enum.auto()  # the account's own ticket statuses
     BRANDS = enum.auto()           # the account's brands
     TICKET_FORMS = enum.auto()     # the account's ticket forms
+    TICKET_FIELDS = enum.auto()    # the account's ticket fields (the custom ones: the new-ticket dialog)
 
 
 def _ids(values: Iterable | None) -> frozenset:

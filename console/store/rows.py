@@ -357,6 +357,15 @@ def view_row(view: dict[str, Any]) -> tuple:
             view.get("position"), dumps(conditions), dumps(view.get("execution") or {}), dumps(view))
 
 
+def ticket_field_row(field: dict[str, Any]) -> tuple:
+    field_id = _id(field, "ticket field")
+    kind = field.get("type")
+    if not isinstance(kind, str) or not kind:
+        raise BadPayloadError(f"Ticket field {field_id} has no type")
+    return (field_id, kind, field.get("title") or "", int(field.get("active", True) is not False),
+            field.get("position"), dumps(field))
+
+
 def user_field_row(field: dict[str, Any]) -> tuple:
     field_id = _id(field, "user field")
     return (field_id, field.get("key") or "", field.get("type"), field.get("title"),

@@ -335,6 +335,13 @@ def _migration_10_dashboard_facts(conn: sqlite3.Connection) -> None:
                  f"WHERE deleted = 0 AND {RATING_SQL} IN ('good', 'bad')")
 
 
+def _migration_11_ticket_fields(conn: sqlite3.Connection) -> None:
+    """The account's ticket fields (``GET ticket_fields``), replaced whole like groups; the custom
+    ones are offered in the new-ticket dialog."""
+    conn.execute("CREATE TABLE ticket_fields (id INTEGER PRIMARY KEY, type TEXT NOT NULL, title TEXT NOT NULL, "
+                 "active INTEGER NOT NULL DEFAULT 1, position INTEGER, raw TEXT NOT NULL)")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
@@ -346,6 +353,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_8_unsolved_queues_by_subject,
     _migration_9_brands_forms_and_comment_details,
     _migration_10_dashboard_facts,
+    _migration_11_ticket_fields,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

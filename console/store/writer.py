@@ -19,7 +19,7 @@ mid-page leaves the previous cursor and the previous rows:
 - ``replace_ticket_comments(ticket_id, comments)`` — a ticket's full thread.
 - ``add_ticket_comments(ticket_id, comments)`` — comments from a write's answer (thread kept).
 - ``replace_groups / replace_memberships / replace_macros / replace_views / replace_user_fields /
-  replace_custom_statuses / replace_brands / replace_ticket_forms``.
+  replace_custom_statuses / replace_brands / replace_ticket_forms / replace_ticket_fields``.
 - ``mark_seen(ticket_ids)``, ``set_attachment_path(attachment_id, path)``,
   ``set_sync_state(key, value)``, ``record_sync_result(error=None)``, ``checkpoint()``.
 
@@ -109,7 +109,8 @@ _ATTACHMENT_UPSERT = _upsert(
 
 _TABLE_KINDS = {"groups": Kind.DEPARTMENTS, "group_memberships": Kind.MEMBERSHIPS, "macros": Kind.CANNED_REPLIES,
                 "views": Kind.VIEWS, "user_fields": Kind.USER_FIELDS, "custom_statuses": Kind.CUSTOM_STATUSES,
-                "brands": Kind.BRANDS, "ticket_forms": Kind.TICKET_FORMS}
+                "brands": Kind.BRANDS, "ticket_forms": Kind.TICKET_FORMS,
+                "ticket_fields": Kind.TICKET_FIELDS}
 
 
 def _list(value: Any, what: str) -> list:
@@ -445,11 +446,15 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         return self._replace("ticket_forms", "id, name, active, is_default, raw",
                              lambda f: rows.named_row(f, "ticket form"), forms)
 
+    def replace_ticket_fields(self, fields: list[dict]) -> Change:
+        return self._replace("ticket_fields", "id, type, title, active, position, raw", rows.ticket_field_row, fields)
+
     def _replace(self, table: str, columns: str, to_row: Any, items: list[dict]) -> Change:
         new_rows, bad = quarantine.split(_list(items, table), lambda item: rows.plain(to_row(item)))
         marks = ", ".join("?" * len(new_rows[0])) if new_rows else ""
         kind = {"group_memberships": "group membership", "user_fields": "user field",
-                "custom_statuses": "custom status", "ticket_forms": "ticket form"}.get(table, table[:-1])
+                "custom_statuses": "custom status", "ticket_forms": "ticket form",
+                "ticket_fields": "ticket field"}.get(table, table[:-1])
         with self._tx() as conn:
             held = quarantine.record(conn, kind, bad) | quarantine.release(conn, kind, [r[0] for r in new_rows])
             if table in fts.FTS_TABLES:

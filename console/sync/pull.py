@@ -11,7 +11,7 @@ rows (``store.prepare_*``, pure Python): that runs on the network lane while the
 the previous page, and the db lane only writes.
 
 Slow-moving resources (groups, memberships, macros, views, user fields, custom statuses, brands, ticket
-forms) are replaced whole;
+forms, ticket fields) are replaced whole;
 ``refresh_ticket`` re-reads one ticket and its whole thread (when an agent opens it).
 """
 
@@ -43,9 +43,11 @@ RESOURCE_LISTS = (  # (path, response key, writer method)
     ("custom_statuses.json", "custom_statuses", "replace_custom_statuses"),
     ("brands.json", "brands", "replace_brands"),
     ("ticket_forms.json", "ticket_forms", "replace_ticket_forms"),
+    ("ticket_fields.json", "ticket_fields", "replace_ticket_fields"),
 )
-# Resources an account may not have (a plan without custom statuses or forms answers 403 or 404): none.
-OPTIONAL_RESOURCES = frozenset({"custom_statuses", "brands", "ticket_forms"})
+# Resources an account may not have (a plan without custom statuses or forms answers 403 or 404; a
+# helpdesk older than the ticket fields list, 404): none.
+OPTIONAL_RESOURCES = frozenset({"custom_statuses", "brands", "ticket_forms", "ticket_fields"})
 
 
 @dataclass

@@ -128,7 +128,7 @@ class MainWindow(QMainWindow):
         self.shown_ticket = ops.open_ticket(self)
         self.suggested = ops.suggestions.follow(self.shown_ticket, self)   # ranked replies, department
         self.ticket_pane = TicketPane()
-        self.reply_editor = ReplyEditor(ops.replies, attachments=ops.attachments)
+        self.reply_editor = ReplyEditor(ops.replies, attachments=ops.attachments, spelling=ops.spelling)
         self.ticket_pane.set_reply_editor(self.reply_editor)
         self.account_pane = AccountPane()
         self.canned_picker = CannedReplyPicker(CannedReplyModel(ws.reader, self), self.me)
@@ -303,7 +303,20 @@ class MainWindow(QMainWindow):
         prefs = self.workspace.prefs
         if prefs is not None:
             self.ops.replies.grace_seconds = float(prefs.get("undo_send_seconds"))
+            self.ops.spelling.set_enabled(bool(prefs.get("spell_check")))
+            self.spelling_action.setChecked(self.ops.spelling.enabled)
         self.notifier.set_rules(self._notify_rules())
+
+    def on_spell_check_toggled(self, on: bool) -> None:
+        """Edit ▸ Check spelling: marks on or off in every editor, kept in the preferences."""
+        self.ops.spelling.set_enabled(on)
+        prefs = self.workspace.prefs
+        if prefs is not None:
+            prefs.set("spell_check", on)
+            try:
+                prefs.save()
+            except OSError as exc:
+                log.warning("could not save preferences: %s", exc)
 
     def show_work(self, queue=None) -> None:
         outbox = queue is not None and getattr(queue, "kind", "") == "outbox"

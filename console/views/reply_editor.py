@@ -22,6 +22,8 @@ It works on the ticket an ``OpenTicket`` shows:
   "Send anyway"; "Edit the reply" keeps the text. The last canned reply inserted goes with the
   reply as ``canned_reply_id`` (the console learns which replies fit which tickets). Ctrl+Enter = send, Ctrl+Shift+Enter = send and open next;
   the Send button's menu has "send and set pending/solved".
+- ``spelling`` (``ops.spelling``): misspelled words get a red wavy underline, right-click offers
+  suggestions, "Add to dictionary" and "Ignore" (``console.views.spelling``); the text sent is untouched.
 
 Drafts are saved as you type (debounced) through ``replies.save_draft``; every write goes through
 the db lane in order, so a save can never land after the send that consumed it.
@@ -58,6 +60,7 @@ from .attachment_strip import AttachingTextEdit, AttachmentStrip
 from .policy_confirm import PolicyConfirmation
 from .rich_editor import FormatBar, draft_text, formatted_html, load_draft
 from .send_later import SendLaterDialog
+from .spelling import EditorSpelling
 
 STATE_ROLES = {"queued": "warning", "sending": "info", "sent": "ok", "failed": "error", "conflict": "error"}
 
@@ -78,6 +81,19 @@ def utf16_offset(text: str, index: int) -> int:
     return len(text[:index].encode("utf-16-le")) // 2
 
 
+class MessageLabel(QLabel):
+    """A line that takes no room while it has nothing to say (an empty label kept a blank line
+    between the editor and Send)."""
+
+    def setText(self, text: str) -> None:  # noqa: N802 (Qt override)
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.hide()
+
+
 class ReplyEditor(QWidget):
     """Write a reply or note for one ticket; drafts are saved as you type."""
 
@@ -85,10 +101,11 @@ class ReplyEditor(QWidget):
     open_next_requested = Signal()
     mode_changed = Signal(str)
 
-    def __init__(self, replies, parent=None, *, debounce_ms: int = 300, attachments=None) -> None:
+    def __init__(self, replies, parent=None, *, debounce_ms: int = 300, attachments=None, spelling=None) -> None:
         super().__init__(parent)
         self._replies = replies
         self._attachments = attachments   # AttachmentOps: files on the draft (None: no attaching)
+        self._spelling = spelling         # SpellCheck: misspelled words marked (None: no spell checking)
         self._details = None
         self._ticket_id: int | None = None
         self._mode = "reply"
@@ -147,6 +164,7 @@ class ReplyEditor(QWidget):
             self.text_edit.image_pasted.connect(self.attachment_strip.attach_image)
         self.text_edit.setPlaceholderText("Write a reply… (Ctrl+Enter sends)")
         self.text_edit.textChanged.connect(self._on_text_changed)
+        self.spelling = EditorSpelling(self.text_edit, self._spelling) if self._spelling is not None else None
 
         # Ctrl+Enter / Ctrl+Shift+Enter are read by eventFilter (the editor has focus when they
         # matter); the shortcuts here are only shown in the menu.
@@ -177,8 +195,9 @@ class ReplyEditor(QWidget):
         self.clear_changes_button = QToolButton(text="✕")
         self.clear_changes_button.setToolTip("Don't apply the canned reply's field changes")
         self.clear_changes_button.clicked.connect(self.clear_field_changes)
-        self.message_label = QLabel()
+        self.message_label = MessageLabel()
         self.message_label.setWordWrap(True)
+        self.message_label.hide()
         self.message_label.setStyleSheet(f"color: {theme.colours().error};")
         self.sends_label = QLabel()
         self.sends_label.setTextFormat(Qt.TextFormat.RichText)
@@ -307,7 +326,8 @@ class ReplyEditor(QWidget):
     # -- drafts ---------------------------------------------------------------------------
 
     def _on_text_changed(self) -> None:
-        if self._loading or self._ticket_id is None or self._sending:
+        if self._loading or self._ticket_id is None or self._sending \
+                or self.spelling is not None and self.spelling.rechecking:
             return
         self.draft_label.setText("editing…")
         self._save_timer.start()

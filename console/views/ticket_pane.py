@@ -6,7 +6,8 @@ combo box is queued at once, like Alt+1…4 (``fields_change_requested(ticket_id
 updated_stamp, previous)``: the window queues an outbox "fields" entry, undoable), and the tags
 line is queued when the agent presses Enter or leaves it (``flush_tags()`` before another ticket
 is shown), so no edit is ever lost silently. Field changes still in the outbox are shown at once,
-marked *queued*. ``attachment_requested(attachment_id)`` and ``link_requested(QUrl)`` ask the
+marked *queued*. Under the requester line: the ticket's type and the custom fields that have a
+value ("Type: Incident · Order number: 1182"). ``attachment_requested(attachment_id)`` and ``link_requested(QUrl)`` ask the
 window to open things. The thread browser loads nothing: ``loadResource`` answers None for every
 URL, links are not followed by the widget itself. The thread is coloured from
 ``theme.colours()`` and re-rendered when the theme changes. Each message's "Details" and "Show
@@ -89,6 +90,11 @@ class TicketPane(QWidget):
         self.subject.setFont(font)
         self.meta = QLabel("")
         self.meta.setWordWrap(True)
+        self.facts = QLabel("")   # the ticket's type and custom fields that have a value
+        self.facts.setObjectName("ticketFacts")
+        self.facts.setWordWrap(True)
+        self.facts.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.facts.hide()
         self.status = self._combo("Status")
         self.priority = self._combo("Priority")
         self.department = self._combo("Department")
@@ -151,6 +157,7 @@ class TicketPane(QWidget):
         column.setContentsMargins(6, 6, 6, 0)
         column.addWidget(self.subject)
         column.addWidget(self.meta)
+        column.addWidget(self.facts)
         column.addLayout(fields)
         column.addLayout(tags_row)
         column.addLayout(suggestion_row)
@@ -219,6 +226,7 @@ class TicketPane(QWidget):
         self.details = None
         self.subject.setText("Select a ticket")
         self.meta.setText("")
+        self._show_facts([])
         self.queued_label.setText("")
         self._hide_suggestion()
         self.thread.clear()
@@ -247,8 +255,13 @@ class TicketPane(QWidget):
         rated = f" · {html.escape(rating)}" if rating else ""
         origin = "".join(f" · {html.escape(part)}" for part in ticket_origin(ticket, details.origins))
         self.meta.setText(f"{who}{email} · via {channel}{origin}{deleted}{rated}")
+        self._show_facts(details.field_facts())
         self._fill_fields(ticket, details.departments, details.agents, keep_tags=same_ticket)
         self._render_thread(keep_scroll=scroll)
+
+    def _show_facts(self, facts: list[tuple[str, str]]) -> None:
+        self.facts.setText(" · ".join(f"{html.escape(title)}: <b>{html.escape(value)}</b>" for title, value in facts))
+        self.facts.setVisible(bool(facts))
 
     def _render_thread(self, keep_scroll: int | None = None) -> None:
         """The thread in the current theme's colours; scrolled to the end unless ``keep_scroll``."""

@@ -145,7 +145,7 @@ class TicketWindow(QWidget):
         self.ops = ops
         self.shown = ops.open_ticket(self)
         self.pane = TicketPane()
-        self.editor = ReplyEditor(ops.replies, attachments=ops.attachments)
+        self.editor = ReplyEditor(ops.replies, attachments=ops.attachments, spelling=ops.spelling)
         self.pane.set_reply_editor(self.editor)
         self.pane.set_account_pane(QWidget())
         layout = QVBoxLayout(self)

@@ -45,7 +45,8 @@ class WindowDialogs:
         dialog.deleteLater()
 
     def new_ticket(self) -> None:
-        dialog = NewTicketDialog(self.ops.new_tickets, self.ops.attachments, me=self.window.me, parent=self.window)
+        dialog = NewTicketDialog(self.ops.new_tickets, self.ops.attachments, me=self.window.me, parent=self.window,
+                                 spelling=self.ops.spelling)
         dialog.created.connect(self.window.open_ticket)
         self.new_ticket_dialog = self._modeless(dialog)
 
@@ -129,7 +130,8 @@ def _add(menu, text: str, slot, keys: str | None = None) -> QAction:
 
 
 def build_menus(window: MainWindow, dialogs: WindowDialogs) -> None:
-    """File, Edit, Ticket, View and Help; sets ``window.ticket_menu`` and ``window.account_action``."""
+    """File, Edit, Ticket, View and Help; sets ``window.ticket_menu``, ``window.account_action`` and
+    ``window.spelling_action``."""
     bar, shortcuts = window.menuBar(), window.shortcut_actions
     file_menu = bar.addMenu("&File")
     _add(file_menu, "&Connect to a helpdesk…", dialogs.connect_helpdesk)
@@ -138,7 +140,13 @@ def build_menus(window: MainWindow, dialogs: WindowDialogs) -> None:
     _add(file_menu, "&Settings…", dialogs.settings, "Ctrl+,")
     file_menu.addSeparator()
     _add(file_menu, "&Quit", window.close, "Ctrl+Q")
-    bar.addMenu("&Edit").addAction(window.undo_action)
+    edit_menu = bar.addMenu("&Edit")
+    edit_menu.addAction(window.undo_action)
+    edit_menu.addSeparator()
+    spelling = window.spelling_action = _add(edit_menu, "Check &spelling",
+                                             lambda: window.on_spell_check_toggled(spelling.isChecked()))
+    spelling.setCheckable(True)
+    spelling.setChecked(window.ops.spelling.enabled)
     ticket_menu = window.ticket_menu = bar.addMenu("&Ticket")
     ticket_menu.addAction(shortcuts["new_ticket"])
     ticket_menu.addSeparator()

@@ -29,7 +29,9 @@ def test_build_and_smoke_run():
     internal = BINARY.parent / "_internal"
     for needed in ("console/resources/icons/support-console.svg", "console/resources/demo/departments.json",
                    "PySide6/Qt/plugins/platforms/libqoffscreen.so", "PySide6/Qt/plugins/imageformats/libqsvg.so",
-                   "PySide6/Qt/plugins/iconengines/libqsvgicon.so"):
+                   "PySide6/Qt/plugins/iconengines/libqsvgicon.so", "spellchecker/resources/en.json.gz"):
         assert (internal / needed).exists(), f"{needed} is missing from the built app"
+    assert [p.name for p in (internal / "spellchecker" / "resources").iterdir()] == ["en.json.gz"], \
+        "only the English dictionary ships"
     help_text = subprocess.run([str(BINARY), "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "serve" in help_text and "gui" in help_text

@@ -112,7 +112,8 @@ def test_a_cache_of_the_previous_schema_is_converted_in_place(demo_helpdesk, tmp
             schema_module._migration_9_brands_forms_and_comment_details: [
                 "DROP TABLE brands", "DROP TABLE ticket_forms", "ALTER TABLE comments DROP COLUMN raw"],
             schema_module._migration_10_dashboard_facts: ["DROP INDEX ix_tickets_rated", "DROP INDEX ix_tickets_dashboard",
-                                                         "DROP TABLE ticket_reply_facts"]}
+                                                         "DROP TABLE ticket_reply_facts"],
+            schema_module._migration_11_ticket_fields: ["DROP TABLE ticket_fields"]}
     for later in reversed(schema_module.MIGRATIONS[before_compaction + 1:]):   # undo what came after it
         assert later in undo, "undo the newer migration here too"
         for statement in undo[later]:

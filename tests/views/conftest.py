@@ -52,7 +52,8 @@ def open_desk(cache: Path, me: int | None, engine=None) -> Desk:
     writer = CacheWriter(cache)
     lanes = Lanes(cache, writer)
     sync = engine(writer, lanes) if engine is not None else None
-    ops = Ops(lanes, me=me, sync=sync, attachments_folder=cache.parent / "attachments")
+    ops = Ops(lanes, me=me, sync=sync, attachments_folder=cache.parent / "attachments",
+              spelling_dictionary=cache.parent / "dictionary.txt")
     return Desk(cache, me, writer, CacheReader(cache), lanes, ops, sync)
 
 

@@ -1,7 +1,8 @@
 """What the first paint of the window does not need is not imported before it (start-up time).
 
 python-liquid (~0.4 s: placeholders and fragments), Qt Charts (the dashboard page), requests
-(the sync client and the connection dialog), the reply ranking and ``console.suggest`` load on first use; python-liquid is loaded off the
+(the sync client and the connection dialog), the reply ranking and ``console.suggest``, pyspellchecker
+(its dictionary: the first word checked, off the GUI thread) load on first use; python-liquid is loaded off the
 GUI thread soon after the first paint (a first keystroke in a draft imported it on the GUI thread,
 stalling the window ~0.35 s). A fresh interpreter builds the
 window on a copy of the demo cache, as app.py does, paints the first queue and lists what it
@@ -49,7 +50,8 @@ import os
 os._exit(0)
 """
 
-LATER = ("liquid", "PySide6.QtCharts", "requests", "urllib3", "console.suggest", "console.domain.ranking")
+LATER = ("liquid", "PySide6.QtCharts", "requests", "urllib3", "console.suggest", "console.domain.ranking",
+         "spellchecker")
 
 
 def test_the_first_paint_imports_no_template_engine_charts_or_http(demo_cache, tmp_path):

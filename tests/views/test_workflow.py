@@ -166,7 +166,8 @@ def test_a_reply_written_offline_goes_out_when_the_helpdesk_is_back(live):
         window.reply_editor.send()
         await live.until(lambda: len(live.desk.reader.list_outbox()) == 1)
         await live.until(lambda: window.status.online.text() == "● Offline · 1 to send", what="offline + 1 to send")
-        assert "Queued" in window.ticket_pane.thread.toPlainText()
+        # the thread follows the status bar within a reload (its read may wait behind other work)
+        await live.until(lambda: "Queued" in window.ticket_pane.thread.toPlainText(), timeout=3, what="Queued")
         live.server.start(live.server.port)                             # back on the same port
         await live.until(lambda: live.desk.reader.list_outbox()[0].state == "sent", timeout=20)
         await live.until(lambda: window.status.online.text() == "● Online · Nothing to send")

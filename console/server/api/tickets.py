@@ -70,6 +70,15 @@ def list_custom_statuses(request: Request):
     return json_response({"custom_statuses": [serialize.custom_status_json(r, base) for r in rows]})
 
 
+@router.get("/ticket_fields")
+def list_ticket_fields(request: Request):
+    """The account's ticket fields, system and custom (Zendesk's list: one page here)."""
+    conn, base = store(request).conn(), base_url(request)
+    rows = conn.execute("SELECT * FROM ticket_fields ORDER BY position, id").fetchall()
+    return json_response({"ticket_fields": [serialize.ticket_field_json(r, base) for r in rows],
+                          "next_page": None, "previous_page": None, "count": len(rows)})
+
+
 @router.get("/custom_statuses/{status_id:int}")
 def show_custom_status(request: Request, status_id: int):
     conn, base = store(request).conn(), base_url(request)
