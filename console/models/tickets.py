@@ -167,6 +167,12 @@ class TicketListModel(QAbstractTableModel):
             self._row_index = {tid: row for row, tid in enumerate(self._ids)}
         return self._row_index
 
+    def _find_row(self, ticket_id: int | None) -> int:
+        try:
+            return self._ids.index(ticket_id)
+        except ValueError:
+            return -1
+
     def reload_ids(self, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
         """Re-read which tickets the queue holds, keeping selection and current row by ticket id;
         ``rows``: list rows read with the ids (``preview_rows``), shown without another query."""
@@ -182,9 +188,11 @@ class TicketListModel(QAbstractTableModel):
         old = self.persistentIndexList()
         old_ids = [self._ids[i.row()] if 0 <= i.row() < len(self._ids) else None for i in old]
         self._set_ids(new_ids)
+        wanted = set(old_ids)   # the current and selected rows: a few, so no 12k-entry map for a sort
+        rows = {t: self._find_row(t) for t in wanted} if len(wanted) <= 8 else self._row_of
         new = []
         for index, tid in zip(old, old_ids, strict=True):
-            row = self._row_of.get(tid, -1)
+            row = rows.get(tid, -1)
             new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()

@@ -122,6 +122,25 @@ def test_clicking_a_header_sorts_off_the_gui_thread(qtbot, main_window):
     qtbot.waitUntil(sorted_by_requester)
 
 
+def test_a_sort_keeps_the_current_and_selected_tickets(qtbot, main_window):
+    """The rows move; the open ticket and the agent's selection stay on the same tickets."""
+    window = main_window
+    window.queue_pane.select_key("unassigned")
+    model, view = window.ticket_model, window.ticket_list
+    qtbot.waitUntil(lambda: model.queue is not None and model.queue.key == "unassigned" and model.rowCount() > 3)
+    view.select_row(2)
+    current = model.ticket_id_at(2)
+    view.selectionModel().select(model.index(0, 0), view.selectionModel().SelectionFlag.Select
+                                 | view.selectionModel().SelectionFlag.Rows)
+    selected = {model.ticket_id_at(i.row()) for i in view.selectionModel().selectedRows()}
+    assert selected == {current, model.ticket_id_at(0)}
+    before = model.ticket_ids()
+    view.sortByColumn(column("subject"), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.sort_key == "subject" and model.ticket_ids() != before)
+    assert model.ticket_id_at(view.currentIndex().row()) == current
+    assert {model.ticket_id_at(i.row()) for i in view.selectionModel().selectedRows()} == selected
+
+
 # -- the window as agents see it ---------------------------------------------------------------
 
 def test_screenshots_of_the_window(qtbot, main_window, workspace):
