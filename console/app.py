@@ -167,6 +167,7 @@ def run(args) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication, QMessageBox
 
+    import console.qt_import_hook  # noqa: F401  (before our own modules: see there)
     from console.views import theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -24,6 +24,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject
 
+import console.qt_import_hook  # noqa: F401  (before our own modules: see there)
 from console.lanes import Lanes
 
 from .attachments import AttachmentOps
