@@ -41,7 +41,11 @@ from .undo import UndoStack
 log = logging.getLogger(__name__)
 
 OPEN_STATES = ("queued", "sending", "failed", "conflict")
-RELOAD_KINDS = Kind.TICKETS | Kind.COMMENTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.BRANDS | Kind.TICKET_FORMS
+RELOAD_KINDS = Kind.TICKETS | Kind.COMMENTS | Kind.OUTBOX | Kind.CONFLICTS   # of the shown ticket
+# What the pane names and offers for every ticket (departments and their agents, statuses, brands,
+# forms, fields): replaced whole by the sync every 15 minutes, and on the first run after the ticket showed.
+ACCOUNT_KINDS = (Kind.DEPARTMENTS | Kind.MEMBERSHIPS | Kind.CUSTOM_STATUSES | Kind.BRANDS | Kind.TICKET_FORMS
+                 | Kind.TICKET_FIELDS)
 FIELD_LABELS = {"group_id": "department", "assignee_id": "assignee", "custom_status_id": "custom status"}
 
 
@@ -238,10 +242,19 @@ class OpenTicket(QObject):
         tid = self._wanted
         if tid is None or initiator is self:
             return
-        requester = (self.details.ticket.get("requester_id") if self.details else None)
-        if (tid in change.ticket_ids and change.touches(RELOAD_KINDS)) or \
-                (requester is not None and requester in change.user_ids):
+        if (tid in change.ticket_ids and change.touches(RELOAD_KINDS)) or change.touches(ACCOUNT_KINDS) \
+                or not change.user_ids.isdisjoint(self._people()):
             self._reload.start()
+
+    def _people(self) -> set[int]:
+        """Everyone the shown ticket names, found in the cache or not yet (then shown as "user #N")."""
+        details = self.details
+        if details is None:
+            return set()
+        ticket = details.ticket
+        ids = {ticket.get("requester_id"), ticket.get("assignee_id"), self.me,
+               *(c.get("author_id") for c in details.comments), *(a["id"] for a in details.agents)}
+        return {i for i in ids if isinstance(i, int)}
 
 
 class TicketOps(QObject):
