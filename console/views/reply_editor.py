@@ -505,7 +505,7 @@ class ReplyEditor(QWidget):
         self._show_field_changes()
         self.message_label.clear()
         self.text_edit.setExtraSelections([])
-        self.draft_label.setText("queued")
+        self.draft_label.setText("")   # the draft is gone; the line under the editor follows the reply itself
         self.reply_queued.emit(op_id)
         if open_next:
             self.open_next_requested.emit()

@@ -171,6 +171,9 @@ def test_a_reply_written_offline_goes_out_when_the_helpdesk_is_back(live):
         live.server.start(live.server.port)                             # back on the same port
         await live.until(lambda: live.desk.reader.list_outbox()[0].state == "sent", timeout=20)
         await live.until(lambda: window.status.online.text() == "● Online · Nothing to send")
+        # what the editor says follows the reply: "sent" under it, no stale "queued" beside it
+        await live.until(lambda: "sent" in window.reply_editor.sends_label.text(), what="sent")
+        assert window.reply_editor.draft_label.text() == ""
         return tid
 
     tid = live.run(scenario)
