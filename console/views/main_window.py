@@ -10,7 +10,6 @@ dialogs they open are in ``window_dialogs``, the first-run layout in ``window_st
 from __future__ import annotations
 
 import gc
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,7 +50,6 @@ from .tray import TrayIcon
 from .window_dialogs import WindowDialogs, build_menus
 from .window_state import WindowStateKeeper, default_layout
 
-log = logging.getLogger(__name__)
 WARM_QUEUES_DELAY_MS = 300   # after start-up (or a new queue list) settled: prepare each queue's first screen
 WARM_UP_DELAY_MS = 300        # after the first queue is shown (and painted): ops.warm_up()
 
@@ -306,17 +304,6 @@ class MainWindow(QMainWindow):
             self.ops.spelling.set_enabled(bool(prefs.get("spell_check")))
             self.spelling_action.setChecked(self.ops.spelling.enabled)
         self.notifier.set_rules(self._notify_rules())
-
-    def on_spell_check_toggled(self, on: bool) -> None:
-        """Edit ▸ Check spelling: marks on or off in every editor, kept in the preferences."""
-        self.ops.spelling.set_enabled(on)
-        prefs = self.workspace.prefs
-        if prefs is not None:
-            prefs.set("spell_check", on)
-            try:
-                prefs.save()
-            except OSError as exc:
-                log.warning("could not save preferences: %s", exc)
 
     def show_work(self, queue=None) -> None:
         outbox = queue is not None and getattr(queue, "kind", "") == "outbox"

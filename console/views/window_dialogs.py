@@ -10,6 +10,7 @@ for, not at start-up. What a dialog decides reaches the window's signals
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING
 
 import shiboken6
@@ -26,6 +27,8 @@ from .ticket_tabs import TicketWindow
 
 if TYPE_CHECKING:
     from .main_window import MainWindow
+
+log = logging.getLogger(__name__)
 
 
 class WindowDialogs:
@@ -115,6 +118,17 @@ class WindowDialogs:
         dialog.settings_changed.connect(lambda _names: self.window.apply_preferences())
         dialog.exec()
 
+    def spelling(self, on: bool) -> None:
+        """Edit ▸ Check spelling: marks on or off in every editor, kept in the preferences."""
+        self.ops.spelling.set_enabled(on)
+        prefs = self.workspace.prefs
+        if prefs is not None:
+            prefs.set("spell_check", on)
+            try:
+                prefs.save()
+            except OSError as exc:
+                log.warning("could not save preferences: %s", exc)
+
     def about(self) -> None:
         from .about import AboutDialog
 
@@ -144,7 +158,7 @@ def build_menus(window: MainWindow, dialogs: WindowDialogs) -> None:
     edit_menu.addAction(window.undo_action)
     edit_menu.addSeparator()
     spelling = window.spelling_action = _add(edit_menu, "Check &spelling",
-                                             lambda: window.on_spell_check_toggled(spelling.isChecked()))
+                                             lambda: dialogs.spelling(spelling.isChecked()))
     spelling.setCheckable(True)
     spelling.setChecked(window.ops.spelling.enabled)
     ticket_menu = window.ticket_menu = bar.addMenu("&Ticket")
