@@ -328,6 +328,15 @@ class TicketListView(QTableView):
     def _ids(self, queue, sort_key: str, descending: bool, done) -> None:
         self._queues.ids(queue, sort_key, descending, done=done)
 
+    def keep_showing(self, shown, queue) -> bool:
+        """``queue`` replaces ``shown`` (same tickets, maybe another name): keep the rows, check the ids
+        off the GUI thread. False (nothing done) when the list does not show ``shown``."""
+        if self.model().queue != shown:
+            return False
+        self.model().rename_queue(queue)
+        self.refresh_ids()
+        return True
+
     def refresh_ids(self) -> None:
         """Re-run the shown queue's id query off the GUI thread, then update the list in place."""
         def apply(queue, ids: list[int]) -> None:
