@@ -334,6 +334,49 @@ def p95(values: list[float]) -> float:
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
 
 
+class StallProbe:
+    """STALL_PROBE=1: what the worker threads were doing during the worst GUI-thread stalls (a 1 ms sampler)."""
+
+    def __init__(self) -> None:
+        import threading
+        self.samples: list[tuple[float, dict]] = []
+        self.stop = False
+        self.thread = threading.Thread(target=self.run, daemon=True, name="probe")
+        self.thread.start()
+
+    def run(self) -> None:
+        import threading
+        names = {}
+        while not self.stop:
+            now = time.perf_counter()
+            for t in threading.enumerate():
+                names[t.ident] = t.name
+            frames = {}
+            for ident, frame in sys._current_frames().items():
+                name = names.get(ident, "?")
+                if name.startswith(("sync-net", "cache-db", "cache-read", "MainThread")):
+                    stack, f = [], frame
+                    while f is not None and len(stack) < (9 if name == "MainThread" else 3):
+                        stack.append(f"{Path(f.f_code.co_filename).name}:{f.f_lineno}:{f.f_code.co_name}")
+                        f = f.f_back
+                    frames[name] = " < ".join(stack)
+            self.samples.append((now, frames))
+            time.sleep(0.001)
+
+    def report(self, spans) -> None:
+        self.stop = True
+        worst = sorted(spans, key=lambda s: s[0] - s[1])[:8]
+        for begin, end in worst:
+            inside = [(t, f) for t, f in self.samples if begin <= t <= end]
+            gaps = [b[0] - a[0] for a, b in zip(inside, inside[1:], strict=False)]
+            print(f"STALL {1000 * (end - begin):.1f} ms: {len(inside)} samples, longest sampler gap "
+                  f"{1000 * max(gaps, default=0):.1f} ms", flush=True)
+            before = [f for t, f in self.samples if t < begin][-1:]
+            for t, f in [(begin, before[0] if before else {})] + inside[:: max(1, len(inside) // 6)]:
+                print(f"   +{1000 * (t - begin):5.1f}  " + " | ".join(f"{k}: {v}" for k, v in sorted(f.items())
+                                                                       ), flush=True)
+
+
 def child_window(cache: Path, sync_tickets: int) -> int:
     import qasync
     from PySide6.QtCore import QEvent, Qt, QTimer
@@ -405,9 +448,12 @@ def child_window(cache: Path, sync_tickets: int) -> int:
     keys: list[float] = []
     last = [time.perf_counter()]
 
+    spans: list[tuple[float, float]] = []
+
     def tick() -> None:
         now = time.perf_counter()
         stalls.append((now - last[0]) * 1000)
+        spans.append((last[0], now))
         last[0] = now
 
     due = [0.0]
@@ -444,11 +490,14 @@ def child_window(cache: Path, sync_tickets: int) -> int:
         engine.stop()
         await engine.close()
 
+    probe = StallProbe() if os.environ.get("STALL_PROBE") else None
     try:
         with loop:
             loop.run_until_complete(sync())
     finally:
         server.stop()
+    if probe:
+        probe.report(spans)
     figures["stall"] = max(stalls) - 5
     figures["keystroke_max"] = max(keys)
     figures["rss_open"] = rss_mb()

@@ -6,6 +6,8 @@
     lanes.net       # background HTTP (sync pages, thread fetches)
     lanes.interactive   # HTTP the agent waits for (send, open ticket): never queued behind a page
     lanes.spelling  # ONE thread: the spelling dictionary's load, slow suggestions, the agent's own words
+    lanes.ranking   # ONE thread, niced like the sync: reads whose Python work is long (the canned-reply
+                    # catalog), so they never take the CPU and the GIL from the GUI thread during a sync
     lanes.close()   # waits for running work, closes the per-thread readers
 
 Like Anki's ``taskman`` (one collection executor) with the helpdesk server's per-thread
@@ -61,6 +63,7 @@ class Lanes:
         self.interactive = ThreadPoolExecutor(1, thread_name_prefix="sync-interactive")
         # its own lane: the 0.4 s dictionary load never waits behind (or delays) a read the GUI waits for
         self.spelling = ThreadPoolExecutor(1, thread_name_prefix="spelling", initializer=_background)
+        self.ranking = ThreadPoolExecutor(1, thread_name_prefix="cache-ranking", initializer=_background)
         self._closed = False
 
     def reader(self) -> CacheReader:
@@ -83,7 +86,7 @@ class Lanes:
         if self._closed:
             return
         self._closed = True
-        for pool in (self.interactive, self.net, self.read):
+        for pool in (self.interactive, self.net, self.read, self.ranking):
             pool.shutdown(wait=True, cancel_futures=True)
         self.spelling.shutdown(wait=True)   # an added word being written to the agent's dictionary is kept
         self.db.shutdown(wait=True)   # a draft or an outbox entry asked for is never dropped

@@ -187,8 +187,9 @@ class QueueOps(QObject):
         return self.notes.get(key or "", "")
 
     def prepare(self, queue, sort_key: str, descending: bool, count: int, *,
-                done: Callable[[tuple], None], start: int = 0) -> None:
+                done: Callable[[tuple], None], start: int = 0,
+                failed: Callable[[Exception], None] | None = None) -> None:
         """``done((ids, rows, names, queued))``: what showing ``queue`` needs, read off the GUI thread
         (the rows from row ``start``: the screenful the list shows)."""
         self.runner.read(lambda reader: prepared_queue(reader, queue, sort_key, descending, count, start),
-                         done=done, failed=lambda _exc: None)
+                         done=done, failed=failed or (lambda _exc: None))

@@ -78,6 +78,12 @@ class Runner(QObject):
     def read(self, work: Callable[[CacheReader], Any], *, done: Callback = None, failed: Callback = None) -> None:
         self._submit(self.lanes.read, lambda: work(self.lanes.reader()), done, failed)
 
+    def read_in_background(self, work: Callable[[CacheReader], Any], *, done: Callback = None,
+                           failed: Callback = None) -> None:
+        """``read`` on the niced ranking lane: for long Python work (seconds of CPU under a sync's load
+        are fine; a GUI-thread stall is not)."""
+        self._submit(self.lanes.ranking, lambda: work(self.lanes.reader()), done, failed)
+
     def write(self, work: Callable[[Cache], Change | Written], *, done: Callback = None,
               failed: Callback = None, initiator: object = None) -> None:
         def run() -> Written:

@@ -262,10 +262,18 @@ class MainWindow(QMainWindow):
         queues = build_queues(resources.departments, resources.views, self.me)
         if queues == self.queue_model.queues():
             return
-        current = self.queue_pane.current_key() or self._restored_queue
+        shown = self.queue_pane.current_key()
+        current = shown or self._restored_queue
         self._restored_queue = None
+        before = self.queue_model.queue_at(self.queue_model.row_of(shown)) if shown else None
         self.queue_model.set_queues(queues)
-        if not (current and self.queue_pane.select_key(current)):
+        same = next((q for q in queues if before is not None and (q.key, q.kind, q.spec)
+                     == (before.key, before.kind, before.spec)), None)
+        if same is not None and self.ticket_list.keep_showing(before, same):
+            # the shown queue lists the same tickets (renamed, or another queue came or went): the list
+            # stays and checks its ids off the GUI thread, not a whole switch (a 100-250 ms GUI stall mid-sync)
+            self.queue_pane.select_key(same.key, quiet=True)
+        elif not (current and self.queue_pane.select_key(current)):
             self.queue_pane.select_key("mine" if self.me is not None else "unassigned")
         self._warm_timer.start()
 

@@ -34,13 +34,19 @@ class QueuePane(QWidget):
         self.list.selectionModel().currentChanged.connect(self.on_current_changed)
         self.dashboard.clicked.connect(self.on_dashboard_clicked)
 
-    def select_key(self, key: str) -> bool:
-        """Make the queue with this key current (emits ``queue_requested``); False if unknown."""
+    def select_key(self, key: str, *, quiet: bool = False) -> bool:
+        """Make the queue with this key current (emits ``queue_requested`` unless ``quiet``: the list
+        already shows it); False if unknown."""
         row = self.model.row_of(key)
         if row < 0:
             return False
         index = self.model.index(row, 0)
-        self.list.selectionModel().setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        selection = self.list.selectionModel()
+        blocked = selection.blockSignals(quiet)
+        try:
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            selection.blockSignals(blocked)
         return True
 
     def clear_selection(self) -> None:

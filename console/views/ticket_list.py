@@ -282,8 +282,23 @@ class TicketListView(QTableView):
                 if (model.sort_key, model.descending) != (sort_key, descending):
                     self.refresh_ids()   # the agent sorted while the ids were on their way
 
-        self._queues.ids(queue, sort_key, descending, done=done,
-                         failed=lambda exc: self._queue_failed(generation, queue, exc))
+        def ids_only(_exc: Exception | None = None) -> None:
+            self._queues.ids(queue, sort_key, descending, done=done,
+                             failed=lambda exc: self._queue_failed(generation, queue, exc))
+
+        def prepared_arrived(result) -> None:   # the ids and the first screenful: no SQL while painting
+            if generation == self._generation:
+                ids, rows, names, queued = result
+                model.set_queue(queue, ids, model.preview_rows(rows, names, queued))
+                self._after_switch(queue)
+                if (model.sort_key, model.descending) != (sort_key, descending):
+                    self.refresh_ids()
+
+        if queue.kind == "queue":   # a view the cache cannot evaluate fails here: the ids' own road handles it
+            self._queues.prepare(queue, sort_key, descending, self.visible_rows(), done=prepared_arrived,
+                                 failed=ids_only)
+        else:
+            ids_only()
 
     def _queue_failed(self, generation: int, queue, exc: Exception) -> None:
         if generation == self._generation:
@@ -327,6 +342,15 @@ class TicketListView(QTableView):
 
     def _ids(self, queue, sort_key: str, descending: bool, done) -> None:
         self._queues.ids(queue, sort_key, descending, done=done)
+
+    def keep_showing(self, shown, queue) -> bool:
+        """``queue`` replaces ``shown`` (same tickets, maybe another name): keep the rows, check the ids
+        off the GUI thread. False (nothing done) when the list does not show ``shown``."""
+        if self.model().queue != shown:
+            return False
+        self.model().rename_queue(queue)
+        self.refresh_ids()
+        return True
 
     def refresh_ids(self) -> None:
         """Re-run the shown queue's id query off the GUI thread, then update the list in place."""
