@@ -43,3 +43,29 @@ def test_agents_written_after_the_ticket_opened_are_named_at_once(qtbot, cache_c
         desk.settle(qtbot, quiet_ms=30)
     finally:
         close_desk(desk)
+
+
+def test_a_sync_renaming_the_departments_leaves_the_shown_queue_in_place(qtbot, main_window, desk):
+    """Departments replaced whole by the sync with the shown one unchanged (renamed): no switch,
+    the same rows, the same open ticket; only the names follow."""
+    from tests.views.conftest import select_queue
+
+    window = main_window
+    groups = desk.reader.groups(include_deleted=True)
+    billing = next(g for g in groups if g["name"] == "Billing")
+    select_queue(qtbot, window, f"group:{billing['id']}")
+    model = window.ticket_model
+    qtbot.waitUntil(lambda: model.rowCount() > 1 and window.ticket_pane.ticket_id is not None, timeout=5000)
+    desk.settle(qtbot)
+    ids, shown = model.ticket_ids(), window.ticket_pane.ticket_id
+    switched = []
+    window.queue_pane.queue_requested.connect(switched.append)
+    renamed = [{**g, "name": "Billing & Payments"} if g["id"] == billing["id"] else g for g in groups]
+    desk.ops.runner.write(lambda c: c.writer.replace_groups(renamed))   # as the sync's resource round does
+    qtbot.waitUntil(lambda: any(q.label.startswith("Billing & Payments") for q in window.queue_model.queues()),
+                    timeout=5000)
+    desk.settle(qtbot)
+    assert switched == [], "the list was not switched away and back"
+    assert window.queue_pane.current_key() == f"group:{billing['id']}"
+    assert model.ticket_ids() == ids and window.ticket_pane.ticket_id == shown
+    assert model.queue.label.startswith("Billing & Payments")
