@@ -1,4 +1,4 @@
-"""PySide6 with its per-import source scan switched off (imported before any other Qt module).
+"""PySide6 with its per-import source scan switched off (imported before our own modules are).
 
 PySide6's ``__feature__`` support (``snake_case``/``true_property``, PYSIDE-1019) watches every
 import made after PySide6 is loaded and reads each new module's whole source
