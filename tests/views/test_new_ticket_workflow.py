@@ -22,6 +22,12 @@ def server_tickets(helpdesk, subject: str) -> list[tuple]:
     return [tuple(r) for r in made]
 
 
+def a_customer(session: Live) -> dict:
+    """A cached end user with an email, to open a ticket to."""
+    return next(u for u in (session.desk.reader.user(i) for i in range(1, 400)) if u and u["role"] == "end-user"
+                and u.get("email"))
+
+
 def rows(window) -> list[tuple]:
     model = window.ticket_model
     return [t for t in (model.cell_texts(r) for r in range(model.rowCount())) if t is not None]
@@ -29,8 +35,7 @@ def rows(window) -> list[tuple]:
 
 def test_a_ticket_created_offline_shows_at_once_and_is_created_once(live: Live, qtbot):  # noqa: F811
     window = live.window
-    customer = next(u for u in (live.desk.reader.user(i) for i in range(1, 400)) if u and u["role"] == "end-user"
-                    and u.get("email"))
+    customer = a_customer(live)
     subject = "Phone call: customer asks to change the invoice address"
 
     async def scenario():
@@ -90,8 +95,7 @@ def server_fields(helpdesk, subject: str) -> list[tuple]:
 
 def test_type_and_custom_fields_created_offline_arrive_once(live: Live, qtbot):  # noqa: F811
     window = live.window
-    customer = next(u for u in (live.desk.reader.user(i) for i in range(1, 400)) if u and u["role"] == "end-user"
-                    and u.get("email"))
+    customer = a_customer(live)
     subject = "Refund for a double charge at checkout"
 
     async def scenario():
