@@ -505,13 +505,18 @@ class SyncEngine:
                     self._wake.set()
 
     async def _sleep(self, seconds: float | None) -> None:
-        self._wake.clear()
+        """Wait ``seconds`` (None: until woken) unless a wake came in since the last one was taken.
+
+        The wake is a latch, taken (cleared) here after the wait, never before it: a switch or
+        "Sync now" that lands while a round or the offline count is still running is not lost (it
+        was, and "Work offline" off then left the engine asleep for good)."""
         if self._stopping:
             return
         try:
             await asyncio.wait_for(self._wake.wait(), seconds)
         except TimeoutError:
             pass
+        self._wake.clear()
 
     # -- rounds --------------------------------------------------------------------------
     def _round_ok(self, synced_at: str | None) -> None:
@@ -590,6 +595,7 @@ class SyncEngine:
                     raise
                 log.info("%s: rate limited; waiting %.0f s", stream.name, exc.retry_after)
                 self._emit(retry_in=exc.retry_after)
+                self._wake.clear()   # only stop() or going offline cut this wait short: both checked below
                 await self._sleep(exc.retry_after)
                 self._emit(retry_in=None)
                 if self._stopping or self.work_offline:

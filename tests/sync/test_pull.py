@@ -6,6 +6,7 @@ import asyncio
 import json
 import re
 import sqlite3
+import threading
 import time
 
 from console.store import CacheReader, Kind, QueueSpec
@@ -147,3 +148,33 @@ def test_work_offline_makes_no_network_calls(helpdesk, account_factory):
     assert account.engine.status.work_offline is True
     account.engine.set_work_offline(False)
     assert account.sync().requests > 0
+
+
+def test_work_offline_switched_off_while_the_engine_counts_the_outbox_still_syncs(helpdesk, account_factory):
+    """The switch lands while the offline engine reads its outbox counts (a thread): the wake it
+    sends must not be lost when the engine goes back to sleep (it was: asleep for good)."""
+    account = account_factory(helpdesk)
+    engine = account.engine
+    engine.set_work_offline(True)
+    counts, flipped = engine._counts, threading.Event()
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+
+        def counts_while_the_agent_flips():   # on the engine's lane thread
+            if not flipped.is_set():
+                loop.call_soon_threadsafe(engine.set_work_offline, False)
+                time.sleep(0.2)                  # the flip runs on the loop before this read ends
+                flipped.set()
+            return counts()
+        engine._counts = counts_while_the_agent_flips
+        task = asyncio.ensure_future(engine.run())
+        started = time.monotonic()
+        while engine.status.last_synced_at is None and time.monotonic() - started < 5:
+            await asyncio.sleep(0.05)
+        engine.stop()
+        await asyncio.wait_for(task, 10)
+
+    assert engine.status.last_synced_at is None   # a fresh cache: no round yet
+    asyncio.run(scenario())
+    assert flipped.is_set() and engine.status.last_synced_at is not None, "no round after Work offline went off"
