@@ -52,13 +52,17 @@ def test_the_demo_helpdesk_exits_with_the_app(isolated_dirs, how):
         [child] = _serve_children(app.pid)
         port = next(c.laddr.port for c in child.net_connections() if c.status == psutil.CONN_LISTEN)
         assert requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).ok
+        # the log names it (written once the helpdesk answers: a signal sent before would race it)
+        log_file, line = isolated_dirs["logs"] / "support-console.log", f"signing in to the demo helpdesk at http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while not (log_file.exists() and line in log_file.read_text()):
+            assert time.monotonic() < deadline and app.poll() is None, "the log never named the demo helpdesk"
+            time.sleep(0.1)
         app.send_signal(how)
         app.wait(timeout=30)
         child.wait(timeout=15)          # gone too: never left orphaned and listening
         with pytest.raises(requests.ConnectionError):
             requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2)
-        logged = (isolated_dirs["logs"] / "support-console.log").read_text()
-        assert f"signing in to the demo helpdesk at http://127.0.0.1:{port}" in logged   # the log names it
     finally:
         if app.poll() is None:
             app.kill()
