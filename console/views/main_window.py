@@ -18,7 +18,6 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
-    QStackedWidget,
     QTabWidget,
     QToolBar,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from .account_pane import AccountPane
 from .bulk_bar import BulkBar
 from .canned_replies import CannedReplyPicker
 from .outbox import OutboxView
+from .pages import Pages
 from .queue_header import QueueHeader
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
@@ -43,7 +43,7 @@ from .search import SearchBox
 from .shortcuts import connect_shortcuts, is_typing, shortcut_actions
 from .status_bar import StatusBar
 from .ticket_list import TicketListView
-from .ticket_pane import TicketPane
+from .ticket_pane import TicketPane, queue_field_changes
 from .ticket_tabs import MiddleClickOpener, TicketTabs
 from .toast import Toast
 from .tray import TrayIcon
@@ -145,11 +145,8 @@ class MainWindow(QMainWindow):
         MiddleClickOpener(self.ticket_list, self.ticket_tabs.open_in_new_tab)
         self.work_split.setStretchFactor(0, 1)
         self.work_split.setStretchFactor(1, 1)
-        self._dashboard = None   # built when first shown (Qt Charts loads then, not at start-up)
-        self.pages = QStackedWidget()
-        self.pages.addWidget(self.work_split)
         self.outbox_view = OutboxView(ops.outbox, ops.bus)
-        self.pages.addWidget(self.outbox_view)
+        self.pages = Pages(self.work_split, self.outbox_view, ops.dashboard, ws.prefs, toggle=self.queue_pane.dashboard)
         self.main_split = QSplitter(Qt.Orientation.Horizontal)
         self.main_split.addWidget(self.queue_pane)
         self.main_split.addWidget(self.pages)
@@ -177,9 +174,10 @@ class MainWindow(QMainWindow):
     def _wire(self) -> None:
         """Every connection between the parts of the window, in one list."""
         ops, shown, pane, editor = self.ops, self.shown_ticket, self.ticket_pane, self.reply_editor
-        self.queue_pane.queue_requested.connect(self.show_work)
+        self.queue_pane.queue_requested.connect(self.pages.show_work)
         self.queue_pane.queue_requested.connect(self.ticket_list.show_queue)
-        self.queue_pane.dashboard_requested.connect(self.show_dashboard)
+        self.queue_pane.dashboard_requested.connect(self.pages.show_dashboard)
+        self.pages.queue_requested.connect(self.show_queue)
         self.ticket_list.ticket_requested.connect(shown.show)
         self.ticket_list.ticket_opened.connect(shown.open)
         self.ticket_list.ticket_opened.connect(lambda _tid: pane.thread.setFocus())
@@ -193,7 +191,7 @@ class MainWindow(QMainWindow):
             shown.loaded.connect(target)
         for target in (pane.clear, editor.clear, self.account_pane.clear, self.canned_picker.clear):
             shown.cleared.connect(target)
-        pane.fields_change_requested.connect(self.on_fields_change_requested)
+        queue_field_changes(pane, shown, ops.tickets)
         pane.attachment_requested.connect(self.dialogs.open_attachment)
         pane.link_requested.connect(self.dialogs.open_link)
         editor.open_next_requested.connect(self.ticket_list.next_ticket)
@@ -262,19 +260,9 @@ class MainWindow(QMainWindow):
         queues = build_queues(resources.departments, resources.views, self.me)
         if queues == self.queue_model.queues():
             return
-        shown = self.queue_pane.current_key()
-        current = shown or self._restored_queue
+        self.queue_pane.replace_queues(queues, keeps_showing=self.ticket_list.keep_showing, restored=self._restored_queue,
+                                       fallback="mine" if self.me is not None else "unassigned")
         self._restored_queue = None
-        before = self.queue_model.queue_at(self.queue_model.row_of(shown)) if shown else None
-        self.queue_model.set_queues(queues)
-        same = next((q for q in queues if before is not None and (q.key, q.kind, q.spec)
-                     == (before.key, before.kind, before.spec)), None)
-        if same is not None and self.ticket_list.keep_showing(before, same):
-            # the shown queue lists the same tickets (renamed, or another queue came or went): the list
-            # stays and checks its ids off the GUI thread, not a whole switch (a 100-250 ms GUI stall mid-sync)
-            self.queue_pane.select_key(same.key, quiet=True)
-        elif not (current and self.queue_pane.select_key(current)):
-            self.queue_pane.select_key("mine" if self.me is not None else "unassigned")
         self._warm_timer.start()
 
     def on_counts(self, by_key: dict, counts) -> None:
@@ -298,7 +286,7 @@ class MainWindow(QMainWindow):
         if ticket_id is None:
             return
         if self.reply_editor.ticket_id == ticket_id:
-            self.show_work()
+            self.pages.show_work()
             self.reply_editor.restore(ticket_id, kind, body)
         else:
             self.open_ticket(ticket_id)   # its draft (the text) loads with it
@@ -313,30 +301,9 @@ class MainWindow(QMainWindow):
             self.spelling_action.setChecked(self.ops.spelling.enabled)
         self.notifier.set_rules(self._notify_rules())
 
-    def show_work(self, queue=None) -> None:
-        outbox = queue is not None and getattr(queue, "kind", "") == "outbox"
-        self.pages.setCurrentWidget(self.outbox_view if outbox else self.work_split)
-        self.queue_pane.dashboard.setChecked(False)
-
-    @property
-    def dashboard(self):
-        """The supervisor's dashboard page (a DashboardView), built on first use."""
-        if self._dashboard is None:
-            from .dashboard import DashboardView
-
-            self._dashboard = DashboardView(self.ops.dashboard, self.workspace.prefs)
-            self._dashboard.queue_requested.connect(self.show_queue)
-            self.pages.addWidget(self._dashboard)
-        return self._dashboard
-
-    def show_dashboard(self) -> None:
-        self.queue_pane.dashboard.setChecked(True)
-        self.pages.setCurrentWidget(self.dashboard)
-        self.dashboard.refresh()
-
     def show_queue(self, queue) -> None:
         """A queue from elsewhere (the dashboard): selected in the pane when it lists it, else shown alone."""
-        self.show_work()
+        self.pages.show_work()
         if not self.queue_pane.select_key(queue.key):
             self.queue_pane.clear_selection()
             self.ticket_list.show_queue(queue)
@@ -344,7 +311,7 @@ class MainWindow(QMainWindow):
     def open_ticket(self, ticket_id: int) -> None:
         """Open a ticket from elsewhere (tray, search, account pane): select its row if the open queue
         lists it, else clear the selection so no other row looks like the open ticket."""
-        self.show_work()
+        self.pages.show_work()
         if not self.ticket_list.select_ticket(ticket_id):
             self.ticket_list.clear_current()
         self.shown_ticket.open(ticket_id)
@@ -355,12 +322,6 @@ class MainWindow(QMainWindow):
             self.open_ticket(tickets[0]["id"])
         else:
             self.ops.bus.info("This customer has no tickets in the cache.")
-
-    def on_fields_change_requested(self, ticket_id: int, changes: dict, stamp, previous) -> None:
-        details = self.shown_ticket.details
-        names = details.field_name if details is not None and details.ticket_id == ticket_id else None
-        self.ops.tickets.change_fields(ticket_id=ticket_id, fields=changes, stamp=stamp, previous=previous,
-                                       initiator=self.ticket_pane, describe=names)
 
     def on_canned_reply_requested(self, macro_id: int) -> None:
         """A canned reply picked in search: insert it for the open ticket."""

@@ -49,6 +49,22 @@ class QueuePane(QWidget):
             selection.blockSignals(blocked)
         return True
 
+    def replace_queues(self, queues: list, *, keeps_showing, fallback: str, restored: str | None = None) -> None:
+        """A new queue list (departments or views came, went or were renamed). The shown queue stays
+        current when it is still listed: quietly when ``keeps_showing(before, after)`` (the ticket
+        list keeps its rows and checks its ids off the GUI thread: no whole switch, a 100-250 ms GUI
+        stall mid-sync), else shown again. Otherwise ``restored`` (the last session's) or ``fallback``."""
+        shown = self.current_key()
+        current = shown or restored
+        before = self.model.queue_at(self.model.row_of(shown)) if shown else None
+        self.model.set_queues(queues)
+        same = next((q for q in queues if before is not None and (q.key, q.kind, q.spec)
+                     == (before.key, before.kind, before.spec)), None)
+        if same is not None and keeps_showing(before, same):
+            self.select_key(same.key, quiet=True)
+        elif not (current and self.select_key(current)):
+            self.select_key(fallback)
+
     def clear_selection(self) -> None:
         """No queue of the pane is current (the list shows one from elsewhere, e.g. the dashboard)."""
         self.list.selectionModel().clear()

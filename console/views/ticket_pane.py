@@ -464,3 +464,14 @@ class TicketPane(QWidget):
         else:
             self.opened = Opened(self.opened.details ^ {comment_id}, self.opened.originals)
         self._render_thread(keep_scroll=self.thread.verticalScrollBar().value())
+
+
+def queue_field_changes(pane: TicketPane, shown, tickets) -> None:
+    """Queue the pane's field edits through ``tickets`` (``ops.tickets``), described with the names
+    the shown ticket (an ``OpenTicket``) has for their values; the pane is the change's initiator."""
+    def queue(ticket_id: int, changes: dict, stamp, previous) -> None:
+        details = shown.details
+        names = details.field_name if details is not None and details.ticket_id == ticket_id else None
+        tickets.change_fields(ticket_id=ticket_id, fields=changes, stamp=stamp, previous=previous,
+                              initiator=pane, describe=names)
+    pane.fields_change_requested.connect(queue)

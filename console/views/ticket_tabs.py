@@ -139,7 +139,7 @@ class TicketWindow(QWidget):
     def __init__(self, ops, ticket_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
         from .reply_editor import ReplyEditor
-        from .ticket_pane import TicketPane
+        from .ticket_pane import TicketPane, queue_field_changes
 
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         self.ops = ops
@@ -156,15 +156,9 @@ class TicketWindow(QWidget):
         self.shown.loaded.connect(lambda d: self.setWindowTitle(f"#{d.ticket_id} {d.ticket.get('subject') or ''}"))
         self.shown.cleared.connect(self.pane.clear)
         self.shown.cleared.connect(self.editor.clear)
-        self.pane.fields_change_requested.connect(self.on_fields_change_requested)
+        queue_field_changes(self.pane, self.shown, ops.tickets)
         self.resize(760, 820)
         self.shown.open(ticket_id)
-
-    def on_fields_change_requested(self, ticket_id: int, changes: dict, stamp, previous) -> None:
-        details = self.shown.details
-        names = details.field_name if details is not None and details.ticket_id == ticket_id else None
-        self.ops.tickets.change_fields(ticket_id=ticket_id, fields=changes, stamp=stamp, previous=previous,
-                                       initiator=self.pane, describe=names)
 
     def closeEvent(self, event) -> None:  # noqa: N802 (Qt override)
         self.editor.save_draft_now()

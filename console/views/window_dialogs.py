@@ -171,7 +171,7 @@ def build_menus(window: MainWindow, dialogs: WindowDialogs) -> None:
         ticket_menu.addAction(shortcuts[name])
     _add(ticket_menu, "&Pop out into its own window", dialogs.pop_out)
     view_menu = bar.addMenu("&View")
-    _add(view_menu, "&Dashboard", window.show_dashboard)
+    _add(view_menu, "&Dashboard", window.pages.show_dashboard)
     pane = window.ticket_pane
     account = window.account_action = _add(view_menu, "&Account pane",
                                            lambda: pane.set_account_shown(account.isChecked()), "Ctrl+Shift+A")

@@ -160,7 +160,7 @@ def test_screenshots_of_the_banner_outbox_and_search_popup(qtbot, main_window, d
     desk.settle(qtbot)
     assert window.queue_model.count("outbox") == 1
     window.grab().save(str(SHOTS / "outbox-1366x768.png"))
-    window.show_work()
+    window.pages.show_work()
     window.search_box.search_edit.setText("refund")
     with qtbot.waitSignal(window.search_box.searched):
         window.search_box.run_now()

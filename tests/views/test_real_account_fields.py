@@ -59,8 +59,8 @@ def test_a_bad_rating_and_a_survey_without_answer_read_as_such(qtbot, main_windo
 
 def test_the_dashboard_shows_csat_per_department_as_the_helpdesk_rated(qtbot, main_window, demo_helpdesk):
     window = main_window
-    window.show_dashboard()
-    qtbot.waitUntil(lambda: bool(window.dashboard.tiles), timeout=10_000)
+    window.pages.show_dashboard()
+    qtbot.waitUntil(lambda: bool(window.pages.dashboard.tiles), timeout=10_000)
     conn = demo_helpdesk.db_connection()
     try:
         since = time.time() - 15 * 86400   # the dashboard's 14 chart days, with its margin
@@ -72,7 +72,7 @@ def test_the_dashboard_shows_csat_per_department_as_the_helpdesk_rated(qtbot, ma
     by_department: dict[str, list[str]] = {}
     for name, score in rows:
         by_department.setdefault(name, []).append(score)
-    shown = {tile.stats.name: tile.values["CSAT"].text() for tile in window.dashboard.tiles}
+    shown = {tile.stats.name: tile.values["CSAT"].text() for tile in window.pages.dashboard.tiles}
     checked = 0
     for name, scores in by_department.items():
         good, bad = scores.count("good"), scores.count("bad")

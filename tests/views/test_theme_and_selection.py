@@ -148,9 +148,9 @@ def test_switching_the_theme_while_running_restyles_everything(qtbot, themed, ma
     window = main_window
     tid = ticket_with_note(workspace.reader)
     open_ticket(qtbot, window, tid)
-    window.show_dashboard()
-    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None)
-    window.show_work()
+    window.pages.show_dashboard()
+    qtbot.waitUntil(lambda: window.pages.dashboard.snapshot is not None)
+    window.pages.show_work()
     theme.apply_theme(themed, "dark", 0)                       # what Settings → Theme does
     qtbot.wait(50)
     pane = window.account_pane
@@ -164,5 +164,5 @@ def test_switching_the_theme_while_running_restyles_everything(qtbot, themed, ma
     highlight = listed.palette().color(QPalette.ColorGroup.Active, QPalette.ColorRole.Highlight).name()
     assert highlight == "#2a8c80", "the list's selection uses the dark palette"
     assert listed.cell_delegate._palette.color(QPalette.ColorRole.Text).name() == "#e6e6e6"
-    window.show_dashboard()
-    qtbot.waitUntil(lambda: window.dashboard.day_chart.chart().theme() == QChart.ChartTheme.ChartThemeDark)
+    window.pages.show_dashboard()
+    qtbot.waitUntil(lambda: window.pages.dashboard.day_chart.chart().theme() == QChart.ChartTheme.ChartThemeDark)

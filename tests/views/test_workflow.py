@@ -292,14 +292,14 @@ def test_dashboard_drill_down_opens_that_agents_tickets_and_the_no_department_qu
     # a ticket in no department (the helpdesk allows it), written as the app writes: through the runner
     desk.ops.runner.write(lambda cache: cache.writer.upsert_tickets([orphan]))
     desk.settle(qtbot)
-    window.show_dashboard()
-    qtbot.waitUntil(lambda: window.dashboard.snapshot is not None)
-    agents = [a for a in window.dashboard.snapshot.agents if a.user_id != desk.me and a.open_assigned]
+    window.pages.show_dashboard()
+    qtbot.waitUntil(lambda: window.pages.dashboard.snapshot is not None)
+    agents = [a for a in window.pages.dashboard.snapshot.agents if a.user_id != desk.me and a.open_assigned]
     assert agents, "the demo has other agents with open tickets"
     bob = agents[0]
-    row = next(r for r in range(window.dashboard.agent_model.rowCount())
-               if window.dashboard.agent_model.row_record(r).user_id == bob.user_id)
-    window.dashboard.agent_table.clicked.emit(window.dashboard.agent_model.index(row, 0))   # the click
+    row = next(r for r in range(window.pages.dashboard.agent_model.rowCount())
+               if window.pages.dashboard.agent_model.row_record(r).user_id == bob.user_id)
+    window.pages.dashboard.agent_table.clicked.emit(window.pages.dashboard.agent_model.index(row, 0))   # the click
     expected = desk.reader.ticket_ids_for_queue(QueueSpec(assignee_id=bob.user_id, statuses=UNSOLVED))
     qtbot.waitUntil(lambda: window.ticket_model.queue is not None and window.ticket_model.queue.key == f"agent:{bob.user_id}")
     assert window.pages.currentWidget() is window.work_split
@@ -308,8 +308,8 @@ def test_dashboard_drill_down_opens_that_agents_tickets_and_the_no_department_qu
     assert set(expected).isdisjoint(mine), "that agent's tickets, not the signed-in agent's"
     assert bob.name in window.list_header.text()
     assert window.queue_pane.current_key() is None, "no pane queue looks selected"
-    window.show_dashboard()
-    tile = next(t for t in window.dashboard.tiles if t.stats.group_id is None)
+    window.pages.show_dashboard()
+    tile = next(t for t in window.pages.dashboard.tiles if t.stats.group_id is None)
     qtbot.mouseClick(tile, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.queue_pane.current_key() == "no_department")
     qtbot.waitUntil(lambda: window.ticket_model.queue.key == "no_department")
