@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -44,6 +45,7 @@ from console.store.records import QueueSpec
 from . import theme
 
 TILE_COLUMNS = 3
+WIDE_LOWER_ROW = 1500   # px of page: the agents table and both charts fit in one row
 
 
 def policy_from_prefs(prefs) -> SlaPolicy:
@@ -173,8 +175,11 @@ class DashboardView(QWidget):
         self.connection_state = "Offline"
         self._generation = 0
         self._was_syncing = False
-        if dashboard is not None:
+        self._columns = TILE_COLUMNS
+        if dashboard is not None:   # built on first use: the status sent before it is on the bus
             dashboard.bus.sync_status_changed.connect(self.on_sync_status)
+            if dashboard.bus.status is not None:
+                self.connection_state = connection_state(dashboard.bus.status)
 
         self.title = QLabel("<h2>Supervisor dashboard</h2>")
         self.status = QLabel()
@@ -197,6 +202,7 @@ class DashboardView(QWidget):
         self.agent_table.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
         self.agent_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         self.agent_table.verticalHeader().setVisible(False)
+        self.agent_table.setMinimumHeight(200)   # about six agents, also on a row of its own
         self.agent_table.activated.connect(self._agent_activated)
         self.agent_table.clicked.connect(self._agent_activated)
         self.agent_footer = QLabel()
@@ -209,15 +215,27 @@ class DashboardView(QWidget):
         for view in (self.day_chart, self.age_chart):
             view.setRenderHint(QPainter.RenderHint.Antialiasing)
             view.setMinimumHeight(260)
-        lower = QHBoxLayout()
-        lower.addLayout(agents_box, 3)
-        lower.addWidget(self.day_chart, 4)
-        lower.addWidget(self.age_chart, 3)
+        self.agents_box = QWidget()
+        self.agents_box.setLayout(agents_box)
+        agents_box.setContentsMargins(0, 0, 0, 0)
+        self.lower = QGridLayout()
+        self._wide: bool | None = None
+        self._place_lower(True)
 
-        layout = QVBoxLayout(self)
+        # the page scrolls rather than widening the window: its tiles and charts need more than a
+        # laptop screen leaves beside the queues (a QStackedWidget takes its widest page's minimum)
+        self.body = QWidget()
+        layout = QVBoxLayout(self.body)
         layout.addLayout(header)
         layout.addLayout(self.tiles_box)
-        layout.addLayout(lower, 1)
+        layout.addLayout(self.lower, 1)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.body)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
         if snapshot is not None:
             self.set_snapshot(snapshot)
         theme.follow_theme(self, self.on_theme_changed)
@@ -289,11 +307,11 @@ class DashboardView(QWidget):
             self.tiles_box.removeWidget(tile)
             tile.deleteLater()
         self.tiles = []
-        for i, stats in enumerate(snapshot.departments):
+        for stats in snapshot.departments:
             tile = DepartmentTile(stats, self._footer())
             tile.clicked.connect(self.queue_requested)
-            self.tiles_box.addWidget(tile, i // TILE_COLUMNS, i % TILE_COLUMNS)
             self.tiles.append(tile)
+        self._place_tiles(force=True)
         self.agent_model.set_snapshot(snapshot)
         first, last = snapshot.days[0].day, snapshot.days[-1].day
         _replace_chart(self.day_chart, _bar_chart(
@@ -304,6 +322,56 @@ class DashboardView(QWidget):
             "Unsolved tickets by age", [label for label, _ in snapshot.backlog_ages],
             [("Tickets", [n for _, n in snapshot.backlog_ages])], "age since created (d = days, w = weeks)"))
         self._show_footers()
+
+    def tile_columns(self) -> int:
+        """As many tiles side by side as the page's width holds (at most ``TILE_COLUMNS``)."""
+        if not self.tiles:
+            return TILE_COLUMNS
+        spacing = max(0, self.tiles_box.spacing())
+        width = max(tile.sizeHint().width() for tile in self.tiles) + spacing
+        return max(1, min(TILE_COLUMNS, (self._page_width() + spacing) // width))
+
+    def _page_width(self) -> int:
+        """The width the page's contents get (the page's own: its scroll area's viewport may not
+        have followed a resize yet), less its margins and a vertical scroll bar's."""
+        margins = self.body.layout().contentsMargins()
+        return self.width() - margins.left() - margins.right() - self.scroll.verticalScrollBar().sizeHint().width()
+
+    def _place_tiles(self, force: bool = False) -> None:
+        columns = self.tile_columns()
+        if not force and columns == self._columns:
+            return
+        self._columns = columns
+        for tile in self.tiles:
+            self.tiles_box.removeWidget(tile)
+        for i, tile in enumerate(self.tiles):
+            self.tiles_box.addWidget(tile, i // columns, i % columns)
+
+    def _place_lower(self, wide: bool) -> None:
+        """Agents | created-vs-solved | ages in one row when wide (3:4:3); else the agents on a row
+        of their own above the two charts (beside them their names shrank to "Ada Ad…")."""
+        if wide == self._wide:
+            return
+        self._wide = wide
+        for widget in (self.agents_box, self.day_chart, self.age_chart):
+            self.lower.removeWidget(widget)
+        for column in range(3):
+            self.lower.setColumnStretch(column, 0)
+        if wide:
+            for column, (widget, stretch) in enumerate(((self.agents_box, 3), (self.day_chart, 4), (self.age_chart, 3))):
+                self.lower.addWidget(widget, 0, column)
+                self.lower.setColumnStretch(column, stretch)
+        else:
+            self.lower.addWidget(self.agents_box, 0, 0, 1, 2)
+            self.lower.addWidget(self.day_chart, 1, 0)
+            self.lower.addWidget(self.age_chart, 1, 1)
+            self.lower.setColumnStretch(0, 4)
+            self.lower.setColumnStretch(1, 3)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802 (Qt override): a narrower page, fewer tiles a row
+        super().resizeEvent(event)
+        self._place_tiles()
+        self._place_lower(self._page_width() >= WIDE_LOWER_ROW)
 
     def _agent_activated(self, index) -> None:
         if index.isValid():
@@ -317,8 +385,8 @@ class DashboardView(QWidget):
             write_csv(self.snapshot, path)
 
     def export_png(self, path: str | Path) -> bool:
-        """Save a picture of the dashboard as it is drawn now."""
-        return self.grab().save(str(path), "PNG")
+        """Save a picture of the whole dashboard as it is drawn now."""
+        return self.body.grab().save(str(path), "PNG")   # all of it, scrolled out of view or not
 
     def _ask_and_export(self, file_filter: str, suffix: str, export) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export dashboard", f"dashboard{suffix}", file_filter)

@@ -166,3 +166,29 @@ def test_screenshots_of_the_banner_outbox_and_search_popup(qtbot, main_window, d
         window.search_box.run_now()
     qtbot.wait(50)
     window.grab().save(str(SHOTS / "search-popup-1366x768.png"))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_dashboard_fits_beside_the_queues_and_leaves_them_as_they_were(qtbot, main_window, desk, size):
+    """The dashboard page scrolls and wraps its tiles instead of widening the window: the queue pane
+    keeps its width while it is shown and after it (it was squeezed to ~80 px for the session)."""
+    window = main_window
+    window.apply_default_layout(*size)
+    desk.settle(qtbot)
+    qtbot.wait(50)
+    queues_width, window_width = window.queue_pane.width(), window.width()
+    window.pages.show_dashboard()
+    dashboard = window.pages.dashboard
+    qtbot.waitUntil(lambda: dashboard.snapshot is not None and bool(dashboard.tiles))
+    qtbot.wait(100)
+    window.grab().save(str(SHOTS / f"dashboard-{size[0]}x{size[1]}.png"))
+    assert window.width() == window_width and abs(window.queue_pane.width() - queues_width) <= 2
+    viewport = dashboard.scroll.viewport()
+    for tile in dashboard.tiles:
+        right = tile.mapTo(viewport, tile.rect().topRight()).x()
+        assert right <= viewport.width(), f"{tile.stats.name} is cut off at {size}"
+    assert dashboard.tile_columns() == (3 if size[0] >= 1920 else dashboard.tile_columns()) >= 1
+    window.pages.show_work()
+    qtbot.wait(50)
+    assert abs(window.queue_pane.width() - queues_width) <= 2, "the queues are as wide as before"
+

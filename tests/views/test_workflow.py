@@ -317,6 +317,30 @@ def test_dashboard_drill_down_opens_that_agents_tickets_and_the_no_department_qu
         QueueSpec(no_department=True, statuses=UNSOLVED)) == [9000]
 
 
+def test_the_dashboard_opened_after_the_first_sync_says_online(qtbot, qapp, server, tmp_path):
+    """Built on first use, the dashboard takes the connection state already on the bus (it said
+    "Offline" on every tile, beside a status bar saying "Online", until the next sync)."""
+    live = Live(qtbot, qapp, server, tmp_path, interval=30)
+    window = live.window
+
+    async def scenario():
+        live.start()
+        await live.until(lambda: live.engine.status.online and live.engine.status.last_synced_at
+                         and not live.engine.status.syncing, what="the first sync")
+        window.pages.show_dashboard()
+        dashboard = window.pages.dashboard
+        await live.until(lambda: dashboard.snapshot is not None and dashboard.tiles, what="the dashboard")
+        return [tile.footer.text() for tile in dashboard.tiles], dashboard.status.text()
+
+    try:
+        footers, status = live.run(scenario)
+    finally:
+        live.close()
+    assert footers and all(text.endswith("· Online") for text in footers), footers
+    assert "Online" in status and "Offline" not in status
+    assert "Online" in window.status.online.text()
+
+
 def test_agent_queue_key_names_the_agent():
     queue = agent_queue(42, "Bob Smith")
     assert queue.key == "agent:42" and queue.label == "Bob Smith's open tickets" and queue.spec.assignee_id == 42
