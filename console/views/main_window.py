@@ -138,6 +138,7 @@ class MainWindow(QMainWindow):
         self.status = StatusBar(ops.bus)
         self.setStatusBar(self.status)
         self.toast = Toast(self)
+        self.toast.keep_clear_of(self.reply_editor.send_button)
         self.work_split = QSplitter(Qt.Orientation.Horizontal)
         self.work_split.addWidget(list_box)
         self.ticket_tabs = TicketTabs(self.ticket_pane.thread.verticalScrollBar())

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QEvent, Qt, QTimer
+from PySide6.QtCore import QEvent, QPoint, QRect, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QWidget
 
 from . import theme
@@ -40,6 +40,7 @@ class Toast(QFrame):
         layout.addWidget(self.action)
         layout.addWidget(self.close_button)
         self._on_action: Callable[[], None] | None = None
+        self._keep_clear: list[QWidget] = []
         self.action.clicked.connect(self._act)
         self.close_button.clicked.connect(self.hide)
         self._timer = QTimer(self, singleShot=True)
@@ -76,6 +77,10 @@ class Toast(QFrame):
         if action is not None:
             action()
 
+    def keep_clear_of(self, *widgets: QWidget) -> None:
+        """Never cover these (e.g. Send: an "Undo send" toast sat over it for its whole 10 s)."""
+        self._keep_clear.extend(widgets)
+
     def _place(self) -> None:
         window = self.parentWidget()
         width = min(460, max(260, window.width() // 3))
@@ -85,7 +90,13 @@ class Toast(QFrame):
         status = getattr(window, "statusBar", None)
         if callable(status) and status() is not None and status().isVisible():
             bottom -= status().height()
-        self.move(window.width() - width - 16, bottom - self.height())
+        left = window.width() - width - 16
+        for widget in self._keep_clear:
+            if widget.isVisible() and widget.window() is window:
+                there = QRect(widget.mapTo(window, QPoint(0, 0)), widget.size())
+                if there.intersects(QRect(left, bottom - self.height(), width, self.height())):
+                    bottom = there.top() - 6   # just above it
+        self.move(left, bottom - self.height())
 
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 (Qt override): follow the window's size
         if event.type() == QEvent.Type.Resize and self.isVisible():

@@ -192,3 +192,22 @@ def test_the_dashboard_fits_beside_the_queues_and_leaves_them_as_they_were(qtbot
     qtbot.wait(50)
     assert abs(window.queue_pane.width() - queues_width) <= 2, "the queues are as wide as before"
 
+
+@pytest.mark.parametrize("size", SIZES, ids=[f"{w}x{h}" for w, h in SIZES])
+def test_the_undo_send_toast_leaves_send_in_reach(qtbot, main_window, desk, size):
+    from PySide6.QtCore import QPoint, QRect
+
+    window = main_window
+    window.apply_default_layout(*size)
+    select_queue(qtbot, window, _billing(desk))
+    qtbot.waitUntil(lambda: window.ticket_pane.ticket_id is not None)
+    desk.settle(qtbot)
+    editor = window.reply_editor
+    window.ops.replies.grace_seconds = 10   # the app's default "Undo send" (the fixture has no preferences)
+    editor.text_edit.setPlainText("Thanks, the refund is on its way.")
+    editor.send()
+    qtbot.waitUntil(lambda: window.toast.isVisible() and "Undo" in window.toast.action.text())
+    window.grab().save(str(SHOTS / f"undo-send-toast-{size[0]}x{size[1]}.png"))
+    send = QRect(editor.send_button.mapTo(window, QPoint(0, 0)), editor.send_button.size())
+    assert not window.toast.geometry().intersects(send), (window.toast.geometry(), send)
+    assert window.rect().contains(window.toast.geometry()), "the toast stays inside the window"
