@@ -60,9 +60,11 @@ class CannedReplyPicker(QWidget):
     insert_requested = Signal(object)
     language_requested = Signal(object)
 
-    def __init__(self, model: CannedReplyModel, me: int | None = None, parent=None) -> None:
+    def __init__(self, model: CannedReplyModel, me: int | None = None, *, resolve=None, warn=None,
+                 parent=None) -> None:
         super().__init__(parent)
         self._me = me
+        self._resolve, self._warn = resolve, warn   # ops.suggestions.canned_reply, ops.bus.warn
         self._ticket: dict | None = None
         self._details = None
         self._suggestions = None
@@ -169,6 +171,19 @@ class CannedReplyPicker(QWidget):
             self.model.set_department(details.ticket.get("group_id"), self._me)
         else:
             self._show_preview()
+
+    def insert_by_id(self, macro_id: int) -> None:
+        """A canned reply picked elsewhere (search): made for the shown ticket off the GUI thread (its
+        fragments inlined, or a message: never half a reply), then ``insert_requested`` as if picked here."""
+        details = self._details
+        if details is None or self._resolve is None:
+            return
+        ticket_id = details.ticket_id
+
+        def resolved(reply) -> None:
+            if self._details is not None and self._details.ticket_id == ticket_id:   # still that ticket
+                self.insert_requested.emit(reply)
+        self._resolve(macro_id, details.ticket, done=resolved, failed=self._warn or (lambda _message: None))
 
     def on_suggestions(self, suggestions) -> None:
         """The ranking for the shown ticket arrived: order the list, preselect only a confident best."""

@@ -129,7 +129,8 @@ class MainWindow(QMainWindow):
         self.reply_editor = ReplyEditor(ops.replies, attachments=ops.attachments, spelling=ops.spelling)
         self.ticket_pane.set_reply_editor(self.reply_editor)
         self.account_pane = AccountPane()
-        self.canned_picker = CannedReplyPicker(CannedReplyModel(ws.reader, self), self.me)
+        self.canned_picker = CannedReplyPicker(CannedReplyModel(ws.reader, self), self.me,
+                                               resolve=ops.suggestions.canned_reply, warn=ops.bus.warn)
         self.side_tabs = QTabWidget()
         self.side_tabs.setObjectName("sideTabs")
         self.side_tabs.addTab(self.account_pane, "Account")
@@ -208,7 +209,8 @@ class MainWindow(QMainWindow):
         self.search_box.ticket_requested.connect(self.open_ticket)
         self.search_box.customer_requested.connect(
             lambda user_id: ops.search.customer_tickets(user_id, done=self.on_customer_tickets))
-        self.search_box.canned_reply_requested.connect(self.on_canned_reply_requested)
+        self.search_box.canned_reply_requested.connect(lambda _id: self.side_tabs.setCurrentWidget(self.canned_picker))
+        self.search_box.canned_reply_requested.connect(self.canned_picker.insert_by_id)
         self.outbox_view.ticket_requested.connect(self.open_ticket)
         ops.outbox.taken_back.connect(self.on_taken_back)
         self.ticket_list.queue_shown.connect(self.on_queue_shown)
@@ -323,17 +325,6 @@ class MainWindow(QMainWindow):
             self.open_ticket(tickets[0]["id"])
         else:
             self.ops.bus.info("This customer has no tickets in the cache.")
-
-    def on_canned_reply_requested(self, macro_id: int) -> None:
-        """A canned reply picked in search: insert it for the open ticket."""
-        self.side_tabs.setCurrentWidget(self.canned_picker)
-
-        details = self.shown_ticket.details
-        if details is not None:   # its fragments inlined, or a message: never half a reply
-            editor, ticket_id = self.reply_editor, details.ticket_id
-            self.ops.suggestions.canned_reply(
-                macro_id, details.ticket, failed=self.ops.bus.warn,
-                done=lambda reply: editor.insert_canned_reply(reply) if editor.ticket_id == ticket_id else None)
 
     def show_canned_replies(self) -> None:
         self.side_tabs.setCurrentWidget(self.canned_picker)

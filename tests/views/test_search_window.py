@@ -147,3 +147,21 @@ def test_results_pop_up_over_the_panes_and_escape_closes_them(qtbot, main_window
     window.search_box.search_edit.setFocus()
     qtbot.keyClick(window.search_box.search_edit, Qt.Key.Key_Escape)
     assert not popup.isVisible() and window.search_box.search_edit.text() == ""
+
+
+def test_a_canned_reply_chosen_in_search_goes_into_the_open_tickets_editor(qtbot, main_window, desk):
+    window = main_window
+    tid = window.ticket_model.ticket_id_at(0)
+    window.open_ticket(tid)
+    qtbot.waitUntil(lambda: window.reply_editor.ticket_id == tid and window.shown_ticket.details is not None)
+    editor = window.reply_editor
+    assert editor.body() == ""
+    macro = next(m for m in desk.reader.all_macros() if m.get("active", True) and "::" in m["title"])
+    hits = _search(qtbot, window, macro["title"].split("::")[-1])   # "Login help", as the picker shows it
+    row = next(ix for ix in window.search_box._hit_rows() if window.search_box.model.hit(ix).kind == "canned_reply"
+               and window.search_box.model.hit(ix).id == macro["id"])
+    window.search_box.results.setCurrentIndex(row)
+    qtbot.keyClick(window.search_box.search_edit, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: editor.body() != "", timeout=5000)
+    assert window.side_tabs.currentWidget() is window.canned_picker
+    assert editor.ticket_id == tid and hits
