@@ -108,9 +108,9 @@ class Windows:
     def per_chart_day(self, moments: Iterable[float | None], now: float) -> list[int]:
         """How many of ``moments`` (None: unknown, not counted) fall in each chart day, up to ``now``:
         ``chart_index`` of each, counted by sorting and bisecting the day starts."""
-        first = self.chart_start
-        ordered = sorted([m for m in moments if m is not None and first <= m <= now])
-        below = [bisect_left(ordered, start) for start in self.day_starts]
+        ordered = sorted([m for m in moments if m is not None])
+        cap = bisect_right(ordered, now)
+        below = [min(bisect_left(ordered, start), cap) for start in self.day_starts]
         return [below[i + 1] - below[i] for i in range(CHART_DAYS)]
 
     def chart_index(self, moment: float) -> int | None:
@@ -174,7 +174,6 @@ class DashboardFacts:
 
     groups: dict[int, str] = field(default_factory=dict)
     agents: dict[int, str] = field(default_factory=dict)
-    status_counts: list[tuple[int | None, str, int]] = field(default_factory=list)
     active: ActiveTickets = field(default_factory=ActiveTickets)
     recent: RecentTickets = field(default_factory=RecentTickets)
     replies: list[tuple[int, float]] = field(default_factory=list)                      # agent, time
@@ -290,14 +289,12 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
     win = Windows.at(now, tz)
     group_ids = sorted(facts.groups, key=lambda g: facts.groups[g].casefold())
     counts: dict[int | None, Counter] = {g: Counter() for g in group_ids}
-    for group_id, status, n in facts.status_counts:
-        counts.setdefault(group_id, Counter())[status] += n
 
     # the unsolved tickets (10k at 100k): a few passes over their columns, each doing one thing
     active = facts.active
     groups_of = active.group_ids
-    for group_id in set(groups_of).difference(counts):
-        counts[group_id] = Counter()
+    for (group_id, status), n in Counter(zip(groups_of, active.statuses, strict=True)).items():
+        counts.setdefault(group_id, Counter())[status] += n
     unassigned = Counter(compress(groups_of, map(is_, active.assignee_ids, repeat(None))))
     open_by_agent = Counter(active.assignee_ids)
     del open_by_agent[None]
@@ -325,10 +322,11 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
     median_start, today_start = win.median_start, win.today_start
     for group_id, created, reply in chain(zip(groups_of, active.created, active.first_replies, strict=True),
                                           zip(recent.group_ids, recent.created, recent.first_replies, strict=True)):
-        if reply is not None and created is not None and median_start <= reply <= now:
-            week_replies.setdefault(group_id, []).append(reply - created)
-            if reply >= today_start:
-                today_replies.setdefault(group_id, []).append(reply - created)
+        if reply is None or reply < median_start or reply > now or created is None:
+            continue
+        week_replies.setdefault(group_id, []).append(reply - created)
+        if reply >= today_start:
+            today_replies.setdefault(group_id, []).append(reply - created)
     chart_created = win.per_chart_day(chain(active.created, recent.created), now)
     chart_solved = win.per_chart_day(recent.updated, now)
     tomorrow_start = win.day_starts[-1]

@@ -25,7 +25,6 @@ from console.domain.dashboard import (
     local_zone,
 )
 from console.domain.sla import SlaPolicy
-from console.domain.statuses import UNSOLVED
 from console.domain.statuses import WAITING as WAITING_STATUSES
 
 from .reader import CacheReader
@@ -34,7 +33,6 @@ from .rows import loads
 from .schema import DASHBOARD_KEY_SQL, RATING_SQL
 
 _MARGIN_S = 86_400  # comment times are ISO strings: their prefilter reaches a day further back
-_UNSOLVED_SQL = ", ".join(f"'{s}'" for s in UNSOLVED)
 _WAITING_SQL = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
 
 # Two ranges of ix_tickets_dashboard_row (covering: nothing else is read) give the tickets that can
@@ -92,8 +90,6 @@ def load_facts(reader: CacheReader, windows: Windows) -> DashboardFacts:
     facts.groups = {g["id"]: g.get("name") or f"Department {g['id']}" for g in reader.groups()}
     facts.agents = {r[0]: r[1] for r in reader._all(
         "SELECT id, name FROM users WHERE role IN ('agent', 'admin') AND active = 1")}
-    facts.status_counts = reader._all(f"SELECT group_id, status, count(*) FROM tickets WHERE deleted = 0 "
-                                      f"AND status IN ({_UNSOLVED_SQL}) GROUP BY group_id, status")
     chart_start = windows.chart_start
     facts.active = ActiveTickets(*map(loads, reader._all(_ACTIVE_SQL)[0]))
     facts.recent = RecentTickets(*map(loads, reader._all(
