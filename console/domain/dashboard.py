@@ -310,7 +310,7 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
                                                   strict=True):
         if since is not None and status in WAITING_STATUSES:
             best = earliest_wait.get(group_id)
-            if best is None or (since, ticket_id) < best:
+            if best is None or since < best[0] or (since == best[0] and ticket_id < best[1]):  # (no pair per ticket)
                 earliest_wait[group_id] = (since, ticket_id)
     oldest = {g: (now - since, ticket_id) for g, (since, ticket_id) in earliest_wait.items()}
     creations = sorted([c for c in active.created if c is not None])   # sorted once: the ages and the chart
