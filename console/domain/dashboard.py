@@ -36,14 +36,16 @@ import os
 import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from itertools import chain, compress, repeat
+from operator import eq, is_
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .satisfaction import csat
-from .sla import SlaPolicy
+from .sla import SlaPolicy, first_reply_state
 from .statuses import WAITING as WAITING_STATUSES
 
 CHART_DAYS = 14
@@ -103,6 +105,14 @@ class Windows:
     def chart_days(self) -> list[date]:
         return [self.today - timedelta(days=n) for n in range(CHART_DAYS - 1, -1, -1)]
 
+    def per_chart_day(self, moments: Iterable[float | None], now: float) -> list[int]:
+        """How many of ``moments`` (None: unknown, not counted) fall in each chart day, up to ``now``:
+        ``chart_index`` of each, counted by sorting and bisecting the day starts."""
+        ordered = sorted([m for m in moments if m is not None])
+        cap = bisect_right(ordered, now)
+        below = [min(bisect_left(ordered, start), cap) for start in self.day_starts]
+        return [below[i + 1] - below[i] for i in range(CHART_DAYS)]
+
     def chart_index(self, moment: float) -> int | None:
         """Which chart day ``moment`` falls in (0 = oldest), None outside the 14 days."""
         i = bisect_right(self.day_starts, moment) - 1
@@ -110,8 +120,7 @@ class Windows:
 
 
 class ActiveTicket(NamedTuple):
-    """An unsolved ticket, as the cache knows it (epochs; None when unknown). A named tuple: the
-    dashboard makes one per unsolved ticket (10k at 100k tickets) straight from query rows."""
+    """An unsolved ticket, as the cache knows it (epochs; None when unknown)."""
 
     id: int
     group_id: int | None
@@ -123,17 +132,50 @@ class ActiveTicket(NamedTuple):
     waiting_since: float | None
 
 
+@dataclass(frozen=True)
+class ActiveTickets:
+    """The unsolved tickets (10k at 100k) as columns: one list per ``ActiveTicket`` field, the same
+    ticket at the same index. Columns, not records: the dashboard's arithmetic then runs over lists
+    of numbers, with no object per ticket to make (and collect). Iterating gives the records."""
+
+    ids: list[int] = field(default_factory=list)
+    group_ids: list[int | None] = field(default_factory=list)
+    assignee_ids: list[int | None] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    priorities: list[str | None] = field(default_factory=list)
+    created: list[float | None] = field(default_factory=list)
+    first_replies: list[float | None] = field(default_factory=list)
+    waiting_since: list[float | None] = field(default_factory=list)   # None when not waiting on us
+
+    def __iter__(self) -> Iterator[ActiveTicket]:
+        return map(ActiveTicket, self.ids, self.group_ids, self.assignee_ids, self.statuses, self.priorities,
+                   self.created, self.first_replies, self.waiting_since)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+
+@dataclass(frozen=True)
+class RecentTickets:
+    """The other tickets updated or created since the chart began, as columns like ``ActiveTickets``:
+    solved or closed ones by their solve time (``updated``); ``first_replies`` may hold None for
+    those not updated since the 7-day median window began (their reply is older)."""
+
+    group_ids: list[int | None] = field(default_factory=list)
+    assignee_ids: list[int | None] = field(default_factory=list)
+    created: list[float | None] = field(default_factory=list)
+    updated: list[float | None] = field(default_factory=list)
+    first_replies: list[float | None] = field(default_factory=list)
+
+
 @dataclass
 class DashboardFacts:
     """What the store reads for one snapshot; ``build_snapshot`` does the arithmetic."""
 
     groups: dict[int, str] = field(default_factory=dict)
     agents: dict[int, str] = field(default_factory=dict)
-    status_counts: list[tuple[int | None, str, int]] = field(default_factory=list)
-    active: list[ActiveTicket] = field(default_factory=list)
-    first_replies: list[tuple[int | None, float, float]] = field(default_factory=list)  # group, created, reply
-    created: list[float] = field(default_factory=list)                                  # since chart start
-    solved: list[tuple[int | None, float]] = field(default_factory=list)                # assignee, solve time
+    active: ActiveTickets = field(default_factory=ActiveTickets)
+    recent: RecentTickets = field(default_factory=RecentTickets)
     replies: list[tuple[int, float]] = field(default_factory=list)                      # agent, time
     ratings: list[tuple[int | None, str]] = field(default_factory=list)                 # group, good/bad
     last_sync: float | None = None
@@ -225,21 +267,6 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def first_reply_state(created: float | None, first_reply: float | None, target_minutes: int | None, *,
-                      now: float, at_risk_fraction: float) -> str | None:
-    """``domain.sla.sla_state`` on epochs: met, breached, at_risk, ok (None without target/creation)."""
-    if target_minutes is None or created is None:
-        return None
-    target = target_minutes * 60
-    deadline = created + target
-    if first_reply is not None:
-        return "met" if first_reply <= deadline else "breached"
-    left = deadline - now
-    if left < 0:
-        return "breached"
-    return "at_risk" if left < target * at_risk_fraction or left == 0 else "ok"
-
-
 def backlog_bucket(age_seconds: float) -> int:
     """Index into ``AGE_BUCKETS`` for an age (negative ages, from clock skew, count as new)."""
     return min(bisect_right(_AGE_UPPER_BOUNDS, age_seconds), len(AGE_BUCKETS) - 1)
@@ -262,40 +289,51 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
     win = Windows.at(now, tz)
     group_ids = sorted(facts.groups, key=lambda g: facts.groups[g].casefold())
     counts: dict[int | None, Counter] = {g: Counter() for g in group_ids}
-    for group_id, status, n in facts.status_counts:
-        counts.setdefault(group_id, Counter())[status] += n
 
-    # the unsolved tickets (10k at 100k): a few passes that each do one thing, in comprehensions
+    # the unsolved tickets (10k at 100k): a few passes over their columns, each doing one thing
     active = facts.active
-    for group_id in {t.group_id for t in active}.difference(counts):
-        counts[group_id] = Counter()
-    unassigned = Counter([t.group_id for t in active if t.assignee_id is None])
-    open_by_agent = Counter([t.assignee_id for t in active if t.assignee_id is not None])
+    groups_of = active.group_ids
+    for (group_id, status), n in Counter(zip(groups_of, active.statuses, strict=True)).items():
+        counts.setdefault(group_id, Counter())[status] += n
+    unassigned = Counter(compress(groups_of, map(is_, active.assignee_ids, repeat(None))))
+    open_by_agent = Counter(active.assignee_ids)
+    del open_by_agent[None]
     targets = {(g, p): policy.target_minutes(facts.groups.get(g) if g is not None else None, p)
-               for g, p in {(t.group_id, t.priority) for t in active}}
-    fraction = policy.at_risk_fraction
-    states = Counter([(t.group_id, first_reply_state(t.created, t.first_reply, targets[t.group_id, t.priority],
-                                                     now=now, at_risk_fraction=fraction)) for t in active])
-    breached = Counter({g: n for (g, state), n in states.items() if state == "breached"})
-    at_risk = Counter({g: n for (g, state), n in states.items() if state == "at_risk"})
-    longest_wait: dict[int | None, tuple[float, int]] = {}   # group -> (waited, -ticket id): the longest, lowest id
-    for t in active:
-        if t.status in WAITING_STATUSES and t.waiting_since is not None:
-            key = (now - t.waiting_since, -t.id)
-            best = longest_wait.get(t.group_id)
-            if best is None or key > best:
-                longest_wait[t.group_id] = key
-    oldest = {g: (waited, -negative_id) for g, (waited, negative_id) in longest_wait.items()}
-    ages = backlog_histogram([now - t.created for t in active if t.created is not None])
+               for g, p in set(zip(groups_of, active.priorities, strict=True))}
+    states = list(map(first_reply_state, active.created, active.first_replies,
+                      map(targets.__getitem__, zip(groups_of, active.priorities, strict=True)),
+                      repeat(now), repeat(policy.at_risk_fraction)))
+    breached = Counter(compress(groups_of, map(eq, states, repeat("breached"))))   # (states may be None)
+    at_risk = Counter(compress(groups_of, map(eq, states, repeat("at_risk"))))
+    earliest_wait: dict[int | None, tuple[float, int]] = {}   # group -> (waiting since, ticket id): the earliest, lowest id
+    for group_id, status, since, ticket_id in zip(groups_of, active.statuses, active.waiting_since, active.ids,
+                                                  strict=True):
+        if since is not None and status in WAITING_STATUSES:
+            best = earliest_wait.get(group_id)
+            if best is None or since < best[0] or (since == best[0] and ticket_id < best[1]):  # (no pair per ticket)
+                earliest_wait[group_id] = (since, ticket_id)
+    oldest = {g: (now - since, ticket_id) for g, (since, ticket_id) in earliest_wait.items()}
+    creations = sorted([c for c in active.created if c is not None])   # sorted once: the ages and the chart
+    ages = backlog_histogram([now - c for c in reversed(creations)])   # (already in order: a linear sort)
 
+    # first replies (any status) in the median window; the chart's created and solved tickets
+    recent = facts.recent
     today_replies: dict[int | None, list[float]] = {}
     week_replies: dict[int | None, list[float]] = {}
     median_start, today_start = win.median_start, win.today_start
-    for group_id, created, reply in facts.first_replies:
-        if median_start <= reply <= now:
-            week_replies.setdefault(group_id, []).append(reply - created)
-            if reply >= today_start:
-                today_replies.setdefault(group_id, []).append(reply - created)
+    for group_id, created, reply in chain(zip(groups_of, active.created, active.first_replies, strict=True),
+                                          zip(recent.group_ids, recent.created, recent.first_replies, strict=True)):
+        if reply is None or reply < median_start or reply > now or created is None:
+            continue
+        week_replies.setdefault(group_id, []).append(reply - created)
+        if reply >= today_start:
+            today_replies.setdefault(group_id, []).append(reply - created)
+    chart_created = win.per_chart_day(creations + recent.created, now)
+    chart_solved = win.per_chart_day(recent.updated, now)
+    tomorrow_start = win.day_starts[-1]
+    solved_today = Counter([a for a, moment in zip(recent.assignee_ids, recent.updated, strict=True)
+                            if a is not None and moment is not None and today_start <= moment < tomorrow_start
+                            and moment <= now])
 
     scores: dict[int | None, list[str]] = {}
     for group_id, score in facts.ratings:
@@ -314,19 +352,6 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
             breached[group_id], at_risk[group_id], _median(today_replies.get(group_id, ())),
             _median(week_replies.get(group_id, ())), *csat(scores.get(group_id, ()))))
 
-    solved_today: Counter[int] = Counter()
-    chart_solved = [0] * CHART_DAYS
-    for assignee_id, moment in facts.solved:
-        i = win.chart_index(moment)
-        if i is not None and moment <= now:
-            chart_solved[i] += 1
-            if i == CHART_DAYS - 1 and assignee_id is not None:
-                solved_today[assignee_id] += 1
-    chart_created = [0] * CHART_DAYS
-    for moment in facts.created:
-        i = win.chart_index(moment)
-        if i is not None and moment <= now:
-            chart_created[i] += 1
     replies_today = Counter(a for a, moment in facts.replies if win.today_start <= moment <= now)
 
     agents = [AgentStats(a, facts.agents[a], open_by_agent[a], solved_today[a], replies_today[a])

@@ -118,15 +118,34 @@ def first_reply_at(ticket: dict, comments: list[dict], agent_ids: Iterable[int])
 
 def sla_state(created_at: datetime, first_reply_at: datetime | None, target_minutes: int, *,
               now: datetime, at_risk_fraction: float = DEFAULT_AT_RISK_FRACTION) -> SlaState:
-    """Met, breached, at risk or ok, for one target (see the module docstring)."""
-    target = timedelta(minutes=target_minutes)
-    deadline = as_utc(created_at) + target
+    """Met, breached, at risk or ok, for one target (see the module docstring): ``first_reply_state``
+    on the seconds since creation (exact: a timedelta's seconds)."""
+    created = as_utc(created_at)
     if first_reply_at is not None:
-        return "met" if as_utc(first_reply_at) <= deadline else "breached"
-    left = deadline - as_utc(now)
-    if left < timedelta(0):
+        state = first_reply_state(0, (as_utc(first_reply_at) - created).total_seconds(), target_minutes,
+                                  now=0, at_risk_fraction=at_risk_fraction)
+    else:
+        state = first_reply_state(0, None, target_minutes, now=(as_utc(now) - created).total_seconds(),
+                                  at_risk_fraction=at_risk_fraction)
+    assert state is not None   # (a target and a creation time)
+    return state
+
+
+def first_reply_state(created: float | None, first_reply: float | None, target_minutes: int | None,
+                      now: float, at_risk_fraction: float = DEFAULT_AT_RISK_FRACTION) -> SlaState | None:
+    """The first-reply rule on plain numbers (epoch seconds, or any one origin): met, breached,
+    at_risk or ok (the module docstring); None without a target or a creation time. The dashboard
+    maps it over its unsolved tickets' columns (positional arguments: no keyword merging per call)."""
+    if target_minutes is None or created is None:
+        return None
+    target = target_minutes * 60
+    deadline = created + target
+    if first_reply is not None:
+        return "met" if first_reply <= deadline else "breached"
+    left = deadline - now
+    if left < 0:
         return "breached"
-    return "at_risk" if left < target * at_risk_fraction or left == timedelta(0) else "ok"
+    return "at_risk" if left < target * at_risk_fraction or left == 0 else "ok"
 
 
 def waiting_since(ticket: dict, comments: list[dict], agent_ids: Iterable[int]) -> datetime | None:

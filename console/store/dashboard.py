@@ -4,72 +4,70 @@
 window and ``support-console report`` call; ``load_facts(reader, windows)`` is the SQL part.
 
 Per-ticket reply facts (the first public agent reply and the time the customer has been waiting
-since, ``domain.sla`` rules) are kept by the writer in ``ticket_reply_facts`` (``reply_facts``); the
-tickets are read from ranges of the covering ``ix_tickets_dashboard`` (cache migration 10), so no
-ticket row and no thread is read, except today's agent comments of the tickets updated today.
-Comment and ticket times are compared as the API's ISO strings ("...Z"), which sort as time.
+since, ``domain.sla`` rules) are kept by the writer on the ticket row (``reply_facts``), with the
+ticket's times as epoch numbers (``created_ts``, ``updated_ts``); the tickets are read from ranges of
+the covering ``ix_tickets_dashboard_row`` (cache migration 12), so no ticket row, no other table and
+no thread is read, except today's agent comments of the tickets updated today, and nothing is parsed.
 """
 
 from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, tzinfo
-from functools import partial
 
 from console.domain.dashboard import (
-    ActiveTicket,
+    ActiveTickets,
     DashboardFacts,
     DashboardSnapshot,
+    RecentTickets,
     Windows,
     build_snapshot,
     local_zone,
 )
 from console.domain.sla import SlaPolicy
-from console.domain.statuses import UNSOLVED
 from console.domain.statuses import WAITING as WAITING_STATUSES
 
 from .reader import CacheReader
 from .reply_facts import AGENTS_SQL
+from .rows import loads
 from .schema import DASHBOARD_KEY_SQL, RATING_SQL
 
-_MARGIN_S = 86_400  # ISO-string prefilters reach a day further back; exact filtering is by epoch
-_UNSOLVED_SQL = ", ".join(f"'{s}'" for s in UNSOLVED)
+_MARGIN_S = 86_400  # comment times are ISO strings: their prefilter reaches a day further back
 _WAITING_SQL = ", ".join(f"'{s}'" for s in WAITING_STATUSES)
 
-# Two ranges of ix_tickets_dashboard (covering: no ticket row is read) give the tickets that can
+# Two ranges of ix_tickets_dashboard_row (covering: nothing else is read) give the tickets that can
 # matter: the unsolved ones (key '~'), then those updated or created since the 14-day chart began
-# (the 7-day median window is inside it; a reply updates its ticket). Their reply facts are one
-# primary-key look-up each in ticket_reply_facts (kept by the writer, see reply_facts).
+# (the 7-day median window is inside it; a reply updates its ticket). Times are epoch numbers. Each
+# comes back as one row of JSON arrays, a column each (the same ticket at the same index): 10k
+# tuples made by sqlite3 and collected by Python cost more than the dashboard's arithmetic.
 _ACTIVE_SQL = f"""
-SELECT t.id, t.group_id, t.assignee_id, t.status, t.priority, unixepoch(t.created_at), f.first_reply_at,
-    CASE WHEN t.status IN ({_WAITING_SQL}) THEN coalesce(f.waiting_since, unixepoch(t.created_at)) END
-FROM tickets AS t LEFT JOIN ticket_reply_facts AS f ON f.ticket_id = t.id
-WHERE t.deleted = 0 AND {DASHBOARD_KEY_SQL} = '~'
+SELECT json_group_array(id), json_group_array(group_id), json_group_array(assignee_id), json_group_array(status),
+    json_group_array(priority), json_group_array(created_ts), json_group_array(first_reply_at),
+    json_group_array(CASE WHEN status IN ({_WAITING_SQL}) THEN coalesce(waiting_since, created_ts) END)
+FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} = '~'
 """
 _RECENT_SQL = f"""
-SELECT t.group_id, t.assignee_id, unixepoch(t.created_at), unixepoch(t.updated_at),
-    CASE WHEN t.updated_at >= :since_median THEN f.first_reply_at END
-FROM tickets AS t LEFT JOIN ticket_reply_facts AS f ON f.ticket_id = t.id
-WHERE t.deleted = 0 AND {DASHBOARD_KEY_SQL} >= :since_chart AND {DASHBOARD_KEY_SQL} < '~'
+SELECT json_group_array(group_id), json_group_array(assignee_id), json_group_array(created_ts),
+    json_group_array(updated_ts), json_group_array(CASE WHEN updated_ts >= :since_median THEN first_reply_at END)
+FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} >= :since_chart AND {DASHBOARD_KEY_SQL} < '~'
 """
 
 _WAITING_BY_IDS_SQL = f"""
-SELECT t.id, coalesce(f.waiting_since, unixepoch(t.created_at))
-FROM tickets AS t LEFT JOIN ticket_reply_facts AS f ON f.ticket_id = t.id
-WHERE t.id IN (SELECT value FROM json_each(:ids)) AND t.status IN ({_WAITING_SQL})
+SELECT id, coalesce(waiting_since, created_ts) FROM tickets
+WHERE id IN (SELECT value FROM json_each(:ids)) AND status IN ({_WAITING_SQL})
 """
 
-# Public agent comments made since :since on tickets updated since then (a range of the same index).
+# Public agent comments made since :since_iso on tickets updated since :since (two ranges of the same
+# index: the unsolved tickets by their update, the others by their key).
 _REPLIES_SQL = f"""
 SELECT c.author_id, unixepoch(c.created_at)
-FROM (SELECT id FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} >= :since AND updated_at >= :since) AS t
+FROM (SELECT id FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} = '~' AND updated_ts >= :since
+      UNION ALL
+      SELECT id FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} >= :since AND {DASHBOARD_KEY_SQL} < '~'
+      AND updated_ts >= :since) AS t
 CROSS JOIN comments AS c ON c.ticket_id = t.id
-WHERE c.created_at >= :since AND c.public = 1 AND c.author_id IN ({AGENTS_SQL})
+WHERE c.created_at >= :since_iso AND c.public = 1 AND c.author_id IN ({AGENTS_SQL})
 """
-
-
-# ActiveTicket._make without its length check (the query has its fields, in order): 10k rows
-_ACTIVE_TICKET = partial(tuple.__new__, ActiveTicket)
 
 
 def waiting_since(reader: CacheReader, ticket_ids: list[int]) -> dict[int, float]:
@@ -92,27 +90,15 @@ def load_facts(reader: CacheReader, windows: Windows) -> DashboardFacts:
     facts.groups = {g["id"]: g.get("name") or f"Department {g['id']}" for g in reader.groups()}
     facts.agents = {r[0]: r[1] for r in reader._all(
         "SELECT id, name FROM users WHERE role IN ('agent', 'admin') AND active = 1")}
-    facts.status_counts = reader._all(f"SELECT group_id, status, count(*) FROM tickets WHERE deleted = 0 "
-                                      f"AND status IN ({_UNSOLVED_SQL}) GROUP BY group_id, status")
-    params = {"since_median": _iso(windows.median_start - _MARGIN_S), "since_chart": _iso(windows.chart_start - _MARGIN_S),
-              "since_today": _iso(windows.today_start - _MARGIN_S)}
-    rows = reader._all(_ACTIVE_SQL)
-    facts.active = list(map(_ACTIVE_TICKET, rows))
-    facts.first_replies = [(group, created, reply) for _, group, _, _, _, created, reply, _ in rows
-                           if reply is not None and created is not None]   # (no creation time: nothing to measure)
     chart_start = windows.chart_start
-    facts.created = [created for _, _, _, _, _, created, _, _ in rows if created is not None and created >= chart_start]
-    for group, assignee, created, updated, reply in reader._all(_RECENT_SQL, params):
-        if updated is not None:
-            facts.solved.append((assignee, updated))
-        if reply is not None and created is not None:
-            facts.first_replies.append((group, created, reply))
-        if created is not None and created >= chart_start:
-            facts.created.append(created)
-    facts.replies = [(r[0], r[1]) for r in reader._all(_REPLIES_SQL, {"since": params["since_today"]}) if r[1] is not None]
+    facts.active = ActiveTickets(*map(loads, reader._all(_ACTIVE_SQL)[0]))
+    facts.recent = RecentTickets(*map(loads, reader._all(
+        _RECENT_SQL, {"since_median": windows.median_start, "since_chart": chart_start})[0]))
+    facts.replies = [(r[0], r[1]) for r in reader._all(_REPLIES_SQL, {
+        "since": windows.today_start, "since_iso": _iso(windows.today_start - _MARGIN_S)}) if r[1] is not None]
     facts.ratings = [(r[0], r[1]) for r in reader._all(
         f"SELECT group_id, {RATING_SQL} FROM tickets WHERE deleted = 0 AND status IN ('solved', 'closed') "
-        f"AND updated_at >= :since AND {RATING_SQL} IN ('good', 'bad')", {"since": params["since_chart"]})]
+        f"AND updated_at >= :since AND {RATING_SQL} IN ('good', 'bad')", {"since": _iso(chart_start - _MARGIN_S)})]
     states = reader.sync_states()
     try:
         last = states.get("last_success")

@@ -39,10 +39,9 @@ SORT_KEYS = {
     "assignee": "(SELECT name FROM users WHERE users.id = tickets.assignee_id) COLLATE NOCASE",
     "department": "(SELECT name FROM groups WHERE groups.id = tickets.group_id) COLLATE NOCASE",
     # the requester's wait (domain.sla.waiting_since, as store.dashboard.waiting_since reads it): the writer
-    # keeps it per ticket (reply_facts); the ticket's creation when no agent answered; NULL for tickets that
-    # do not wait on us. One primary-key look-up per ticket.
-    "waiting": "(CASE WHEN status IN ('new', 'open', 'hold') THEN coalesce((SELECT f.waiting_since "
-               "FROM ticket_reply_facts AS f WHERE f.ticket_id = tickets.id), unixepoch(created_at)) END)",
+    # keeps it on the ticket row (reply_facts); the ticket's creation when no agent answered; NULL for
+    # tickets that do not wait on us.
+    "waiting": "(CASE WHEN status IN ('new', 'open', 'hold') THEN coalesce(waiting_since, created_ts) END)",
 }
 
 _TICKET_SOURCE = ", ".join(TICKET_SOURCE)

@@ -1,22 +1,23 @@
-"""Per-ticket reply facts, kept at write time: the ``ticket_reply_facts`` table (cache migration 10).
+"""Per-ticket reply facts, kept at write time on the ticket row (cache migrations 10 and 12).
 
 For each ticket, from its cached thread, its ``created_at`` and who the agents are (users with role
-agent or admin), as epoch seconds:
+agent or admin), as epoch seconds in two ``tickets`` columns:
 
 - ``first_reply_at``: ``domain.sla.first_reply_at`` (the first public agent comment at or after
   creation that is not the opening comment; thread order is (created_at, id));
 - ``waiting_since``: ``domain.sla.waiting_since`` as if the ticket were waiting (the first public
   comment after the last public agent comment, else that agent comment), NULL when that is simply
   the creation time (no public agent comment yet): readers take
-  ``coalesce(f.waiting_since, unixepoch(t.created_at))`` and apply the status rule themselves.
+  ``coalesce(waiting_since, created_ts)`` and apply the status rule themselves.
 
-Only tickets with a fact have a row. The writer calls ``refresh(conn, ticket_ids)`` in the
-transaction of every write that can change a fact: comments written or removed (their tickets),
-a ticket first stored or whose ``created_at`` changed, and ``refresh_authors(conn, user_ids)`` for
-users who became or stopped being agents (the tickets they commented on). Each is one set-based
-statement pair over the touched tickets, walking ``ix_comments_ticket_cover`` only.
-``rebuild(conn)`` recomputes every row (the migration's back-fill; tests compare it with the
-rows kept along the way).
+Both are NULL for a ticket without a thread; comments whose ticket is not cached yet have no row to
+carry facts (the ticket's first write refreshes them). The writer calls ``refresh(conn, ticket_ids)``
+in the transaction of every write that can change a fact: comments written or removed (their
+tickets), a ticket first stored or whose ``created_at`` changed, and ``refresh_authors(conn,
+user_ids)`` for users who became or stopped being agents (the tickets they commented on). Each is
+one set-based statement over the touched tickets, walking ``ix_comments_ticket_cover`` only, and
+rewrites only the rows whose facts moved. ``rebuild(conn)`` recomputes every ticket (the
+migration's back-fill; tests compare it with the facts kept along the way).
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ WITH x AS MATERIALIZED (
          ORDER BY c.created_at, c.id LIMIT 1) AS opening_id,
         (SELECT c.id FROM comments AS c WHERE c.ticket_id = ids.id AND c.created_at IS NOT NULL AND c.public = 1
          AND c.author_id IN ({AGENTS_SQL}) ORDER BY c.created_at DESC, c.id DESC LIMIT 1) AS last_agent_id
-    FROM ({{ids}}) AS ids LEFT JOIN tickets AS t ON t.id = ids.id
+    FROM ({{ids}}) AS ids JOIN tickets AS t ON t.id = ids.id
 ), facts AS MATERIALIZED (
     SELECT x.id,
         unixepoch((SELECT c.created_at FROM comments AS c WHERE c.ticket_id = x.id AND c.public = 1
@@ -51,11 +52,18 @@ WITH x AS MATERIALIZED (
                 (SELECT min(c.created_at) FROM comments AS c WHERE c.ticket_id = x.id AND c.public = 1) END) AS waiting_since
     FROM x LEFT JOIN comments AS la ON la.id = x.last_agent_id
 )
-INSERT INTO ticket_reply_facts (ticket_id, first_reply_at, waiting_since)
-SELECT id, first_reply_at, waiting_since FROM facts WHERE first_reply_at IS NOT NULL OR waiting_since IS NOT NULL
+UPDATE tickets SET first_reply_at = f.first_reply_at, waiting_since = f.waiting_since
+FROM facts AS f WHERE tickets.id = f.id
+AND (tickets.first_reply_at IS NOT f.first_reply_at OR tickets.waiting_since IS NOT f.waiting_since)
 """
 # the given tickets that have a thread (a page of new tickets mostly has none yet: nothing to walk)
 _THREADS_OF = "SELECT value AS id FROM json_each(:ids) WHERE EXISTS (SELECT 1 FROM comments WHERE ticket_id = value)"
+# ... and those without one (any more): no facts
+_CLEAR_SQL = """
+UPDATE tickets SET first_reply_at = NULL, waiting_since = NULL
+WHERE id IN (SELECT value FROM json_each(:ids) WHERE NOT EXISTS (SELECT 1 FROM comments WHERE ticket_id = value))
+AND (first_reply_at IS NOT NULL OR waiting_since IS NOT NULL)
+"""
 
 
 def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int]) -> None:
@@ -63,7 +71,7 @@ def refresh(conn: sqlite3.Connection, ticket_ids: Iterable[int]) -> None:
     ids = dumps(sorted({int(i) for i in ticket_ids}))
     if ids == "[]":
         return
-    conn.execute("DELETE FROM ticket_reply_facts WHERE ticket_id IN (SELECT value FROM json_each(?))", (ids,))
+    conn.execute(_CLEAR_SQL, {"ids": ids})
     conn.execute(_FACTS_SQL.format(ids=_THREADS_OF), {"ids": ids})
 
 
@@ -81,7 +89,8 @@ def refresh_authors(conn: sqlite3.Connection, user_ids: Iterable[int]) -> None:
 
 def rebuild(conn: sqlite3.Connection) -> None:
     """Every ticket's facts from scratch."""
-    conn.execute("DELETE FROM ticket_reply_facts")
+    conn.execute("UPDATE tickets SET first_reply_at = NULL, waiting_since = NULL "
+                 "WHERE first_reply_at IS NOT NULL OR waiting_since IS NOT NULL")
     conn.execute(_FACTS_SQL.format(ids="SELECT DISTINCT ticket_id AS id FROM comments"))
 
 

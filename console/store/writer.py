@@ -82,12 +82,15 @@ def _differs(table: str, columns: tuple[str, ...]) -> str:
     return "(" + " OR ".join(f"excluded.{c} IS NOT {table}.{c}" for c in columns[1:]) + ")"
 
 
+# the times as numbers too (cache migration 12: the dashboard reads them off its index); ?N is the ISO column
+_TICKET_EPOCHS = tuple((f"{c[:-3]}_ts", f"unixepoch(?{rows.TICKET_COLUMNS.index(c) + 1})")
+                       for c in ("created_at", "updated_at"))
 _TICKET_UPSERT = _upsert(
-    "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"), ("seen", "0")),
+    "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"), ("seen", "0"), *_TICKET_EPOCHS),
     when="excluded.generated_ts > tickets.generated_ts "
          f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
 _TICKET_UPSERT_KEEP_SEEN = _upsert(   # the agent's own change coming back: it stays seen (or unseen) as it was
-    "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"),),
+    "tickets", rows.TICKET_COLUMNS, extra=(("changed_at", "?"), *_TICKET_EPOCHS),
     when="excluded.generated_ts > tickets.generated_ts "
          f"OR (excluded.generated_ts = tickets.generated_ts AND {_differs('tickets', rows.TICKET_COLUMNS)})")
 _VERSION, _DELETED, _CREATED = (rows.TICKET_COLUMNS.index(c) for c in ("generated_ts", "deleted", "created_at"))

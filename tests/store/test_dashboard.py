@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from console.domain.dashboard import Windows, first_reply_state
-from console.domain.sla import SlaPolicy, first_reply_at, sla_state, waiting_since
+from console.domain.dashboard import Windows
+from console.domain.sla import SlaPolicy, first_reply_at, first_reply_state, sla_state, waiting_since
 from console.store.dashboard import dashboard_snapshot, load_facts
 from tests import dashboard_desk as dataset
 from tests.dashboard_desk import ALICE, BILLING, BOB, NEW_YORK, NOW, SECURITY
@@ -40,6 +40,14 @@ def test_first_reply_sla(snapshot):
     # Security: T5 has 10 of 60 minutes left; T7 replied late but is solved, so out of scope
     assert (_dept(snapshot, SECURITY).sla_breached, _dept(snapshot, SECURITY).sla_at_risk) == (0, 1)
     assert (_dept(snapshot, None).sla_breached, _dept(snapshot, None).sla_at_risk) == (1, 0)
+
+
+def test_tickets_without_a_target_are_neither_breached_nor_at_risk(desk_reader):
+    """Only Billing's urgent tickets have a target here (T1: 15 of 30 minutes left, ok; 3 of 18: at risk)."""
+    snap = dashboard_snapshot(desk_reader, SlaPolicy({"Billing": {"urgent": 30}}), now=NOW, tz=NEW_YORK)
+    assert [(d.sla_breached, d.sla_at_risk) for d in snap.departments] == [(0, 0)] * 3
+    snap = dashboard_snapshot(desk_reader, SlaPolicy({"Billing": {"urgent": 18}}), now=NOW, tz=NEW_YORK)
+    assert [(d.sla_breached, d.sla_at_risk) for d in snap.departments] == [(0, 1), (0, 0), (0, 0)]
 
 
 def test_median_first_reply(snapshot):

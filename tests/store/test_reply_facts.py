@@ -1,5 +1,6 @@
-"""The reply facts the writer keeps (store.reply_facts) equal the from-scratch rules of domain.sla
-after every kind of write that can move them, and the dashboard reads the kept ones."""
+"""The reply facts and epoch times the writer keeps on the ticket row (store.reply_facts, the ticket
+upsert) equal the from-scratch rules of domain.sla after every kind of write that can move them, and
+the dashboard read off them equals the dashboard worked out from the API-shaped tickets and threads."""
 
 from __future__ import annotations
 
@@ -7,12 +8,13 @@ import sqlite3
 
 import pytest
 
-from console.domain.dashboard import Windows
-from console.domain.sla import first_reply_at, parse_api_time, waiting_since
+from console.domain.dashboard import ActiveTickets, RecentTickets, Windows, build_snapshot
+from console.domain.sla import SlaPolicy, first_reply_at, parse_api_time, waiting_since
+from console.domain.statuses import UNSOLVED
 from console.store import CacheReader, CacheWriter, reply_facts, schema
 from console.store.dashboard import load_facts
 from tests import dashboard_desk as desk
-from tests.dashboard_desk import ALICE, BOB, NEW_YORK, NOW, comment, ticket
+from tests.dashboard_desk import ALICE, BOB, NEW_YORK, NOW, SLA_TARGETS, comment, ticket
 
 LATE_AGENT = 900   # comments first, the user (an agent) synced later
 
@@ -22,10 +24,12 @@ def _events(ticket_id, comments):
             for c in comments]
 
 
+_KEPT_SQL = "SELECT id, first_reply_at, waiting_since FROM tickets WHERE coalesce(first_reply_at, waiting_since) IS NOT NULL"
+
+
 def _kept(path) -> dict[int, tuple]:
     with sqlite3.connect(path) as conn:
-        return {r[0]: tuple(r[1:]) for r in conn.execute(
-            "SELECT ticket_id, first_reply_at, waiting_since FROM ticket_reply_facts")}
+        return {r[0]: tuple(r[1:]) for r in conn.execute(_KEPT_SQL)}
 
 
 def _rebuilt(path) -> dict[int, tuple]:
@@ -33,11 +37,14 @@ def _rebuilt(path) -> dict[int, tuple]:
     try:
         conn.execute("BEGIN")
         reply_facts.rebuild(conn)
-        return {r[0]: tuple(r[1:]) for r in conn.execute(
-            "SELECT ticket_id, first_reply_at, waiting_since FROM ticket_reply_facts")}
+        return {r[0]: tuple(r[1:]) for r in conn.execute(_KEPT_SQL)}
     finally:
         conn.rollback()
         conn.close()
+
+
+def _epoch_of(moment) -> int | None:
+    return None if moment is None else int(moment.timestamp())
 
 
 def _from_scratch(path) -> dict[int, tuple]:
@@ -50,20 +57,31 @@ def _from_scratch(path) -> dict[int, tuple]:
             comments = reader.comments_for_ticket(tid)
             reply = first_reply_at(t, comments, agents)
             since = waiting_since(dict(t, status="open"), comments, agents)   # the status is read later
-            out[tid] = tuple(None if m is None else int(m.timestamp()) for m in (reply, since))
+            out[tid] = (_epoch_of(reply), _epoch_of(since))
         return out
 
 
 def _read_back(path) -> dict[int, tuple]:
-    """The same pairs as the readers take them from the kept rows (no row: no reply, waiting since creation)."""
+    """The same pairs as the readers take them from the kept columns (none: no reply, waiting since creation)."""
     with CacheReader(path) as reader:
         kept = _kept(path)
-        created = dict(reader._all("SELECT id, unixepoch(created_at) FROM tickets"))
+        created = dict(reader._all("SELECT id, created_ts FROM tickets"))
         out = {}
         for tid in _ticket_ids(reader):
             reply, since = kept.get(tid, (None, None))
             out[tid] = (reply, created.get(tid) if since is None else since)
         return out
+
+
+def _epochs_kept(path) -> dict[int, tuple]:
+    with CacheReader(path) as reader:
+        return {r[0]: tuple(r[1:]) for r in reader._all("SELECT id, created_ts, updated_ts FROM tickets")}
+
+
+def _epochs_from_scratch(path) -> dict[int, tuple]:
+    with CacheReader(path) as reader:
+        return {r[0]: tuple(_epoch_of(parse_api_time(v)) for v in r[1:])
+                for r in reader._all("SELECT id, created_at, updated_at FROM tickets")}
 
 
 def _epoch(iso: str) -> int:
@@ -73,12 +91,43 @@ def _epoch(iso: str) -> int:
 
 
 def _ticket_ids(reader) -> set[int]:
-    return {r[0] for r in reader._all("SELECT ticket_id FROM comments UNION SELECT id FROM tickets")}
+    """The cached tickets (a thread whose ticket is not cached yet has no row to keep facts on)."""
+    return {r[0] for r in reader._all("SELECT id FROM tickets")}
+
+
+def facts_from_scratch(path, windows: Windows):
+    """The dashboard's facts with every ticket's numbers worked out from its API-shaped ticket and
+    thread by domain.sla (nothing kept by the writer is read for them)."""
+    with CacheReader(path) as reader:
+        facts = load_facts(reader, windows)   # departments, agents, counts, replies, ratings
+        agents = {r[0] for r in reader._all("SELECT id FROM users WHERE role IN ('agent', 'admin')")}
+        active, recent = [], []
+        for (tid,) in reader._all("SELECT id FROM tickets WHERE deleted = 0 ORDER BY id"):
+            t = reader.ticket(tid)
+            comments = reader.comments_for_ticket(tid)
+            created, updated = (_epoch_of(parse_api_time(t.get(k))) for k in ("created_at", "updated_at"))
+            reply = _epoch_of(first_reply_at(t, comments, agents))
+            if t["status"] in UNSOLVED:
+                active.append((tid, t["group_id"], t["assignee_id"], t["status"], t["priority"], created, reply,
+                               _epoch_of(waiting_since(t, comments, agents))))
+            elif max(updated or 0, created or 0) >= windows.chart_start:
+                recent.append((t["group_id"], t["assignee_id"], created, updated, reply))
+    facts.active = ActiveTickets(*map(list, zip(*active, strict=True))) if active else ActiveTickets()
+    facts.recent = RecentTickets(*map(list, zip(*recent, strict=True))) if recent else RecentTickets()
+    return facts
 
 
 def _check(path):
     assert _read_back(path) == _from_scratch(path)
     assert _kept(path) == _rebuilt(path)
+    assert _epochs_kept(path) == _epochs_from_scratch(path)
+    policy = SlaPolicy(SLA_TARGETS, 0.25)
+    windows = Windows.at(NOW, NEW_YORK)
+    with CacheReader(path) as reader:
+        kept = load_facts(reader, windows)
+    scratch = facts_from_scratch(path, windows)
+    assert sorted(kept.active, key=lambda t: t.id) == list(scratch.active)
+    assert build_snapshot(kept, policy, now=NOW, tz=NEW_YORK) == build_snapshot(scratch, policy, now=NOW, tz=NEW_YORK)
 
 
 @pytest.fixture
@@ -157,10 +206,45 @@ def test_the_dashboard_reads_the_kept_facts(written):
     assert after[5].waiting_since == _epoch("2025-11-05T14:20:00Z")   # an agent spoke last
 
 
-def test_the_migration_back_fills_an_existing_cache(written):
+def _back_to_version_11(conn) -> None:
+    """Undo migration 12: the facts in their own table, the dashboard index on the ISO strings."""
+    conn.execute("DROP INDEX ix_tickets_dashboard_row")
+    for column in ("created_ts", "updated_ts", "first_reply_at", "waiting_since"):
+        conn.execute(f"ALTER TABLE tickets DROP COLUMN {column}")
+    conn.execute("CREATE TABLE ticket_reply_facts (ticket_id INTEGER PRIMARY KEY, first_reply_at INTEGER, "
+                 "waiting_since INTEGER)")
+    conn.execute(f"CREATE INDEX ix_tickets_dashboard ON tickets ({schema._DASHBOARD_KEY_V10}, updated_at, group_id, "
+                 "assignee_id, status, priority, created_at, deleted) WHERE deleted = 0")
+    conn.execute(f"PRAGMA user_version = {schema.MIGRATIONS.index(schema._migration_12_dashboard_row)}")
+
+
+def test_the_migration_brings_a_version_11_cache_over(written):
+    """Migration 12 works the facts out from the threads (a stale row of the old table is not carried
+    over) and the dashboard then equals the one worked out from scratch."""
     expected = _kept(written)
     with sqlite3.connect(written) as conn:
-        conn.execute("DELETE FROM ticket_reply_facts")
+        _back_to_version_11(conn)
+        conn.executemany("INSERT INTO ticket_reply_facts VALUES (?, ?, ?)",
+                         [(tid, reply, since) for tid, (reply, since) in expected.items()] + [(8, 1, 1)])
+    with CacheReader(written):
+        pass
+    assert _kept(written) == expected
+    _check(written)
+    with sqlite3.connect(written) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == schema.SCHEMA_VERSION
+        assert not conn.execute("SELECT 1 FROM sqlite_schema WHERE name IN ('ticket_reply_facts', "
+                                "'ix_tickets_dashboard')").fetchall()
+    with CacheWriter(written) as w:   # and the writer keeps them from there
+        w.add_ticket_comments(5, [comment(503, BOB, "2025-11-05T14:20:00Z")])
+        w.upsert_tickets([dict(desk.TICKETS[0], updated_at="2025-11-05T14:50:00Z", generated_timestamp=7000)])
+    _check(written)
+
+
+def test_the_migrations_back_fill_a_cache_from_before_the_facts(written):
+    """From version 9 (no facts at all): migration 10 makes the table, 12 fills the ticket rows."""
+    expected = _kept(written)
+    with sqlite3.connect(written) as conn:
+        _back_to_version_11(conn)
         conn.execute("DROP INDEX ix_tickets_rated")
         conn.execute("DROP INDEX ix_tickets_dashboard")
         conn.execute("DROP TABLE ticket_reply_facts")
@@ -169,3 +253,4 @@ def test_the_migration_back_fills_an_existing_cache(written):
     with CacheReader(written):
         pass
     assert _kept(written) == expected
+    _check(written)

@@ -108,7 +108,7 @@ def test_the_dashboard_reads_no_ticket_row_and_no_thread(desk_cache):
     from console.store import dashboard
 
     with CacheReader(desk_cache) as reader:
-        params = {"since_chart": "", "since_median": "", "since": ""}
+        params = {"since_chart": 0, "since_median": 0, "since": 0, "since_iso": ""}
         for sql in (dashboard._ACTIVE_SQL, dashboard._RECENT_SQL, dashboard._REPLIES_SQL):
             plan = " | ".join(r[3] for r in reader._all("EXPLAIN QUERY PLAN " + sql, params))
-            assert "COVERING INDEX ix_tickets_dashboard" in plan and "SCAN" not in plan, plan
+            assert "COVERING INDEX ix_tickets_dashboard_row" in plan and "SCAN" not in plan, plan
