@@ -1,11 +1,12 @@
 """The main window: queues | ticket list | ticket pane, a toolbar, menus and the status bar.
 
 ``MainWindow(workspace)``: layout (``_build``) and one wiring list (``_wire``), widget → widget
-or widget → operation, in the manner of qutebrowser's ``_connect_signals``; the menus and the
-dialogs they open are in ``window_dialogs``, the first-run layout in ``window_state``. The window holds no cache logic: widgets ask through ``workspace.ops``
-(``console.ops``) and subscribe to its bus themselves; the sync engine is reached only through
-``ops.sync``. What is left here is what a window does: switch pages, open dialogs, raise itself.
-"""
+or widget → operation, in the manner of qutebrowser's ``_connect_signals``. Elsewhere: the menus
+and their dialogs (``window_dialogs``), the first-run layout and what is remembered
+(``window_state``), what each shortcut does (``shortcuts``), Ctrl+Z and its toast (``undo``).
+The window holds no cache logic: widgets ask through ``workspace.ops`` (``console.ops``) and
+subscribe to its bus themselves; the sync engine is reached only through ``ops.sync``. What is
+left here is what a window does: switch pages, open dialogs, raise itself."""
 
 from __future__ import annotations
 
@@ -14,7 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QMainWindow,
     QSplitter,
@@ -40,13 +40,14 @@ from .queue_header import QueueHeader
 from .queues import QueuePane
 from .reply_editor import ReplyEditor
 from .search import SearchBox
-from .shortcuts import connect_shortcuts, is_typing, shortcut_actions
+from .shortcuts import connect_shortcuts, shortcut_actions, window_targets
 from .status_bar import StatusBar
 from .ticket_list import TicketListView
 from .ticket_pane import TicketPane, queue_field_changes
 from .ticket_tabs import MiddleClickOpener, TicketTabs
 from .toast import Toast
 from .tray import TrayIcon
+from .undo import UndoControl
 from .window_dialogs import WindowDialogs, build_menus
 from .window_state import WindowStateKeeper, default_layout
 
@@ -166,8 +167,8 @@ class MainWindow(QMainWindow):
         self.shortcut_actions = shortcut_actions(self)
         self._warm_timer = QTimer(self, singleShot=True, interval=WARM_QUEUES_DELAY_MS)
         self._warm_timer.timeout.connect(lambda: self.ticket_list.warm(self.queue_model.queues()))
-        self.undo_action = QAction("&Undo the last change queued", self, shortcut=QKeySequence.StandardKey.Undo)
-        self.undo_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.undo = UndoControl(self, ops.undo, self.toast, ops.bus.info)
+        self.undo_action = self.undo.action
 
     def apply_default_layout(self, width: int, height: int) -> None:
         """The first-run layout for a window of this size (View ▸ Reset layout; tests, screenshots)."""
@@ -218,35 +219,14 @@ class MainWindow(QMainWindow):
         self.status.work_offline_changed.connect(self.work_offline_changed)
         self.status.conflicts_requested.connect(self.dialogs.conflicts)
         ops.queues.resources_changed.connect(self.on_resources)
-        ops.queues.counts_changed.connect(self.on_counts)   # (the session's objects outlive the window:
-        ops.undo.offered.connect(self.on_undo_offered)      #  bound slots, dropped with it)
+        ops.queues.counts_changed.connect(self.on_counts)   # (the session outlives the window: bound slots)
         self.notifier.notified.connect(self.tray.show)
         self.tray.notification_shown.connect(self.status.on_notification)
         self.tray.notification_shown.connect(self.on_notification_shown)
         self.tray.ticket_requested.connect(self.open_ticket)
         self.tray.show_window_requested.connect(self.on_raise)
         self.tray.quit_requested.connect(self.close)
-        self.undo_action.triggered.connect(self.on_undo)
-        self.addAction(self.undo_action)
-        actions = {
-            "next_ticket": self.ticket_list.next_ticket, "previous_ticket": self.ticket_list.previous_ticket,
-            "open_selected": self.ticket_list.open_current, "focus_list": self.ticket_list.setFocus,
-            "search": self.search_box.focus_search, "reply": self.when_ticket(editor.on_reply_mode),
-            "note": self.when_ticket(editor.on_note_mode), "canned_replies": self.when_ticket(self.show_canned_replies),
-            "send": self.when_ticket(editor.send), "send_and_next": self.when_ticket(lambda: editor.send(open_next=True)),
-            "status_open": lambda: pane.request_status("open"), "status_pending": lambda: pane.request_status("pending"),
-            "status_hold": lambda: pane.request_status("hold"), "status_solved": lambda: pane.request_status("solved"),
-            "sync_now": ops.sync.request_sync, "show_shortcuts": self.dialogs.shortcuts,
-            "new_ticket": self.dialogs.new_ticket, "close_tab": self.ticket_tabs.close_current,
-            "open_in_tab": lambda: (tid := self.ticket_list.current_ticket_id()) is not None
-            and self.ticket_tabs.open_in_new_tab(tid),
-            "next_tab": lambda: self.ticket_tabs.cycle(1), "previous_tab": lambda: self.ticket_tabs.cycle(-1),
-        }
-        connect_shortcuts(self, self.shortcut_actions, actions)
-
-    def when_ticket(self, slot):
-        """``slot`` only while a ticket is shown."""
-        return lambda: slot() if self.ticket_pane.ticket_id is not None else None
+        connect_shortcuts(self, self.shortcut_actions, window_targets(self))
 
     def _notify_rules(self) -> NotifyRules:
         prefs, departments = self.workspace.prefs, self.ops.queues.resources.my_departments
@@ -273,11 +253,6 @@ class MainWindow(QMainWindow):
         self.queue_model.set_counts(by_key)
         self.status.set_counts(counts)
         self.tray.set_counts(counts)
-
-    def on_undo_offered(self, text: str) -> None:
-        left = self.ops.undo.seconds_left()
-        self.toast.show_notice(text, action="Undo", on_action=self.ops.undo.undo,
-                               msecs=int(min(left, 60) * 1000) if left else 8000)
 
     def on_queue_shown(self, _queue, _count: int) -> None:
         if not self._warming:   # the first queue is painted: then load what drafts need, off the GUI thread
@@ -335,13 +310,6 @@ class MainWindow(QMainWindow):
             action = (lambda tid=note.ticket_id: self.open_ticket(tid)) if note.ticket_id is not None else None
             self.toast.show_notice(f"<b>{note.title}</b><br>{note.message}", action="Open" if action else None,
                                    on_action=action)
-
-    def on_undo(self) -> None:
-        focus = self.focusWidget()
-        if is_typing(focus, with_undo=True):
-            focus.undo()   # Ctrl+Z in a text box undoes typing; with nothing typed, it undoes the last send
-        elif not self.ops.undo.undo():
-            self.ops.bus.info("Nothing to undo.")
 
     def on_raise(self) -> None:
         self.showNormal()

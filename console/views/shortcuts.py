@@ -2,7 +2,8 @@
 
 ``SHORTCUTS`` maps an action name to its keys and what it does; ``shortcut_actions(window)``
 builds one window-wide ``QAction`` per bound entry (``connect_shortcuts`` connects them to their
-targets, single letters guarded by ``is_typing``); ``ShortcutOverlay`` shows the table.
+targets, single letters guarded by ``is_typing``; ``window_targets(window)`` names each target in
+the main window); ``ShortcutOverlay`` shows the table.
 """
 
 from __future__ import annotations
@@ -83,6 +84,27 @@ def connect_shortcuts(window: QWidget, actions: dict[str, QAction], targets: dic
             target()
     for name, action in actions.items():
         action.triggered.connect(lambda _=False, n=name, t=targets[name]: run(n, t))
+
+
+def window_targets(window) -> dict:
+    """What each shortcut does in the main window (the writing ones only while a ticket is shown)."""
+    tickets, editor, pane, tabs = window.ticket_list, window.reply_editor, window.ticket_pane, window.ticket_tabs
+
+    def when_ticket(slot):
+        return lambda: slot() if pane.ticket_id is not None else None
+    return {
+        "next_ticket": tickets.next_ticket, "previous_ticket": tickets.previous_ticket,
+        "open_selected": tickets.open_current, "focus_list": tickets.setFocus,
+        "search": window.search_box.focus_search, "reply": when_ticket(editor.on_reply_mode),
+        "note": when_ticket(editor.on_note_mode), "canned_replies": when_ticket(window.show_canned_replies),
+        "send": when_ticket(editor.send), "send_and_next": when_ticket(lambda: editor.send(open_next=True)),
+        "status_open": lambda: pane.request_status("open"), "status_pending": lambda: pane.request_status("pending"),
+        "status_hold": lambda: pane.request_status("hold"), "status_solved": lambda: pane.request_status("solved"),
+        "sync_now": window.ops.sync.request_sync, "show_shortcuts": window.dialogs.shortcuts,
+        "new_ticket": window.dialogs.new_ticket, "close_tab": tabs.close_current,
+        "open_in_tab": lambda: (tid := tickets.current_ticket_id()) is not None and tabs.open_in_new_tab(tid),
+        "next_tab": lambda: tabs.cycle(1), "previous_tab": lambda: tabs.cycle(-1),
+    }
 
 
 def key_text(key: str) -> str:

@@ -126,7 +126,7 @@ def test_field_changes_are_queued_at_once_shown_queued_and_undoable(qtbot, main_
     qtbot.waitUntil(lambda: desk.reader.get_entry(second.op_id).state == "cancelled")
     qtbot.waitUntil(lambda: "1 to send" in window.status.online.text())
     window.ticket_list.setFocus()
-    window.on_undo()                                                   # Ctrl+Z: the priority too
+    window.undo_action.trigger()                                       # Ctrl+Z: the priority too
     qtbot.waitUntil(lambda: desk.reader.get_entry(first.op_id).state == "cancelled")
     qtbot.waitUntil(lambda: pane.queued_label.text() == "" and pane.priority.currentData() != "urgent")
 
