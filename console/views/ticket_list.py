@@ -441,6 +441,11 @@ class TicketListView(QTableView):
         for queue in self._warm_queues:
             self._queues.prepare(queue, sort_key, descending, count, done=lambda result, q=queue: done(q, result))
 
+    def warmed(self, queue) -> bool:
+        """Whether a switch to ``queue`` (in the current sort) shows what was read ahead, at once."""
+        model = self.model()
+        return (queue, model.sort_key, model.descending) in self._prepared
+
     def _drop_prepared(self) -> None:
         self._prepared.clear()
         self._prepared_generation += 1

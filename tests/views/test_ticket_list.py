@@ -8,8 +8,11 @@ from console.ops.queues import first_rows
 
 
 def _settled(qtbot, window, desk) -> None:
+    """Start-up settled and every queue read ahead (the warm-up waits for a quiet moment, and a
+    busy machine moves that moment: wait for the reads, not for a fixed time)."""
     qtbot.waitUntil(lambda: window.queue_model.count("unassigned") is not None)
-    qtbot.wait(400)   # the queue warm-up starts once start-up settled
+    queues = [q for q in window.queue_model.queues() if q.kind == "queue"]
+    qtbot.waitUntil(lambda: all(window.ticket_list.warmed(q) for q in queues), timeout=10000)
     desk.settle(qtbot)
 
 
