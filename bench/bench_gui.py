@@ -469,9 +469,16 @@ def child_window(cache: Path, sync_tickets: int) -> int:
 
     due = [0.0]
 
+    # what an agent types: sentences (spell checked as she goes), a new paragraph every few of them
+    draft = ("Thanks for your patience, the refund for your December invoice is on its way. "
+             "It reaches your card within five working days. ") * 3 + "\r"
+    typed = [0]
+
     def type_key() -> None:   # latency from when the key was due (a stalled loop delays it) to painted
-        QApplication.sendEvent(editor, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A, Qt.KeyboardModifier.NoModifier,
-                                                 "a"))
+        char = draft[typed[0] % len(draft)]
+        typed[0] += 1
+        key = Qt.Key.Key_Return if char == "\r" else Qt.Key.Key_Space if char == " " else Qt.Key.Key_A
+        QApplication.sendEvent(editor, QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, char))
         editor.viewport().repaint()
         now = time.perf_counter()
         if due[0]:
