@@ -2,23 +2,28 @@
 
 Qt Core links ICU 73 (libicuuc, libicui18n, libicudata). libicudata is one 30 MB symbol,
 ``icudt73_dat``: ICU's "common data" package (a table of contents, then ~3900 items). Qt has its own
-CLDR tables for QLocale formatting and its own Unicode tables for text boundaries and normalisation; it
-calls ICU only for collation (QCollator, QString::localeAwareCompare), locale-aware case mapping,
-the non-Unicode text codecs of QStringConverter, and time zone names (QTimeZone::displayName, which
-the console never calls). So the rebuilt library keeps:
+CLDR tables for QLocale formatting and its own Unicode tables for text boundaries, normalisation and
+IDNA; it calls ICU only for collation (QCollator, QString::localeAwareCompare), locale-aware case
+mapping, the non-Unicode codecs of QStringConverter, and time zone names (QTimeZone::displayName). The
+console uses none of these itself: it sorts in SQLite/Python, decodes text in Python, and formats time
+zones with zoneinfo/babel. So the rebuilt library (3 MB) keeps the core items at the top (character
+properties, case mapping, normalisation, likely subtags, supplemental data, the time zone rules, the
+codec alias table), the root and English locale data, the root collation (DUCET) and the root and
+English time zone names, and drops:
 
-- the core items at the top (properties, normalisation, the codec tables and their alias table,
-  likely subtags, supplemental data, the time zone rules...) and the root and English locale data;
-- every collation (``coll/``: the user's system locale decides the sort order of localeAwareCompare);
-- the root and English time zone names (``zone/``);
+- the other locales' data and names, ``brkitr/`` (with its CJK/Thai dictionaries), ``curr/``,
+  ``lang/``, ``region/``, ``unit/``, ``translit/``, ``rbnf/``: only ICU's formatting, break iteration
+  and transliteration APIs read them, which Qt never calls;
+- the locale tailorings of collation (``coll/de.res``...): a QCollator for any locale sorts in the
+  root order (what English uses), e.g. in Qt's own file dialog where no portal dialog is available;
+- the multi-byte codec tables (CJK and EBCDIC double-byte ``*.cnv``, 4.7 MB): QStringDecoder("Shift_JIS")
+  and the like become invalid; the single-byte ones (windows-125x, ISO-8859-x, KOI8, DOS and Mac code
+  pages: 0.4 MB) stay, and UTF-8/16/32 and Latin-1 are Qt's own;
+- character names (``unames.icu``), StringPrep profiles and confusables (``*.spp``, ``*.cfu``).
 
-and drops what only ICU's formatting, break iteration and transliteration APIs read, which Qt never
-calls: the other locales' data, ``brkitr/`` (with its CJK/Thai dictionaries), ``curr/``, ``lang/``,
-``region/``, ``unit/``, ``translit/``, ``rbnf/``. ICU falls back to the root locale for any locale whose
-item is missing, as it does for locales it has no data for.
-
-The library is linked with binutils' ``as`` and ``ld`` (PyInstaller's Linux build already needs
-binutils for objdump). ``python scripts/icu_data.py LIB [OUT]`` prints what would be kept and writes it.
+ICU falls back to the root locale for a locale whose item is missing, as for locales it has no data
+for. The library is linked with binutils' ``as`` and ``ld`` (PyInstaller's Linux build already needs
+binutils for objdump). ``python scripts/icu_data.py LIB [OUT_DIR]`` writes it and prints the sizes.
 """
 
 from __future__ import annotations
@@ -31,19 +36,27 @@ import tempfile
 from pathlib import Path
 
 LOCALE_ITEM = re.compile(r"^[a-z]{2,3}(_[A-Za-z0-9]*)*\.res$")  # de.res, zh_Hant_TW.res, de__PHONEBOOK.res
-TREE_INDEXES = ("res_index.res", "pool.res")                     # a tree's locale list and shared key pool
+TREE_INDEXES = ("res_index.res", "pool.res")                      # a tree's locale list and shared key pool
 LOCALES_KEPT = ("root.res", "en.res", "en_US.res", "en_US_POSIX.res")
-TREES_KEPT = {"": "core + root/English", "coll": "all", "zone": "root/English"}
+TREES_KEPT = ("", "coll", "zone")                                 # "" = the top level
+CORE_DROPPED = re.compile(r"^(unames\.icu|.*\.spp|.*\.cfu)$")
 
 
-def kept(name: str) -> bool:
-    """Whether the bundle keeps the item ``name`` ("icudt73l/coll/de.res" -> "coll/de.res")."""
+def single_byte_codec(data: bytes) -> bool:
+    """A .cnv item whose UConverterStaticData says maxBytesPerChar == 1 (offset 71 after the header)."""
+    return data[struct.unpack_from("<H", data, 0)[0] + 71] == 1
+
+
+def kept(name: str, data: bytes) -> bool:
+    """Whether the bundle keeps the item ``name`` ("icudt73l/coll/de.res" -> tree "coll", "de.res")."""
     tree, _, leaf = name.partition("/")[2].rpartition("/")
-    if tree not in TREES_KEPT:
+    if tree not in TREES_KEPT or CORE_DROPPED.match(leaf):
         return False
-    if TREES_KEPT[tree] == "all" or leaf in TREE_INDEXES or leaf in LOCALES_KEPT:
+    if leaf.endswith(".cnv"):
+        return single_byte_codec(data)
+    if leaf in TREE_INDEXES or leaf in LOCALES_KEPT:
         return True
-    return not LOCALE_ITEM.match(leaf)  # a core item (uprops.icu, cnvalias.icu, supplementalData.res...)
+    return not LOCALE_ITEM.match(leaf)  # a core item (uprops.icu, ucadata.icu, supplementalData.res...)
 
 
 def read_package(blob: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
@@ -105,7 +118,7 @@ def trimmed_library(library: Path, out_dir: Path) -> tuple[Path, dict[str, int]]
     """Link ``out_dir/<soname>`` with the kept items; returns it and {"kept": bytes, "dropped": bytes}."""
     soname, symbol, blob = library_data(library)
     header, items = read_package(blob)
-    keep = [(name, data) for name, data in items if kept(name)]
+    keep = [(name, data) for name, data in items if kept(name, data)]
     package = write_package(header, keep)
     if read_package(package)[1] != keep:
         raise AssertionError("the rewritten ICU package does not read back")
@@ -119,7 +132,7 @@ def trimmed_library(library: Path, out_dir: Path) -> tuple[Path, dict[str, int]]
                        f'.incbin "{dat}"\n.size {symbol}, . - {symbol}\n.section .note.GNU-stack,"",@progbits\n')
         _tool("as", "-o", f"{tmp}/icudata.o", str(asm))
         _tool("ld", "-shared", "-soname", soname, "-o", str(out), f"{tmp}/icudata.o")
-    dropped = sum(len(data) for name, data in items if not kept(name))
+    dropped = sum(len(data) for name, data in items if not kept(name, data))
     return out, {"kept": len(package), "dropped": dropped}
 
 
