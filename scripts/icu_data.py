@@ -120,7 +120,9 @@ def trimmed_library(library: Path, out_dir: Path) -> tuple[Path, dict[str, int]]
     header, items = read_package(blob)
     keep = [(name, data) for name, data in items if kept(name, data)]
     package = write_package(header, keep)
-    if read_package(package)[1] != keep:
+    back = read_package(package)[1]  # each item as written, padded to 16 bytes
+    if [name for name, _ in back] != [name for name, _ in keep] or any(
+            not data.startswith(kept_data) for (_, data), (_, kept_data) in zip(back, keep, strict=True)):
         raise AssertionError("the rewritten ICU package does not read back")
     out_dir.mkdir(parents=True, exist_ok=True)
     out = out_dir / soname
@@ -128,8 +130,9 @@ def trimmed_library(library: Path, out_dir: Path) -> tuple[Path, dict[str, int]]
         dat = Path(tmp) / "icudata.dat"
         dat.write_bytes(package)
         asm = Path(tmp) / "icudata.s"
-        asm.write_text(f'.section .rodata\n.balign 16\n.globl {symbol}\n.type {symbol}, @object\n{symbol}:\n'
-                       f'.incbin "{dat}"\n.size {symbol}, . - {symbol}\n.section .note.GNU-stack,"",@progbits\n')
+        asm.write_text(f'.section .rodata\n.balign 16\n.globl {symbol}\n.type {symbol}, @object\n'
+                       f'{symbol}:\n.incbin "{dat}"\n.size {symbol}, . - {symbol}\n'
+                       '.section .note.GNU-stack,"",@progbits\n')
         _tool("as", "-o", f"{tmp}/icudata.o", str(asm))
         _tool("ld", "-shared", "-soname", soname, "-o", str(out), f"{tmp}/icudata.o")
     dropped = sum(len(data) for name, data in items if not kept(name, data))
