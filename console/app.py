@@ -137,13 +137,18 @@ def missing_display(found_library: Callable[[str], bool] | None = None) -> str |
     ``found_library(soname)`` decides whether a system library is there (default: try to load it)."""
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return None
-    if os.environ.get("WAYLAND_DISPLAY"):
+    frozen = getattr(sys, "frozen", False)   # the PyInstaller app ships the xcb platform only (X11, XWayland)
+    if os.environ.get("WAYLAND_DISPLAY") and not frozen:
         return None
     if os.environ.get("DISPLAY"):
         from console import preflight
 
         missing = preflight.missing_xcb_libraries(found_library or preflight.loadable)
         return preflight.install_hint(missing) if missing else None
+    if os.environ.get("WAYLAND_DISPLAY"):
+        return ("support-console: this build draws through X11, and this Wayland session has no DISPLAY. "
+                "Switch on XWayland (most desktops have it on), or run the console from its Python "
+                "package (the README's first command), whose Qt speaks Wayland itself.")
     return ("support-console: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set). Run it in a "
             "desktop session, or use 'support-console serve' / 'sync' / 'report', which need no display "
             "(QT_QPA_PLATFORM=offscreen runs the window invisibly, e.g. for --self-check).")

@@ -97,3 +97,17 @@ def test_the_readme_set_up_line_installs_every_package():
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     line = re.search(r"sudo apt install ((?:\\\n|[^\n`])+)", readme).group(1)
     assert set(line.replace("\\\n", " ").split()) == set(XCB_LIBRARIES.values())
+
+
+@linux_only
+def test_the_bundled_app_on_wayland_needs_xwayland_and_says_so(monkeypatch):
+    """The PyInstaller app ships the xcb platform only: Qt falls back to it from Wayland through
+    XWayland's DISPLAY; without one it would abort with a plugin error."""
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
+    monkeypatch.setenv("WAYLAND_DISPLAY", "wayland-0")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    assert missing_display(lambda soname: True) is None              # from source: Qt's own Wayland plugin
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    assert "XWayland" in missing_display(lambda soname: True)
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert missing_display(lambda soname: True) is None
