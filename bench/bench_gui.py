@@ -509,6 +509,17 @@ def child_window(cache: Path, sync_tickets: int) -> int:
         await engine.close()
 
     probe = StallProbe() if os.environ.get("STALL_PROBE") else None
+    collections: list[tuple[int, float, int]] = []   # (generation, ms, objects collected)
+    if os.environ.get("GC_PROBE"):   # GC_PROBE=1: how long each garbage collection held the GIL
+        import gc
+        began = [0.0]
+
+        def on_gc(phase: str, info: dict) -> None:
+            if phase == "start":
+                began[0] = time.perf_counter()
+            else:
+                collections.append((info["generation"], (time.perf_counter() - began[0]) * 1000, info["collected"]))
+        gc.callbacks.append(on_gc)
     try:
         with loop:
             loop.run_until_complete(sync())
@@ -516,6 +527,13 @@ def child_window(cache: Path, sync_tickets: int) -> int:
         server.stop()
     if probe:
         probe.report(spans)
+    for generation in (0, 1, 2):
+        times = sorted(ms for g, ms, _ in collections if g == generation)
+        freed = sum(n for g, _, n in collections if g == generation)
+        if times:
+            print(f"  gc generation {generation}: {len(times)} collections ({freed} objects freed), "
+                  f"{sum(times):.0f} ms in all, "
+                  f"longest {times[-1]:.1f} ms, top 5 {[round(t, 1) for t in times[-5:]]}", flush=True)
     figures["stall"] = max(stalls) - 5
     figures["keystroke_max"] = max(keys)
     figures["rss_open"] = rss_mb()

@@ -30,6 +30,7 @@ from console.lanes import Lanes
 from .attachments import AttachmentOps
 from .bulk import BulkOps
 from .bus import ChangeBus, bridge_engine
+from .collector import CollectorPacing
 from .conflicts import ConflictOps
 from .dashboard import DashboardOps
 from .merges import MergeOps
@@ -86,6 +87,7 @@ class Ops(QObject):
         self.dashboard = DashboardOps(self.runner, self)
         self.suggestions = SuggestionOps(self.runner, me=me, parent=self)
         self.spelling = SpellCheck(self.runner, lanes.spelling, personal_path=spelling_dictionary, parent=self)
+        self.collector = CollectorPacing(self.bus, parent=self)
         self._warmed = False
         self._unbridge: Callable[[], None] | None = None
         if sync is not None:
@@ -121,4 +123,5 @@ class Ops(QObject):
         if self._unbridge is not None:
             self._unbridge()
             self._unbridge = None
+        self.collector.release()
         self.runner.close()
