@@ -2,7 +2,8 @@
 
 ``UndoControl(window, undo, toast, info)`` builds the window's Edit ▸ Undo action (``.action``):
 in a text box with typing to undo it undoes the typing, otherwise the last queued change of
-``undo`` (an ``ops.undo.UndoStack``); each change the stack offers shows as a toast with "Undo".
+``undo`` (an ``ops.undo.UndoStack``); each change the stack offers shows as a toast with "Undo",
+which goes once Ctrl+Z took that change back (its button would have nothing left to undo).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class UndoControl(QObject):
     def __init__(self, window: QWidget, undo, toast: Toast, info: Callable[[str], None]) -> None:
         super().__init__(window)
         self.window, self.undo, self.toast, self.info = window, undo, toast, info
+        self.offered = ""   # the text of the toast offering the last change
         self.action = QAction("&Undo the last change queued", window, shortcut=QKeySequence.StandardKey.Undo)
         self.action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
         self.action.triggered.connect(self.trigger)
@@ -29,6 +31,7 @@ class UndoControl(QObject):
 
     def offer(self, text: str) -> None:
         left = self.undo.seconds_left()
+        self.offered = text
         self.toast.show_notice(text, action="Undo", on_action=self.undo.undo,
                                msecs=int(min(left, 60) * 1000) if left else 8000)
 
@@ -38,3 +41,5 @@ class UndoControl(QObject):
             focus.undo()   # Ctrl+Z in a text box undoes typing; with nothing typed, it undoes the last send
         elif not self.undo.undo():
             self.info("Nothing to undo.")
+        elif self.offered and self.toast.text == self.offered:
+            self.toast.hide()

@@ -131,6 +131,22 @@ def test_field_changes_are_queued_at_once_shown_queued_and_undoable(qtbot, main_
     qtbot.waitUntil(lambda: pane.queued_label.text() == "" and pane.priority.currentData() != "urgent")
 
 
+def test_ctrl_z_takes_the_offered_change_back_and_its_toast_goes(qtbot, main_window, desk):
+    window = main_window
+    tid = window.ticket_model.ticket_id_at(0)
+    window.ticket_list.select_row(0)
+    qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == tid)
+    window.ticket_list.setFocus()
+    window.shortcut_actions["status_pending"].trigger()                 # Alt+2
+    qtbot.waitUntil(lambda: len(desk.reader.list_outbox()) == 1)
+    [entry] = desk.reader.list_outbox()
+    qtbot.waitUntil(lambda: "Undo" in window.toast.action.text() and window.toast.isVisible())
+    window.undo_action.trigger()                                       # Ctrl+Z, from the list
+    qtbot.waitUntil(lambda: desk.reader.get_entry(entry.op_id).state == "cancelled")
+    qtbot.waitUntil(lambda: not window.toast.isVisible())              # no Undo left for a change taken back
+    assert window.ticket_pane.status.currentData() != "pending"
+
+
 def test_tags_typed_but_not_queued_are_queued_when_the_agent_moves_on(qtbot, main_window, desk):
     window = main_window
     window.ticket_list.select_row(0)
