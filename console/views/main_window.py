@@ -10,7 +10,6 @@ left here is what a window does: switch pages, open dialogs, raise itself."""
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,10 +107,7 @@ class MainWindow(QMainWindow):
         self.ops.queues.load_resources()
         self.ops.queues.refresh_counts()
         self.notifier.start()
-        # The session's long-lived objects (window, models, imported modules) are built now: keep
-        # them out of full garbage collections, which otherwise ran mid-sync (while a sync thread
-        # parsed a 1 MB page, holding the GIL) or mid-switch and stalled the event loop ~30 ms each.
-        gc.freeze()
+        self.ops.collector.keep_built()   # the session's long-lived objects stay out of collections
 
     # -- building ---------------------------------------------------------------------------
 
