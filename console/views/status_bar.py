@@ -93,12 +93,12 @@ class StatusBar(QStatusBar):
 
     def on_theme_changed(self) -> None:
         self._show_state()
-        _set_colour(self.paced, theme.colours().warning)
+        theme.set_text_colour(self.paced, theme.colours().warning)
 
     def _show_state(self) -> None:
         text, role = state_text(self.status, self.pending)
         self.online.setText(text)
-        _set_colour(self.online, getattr(theme.colours(), role))
+        theme.set_text_colour(self.online, getattr(theme.colours(), role))
         tip = (self.status.error or "") if self.status is not None else ""
         if self.status is not None and self.status.retry_in:
             tip += f" (retrying in {int(self.status.retry_in)} s)"
@@ -143,11 +143,3 @@ class StatusBar(QStatusBar):
 
     def on_notification(self, note) -> None:
         self.showMessage(f"{note.title}: {note.message}" if note.message else note.title, 8000)
-
-
-def _set_colour(label: QLabel, colour: str) -> None:
-    """The label's text colour, set only when it changes: a style sheet re-polishes the widget each
-    time it is set, and the sync's progress reaches here once per page (thousands in a first sync)."""
-    style = f"color: {colour}"
-    if label.styleSheet() != style:
-        label.setStyleSheet(style)

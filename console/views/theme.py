@@ -136,6 +136,14 @@ class _ThemeFollower(QObject):
             self._restyle()
 
 
+def set_text_colour(label: QWidget, colour: str) -> None:
+    """The label's text colour, set only when it changes: a style sheet re-polishes the widget each
+    time it is set (the status bar's state follows the sync's progress, once per page)."""
+    style = f"color: {colour}"
+    if label.styleSheet() != style:
+        label.setStyleSheet(style)
+
+
 def follow_theme(widget: QWidget, restyle) -> None:
     """Call ``restyle()`` after ``widget``'s theme changes (several palette events make one call)."""
     _ThemeFollower(widget, restyle)
