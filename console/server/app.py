@@ -38,7 +38,8 @@ def create_app(store: Store, settings: ServerSettings | None = None):
     def healthz():
         return errors.json_response({"status": "ok"})
 
-    for module in (jobs, tickets, brands, incremental, users, macros, views, search, uploads):
+    # tickets first: their routes are the ones read most, and routes are matched in order
+    for module in (tickets, jobs, brands, incremental, users, macros, views, search, uploads):
         app.include_router(module.router, prefix="/api/v2")
     app.include_router(uploads.content_router)
     return Gate(app, store, settings)

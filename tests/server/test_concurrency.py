@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import requests
@@ -40,3 +41,40 @@ def test_two_dozen_clients_write_and_read_at_once(helpdesk):
     assert sorted(replies) == sorted(f"reply {n}/{i}" for n in range(CLIENTS) for i in range(WRITES_EACH))
     customers = db.execute("SELECT count(*) FROM users WHERE email LIKE 'c%@example.org'").fetchone()[0]
     assert customers == 4, "one end-user per email even when several clients create it at once"
+
+
+def test_reads_answer_while_every_worker_thread_waits_on_a_write(helpdesk):
+    """A ticket and its comments are read on the event loop: writes queued on every worker thread
+    (here: stuck behind another process's write lock) do not hold an agent's reads up."""
+    from console.server.main import REQUEST_THREADS
+
+    ticket = helpdesk.create_ticket(subject="Read me", comment={"body": "First message."})
+    locker = helpdesk.db_connection()
+    locker.isolation_level = None
+    locker.execute("BEGIN IMMEDIATE")  # the helpdesk's writes wait on SQLite's lock, each in a worker thread
+
+    def write(n: int) -> int:
+        return requests.put(helpdesk.api(f"tickets/{ticket['id']}.json"), auth=helpdesk.admin_auth, timeout=60,
+                            json={"ticket": {"comment": {"body": f"queued {n}", "public": False}}}).status_code
+
+    with ThreadPoolExecutor(REQUEST_THREADS + 2) as pool:
+        writes = [pool.submit(write, n) for n in range(REQUEST_THREADS + 2)]
+        try:
+            time.sleep(1.0)  # the writes reach the helpdesk and take every worker thread
+            assert not any(w.done() for w in writes)
+            session = requests.Session()
+            session.auth = helpdesk.admin_auth
+            for path in (f"tickets/{ticket['id']}.json", f"tickets/{ticket['id']}/comments.json",
+                         f"tickets/show_many.json?ids={ticket['id']}", "users/me.json"):
+                started = time.perf_counter()
+                answer = session.get(helpdesk.api(path), timeout=10)
+                assert answer.status_code == 200, path
+                assert time.perf_counter() - started < 2.0, f"{path} waited for a worker thread"
+            assert session.get(helpdesk.api(f"tickets/{ticket['id']}/comments.json"),
+                               timeout=10).json()["count"] == 1
+        finally:
+            locker.execute("COMMIT")
+        assert [w.result() for w in writes] == [200] * (REQUEST_THREADS + 2)
+    bodies = [c["body"] for c in session.get(helpdesk.api(f"tickets/{ticket['id']}/comments.json"),
+                                              timeout=10).json()["comments"]]
+    assert sorted(bodies[1:]) == sorted(f"queued {n}" for n in range(REQUEST_THREADS + 2))

@@ -1,4 +1,4 @@
-"""Users, user fields, groups and group memberships."""
+"""Users, user fields, groups and group memberships (reads by id on the event loop: see tickets.py)."""
 
 from __future__ import annotations
 
@@ -52,13 +52,13 @@ def list_users(request: Request):
 
 
 @router.get("/users/me")
-def me(request: Request):
+async def me(request: Request):
     conn, base = _ctx(request)
     return json_response({"user": _one_user(conn, base, caller(request)["id"])})
 
 
 @router.get("/users/show_many")
-def show_many_users(request: Request):
+async def show_many_users(request: Request):
     conn, base = _ctx(request)
     if request.query_params.get("external_ids"):
         ext = [x for x in request.query_params["external_ids"].split(",") if x][:100]
@@ -93,7 +93,7 @@ def search_users(request: Request):
 
 
 @router.get("/users/{user_id:int}")
-def show_user(request: Request, user_id: int):
+async def show_user(request: Request, user_id: int):
     conn, base = _ctx(request)
     return json_response({"user": _one_user(conn, base, user_id)})
 
