@@ -284,7 +284,7 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             fts.reindex(conn, "tickets", {r[0]: (stored[r[0]][2],) for r in fresh if r[0] in stored},
                         {r[0]: (r[1],) for r in fresh})
         # the reply facts read the ticket's creation time (a thread may have come before its ticket)
-        reply_facts.refresh(conn, [r[0] for r in fresh if r[0] not in stored or r[_CREATED] != stored[r[0]][1][_CREATED]])
+        self._refresh_facts(conn, [r[0] for r in fresh if r[0] not in stored or r[_CREATED] != stored[r[0]][1][_CREATED]])
         change = Change.of(Kind.TICKETS, tickets=(r[0] for r in fresh))
         tombstoned = [r[0] for r in fresh if r[_DELETED]]
         if tombstoned:
@@ -338,7 +338,7 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             if conn.execute(_USER_UPSERT, (*row, now)).rowcount:
                 changed.add(row[0])
         # who is an agent decides whose comment is a reply (a user first seen counts as a change)
-        reply_facts.refresh_authors(conn, [i for i in changed if reply_facts.is_agent(by_id[i][_ROLE]) != (i in was_agent)])
+        self._refresh_facts(conn, [i for i in changed if reply_facts.is_agent(by_id[i][_ROLE]) != (i in was_agent)], authors=True)
         if not deferred:
             fts.reindex(conn, "users", {i: old[i] for i in changed if i in old}, {i: by_id[i][1:4] for i in changed})
         return held | (Change.of(Kind.USERS, users=changed) if changed else Change())
@@ -374,7 +374,7 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             _touched, held = self._upsert_comments(conn, prepare_comments([(c, ticket_id) for c in comments]))
             moved = conn.total_changes != before
             if moved:
-                reply_facts.refresh(conn, [ticket_id])
+                self._refresh_facts(conn, [ticket_id])
         return held | (_comments_change({ticket_id}) if moved else Change())
 
     def add_ticket_comments(self, ticket_id: int, comments: list[dict]) -> Change:
@@ -407,7 +407,7 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         if conn.total_changes == before:
             return set(), held
         touched = {r[1] for r in comment_rows}
-        reply_facts.refresh(conn, touched | threads)
+        self._refresh_facts(conn, touched | threads)
         return touched, held
 
     def set_attachment_path(self, attachment_id: int, local_path: str | Path | None) -> Change:
@@ -500,9 +500,18 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
             self._set_state(conn, _DEFERRED + table, "1")
             self._deferred.add(table)
 
+    def _refresh_facts(self, conn: Any, ticket_ids: Any, *, authors: bool = False) -> None:
+        """``reply_facts.refresh`` (``refresh_authors`` with ``authors``), skipped while the comments'
+        initial load is deferred: every ticket's facts are worked out once when it ends, not again
+        for each page's tickets (~10% of the first sync's writing work)."""
+        if "comments" not in self._deferred:
+            (reply_facts.refresh_authors if authors else reply_facts.refresh)(conn, ticket_ids)
+
     def _build_deferred(self, conn: Any, table: str) -> None:
         if table in self._deferred:
             fts.rebuild(conn, table)
+            if table == "comments":
+                reply_facts.rebuild(conn)
             conn.execute("DELETE FROM sync_state WHERE key = ?", (_DEFERRED + table,))
             self._deferred.discard(table)
 

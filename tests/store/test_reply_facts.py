@@ -194,6 +194,30 @@ def test_kept_facts_equal_the_rules_after_a_mix_of_writes(written):
         assert _kept(written)[10] == (None, _epoch("2025-11-05T14:55:00Z"))   # the opening comment: no reply
 
 
+def test_an_initial_bulk_load_works_the_facts_out_once_at_its_end(tmp_path, written, monkeypatch):
+    """An initial load into an empty cache skips the facts page by page and works them all out when
+    the comments' stream ends, a restart mid-load included: the same facts as written one by one."""
+    path = tmp_path / "bulk.sqlite"
+    events = [{"id": c["id"] * 10, "ticket_id": t, "timestamp": 0, "created_at": c["created_at"],
+               "updater_id": c["author_id"], "event_type": "Audit", "child_events": [dict(c, event_type="Comment")]}
+              for t, comments in desk.COMMENTS.items() for c in comments]
+    half = len(events) // 2
+    monkeypatch.setattr(reply_facts, "REBUILD_SPAN", 3)   # the desk's dozen tickets in several spans
+    with CacheWriter(path) as w:
+        w.replace_groups(desk.GROUPS)
+        w.apply_comment_events(events[:half], 1, bulk=True)          # threads before their tickets
+        w.apply_ticket_page(desk.TICKETS, "t1", end_of_stream=True, bulk=True)
+        assert "comments" in w.deferred_index and _kept(path) == {}  # not yet: the load goes on
+    with CacheWriter(path) as w:                                      # the app restarted mid-load
+        assert "comments" in w.deferred_index
+        w.apply_user_page(desk.USERS, "u1", end_of_stream=True, bulk=True)   # the agents come late
+        w.apply_comment_events(events[half:], 2, end_of_stream=True, bulk=True)
+        assert w.deferred_index == frozenset()
+        w.set_sync_state("last_success", repr(desk.LAST_SYNC))
+    _check(path)
+    assert _kept(path) == _kept(written) != {}
+
+
 def test_the_dashboard_reads_the_kept_facts(written):
     """A reply written after the first read shows at once (no from-scratch walk behind it)."""
     with CacheReader(written) as reader:
