@@ -209,12 +209,12 @@ def ordered_values(term: SearchTerm) -> tuple[str, ...]:
             ">": order[rank + 1:], ">=": order[rank:]}[term.op]
 
 
-_UNKNOWN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]+):([^/].*)")
+_UNKNOWN_RE = re.compile(r"([A-Za-z_][A-Za-z0-9_]+):([^/:].*)")   # "a::b" (a canned reply's Department::Title) is no field
 
 
 def unknown_field(term: SearchTerm) -> str | None:
     """The name in a free word that looks like a field term but names no field (``colour:red`` →
-    ``colour``); None for anything else (``a:b``, ``http://…``, ``10:30`` stay words)."""
+    ``colour``); None for anything else (``a:b``, ``http://…``, ``10:30``, ``Billing::Refund`` stay words)."""
     if term.field is not None or term.quoted:
         return None
     match = _UNKNOWN_RE.fullmatch(term.value)

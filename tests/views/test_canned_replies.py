@@ -63,6 +63,19 @@ def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, workspace, 
     assert not picker.error_label.isVisible()
 
 
+def test_a_canned_reply_is_found_by_its_whole_name_as_the_list_shows_it(qtbot, workspace, open_widgets):
+    """Typing "Billing::Refund within…" (the name the list shows) finds it; "::" is no field term."""
+    picker = CannedReplyPicker(CannedReplyModel(workspace.reader), agent_id(workspace.reader))
+    qtbot.addWidget(picker)
+    open_widgets.append(picker)
+    picker.show()
+    show_ticket(picker, workspace, scenario_ticket_id(workspace.reader, "refund_inside_window"))
+    qtbot.keyClicks(picker.search_edit, "Billing::Refund within")
+    assert not picker.error_label.isVisible(), picker.error_label.text()
+    assert picker.current_reply().title == "Billing::Refund within the 30-day guarantee"
+    assert titles(picker.model)[0] == "Billing::Refund within the 30-day guarantee"
+
+
 def test_preview_and_insert_into_the_editor(qtbot, desk, open_widgets):
     reader = desk.reader
     me = agent_id(reader)
