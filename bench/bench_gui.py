@@ -507,6 +507,8 @@ def child_window(cache: Path, sync_tickets: int) -> int:
               f"in {figures['sync_seconds']:.1f} s; {len(keys)} keystrokes", flush=True)
         engine.stop()
         await engine.close()
+        from console.ops.collector import IDLE_MS
+        await asyncio.sleep(IDLE_MS / 1000 + 1.0)   # past the quiet moment after a sync: what the session keeps
 
     probe = StallProbe() if os.environ.get("STALL_PROBE") else None
     collections: list[tuple[int, float, int]] = []   # (generation, ms, objects collected)

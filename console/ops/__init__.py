@@ -30,7 +30,7 @@ from console.lanes import Lanes
 from .attachments import AttachmentOps
 from .bulk import BulkOps
 from .bus import ChangeBus, bridge_engine
-from .collector import CollectorPacing
+from .collector import CollectorPacing, trim_heap
 from .conflicts import ConflictOps
 from .dashboard import DashboardOps
 from .merges import MergeOps
@@ -87,7 +87,7 @@ class Ops(QObject):
         self.dashboard = DashboardOps(self.runner, self)
         self.suggestions = SuggestionOps(self.runner, me=me, parent=self)
         self.spelling = SpellCheck(self.runner, lanes.spelling, personal_path=spelling_dictionary, parent=self)
-        self.collector = CollectorPacing(self.bus, parent=self)
+        self.collector = CollectorPacing(self.bus, parent=self, give_back=self._give_back_memory)
         self._warmed = False
         self._unbridge: Callable[[], None] | None = None
         if sync is not None:
@@ -104,6 +104,13 @@ class Ops(QObject):
             self._unbridge = bridge_engine(engine, self.bus)
         else:
             self.bus.sync_status_changed.emit(engine.status)
+
+    def _give_back_memory(self) -> None:
+        """After a sync, at a quiet moment (``CollectorPacing``): on the db lane, behind any write."""
+        def give_back(cache) -> None:
+            cache.writer.release_memory()
+            trim_heap()
+        self.runner.write(give_back)
 
     def warm_up(self) -> None:
         """What the first paint did not need, loaded off the GUI thread while the agent reads the list.

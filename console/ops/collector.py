@@ -13,24 +13,52 @@ open (bench_gui, GC_PROBE=1) there were 12,697 young, 1,154 middle and 105 full 
 and they freed 93 objects: the sync's pages are dicts and lists without cycles, which reference
 counting frees at once. So while a sync runs the collector is off; when it ends it is on again and
 one collection runs after ``IDLE_MS``, a quiet moment.
+
+At that moment the session also gives back what the sync took and no longer uses (``give_back``,
+run on the db lane by ``Ops``): the writer's SQLite page cache (``CacheWriter.release_memory``),
+then the C heap's free pages (``trim_heap``: glibc keeps freed memory otherwise). After a first
+sync of 5,000 tickets (no window) that took resident memory from ~95 MB to ~81 MB; the trim alone
+returned 6 MB.
 """
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import gc
+from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QTimer
 
 IDLE_MS = 3000
 
 
+def trim_heap() -> bool:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``); False where there is none."""
+    name = ctypes.util.find_library("c")
+    try:
+        trim = ctypes.CDLL(name).malloc_trim if name else None
+    except (OSError, AttributeError):
+        trim = None
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
 class CollectorPacing(QObject):
-    def __init__(self, bus, parent: QObject | None = None) -> None:
+    def __init__(self, bus, parent: QObject | None = None, *, give_back: Callable[[], None] | None = None) -> None:
         super().__init__(parent)
         self._held = False
+        self._give_back = give_back
         self._idle = QTimer(self, singleShot=True, interval=IDLE_MS)
-        self._idle.timeout.connect(lambda: gc.collect())
+        self._idle.timeout.connect(self._quiet)
         bus.sync_status_changed.connect(self.on_sync_status)
+
+    def _quiet(self) -> None:
+        gc.collect()
+        if self._give_back is not None:
+            self._give_back()
 
     @staticmethod
     def keep_built() -> None:

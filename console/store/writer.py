@@ -209,6 +209,11 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
         with self._lock:
             self._conn.close()
 
+    def release_memory(self) -> None:
+        """Hand back the page cache a sync filled (up to ``WRITER_CACHE_KIB``); it refills as needed."""
+        with self._lock:
+            self._conn.execute("PRAGMA shrink_memory")
+
     def checkpoint(self) -> None:
         """Fold the WAL back into the database file; call when a sync round ends (passive, never blocks readers)."""
         with self._lock:

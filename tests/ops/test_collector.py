@@ -55,3 +55,37 @@ def test_a_collector_switched_off_by_someone_else_is_left_off():
         assert not gc.isenabled() and not pacing.holding
     finally:
         gc.enable()
+
+
+def test_the_quiet_moment_after_a_sync_gives_memory_back_once(qtbot, monkeypatch):
+    monkeypatch.setattr("console.ops.collector.IDLE_MS", 50)
+    given: list[int] = []
+    bus = ChangeBus()
+    pacing = CollectorPacing(bus, give_back=lambda: given.append(len(given)))
+    try:
+        idle = SyncStatus()
+        bus.sync_status_changed.emit(dataclasses.replace(idle, syncing=True, phase="tickets"))
+        qtbot.wait(150)
+        assert given == []   # not while the sync runs
+        bus.sync_status_changed.emit(idle)
+        qtbot.waitUntil(lambda: given == [0], timeout=3000)
+        qtbot.wait(150)
+        assert given == [0]  # once per sync
+    finally:
+        pacing.release()
+        gc.enable()
+
+
+def test_the_writer_hands_back_its_page_cache_and_the_heap_is_trimmed(tmp_path):
+    from console.ops.collector import trim_heap
+    from console.store import CacheReader, CacheWriter
+    from tests.store.store_records import make_ticket
+
+    with CacheWriter(tmp_path / "cache.sqlite") as writer:
+        writer.apply_ticket_page([make_ticket(i, subject=f"Ticket {i}") for i in range(1, 201)], "c",
+                                 end_of_stream=True)
+        writer.release_memory()
+        assert trim_heap()   # glibc here: the free pages go back
+        writer.apply_ticket_page([make_ticket(201, subject="After")], "c2", end_of_stream=True)  # still writes
+    with CacheReader(tmp_path / "cache.sqlite") as reader:
+        assert reader.ticket(201)["subject"] == "After" and reader.ticket(200)["subject"] == "Ticket 200"
