@@ -26,6 +26,7 @@ from PySide6.QtCore import QObject
 
 import console.qt_import_hook  # noqa: F401  (before our own modules: see there)
 from console.lanes import Lanes
+from console.store import Change
 
 from .attachments import AttachmentOps
 from .bulk import BulkOps
@@ -107,9 +108,10 @@ class Ops(QObject):
 
     def _give_back_memory(self) -> None:
         """After a sync, at a quiet moment (``CollectorPacing``): on the db lane, behind any write."""
-        def give_back(cache) -> None:
+        def give_back(cache: Cache) -> Change:
             cache.writer.release_memory()
             trim_heap()
+            return Change()   # nothing the views show
         self.runner.write(give_back)
 
     def warm_up(self) -> None:
