@@ -19,16 +19,20 @@ requester's other tickets.
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from datetime import UTC, datetime
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QMenu,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -76,6 +80,8 @@ class AccountPane(QScrollArea):
         self._badges: list[PolicyBadge] = []
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.Shape.NoFrame)
+        # never wider than the pane: long values are elided (FactValue), texts wrap
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         body = QWidget()
         self._layout = QVBoxLayout(body)
         self._layout.setContentsMargins(8, 8, 8, 8)
@@ -90,6 +96,8 @@ class AccountPane(QScrollArea):
         self.facts_box = QWidget()
         self.facts_layout = QFormLayout(self.facts_box)
         self.facts_layout.setContentsMargins(0, 0, 0, 0)
+        # a value too long beside its label goes below it, whole; only beyond the pane's width is it elided
+        self.facts_layout.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.no_account_label = QLabel()
         self.no_account_label.setWordWrap(True)
         self.other_tickets = QListWidget()
@@ -105,6 +113,15 @@ class AccountPane(QScrollArea):
         self.setWidget(body)
         self.clear()
         theme.follow_theme(self, self.on_theme_changed)
+
+    def _room(self) -> int:
+        margins = self._layout.contentsMargins()
+        return self.viewport().width() - margins.left() - margins.right()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        for value in self.facts_box.findChildren(FactValue):
+            value.updateGeometry()   # its room changed: beside its label, below it, or elided
 
     # -- inputs -------------------------------------------------------------------------
 
@@ -175,9 +192,7 @@ class AccountPane(QScrollArea):
         if account is None:
             return
         for label, text in account_rows(account):
-            value = QLabel(text)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.facts_layout.addRow(f"{label}:", value)
+            self.facts_layout.addRow(f"{label}:", FactValue(text, room=self._room))
         if account.problems:
             warn = QLabel("Unreadable: " + ", ".join(account.problems))
             warn.setStyleSheet(f"color: {theme.colours().error};")
@@ -203,6 +218,58 @@ class AccountPane(QScrollArea):
             self.ticket_requested.emit(int(ticket_id))
 
 
+class FactValue(QLabel):
+    """An account fact's value in the room the pane has: elided when it is longer (an email in the
+    middle, so that its domain shows), the whole value as the tooltip, and "Copy" (right click) copies the
+    whole value, never the elided one. The pane never needs a horizontal scroll bar for it."""
+
+    def __init__(self, text: str, room: Callable[[], int] | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.full_text = text
+        self._room = room   # the widest it may be (the pane's width): beyond that it is elided
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
+        self._elide()
+
+    def sizeHint(self) -> QSize:
+        return QSize(self.fontMetrics().horizontalAdvance(self.full_text) + 2, super().sizeHint().height())
+
+    def minimumSizeHint(self) -> QSize:
+        """The whole value, up to the room there is: a form with ``WrapLongRows`` puts it below its
+        label rather than beside it when that is too narrow."""
+        width = self.fontMetrics().horizontalAdvance(self.full_text) + 2
+        if self._room is not None:
+            width = min(width, max(self.fontMetrics().horizontalAdvance("…"), self._room()))
+        return QSize(width, super().minimumSizeHint().height())
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    @property
+    def elided(self) -> bool:
+        return self.text() != self.full_text
+
+    def _elide(self) -> None:
+        mode = Qt.TextElideMode.ElideMiddle if "@" in self.full_text else Qt.TextElideMode.ElideRight  # keep the domain
+        shown = self.fontMetrics().elidedText(self.full_text, mode, max(1, self.width()))
+        if shown != self.text():
+            self.setText(shown)
+        self.setToolTip(self.full_text if shown != self.full_text else "")
+        # selecting would copy the elided text: only the whole value is selectable
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction if self.elided
+                                     else Qt.TextInteractionFlag.TextSelectableByMouse)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.full_text)
+
+    def _menu(self, at) -> None:
+        menu = QMenu(self)
+        menu.addAction("Copy", self.copy)
+        menu.exec(self.mapToGlobal(at))
+
+
 def badge_label(badge: PolicyBadge, colours: theme.Colours) -> QLabel:
     """One badge in its tone's colours; the rule's detail is the tooltip; relevant badges are bold."""
     background, colour = colours.tones.get(badge.tone, colours.tones["info"])
@@ -225,5 +292,6 @@ def _heading(text: str) -> QLabel:
     font = label.font()
     font.setBold(True)
     label.setFont(font)
+    label.setWordWrap(True)   # a narrow pane wraps it rather than scrolling sideways
     label.setContentsMargins(0, 8, 0, 0)
     return label

@@ -127,3 +127,46 @@ def test_screenshot_account_pane(qtbot, pane, workspace):
     show_ticket(pane, workspace, scenario_ticket_id(workspace.reader, "cancel_short_notice"))
     qtbot.wait(50)  # new rows are shown from the event loop
     assert save(pane, "work_account_pane").stat().st_size > 5_000
+
+
+def test_a_long_value_goes_below_its_label_then_is_elided_and_copied_whole(pane, workspace, qtbot):
+    """A long account email never makes the pane scroll sideways (badges were cut off at 1920x1080):
+    too long beside its label it goes below it, whole; longer than the pane it is elided, and its
+    tooltip and "Copy" give it whole. Given the room, it shows beside its label, selectable."""
+    import dataclasses
+
+    from PySide6.QtWidgets import QApplication
+
+    from console.views.account_pane import FactValue
+
+    show_ticket(pane, workspace, scenario_ticket_id(workspace.reader, "inactive_account"))
+    full = "maria.teresa.giralt.reinstatement@billing.inbox.example.net"
+    details = pane._details
+    pane.on_ticket_shown(dataclasses.replace(details, account=dataclasses.replace(details.account,
+                                                                                    account_email=full)))
+    email = pane.findChildren(FactValue)[0]
+    assert email.full_text == full
+    label = pane.facts_layout.labelForField(email)
+    width = email.fontMetrics().horizontalAdvance(full)
+
+    pane.resize(width + 60, 700)   # room for the email, not for its label beside it
+    qtbot.waitUntil(lambda: email.geometry().top() > label.geometry().top())
+    assert not email.elided and email.text() == full
+    assert not pane.horizontalScrollBar().isVisible()
+    assert pane.widget().width() <= pane.viewport().width()
+    badge = shown(pane, "inactive_account")
+    assert badge.geometry().right() <= pane.viewport().width()   # the badge wraps inside the pane
+
+    pane.resize(width * 2 // 3, 700)   # narrower than the email itself
+    qtbot.waitUntil(lambda: email.elided)
+    assert not pane.horizontalScrollBar().isVisible()
+    assert email.geometry().right() <= pane.viewport().width()
+    assert "…" in email.text() and email.text().endswith("example.net") and email.toolTip() == full
+    assert email.textInteractionFlags() == Qt.TextInteractionFlag.NoTextInteraction
+    email.copy()
+    assert QApplication.clipboard().text() == full
+
+    pane.resize(width + 300, 700)
+    qtbot.waitUntil(lambda: not email.elided and email.geometry().top() == label.geometry().top())
+    assert email.text() == full and email.toolTip() == ""
+    assert email.textInteractionFlags() == Qt.TextInteractionFlag.TextSelectableByMouse
