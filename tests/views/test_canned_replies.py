@@ -46,12 +46,18 @@ def test_model_passes_the_tester_and_filters_by_department_and_search(qtbot, wor
     assert not any(t.startswith("Billing::") for t in titles(model))
 
 
-def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, workspace, open_widgets):
+def picker_on_refund_ticket(qtbot, workspace, open_widgets) -> CannedReplyPicker:
+    """A shown picker on the demo's refund-inside-the-window ticket."""
     picker = CannedReplyPicker(CannedReplyModel(workspace.reader), agent_id(workspace.reader))
     qtbot.addWidget(picker)
     open_widgets.append(picker)
     picker.show()
     show_ticket(picker, workspace, scenario_ticket_id(workspace.reader, "refund_inside_window"))
+    return picker
+
+
+def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, workspace, open_widgets):
+    picker = picker_on_refund_ticket(qtbot, workspace, open_widgets)
     qtbot.keyClicks(picker.search_edit, "invoice ")
     before = titles(picker.model)
     assert before
@@ -65,11 +71,7 @@ def test_bad_search_syntax_shows_a_message_and_keeps_the_list(qtbot, workspace, 
 
 def test_a_canned_reply_is_found_by_its_whole_name_as_the_list_shows_it(qtbot, workspace, open_widgets):
     """Typing "Billing::Refund within…" (the name the list shows) finds it; "::" is no field term."""
-    picker = CannedReplyPicker(CannedReplyModel(workspace.reader), agent_id(workspace.reader))
-    qtbot.addWidget(picker)
-    open_widgets.append(picker)
-    picker.show()
-    show_ticket(picker, workspace, scenario_ticket_id(workspace.reader, "refund_inside_window"))
+    picker = picker_on_refund_ticket(qtbot, workspace, open_widgets)
     qtbot.keyClicks(picker.search_edit, "Billing::Refund within")
     assert not picker.error_label.isVisible(), picker.error_label.text()
     assert picker.current_reply().title == "Billing::Refund within the 30-day guarantee"
