@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import gc
 from collections.abc import Callable
 
@@ -33,13 +34,19 @@ from PySide6.QtCore import QObject, QTimer
 IDLE_MS = 3000
 
 
-def trim_heap() -> bool:
-    """Return the C heap's free pages to the system (glibc's ``malloc_trim``); False where there is none."""
+@functools.cache
+def _malloc_trim():
+    """glibc's ``malloc_trim``, looked up once (``find_library`` may run ldconfig), or None."""
     name = ctypes.util.find_library("c")
     try:
-        trim = ctypes.CDLL(name).malloc_trim if name else None
+        return ctypes.CDLL(name).malloc_trim if name else None
     except (OSError, AttributeError):
-        trim = None
+        return None
+
+
+def trim_heap() -> bool:
+    """Return the C heap's free pages to the system (glibc's ``malloc_trim``); False where there is none."""
+    trim = _malloc_trim()
     if trim is None:
         return False
     trim(0)
