@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import multiprocessing
 import sys
 
 DEFAULT_PORT = 8765
@@ -93,6 +94,7 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()   # the bundle started as the sync's page decoder (sync/decoder.py)
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):

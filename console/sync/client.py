@@ -34,6 +34,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
 import orjson
@@ -43,6 +44,8 @@ import urllib3
 from console import __version__
 
 from . import pacing
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +190,10 @@ class HelpdeskClient:
             retries: int | None = None) -> dict:
         return self.request("GET", path, params=params, idempotent=True, timeout=timeout, retries=retries)
 
+    def get_decoded(self, path: str, params: dict | None, decode: Callable[[bytes], T]) -> T:
+        """``get`` whose answer's bytes go to ``decode`` (a sync page: ``decoder.PageDecoder``)."""
+        return self.request("GET", path, params=params, idempotent=True, decode=decode)
+
     def probe(self, timeout: tuple[float, float] = (3.0, 5.0)) -> dict:
         """Is the helpdesk answering? One quick ``users/me`` with no retries (raises Unreachable)."""
         with self.interactive():
@@ -223,7 +230,8 @@ class HelpdeskClient:
 
     def request(self, method: str, path: str, *, params: dict | None = None, json_body: object = None,
                 headers: dict | None = None, idempotent: bool, timeout: tuple[float, float] | None = None,
-                retries: int | None = None, raw: tuple[bytes, str] | None = None) -> dict:
+                retries: int | None = None, raw: tuple[bytes, str] | None = None,
+                decode: Callable[[bytes], Any] | None = None) -> Any:
         url = self.url_for(path)
         timeout = timeout or self.timeout
         max_retries = self.max_retries if retries is None else retries
@@ -298,6 +306,8 @@ class HelpdeskClient:
                 raise Unreachable(f"{self.base_url} is failing ({status})", status=status)
             if status >= 400:
                 raise _error_for(response)
+            if decode is not None:
+                return decode(response.content)
             if status == 204 or not response.content:
                 return {}
             try:

@@ -322,6 +322,7 @@ class SyncEngine:
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
         self._probe_pool.shutdown(wait=False, cancel_futures=True)
+        self.puller.decoder.close()
         if self._own_lanes:
             self.lanes.close()
         self._reader.close()
@@ -363,6 +364,7 @@ class SyncEngine:
             finally:
                 report.requests = self.client.requests_made - requests
                 report.seconds = time.monotonic() - started
+                self.puller.decoder.close()   # the round's big pages are in: no helper process while idle
                 if self._status.syncing:
                     self._emit(syncing=False, phase="", done=0, total=None, paced=self.client.paced)
             synced_at = _server_iso(self.client.last_server_date)

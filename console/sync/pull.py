@@ -32,6 +32,7 @@ from console.store import (
 )
 
 from .client import AuthError, HelpdeskClient, Invalid, MalformedAnswer, NotFound
+from .decoder import PageDecoder
 
 PER_PAGE = 1000
 RESOURCE_LISTS = (  # (path, response key, writer method)
@@ -80,9 +81,10 @@ class Stream:
 class Puller:
     """Fetch and apply functions over one client and the cache's single writer."""
 
-    def __init__(self, client: HelpdeskClient, writer: CacheWriter):
+    def __init__(self, client: HelpdeskClient, writer: CacheWriter, decoder: PageDecoder | None = None):
         self.client = client
         self.writer = writer
+        self.decoder = decoder or PageDecoder()
 
     def streams(self) -> list[Stream]:
         return [
@@ -93,10 +95,7 @@ class Puller:
 
     # -- tickets -------------------------------------------------------------------------
     def fetch_tickets(self, cursor: str | None) -> Page:
-        page = self._cursor_page("incremental/tickets/cursor.json", "tickets", cursor, self._ticket_restart)
-        page.prepared = prepare_tickets(page.items)
-        page.prepared_extra = prepare_users(page.extra) if page.extra else None
-        return page
+        return self._cursor_page("incremental/tickets/cursor.json", ticket_page, cursor, self._ticket_restart)
 
     def apply_tickets(self, page: Page) -> Change:
         return self.writer.apply_ticket_page(page.prepared or page.items, str(page.bookmark),
@@ -109,54 +108,41 @@ class Puller:
 
     # -- users ---------------------------------------------------------------------------
     def fetch_users(self, cursor: str | None) -> Page:
-        page = self._cursor_page("incremental/users/cursor.json", "users", cursor, lambda: 0)
-        page.prepared = prepare_users(page.items)
-        return page
+        return self._cursor_page("incremental/users/cursor.json", user_page, cursor, lambda: 0)
 
     def apply_users(self, page: Page) -> Change:
         return self.writer.apply_user_page(page.prepared or page.items, str(page.bookmark),
                                            end_of_stream=page.end_of_stream, bulk=True)
 
-    def _cursor_page(self, path: str, key: str, cursor: str | None, restart: Callable[[], int]) -> Page:
+    def _cursor_page(self, path: str, build: Callable[[dict, str | None], Page], cursor: str | None,
+                     restart: Callable[[], int]) -> Page:
         params: dict = {"per_page": PER_PAGE}
+
+        def decode(raw: bytes) -> Page:
+            return self.decoder.decode(raw, build, cursor)
         if cursor:
             try:
-                body = self.client.get(path, {**params, "cursor": cursor})
+                return self.client.get_decoded(path, {**params, "cursor": cursor}, decode)
             except MalformedAnswer:
                 raise
             except Invalid:
-                body = self.client.get(path, {**params, "start_time": restart()})
-        else:
-            body = self.client.get(path, {**params, "start_time": 0})
-        items = listed(body, key)
-        last = items[-1].get("generated_timestamp") if items and isinstance(items[-1], dict) else None
-        after = body.get("after_cursor")
-        if after is not None and not isinstance(after, str):
-            raise MalformedAnswer(f"the helpdesk's {key} export has an after_cursor that is not a string")
-        return Page(items, after or cursor or "", bool(body.get("end_of_stream")),
-                    last if isinstance(last, int) else None, listed(body, "users") if key == "tickets" else None)
+                return self.client.get_decoded(path, {**params, "start_time": restart()}, decode)
+        return self.client.get_decoded(path, {**params, "start_time": 0}, decode)
 
     # -- comments ------------------------------------------------------------------------
     def fetch_comment_events(self, end_time: str | None) -> Page:
         start = int(end_time or 0)
         try:
-            body = self.client.get("incremental/ticket_events.json",
-                                   {"start_time": start, "include": "comment_events", "per_page": PER_PAGE})
+            return self.client.get_decoded(
+                "incremental/ticket_events.json", {"start_time": start, "include": "comment_events",
+                                                   "per_page": PER_PAGE},
+                lambda raw: self.decoder.decode(raw, comment_page, start))
         except MalformedAnswer:
             raise
         except Invalid as exc:
             if exc.status in (400, 422) and "too recent" in str(exc).lower():
                 return Page([], start, True, None)  # nothing can be newer than our bookmark yet
             raise
-        events = listed(body, "ticket_events")
-        last = events[-1].get("timestamp") if events and isinstance(events[-1], dict) else None
-        comments = sum(1 for e in events if isinstance(e, dict) for c in e.get("child_events") or []
-                       if isinstance(c, dict) and c.get("event_type") == "Comment")
-        end_time = body.get("end_time")
-        if end_time is not None and (isinstance(end_time, bool) or not isinstance(end_time, int)):
-            raise MalformedAnswer("the helpdesk's ticket events have an end_time that is not a number")
-        return Page(events, int(end_time or start), bool(body.get("end_of_stream")),
-                    last if isinstance(last, int) else None, count=comments, prepared=prepare_comment_events(events))
 
     def apply_comment_events(self, page: Page) -> Change:
         return self.writer.apply_comment_events(page.prepared or page.items, int(page.bookmark),
@@ -199,6 +185,49 @@ class Puller:
         except NotFound:
             return self.writer.mark_ticket_missing(ticket_id)
         return self.writer.upsert_tickets([ticket]) | self.writer.replace_ticket_comments(ticket_id, comments)
+
+
+# -- pages from answers: pure, module level (``decoder.PageDecoder`` may run them in its helper process) --
+
+def _export_page(body: dict, key: str, cursor: str | None) -> Page:
+    items = listed(body, key)
+    last = items[-1].get("generated_timestamp") if items and isinstance(items[-1], dict) else None
+    after = body.get("after_cursor")
+    if after is not None and not isinstance(after, str):
+        raise MalformedAnswer(f"the helpdesk's {key} export has an after_cursor that is not a string")
+    return Page(items, after or cursor or "", bool(body.get("end_of_stream")), last if isinstance(last, int) else None)
+
+
+def _rows_only(page: Page) -> Page:
+    """The page without its API objects once they are rows: what crosses back from the helper process."""
+    page.count, page.items, page.extra = len(page.items), [], None
+    return page
+
+
+def ticket_page(body: dict, cursor: str | None) -> Page:
+    page = _export_page(body, "tickets", cursor)
+    users = listed(body, "users")
+    page.prepared = prepare_tickets(page.items)
+    page.prepared_extra = prepare_users(users) if users else None
+    return _rows_only(page)
+
+
+def user_page(body: dict, cursor: str | None) -> Page:
+    page = _export_page(body, "users", cursor)
+    page.prepared = prepare_users(page.items)
+    return _rows_only(page)
+
+
+def comment_page(body: dict, start: int) -> Page:
+    events = listed(body, "ticket_events")
+    last = events[-1].get("timestamp") if events and isinstance(events[-1], dict) else None
+    comments = sum(1 for e in events if isinstance(e, dict) for c in e.get("child_events") or []
+                   if isinstance(c, dict) and c.get("event_type") == "Comment")
+    end_time = body.get("end_time")
+    if end_time is not None and (isinstance(end_time, bool) or not isinstance(end_time, int)):
+        raise MalformedAnswer("the helpdesk's ticket events have an end_time that is not a number")
+    return Page([], int(end_time or start), bool(body.get("end_of_stream")), last if isinstance(last, int) else None,
+                count=comments, prepared=prepare_comment_events(events))
 
 
 def listed(body: dict, key: str) -> list:
