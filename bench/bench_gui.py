@@ -354,7 +354,7 @@ class StallProbe:
             frames = {}
             for ident, frame in sys._current_frames().items():
                 name = names.get(ident, "?")
-                if name.startswith(("sync-net", "cache-db", "cache-read", "MainThread")):
+                if name.startswith(("sync-net", "cache-db", "cache-read", "MainThread", "spelling", "cache-ranking", "sync-interactive")):
                     stack, f = [], frame
                     while f is not None and len(stack) < (9 if name == "MainThread" else 3):
                         stack.append(f"{Path(f.f_code.co_filename).name}:{f.f_lineno}:{f.f_code.co_name}")
@@ -524,8 +524,18 @@ def child_window(cache: Path, sync_tickets: int) -> int:
                 cells = [c.cell_contents for c in (call.__closure__ or ()) if callable(c.cell_contents)]
                 names = [getattr(c, "__qualname__", "?") for c in cells if not isinstance(c, type(self))]
                 gui_calls.append(((time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000,
-                                  ",".join(names)))
+                                  ",".join(names), wall))
         Runner._run_on_gui = timed_run
+        plain_handle = asyncio.events.Handle._run
+
+        def timed_handle(handle) -> None:   # the engine's steps and its status on the loop (the GUI thread)
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                plain_handle(handle)
+            finally:
+                gui_calls.append(((time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000,
+                                  f"loop: {handle._callback!r:.150}", wall))
+        asyncio.events.Handle._run = timed_handle
     collections: list[tuple[int, float, int]] = []   # (generation, ms, objects collected)
     if os.environ.get("GC_PROBE"):   # GC_PROBE=1: how long each garbage collection held the GIL
         import gc
@@ -544,8 +554,9 @@ def child_window(cache: Path, sync_tickets: int) -> int:
         server.stop()
     if probe:
         probe.report(spans)
-    for wall, cpu, name in sorted(gui_calls, reverse=True)[:12]:
-        print(f"  GUI call {wall:6.1f} ms wall, {cpu:6.1f} ms CPU: {name}", flush=True)
+    began = spans[0][0] if spans else 0.0
+    for wall, cpu, name, at in sorted(gui_calls, reverse=True)[:12]:
+        print(f"  GUI call {wall:6.1f} ms wall, {cpu:6.1f} ms CPU at +{at - began:5.2f} s: {name}", flush=True)
     if gui_calls:
         print(f"  GUI calls: {len(gui_calls)}, {sum(c[0] for c in gui_calls):.0f} ms wall, "
               f"{sum(c[1] for c in gui_calls):.0f} ms CPU in all", flush=True)
@@ -557,6 +568,10 @@ def child_window(cache: Path, sync_tickets: int) -> int:
                   f"{sum(times):.0f} ms in all, "
                   f"longest {times[-1]:.1f} ms, top 5 {[round(t, 1) for t in times[-5:]]}", flush=True)
     figures["stall"] = max(stalls) - 5
+    if os.environ.get("GUI_PROBE"):
+        began = spans[0][0] if spans else 0.0
+        for a, b in sorted(spans, key=lambda s: s[0] - s[1])[:6]:
+            print(f"  stall {1000 * (b - a) - 5:6.1f} ms at +{a - began:5.2f} s", flush=True)
     late = sorted(s - 5 for s in stalls)
     figures["stall_p99"] = late[int(len(late) * 0.99)]
     figures["stalls_over_16"] = sum(1 for s in late if s > 16)

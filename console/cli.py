@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import multiprocessing
 import sys
 
 DEFAULT_PORT = 8765
@@ -94,8 +93,10 @@ COMMANDS = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    multiprocessing.freeze_support()   # the bundle started as the sync's page decoder (sync/decoder.py)
     argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["--page-decoder"]:   # started by the sync as its helper process (sync/decoder.py)
+        from console.sync.decoder import serve
+        return serve()
     parser = build_parser()
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):
         argv.insert(0, "gui")

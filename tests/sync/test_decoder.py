@@ -16,6 +16,7 @@ import pytest
 
 from console.store import rows
 from console.sync.client import MalformedAnswer
+from console.sync import decoder as page_decoder
 from console.sync.decoder import PageDecoder
 from console.sync.pull import comment_page, ticket_page
 from tests.faultproxy import PERSISTENT, Fault, FaultProxy
@@ -75,8 +76,8 @@ def test_a_helper_that_dies_costs_only_time():
         first = decoder.decode(raw, ticket_page, None)
         assert decoder.pages_off_process == 1 and first.bookmark == "next" and first.size == 1
         assert [r[0] for r in first.prepared.rows] == [7] and first.items == []   # rows only came back
-        (pid,) = list(decoder._pool._processes)   # noqa: SLF001 - the helper to kill
-        assert pid != os.getpid()
+        pid = decoder.helper_pid
+        assert pid is not None and pid != os.getpid()
         os.kill(pid, signal.SIGKILL)
         again = decoder.decode(raw, ticket_page, None)   # decoded in place this once
         assert [r[0] for r in again.prepared.rows] == [7] and again.bookmark == "next"
@@ -90,12 +91,13 @@ def test_a_helper_that_dies_costs_only_time():
 APP_KILLED_WHILE_DECODING = """
 import os, signal, sys
 import orjson
+from console.sync import decoder as page_decoder
 from console.sync.decoder import PageDecoder
 from console.sync.pull import comment_page
 if __name__ == "__main__":
     decoder = PageDecoder(off_process_bytes=0)
     decoder.decode(orjson.dumps({"ticket_events": [], "end_time": 5}), comment_page, 0)
-    print(*decoder._pool._processes, flush=True)
+    print(decoder.helper_pid, flush=True)
     os.kill(os.getpid(), signal.SIGKILL)
 """
 
@@ -110,3 +112,24 @@ def test_the_helper_exits_when_the_app_is_killed(tmp_path):
     while time.monotonic() < deadline and Path(f"/proc/{helper}").exists():
         time.sleep(0.1)
     assert not Path(f"/proc/{helper}").exists(), "the page decoder outlived the app, orphaned"
+
+
+def test_a_stopped_helper_is_waited_for_a_while_then_replaced(monkeypatch):
+    monkeypatch.setattr(page_decoder, "ANSWER_WAIT_S", 0.5)
+    raw = orjson.dumps({"ticket_events": [], "end_time": 9, "end_of_stream": True})
+    decoder = PageDecoder(off_process_bytes=0)
+    try:
+        decoder.decode(raw, comment_page, 0)
+        stuck = decoder.helper_pid
+        os.kill(stuck, signal.SIGSTOP)   # a frozen helper must not freeze the sync
+        started = time.monotonic()
+        page = decoder.decode(raw, comment_page, 0)
+        assert page.bookmark == 9 and time.monotonic() - started < 5
+        decoder.decode(raw, comment_page, 0)
+        assert decoder.helper_pid not in (None, stuck) and decoder.pages_off_process == 2
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline and Path(f"/proc/{stuck}").exists():
+            time.sleep(0.1)
+        assert not Path(f"/proc/{stuck}").exists(), "the stopped helper was left behind"
+    finally:
+        decoder.close()
