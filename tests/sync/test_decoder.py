@@ -15,8 +15,8 @@ import orjson
 import pytest
 
 from console.store import rows
-from console.sync.client import MalformedAnswer
 from console.sync import decoder as page_decoder
+from console.sync.client import MalformedAnswer
 from console.sync.decoder import PageDecoder
 from console.sync.pull import comment_page, ticket_page
 from tests.faultproxy import PERSISTENT, Fault, FaultProxy
@@ -79,10 +79,11 @@ def test_a_helper_that_dies_costs_only_time():
         pid = decoder.helper_pid
         assert pid is not None and pid != os.getpid()
         os.kill(pid, signal.SIGKILL)
-        again = decoder.decode(raw, ticket_page, None)   # decoded in place this once
+        # decoded in place when the death is met mid-page, by a new helper when it is seen before
+        again = decoder.decode(raw, ticket_page, None)
         assert [r[0] for r in again.prepared.rows] == [7] and again.bookmark == "next"
         decoder.decode(orjson.dumps({"ticket_events": [], "end_time": 5, "end_of_stream": True}), comment_page, 0)
-        assert decoder.pages_off_process == 2   # the next big page started a new helper
+        assert decoder.pages_off_process in (2, 3) and decoder.helper_pid not in (None, pid)   # a new helper
     finally:
         decoder.close()
     assert not decoder.running
