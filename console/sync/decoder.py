@@ -136,6 +136,8 @@ class PageDecoder:
 
     def __init__(self, *, off_process_bytes: int | None = None) -> None:
         self.off_process_bytes = OFF_PROCESS_BYTES if off_process_bytes is None else off_process_bytes
+        if sys.platform == "win32":   # select() takes no pipes there: every page is decoded in place
+            self.off_process_bytes = sys.maxsize
         self._helper: subprocess.Popen | None = None
         self._lock = threading.Lock()   # one page at a time through the pipe
         self.pages_off_process = 0   # what the helper decoded (tests, logs)
@@ -165,9 +167,10 @@ class PageDecoder:
     def _start(self) -> subprocess.Popen:
         if self._helper is None or self._helper.poll() is not None:
             import console
-            env = dict(os.environ)   # the helper imports the same console package as the app
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(console.__file__).resolve().parents[1]),
-                                                              env.get("PYTHONPATH")]))
+            env = dict(os.environ)
+            if not getattr(sys, "frozen", False):   # the helper imports the same console package as the app
+                env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(console.__file__).resolve().parents[1]),
+                                                                  env.get("PYTHONPATH")]))
             self._helper = subprocess.Popen(_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
             for pipe in (self._helper.stdin, self._helper.stdout):
                 _widen(pipe)
