@@ -47,6 +47,17 @@ from . import pacing
 
 T = TypeVar("T")
 
+
+def json_object(content: bytes, status: int = 200) -> dict:
+    """An answer's body as the JSON object the API promises; anything else is ``MalformedAnswer``."""
+    try:
+        body = orjson.loads(content)
+    except orjson.JSONDecodeError as exc:
+        raise MalformedAnswer(f"the helpdesk answered {status} with malformed JSON", status=status) from exc
+    if not isinstance(body, dict):
+        raise MalformedAnswer("the helpdesk answered with JSON that is not an object", status=status)
+    return body
+
 log = logging.getLogger(__name__)
 
 
@@ -310,12 +321,7 @@ class HelpdeskClient:
                 return decode(response.content)
             if status == 204 or not response.content:
                 return {}
-            try:
-                body = orjson.loads(response.content)
-            except orjson.JSONDecodeError as exc:
-                raise MalformedAnswer(f"the helpdesk answered {status} with malformed JSON", status=status) from exc
-            if not isinstance(body, dict):
-                raise MalformedAnswer("the helpdesk answered with JSON that is not an object", status=status)
+            body = json_object(response.content, status)
             body["_headers"] = {k.lower(): v for k, v in response.headers.items()
                                 if k.lower().startswith(("x-idempotency", "location"))}
             return body

@@ -37,9 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-import orjson
-
-from .client import MalformedAnswer
+from .client import MalformedAnswer, json_object
 
 try:
     import fcntl
@@ -59,17 +57,7 @@ T = TypeVar("T")
 
 def decode_here(raw: bytes, build: Callable[..., T], *args: Any) -> T:
     """The page from its bytes, in this process; an unreadable body is ``MalformedAnswer``."""
-    try:
-        body = orjson.loads(raw or b"{}")
-    except orjson.JSONDecodeError as exc:
-        raise MalformedAnswer("the helpdesk answered 200 with malformed JSON", status=200) from exc
-    if not isinstance(body, dict):
-        raise MalformedAnswer("the helpdesk answered with JSON that is not an object", status=200)
-    return build(body, *args)
-
-
-class HelperGone(Exception):
-    """The helper process ended (killed, out of memory) or answered nonsense."""
+    return build(json_object(raw or b"{}"), *args)
 
 
 def _send(stream: IO[bytes], value: Any) -> None:
