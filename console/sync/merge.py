@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+SETTLE_S = (0.2, 0.5, 1.0)   # looks again after these waits before calling a lost merge unsent
 MERGE_KEYS = ("ids", "target_comment", "source_comment", "target_comment_is_public", "source_comment_is_public")
 
 
@@ -54,6 +55,10 @@ def deliver_merge(sender: OutboxSender, entry: OutboxEntry) -> Delivery:
         message = "A ticket of this merge no longer exists on the helpdesk, so nothing was merged."
         return Delivery("failed", entry.op_id, writer.mark_failed(entry.op_id, message), message)
     except Invalid as exc:
+        if entry.attempts and landed(sender, entry):
+            # an earlier attempt's job ran after its lost answer was checked: merged once, by us
+            log.info("merge %s: refused again because the earlier attempt merged them", entry.op_id)
+            return recorded(sender, entry)
         message = f"The helpdesk refused this merge: {exc}"
         return Delivery("failed", entry.op_id, writer.mark_failed(entry.op_id, message), message)
     except Unreachable as exc:
@@ -64,13 +69,20 @@ def deliver_merge(sender: OutboxSender, entry: OutboxEntry) -> Delivery:
     return recorded(sender, entry)
 
 
-def landed(sender: OutboxSender, entry: OutboxEntry) -> bool:
-    """Did an earlier attempt merge them? Every source is closed with the merge tag."""
+def landed(sender: OutboxSender, entry: OutboxEntry, *, settle: tuple[float, ...] = ()) -> bool:
+    """Did an earlier attempt merge them? Every source is closed with the merge tag. A merge is a
+    job that runs after its answer: ``settle`` are waits (s) between further looks, for a job
+    that may still be queued."""
     ids = ",".join(map(str, sources_of(entry)))
-    tickets = sender.client.get("tickets/show_many.json", {"ids": ids}).get("tickets") or []
-    merged = {t.get("id") for t in tickets if isinstance(t, dict) and t.get("status") == "closed"
-              and MERGED_TAG in (t.get("tags") or [])}
-    return bool(merged) and merged >= set(sources_of(entry))
+    for wait in (0.0, *settle):
+        if wait:
+            sender.client._wait(wait)
+        tickets = sender.client.get("tickets/show_many.json", {"ids": ids}).get("tickets") or []
+        merged = {t.get("id") for t in tickets if isinstance(t, dict) and t.get("status") == "closed"
+                  and MERGED_TAG in (t.get("tags") or [])}
+        if merged and merged >= set(sources_of(entry)):
+            return True
+    return False
 
 
 def recorded(sender: OutboxSender, entry: OutboxEntry) -> Delivery:

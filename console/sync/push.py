@@ -261,7 +261,7 @@ class OutboxSender:
         ``failure``, with backoff). Raises Unreachable when the helpdesk cannot say."""
         if entry.kind == "merge":
             try:
-                if merge.landed(self, entry):
+                if merge.landed(self, entry, settle=merge.SETTLE_S):
                     return merge.recorded(self, entry)
             except NotFound:
                 message = "A ticket of this merge no longer exists on the helpdesk, so nothing was merged."

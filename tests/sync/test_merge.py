@@ -3,9 +3,11 @@ is lost; the sources end closed (tag closed_by_merge) with a comment, the target
 
 from __future__ import annotations
 
+import time
+
 from console.domain.merge import merge_payload
 from console.store import CacheReader
-from tests.faultproxy import Fault
+from tests.faultproxy import PERSISTENT, Fault
 from tests.sync.test_push import proxy  # noqa: F401 (fixture)
 
 
@@ -42,6 +44,43 @@ def test_a_merge_queued_offline_merges_once_even_when_the_answer_is_lost(helpdes
     with CacheReader(account.cache) as reader:
         assert [reader.ticket(s)["status"] for s in sources] == ["closed", "closed"]
         assert any("merged into request" in c["body"] for c in reader.comments_for_ticket(sources[1]))
+
+
+def test_a_merge_whose_lost_job_runs_after_the_check_is_recorded_once_not_refused(helpdesk, proxy,  # noqa: F811
+                                                                                   account_factory):
+    """The merge's answer is lost and the check that follows sees nothing merged yet: the job
+    runs later. The next attempt is refused (the sources are closed):
+    that refusal is the earlier attempt's success, not a failure to show the agent."""
+    target, *sources = [helpdesk.create_ticket(subject=f"Refund twice ({i})")["id"] for i in range(3)]
+    helpdesk.wait_exportable()
+    account = account_factory(helpdesk, url=proxy.url)
+    account.sync()
+    change = account.writer.enqueue("merge", target, merge_payload(target, sources),
+                                    account.writer.cached_updated_at(target))
+    proxy.add(Fault("reset_after", method="POST", path="/merge"))
+    # the check reads the sources before the job has run (a slow job queue): not merged yet
+    proxy.add(Fault("body_after", method="GET", path="show_many", count=PERSISTENT, body=b'{"tickets": []}'))
+    account.sync(resources=False)
+    assert account.writer.get_entry(change.op_id).state != "sent"
+    conn = helpdesk.db_connection()
+    for _ in range(100):   # the lost attempt's job has run on the helpdesk
+        if conn.execute(f"SELECT count(*) FROM tickets WHERE id IN ({sources[0]}, {sources[1]}) "
+                        "AND status = 'closed'").fetchone()[0] == 2:
+            break
+        time.sleep(0.05)
+    proxy.clear()
+    for _ in range(5):
+        account.sync(resources=False)
+        if account.writer.get_entry(change.op_id).state == "sent":
+            break
+    entry = account.writer.get_entry(change.op_id)
+    assert entry.state == "sent", entry.last_error
+    notes = conn.execute(f"SELECT ticket_id, count(*) FROM comments WHERE body LIKE '%merged into%' AND ticket_id IN "
+                         f"({target}, {sources[0]}, {sources[1]}) GROUP BY ticket_id").fetchall()
+    conn.close()
+    assert dict(notes) == {target: 1, sources[0]: 1, sources[1]: 1}, "merged once"
+    with CacheReader(account.cache) as reader:
+        assert [reader.ticket(s)["status"] for s in sources] == ["closed", "closed"]
 
 
 def test_the_helpdesk_refuses_merging_a_closed_ticket_and_merges_nothing(helpdesk):
