@@ -94,8 +94,8 @@ COMMANDS = {
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv[:1] == ["--page-decoder"]:   # started by the sync as its helper process (sync/decoder.py)
-        from console.sync.decoder import serve
+    if argv[:1] == ["--helper-process"]:   # the app's helper for work off its GIL (helper_process.py)
+        from console.helper_process import serve
         return serve()
     parser = build_parser()
     if not argv or argv[0] not in COMMANDS and argv[0] not in ("-h", "--help"):

@@ -6,6 +6,8 @@
     speller.quick_suggestions("recieve")          # one edit away, most used first (~1 ms)
     speller.suggestions("recieve")                # one, then two edits away (up to ~2 s: off the GUI thread)
     speller.accept("Zendesk")                     # the agent's own word (the caller persists it)
+    misspelled_among(["recieve", "the"])          # {"recieve": ["receive", "relieve"]}: this process's
+    suggestions_for("recieve")                    #   dictionary (``shared``), what the spelling helper serves
 
 Words not checked: anything inside a URL, an email address, a ``{{ placeholder }}`` or ``{% tag %}``;
 words in capitals (ASAP, SLA), with digits or underscores (INV2041, order_id), with a capital
@@ -95,22 +97,16 @@ class Speller:
         return cls(checker, personal)
 
     def misspelled(self, word: str) -> bool:
-        key = word.lower().replace("’", "'")
+        key = key_of(word)
         known = self._known.get(key)
         if known is None:
-            known = self._knows(key)
+            known = in_words(key, self._own) or in_words(key, self._checker)
             self._known[key] = known
         return not known
 
-    def _knows(self, key: str) -> bool:
-        if key in self._own or key in self._checker:
-            return True
-        base = _POSSESSIVE.sub("", key)
-        return base != key and (base in self._own or base in self._checker)
-
     def accept(self, word: str) -> None:
         """Count ``word`` as spelled right from now on (an added or ignored word)."""
-        key = word.lower().replace("’", "'")
+        key = key_of(word)
         self._own.add(key)
         self._known[key] = True
 
@@ -123,7 +119,7 @@ class Speller:
         found = self._suggested.get(word.lower())
         if found is None:
             found = self._ranked(self._checker.known(self._checker.edit_distance_1(word.lower())), word)
-        return [_like(word, w) for w in found[:limit]]
+        return [like(word, w) for w in found[:limit]]
 
     def suggestions(self, word: str, limit: int = SUGGESTIONS) -> list[str]:
         """One edit away, then two (for words up to SLOW_EDITS_MAX_LENGTH letters); cached. Slow:
@@ -136,7 +132,48 @@ class Speller:
                 further = self._ranked(self._checker.known(self._checker.edit_distance_2(key)), word)
                 near += [w for w in further if w not in near]
             found = self._suggested[key] = near[:SUGGESTIONS]
-        return [_like(word, w) for w in found[:limit]]
+        return [like(word, w) for w in found[:limit]]
+
+
+def key_of(word: str) -> str:
+    """The form a word is looked up in: lower case, a typographic apostrophe as a plain one."""
+    return word.lower().replace("’", "'")
+
+
+def in_words(key: str, known: Any) -> bool:
+    """Whether ``key`` (``key_of``) is among ``known`` words, as written or without its ``'s``."""
+    if key in known:
+        return True
+    base = _POSSESSIVE.sub("", key)
+    return base != key and base in known
+
+
+# -- the process's own dictionary: what a spelling helper process serves (ops/spelling.py) -------------
+_SHARED: list[Speller] = []
+
+
+def shared() -> Speller:
+    """This process's English dictionary, loaded on first use (~0.3 s)."""
+    if not _SHARED:
+        _SHARED.append(Speller.load())
+    return _SHARED[0]
+
+
+def load_shared() -> int:
+    """Load this process's dictionary now; how many words it knows (the dictionary itself stays here)."""
+    return len(shared()._checker.word_frequency.dictionary)
+
+
+def misspelled_among(keys: list[str]) -> dict[str, list[str]]:
+    """Those of ``keys`` (``key_of``) the English dictionary does not know, each with its suggestions
+    one edit away (~1 ms a word: a right-click then shows them at once). The caller adds its own words."""
+    speller = shared()
+    return {k: speller.quick_suggestions(k) for k in keys if speller.misspelled(k)}
+
+
+def suggestions_for(key: str) -> list[str]:
+    """One, then two edits away (slow: up to ~2 s), in lower case (``like`` puts them in a word's case)."""
+    return shared().suggestions(key)
 
 
 FREQUENCY_SLICE = 60_000   # characters (~3,500 entries) parsed per json.loads call (~3 ms holding the GIL)
@@ -171,7 +208,7 @@ def english_frequencies() -> dict[str, int]:
     return out
 
 
-def _like(word: str, suggestion: str) -> str:
+def like(word: str, suggestion: str) -> str:
     """The suggestion in the word's case: "Recieve" → "Receive"."""
     if word[:1].isupper():
         return suggestion[:1].upper() + suggestion[1:]

@@ -133,4 +133,5 @@ class Ops(QObject):
             self._unbridge()
             self._unbridge = None
         self.collector.release()
+        self.spelling.close()
         self.runner.close()

@@ -10,8 +10,8 @@ dictionary has loaded (off the GUI thread), and everything is re-checked when it
 word is added or ignored, and when spell checking is switched off or on. Qt reports such a
 re-check as a text change (``textChanged``): while ``rechecking`` is True it is not one.
 
-Right-click on a marked word: up to five suggestions (one edit away at once; further ones fill in
-while the menu is open), "Add to dictionary", "Ignore", then the editor's own menu.
+Right-click on a marked word: up to five suggestions (one edit away at once: they came with the
+word's answer from the dictionary's process; further ones fill in while the menu is open), "Add to dictionary", "Ignore", then the editor's own menu.
 """
 
 from __future__ import annotations

@@ -58,16 +58,17 @@ def test_build_and_smoke_run():
         "only the English dictionary ships"
     help_text = subprocess.run([str(BINARY), "--help"], capture_output=True, text=True, timeout=60).stdout
     assert "serve" in help_text and "gui" in help_text
-    # the sync's page decoder is the bundle itself (sync/decoder.py): it answers in the bundle too
-    from console.sync.decoder import _receive, _send
+    # the helper process (sync's page decoder, spelling) is the bundle itself: it answers in the bundle too
+    from console.helper_process import receive, send
+    from console.sync.decoder import decode_in_helper
     from console.sync.pull import ticket_page
     page = orjson.dumps({"tickets": [{"id": 5, "subject": "From the bundle", "status": "open",
                                       "updated_at": "2026-01-02T03:04:05Z"}], "end_of_stream": True})
-    helper = subprocess.Popen([str(BINARY), "--page-decoder"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    helper = subprocess.Popen([str(BINARY), "--helper-process"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     try:
-        _send(helper.stdin, (page, ticket_page, (None,)))
-        decoded, problem = _receive(helper.stdout)
+        send(helper.stdin, (decode_in_helper, (page, ticket_page, (None,))))
+        (decoded, problem), failure = receive(helper.stdout)
     finally:
         helper.stdin.close()
         assert helper.wait(timeout=30) == 0   # its input ended: it exits by itself
-    assert problem is None and [r[0] for r in decoded.prepared.rows] == [5] and decoded.end_of_stream
+    assert failure is None and problem is None and [r[0] for r in decoded.prepared.rows] == [5] and decoded.end_of_stream

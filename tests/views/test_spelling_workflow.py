@@ -10,6 +10,10 @@ the marks; what is sent is exactly the text typed, with no trace of the marks.
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
+import time
+from pathlib import Path
 
 from PySide6.QtGui import QTextCursor
 
@@ -183,3 +187,31 @@ def test_spell_check_switched_off_in_the_edit_menu_stays_off(qtbot, cache_copy, 
         desk.settle(qtbot)
     finally:
         close_desk(desk)
+
+
+def test_the_dictionary_works_in_its_own_process_and_a_killed_one_is_replaced(qtbot, cache_copy):
+    """The dictionary's load (~0.3 s of Python, ~30 MB) stalled the GUI thread beside it: it lives in
+    a helper process. Killed, it is replaced on the next word; the session's end ends it."""
+    cache, me = cache_copy
+    desk = open_desk(cache, me)
+    try:
+        window = window_on(desk, qtbot)
+        editor = type_into(qtbot, window, desk, "We recieve it")
+        qtbot.waitUntil(lambda: marked(editor) == ["recieve"], timeout=10000)
+        pid = desk.ops.spelling.dictionary.helper_pid
+        assert pid is not None and pid != os.getpid() and Path(f"/proc/{pid}").exists()
+        assert "Receive" in desk.ops.spelling.quick_suggestions("Recieve"), "one edit away, with the answer"
+        os.kill(pid, signal.SIGKILL)
+        qtbot.keyClicks(editor.text_edit, " and the refnd")
+        qtbot.waitUntil(lambda: marked(editor) == ["recieve", "refnd"], timeout=10000)
+        again = desk.ops.spelling.dictionary.helper_pid
+        assert again not in (None, pid)
+        editor.text_edit.clear()
+        window.close()
+        desk.settle(qtbot)
+    finally:
+        close_desk(desk)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{again}").exists():
+        time.sleep(0.1)
+    assert not Path(f"/proc/{again}").exists(), "the dictionary's process outlived the session"
