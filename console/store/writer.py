@@ -126,6 +126,13 @@ def _comments_change(ticket_ids: set[int]) -> Change:
     return Change.of(Kind.COMMENTS, tickets=ticket_ids) if ticket_ids else Change()
 
 
+def _same_rows(stored: Iterable[tuple], new_rows: list[tuple]) -> bool:
+    """Whether a table's rows (``stored``) are exactly ``new_rows``, in any order (ids are unique)."""
+    def by_id(row: tuple) -> Any:
+        return row[0]
+    return sorted(map(tuple, stored), key=by_id) == sorted(new_rows, key=by_id)
+
+
 def _stored_versions(conn: Any, ids: list[int]) -> dict[int, tuple[int, tuple, str]]:
     """id -> (generated_ts, stored row, subject) of the tickets already cached."""
     out = {}
@@ -465,6 +472,11 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
                 "ticket_fields": "ticket field"}.get(table, table[:-1])
         with self._tx() as conn:
             held = quarantine.record(conn, kind, bad) | quarantine.release(conn, kind, [r[0] for r in new_rows])
+            self._set_state(conn, f"refreshed:{table}", str(time.time()))
+            if _same_rows(conn.execute(f"SELECT {columns} FROM {table}"), new_rows):
+                # every periodic refresh of an unchanged account: no rewrite, no search re-index,
+                # and no change for the window to react to (queue pane, reply catalog...)
+                return held
             if table in fts.FTS_TABLES:
                 fts.clear(conn, table)
             conn.execute(f"DELETE FROM {table}")
@@ -472,7 +484,6 @@ class CacheWriter(LocalWrites, OutgoingWrites, LocalTickets, BatchWrites):
                 conn.executemany(f"INSERT OR REPLACE INTO {table} ({columns}) VALUES ({marks})", new_rows)
             if table == "macros":
                 fts.reindex(conn, table, {}, {r[0]: (r[1], r[2]) for r in new_rows})
-            self._set_state(conn, f"refreshed:{table}", str(time.time()))
         return held | Change(_TABLE_KINDS[table])
 
     # -- sync state --------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from console.store import CacheWriter, SearchSyntaxError
+from console.store import CacheWriter, Kind, SearchSyntaxError
 from console.store.search import build_match
 from tests.store.store_records import comment_event, make_comment, make_ticket, make_user
 
@@ -129,3 +129,20 @@ def test_a_round_that_ends_well_builds_any_index_still_deferred(writer, reader):
     assert reader.search("jane") == []
     writer.record_sync_result(None)
     assert kinds_ids(reader.search("jane")) == [("customer", 9001)] and writer.deferred_index == frozenset()
+
+
+def test_an_unchanged_resource_refresh_rewrites_nothing_and_changes_nothing(writer, reader):
+    macros = [{"id": 5, "title": "Billing::Refund within 30 days", "active": True, "position": 1,
+               "actions": [{"field": "comment_value", "value": "Refunds are handled by Billing."}]},
+              {"id": 6, "title": "Password reset steps", "active": True, "position": 2, "actions": []}]
+    assert writer.replace_macros(macros).touches(Kind.CANNED_REPLIES)
+    before = reader.sync_state("refreshed:macros")
+    again = writer.replace_macros(list(reversed(macros)))   # the same macros, listed in another order
+    assert not again.touches(Kind.CANNED_REPLIES)   # nothing for the window to react to
+    assert reader.sync_state("refreshed:macros") >= before   # but it was refreshed
+    assert ("canned_reply", 6) in kinds_ids(reader.search("password"))
+    edited = [macros[0], {**macros[1], "title": "Two-factor reset steps"}]
+    assert writer.replace_macros(edited).touches(Kind.CANNED_REPLIES)
+    assert ("canned_reply", 6) in kinds_ids(reader.search("factor")) and ("canned_reply", 6) not in kinds_ids(reader.search("password"))
+    assert writer.replace_macros(edited[:1]).touches(Kind.CANNED_REPLIES)
+    assert [m for m in kinds_ids(reader.search("steps")) if m[0] == "canned_reply"] == []   # one gone: rewritten
