@@ -70,7 +70,10 @@ class Runner(QObject):
         # always queued: an answer never runs inside the call that asked for it, even when the work
         # finished before its callback was attached
         self._relay.arrived.connect(self._run_on_gui, Qt.ConnectionType.QueuedConnection)
-        self._futures: set[Future] = set()
+        # what waits for each answer (its callbacks, the work itself), held here and let go on the GUI
+        # thread: dropped last on a lane thread, a widget a callback holds was freed there, and Qt
+        # cannot unregister a QObject's timers from another thread (a freed timer then fired: segfault)
+        self._futures: dict[Future, tuple[Callback, Callback, list]] = {}
         self._closed = False
 
     # -- asking ---------------------------------------------------------------------------
@@ -101,12 +104,12 @@ class Runner(QObject):
     def call(self, work: Callable[..., Any], *args: Any, done: Callback = None, failed: Callback = None) -> None:
         self._submit(self.lanes.read, lambda: work(*args), done, failed)
 
-    def watch(self, future: Future, *, done: Callback = None, failed: Callback = None) -> None:
+    def watch(self, future: Future, *, done: Callback = None, failed: Callback = None, _work: list | None = None) -> None:
         """Hand the answer of work started elsewhere (an engine download) back on the GUI thread."""
         if self._closed:
             return
-        self._futures.add(future)
-        future.add_done_callback(lambda f: self._deliver(lambda: self._finish(f, done, failed)))
+        self._futures[future] = (done, failed, _work if _work is not None else [])
+        future.add_done_callback(lambda f: self._deliver(lambda: self._finish(f)))
 
     def _deliver(self, call) -> None:
         """From any thread: run ``call`` on the GUI thread (dropped once closed)."""
@@ -122,11 +125,12 @@ class Runner(QObject):
     def _submit(self, pool, work: Callable[[], Any], done: Callback, failed: Callback) -> None:
         if self._closed or self.lanes.closed:
             return
+        held = [work]   # the lane keeps only this list: the work's closure goes on the GUI thread (_finish)
         try:
-            future = pool.submit(work)
+            future = pool.submit(lambda: held[0]())
         except RuntimeError:   # the pool shut down between the check and the submit
             return
-        self.watch(future, done=done, failed=failed)
+        self.watch(future, done=done, failed=failed, _work=held)
 
     @Slot(object)
     def _run_on_gui(self, call) -> None:
@@ -137,8 +141,9 @@ class Runner(QObject):
                 raise
             log.debug("an answer arrived for a closed widget: %s", exc)
 
-    def _finish(self, future: Future, done: Callback, failed: Callback) -> None:
-        self._futures.discard(future)
+    def _finish(self, future: Future) -> None:
+        done, failed, work = self._futures.pop(future, (None, None, []))
+        work.clear()
         if self._closed or future.cancelled():
             return
         error = future.exception()
@@ -163,3 +168,4 @@ class Runner(QObject):
     def close(self) -> None:
         """Drop answers from now on (the lanes are closed by their owner)."""
         self._closed = True
+        self._futures.clear()   # on the GUI thread: what waited for an answer goes here
