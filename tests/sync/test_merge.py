@@ -11,22 +11,32 @@ from tests.faultproxy import PERSISTENT, Fault
 from tests.sync.test_push import proxy  # noqa: F401 (fixture)
 
 
-def test_a_merge_queued_offline_merges_once_even_when_the_answer_is_lost(helpdesk, proxy,  # noqa: F811
-                                                                         account_factory):
-    target, *sources = [helpdesk.create_ticket(subject=f"Card declined ({i})")["id"] for i in range(3)]
+def queued_merge(helpdesk, through, account_factory, subject: str):
+    """Three tickets synced through the proxy ``through``, the last two queued to merge into the first."""
+    target, *sources = [helpdesk.create_ticket(subject=f"{subject} ({i})")["id"] for i in range(3)]
     helpdesk.wait_exportable()
-    account = account_factory(helpdesk, url=proxy.url)
+    account = account_factory(helpdesk, url=through.url)
     account.sync()
     change = account.writer.enqueue("merge", target, merge_payload(target, sources),
                                     account.writer.cached_updated_at(target))
+    return account, change, target, sources
+
+
+def sync_until_sent(account, op_id: str, rounds: int = 5):
+    for _ in range(rounds):
+        account.sync(resources=False)
+        if account.writer.get_entry(op_id).state == "sent":
+            break
+    return account.writer.get_entry(op_id)
+
+
+def test_a_merge_queued_offline_merges_once_even_when_the_answer_is_lost(helpdesk, proxy,  # noqa: F811
+                                                                         account_factory):
+    account, change, target, sources = queued_merge(helpdesk, proxy, account_factory, "Card declined")
     with CacheReader(account.cache) as reader:
         assert reader.pending_fields(sources) == {s: {"status": "closed"} for s in sources}, "shown merged at once"
     proxy.add(Fault("reset_after", method="POST", path="/merge"))   # merged, answer lost
-    for _ in range(5):
-        account.sync(resources=False)
-        if account.writer.get_entry(change.op_id).state == "sent":
-            break
-    entry = account.writer.get_entry(change.op_id)
+    entry = sync_until_sent(account, change.op_id)
     assert entry.state == "sent", entry.last_error
     assert len([s for s in proxy.seen if s[0] == "POST" and s[1].endswith("/merge.json")]) == 1, "merged once"
     conn = helpdesk.db_connection()
@@ -51,12 +61,7 @@ def test_a_merge_whose_lost_job_runs_after_the_check_is_recorded_once_not_refuse
     """The merge's answer is lost and the check that follows sees nothing merged yet: the job
     runs later. The next attempt is refused (the sources are closed):
     that refusal is the earlier attempt's success, not a failure to show the agent."""
-    target, *sources = [helpdesk.create_ticket(subject=f"Refund twice ({i})")["id"] for i in range(3)]
-    helpdesk.wait_exportable()
-    account = account_factory(helpdesk, url=proxy.url)
-    account.sync()
-    change = account.writer.enqueue("merge", target, merge_payload(target, sources),
-                                    account.writer.cached_updated_at(target))
+    account, change, target, sources = queued_merge(helpdesk, proxy, account_factory, "Refund twice")
     proxy.add(Fault("reset_after", method="POST", path="/merge"))
     # the check reads the sources before the job has run (a slow job queue): not merged yet
     proxy.add(Fault("body_after", method="GET", path="show_many", count=PERSISTENT, body=b'{"tickets": []}'))
@@ -69,11 +74,7 @@ def test_a_merge_whose_lost_job_runs_after_the_check_is_recorded_once_not_refuse
             break
         time.sleep(0.05)
     proxy.clear()
-    for _ in range(5):
-        account.sync(resources=False)
-        if account.writer.get_entry(change.op_id).state == "sent":
-            break
-    entry = account.writer.get_entry(change.op_id)
+    entry = sync_until_sent(account, change.op_id)
     assert entry.state == "sent", entry.last_error
     notes = conn.execute(f"SELECT ticket_id, count(*) FROM comments WHERE body LIKE '%merged into%' AND ticket_id IN "
                          f"({target}, {sources[0]}, {sources[1]}) GROUP BY ticket_id").fetchall()
