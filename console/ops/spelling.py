@@ -145,8 +145,7 @@ class SpellCheck(QObject):
         self._ready = True
         self._own |= {key_of(w) for w in own}
         log.info("spelling dictionary loaded")
-        self._ask()
-        self.changed.emit()
+        self._ask()   # the words shown meanwhile: their answers re-check the editors if one is marked
 
     def misspelled(self, word: str) -> bool:
         if not self._enabled:
