@@ -173,11 +173,13 @@ def run(args) -> int:
     from PySide6.QtWidgets import QApplication, QMessageBox
 
     import console.qt_import_hook  # noqa: F401  (before our own modules: see there)
+    from console.ops.collector import GuiThreadCollector
     from console.views import theme
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Support Console")
     app.setQuitOnLastWindowClosed(False)
+    GuiThreadCollector.install()   # cyclic garbage (closed views with timers) is freed on this thread only
     try:
         theme.apply_theme(app, prefs.get("theme"), prefs.get("font_size"))
     except theme.ThemeError as exc:

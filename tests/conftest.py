@@ -30,6 +30,21 @@ DEMO_TICKETS = 60
 pytest_plugins = ["tests.fake_sites", "tests.dashboard_desk"]
 
 
+@pytest.fixture(autouse=True)
+def _collect_garbage_on_the_gui_thread():
+    """As in the app (console/ops/collector.py): in a test process with Qt, Python's cyclic collector
+    runs on the GUI thread only, never in a lane thread that would free a closed view there."""
+    from PySide6.QtCore import QCoreApplication
+
+    from console.ops.collector import GuiThreadCollector
+
+    if QCoreApplication.instance() is not None:
+        GuiThreadCollector.install()
+    yield
+    if QCoreApplication.instance() is not None:
+        GuiThreadCollector.install().check()
+
+
 @pytest.fixture
 def helpdesk(tmp_path):
     """An empty helpdesk (admin only, no export delay) on a free loopback port."""
