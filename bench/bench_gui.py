@@ -329,6 +329,23 @@ def child_peer(cache: Path) -> int:
 
 # -- ours only: open, search, a full sync while typing ---------------------------------------------
 
+def thread_cpu() -> dict[int, tuple[str, float]]:
+    """Each of this process's threads: its name and CPU seconds (Linux /proc)."""
+    import threading
+    ticks = os.sysconf("SC_CLK_TCK")
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    found = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            stat = (task / "stat").read_text()
+            name = names.get(int(task.name)) or (task / "comm").read_text().strip()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        found[int(task.name)] = (name, (int(fields[11]) + int(fields[12])) / ticks)
+    return found
+
+
 def p95(values: list[float]) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
@@ -498,7 +515,22 @@ def child_window(cache: Path, sync_tickets: int) -> int:
         typist.start()
         last[0] = time.perf_counter()
         start = time.perf_counter()
+        profile = None
+        if os.environ.get("PROFILE_GUI"):   # PROFILE_GUI=1: where the GUI thread's Python time goes in the sync
+            import cProfile
+            profile = cProfile.Profile()
+            profile.enable()
+        cpu_before = thread_cpu()
         result = await engine.sync_once(resources=True)
+        if os.environ.get("GUI_PROBE"):
+            cpu_after = thread_cpu()
+            for name, seconds in sorted(((n, cpu_after[t][1] - cpu_before.get(t, (n, 0))[1])
+                                         for t, (n, _) in cpu_after.items()), key=lambda x: -x[1])[:8]:
+                print(f"  thread CPU during the sync: {name:<18} {seconds:6.2f} s", flush=True)
+        if profile is not None:
+            import pstats
+            profile.disable()
+            pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_GUI") if os.environ.get("PROFILE_GUI") != "1" else "tottime").print_stats(45)
         await asyncio.sleep(0.5)   # the debounced refreshes run
         timer.stop()
         typist.stop()
@@ -518,11 +550,14 @@ def child_window(cache: Path, sync_tickets: int) -> int:
 
         def timed_run(self, call) -> None:
             wall, cpu = time.perf_counter(), time.thread_time()
+            cells = [c.cell_contents for c in (call.__closure__ or ())]
+            answers = [self._futures.get(c, (None,))[0] for c in cells if c in getattr(self, "_futures", {})]
             try:
                 plain_run(self, call)
             finally:
-                cells = [c.cell_contents for c in (call.__closure__ or ()) if callable(c.cell_contents)]
-                names = [getattr(c, "__qualname__", "?") for c in cells if not isinstance(c, type(self))]
+                named = [c for c in cells + answers if callable(c) and not isinstance(c, type(self))]
+                names = [f"{getattr(c, '__qualname__', '?')}@{getattr(getattr(c, '__code__', None), 'co_firstlineno', '')}"
+                         for c in named]
                 gui_calls.append(((time.perf_counter() - wall) * 1000, (time.thread_time() - cpu) * 1000,
                                   ",".join(names), wall))
         Runner._run_on_gui = timed_run
@@ -570,8 +605,10 @@ def child_window(cache: Path, sync_tickets: int) -> int:
     figures["stall"] = max(stalls) - 5
     if os.environ.get("GUI_PROBE"):
         began = spans[0][0] if spans else 0.0
-        for a, b in sorted(spans, key=lambda s: s[0] - s[1])[:6]:
+        for rank, (a, b) in enumerate(sorted(spans, key=lambda s: s[0] - s[1])[:6]):
             print(f"  stall {1000 * (b - a) - 5:6.1f} ms at +{a - began:5.2f} s", flush=True)
+            for wall, cpu, name, at in sorted(c for c in gui_calls if a <= c[3] <= b) if rank < 2 else ():
+                print(f"      +{1000 * (at - a):5.1f} ms: {wall:5.1f} ms wall {cpu:5.1f} CPU {name:.140}", flush=True)
     late = sorted(s - 5 for s in stalls)
     figures["stall_p99"] = late[int(len(late) * 0.99)]
     figures["stalls_over_16"] = sum(1 for s in late if s > 16)
