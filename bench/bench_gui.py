@@ -521,8 +521,22 @@ def child_window(cache: Path, sync_tickets: int) -> int:
             profile = cProfile.Profile()
             profile.enable()
         cpu_before = thread_cpu()
+        collections: list[tuple[float, float, int]] = []   # GUI_PROBE: (at, ms, generation) of each collection
+        if os.environ.get("GUI_PROBE"):
+            import gc
+
+            def collected(phase, info, began=[0.0]) -> None:  # noqa: B006 (the start of the running collection)
+                if phase == "start":
+                    began[0] = time.perf_counter()
+                else:
+                    collections.append((began[0] - start, (time.perf_counter() - began[0]) * 1000, info["generation"]))
+            gc.callbacks.append(collected)
         result = await engine.sync_once(resources=True)
         if os.environ.get("GUI_PROBE"):
+            gc.callbacks.remove(collected)
+            print(f"  collections during the sync: {len(collections)}, longest "
+                  + ", ".join(f"{ms:.1f} ms (gen {g}) at +{at:.2f} s" for at, ms, g in sorted(collections, key=lambda c: -c[1])[:3]),
+                  flush=True)
             cpu_after = thread_cpu()
             for name, seconds in sorted(((n, cpu_after[t][1] - cpu_before.get(t, (n, 0))[1])
                                          for t, (n, _) in cpu_after.items()), key=lambda x: -x[1])[:8]:
@@ -531,6 +545,8 @@ def child_window(cache: Path, sync_tickets: int) -> int:
             import pstats
             profile.disable()
             pstats.Stats(profile).sort_stats(os.environ.get("PROFILE_GUI") if os.environ.get("PROFILE_GUI") != "1" else "tottime").print_stats(45)
+            if os.environ.get("PROFILE_CALLEES"):   # e.g. PROFILE_CALLEES=ticket_list.py:381: what those calls spent
+                pstats.Stats(profile).sort_stats("cumulative").print_callees(os.environ["PROFILE_CALLEES"])
         await asyncio.sleep(0.5)   # the debounced refreshes run
         timer.stop()
         typist.stop()

@@ -39,6 +39,31 @@ BATCH = 120   # rows fetched per miss: a screenful and a half, so the first pain
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
 
 
+@dataclass(frozen=True)
+class IdOffer:
+    """A fresh id query set against the ids a list shows (``IdOffer.of``): pure, so it runs off
+    the GUI thread beside the query (12k ids: a few ms of set and list work per sync page)."""
+    shown: list[int]            # the list's ids it was computed against (their identity: its version)
+    ids: list[int]
+    departed: frozenset[int]    # shown, no longer in the query
+    new: int                    # in the query, not shown
+    reordered: bool             # the tickets on both sides are in another order
+    stand_in_moved: bool        # a stand-in (negative id, the agent's own new ticket) came or went
+
+    @classmethod
+    def of(cls, shown: list[int], ids: list[int]) -> IdOffer:
+        if ids == shown:   # the common case, compared in C
+            return cls(shown, ids, frozenset(), 0, False, False)
+        had, has = set(shown), set(ids)
+        staying = has & had
+        if len(staying) == len(had) == len(has):
+            reordered = True   # the same tickets, not equal: another order
+        else:
+            reordered = [t for t in shown if t in staying] != [t for t in ids if t in staying]
+        return cls(shown, ids, frozenset(had - has), len(has - had), reordered,
+                   any(t < 0 for t in had ^ has))
+
+
 
 @dataclass(frozen=True)
 class Column:
@@ -219,25 +244,29 @@ class TicketListModel(QAbstractTableModel):
         reordered = [t for t in self._ids if t in staying] != [t for t in self._pending if t in shown]
         return new, reordered
 
-    def offer_ids(self, ids: list[int]) -> tuple[int, bool]:
+    @property
+    def shown_ids(self) -> list[int]:
+        """The ids shown, not a copy: never changed in place, so ``is`` tells whether they moved on."""
+        return self._ids
+
+    def offer_ids(self, ids: list[int] | IdOffer) -> tuple[int, bool]:
         """A fresh id query while the agent works: nothing moves. Tickets that left the queue
         are greyed in place; new or re-sorted ones wait for ``apply_pending``. Returns
-        ``pending_summary()``. An empty list takes the ids at once (nothing to keep in place)."""
+        ``pending_summary()``. An empty list takes the ids at once (nothing to keep in place).
+        An ``IdOffer`` computed against ``shown_ids`` saves the GUI thread the comparison."""
+        offer = ids if isinstance(ids, IdOffer) and ids.shown is self._ids else None
+        if offer is None:
+            offer = IdOffer.of(self._ids, list(ids.ids if isinstance(ids, IdOffer) else ids))
         if not self._ids:
-            self.reload_ids(ids)
+            self.reload_ids(offer.ids)
             return 0, False
-        ids = list(ids)
-        # set operations and list comparisons run in C: this runs on the GUI thread after every sync
-        # page that touches the queue (12k ids: ~1 ms, against ~8 ms as Python loops)
-        departed = set() if ids == self._ids else self._row_of.keys() - set(ids)
+        departed = set(offer.departed)
         changed = departed ^ self.departed
         self.departed = departed
-        self._pending = None if ids == self._ids else ids
+        moved = offer.new or offer.reordered
+        self._pending = list(offer.ids) if moved or departed else None
         self._repaint_rows(changed)
-        summary = self.pending_summary()
-        if summary == (0, False) and not departed:
-            self._pending = None
-        return summary
+        return offer.new, offer.reordered
 
     def apply_pending(self) -> None:
         """Merge what was offered: new tickets in, departed ones out, the query's order."""

@@ -156,22 +156,24 @@ class QueueOps(QObject):
             self.counts_changed.emit(by_key, counts)
         self.runner.read(work, done=done)
 
-    def ids(self, queue, sort_key: str, descending: bool, *, done: Callable[[list[int]], None],
-            failed: Callable[[Exception], None] | None = None) -> None:
+    def ids(self, queue, sort_key: str, descending: bool, *, done: Callable[[Any], None],
+            failed: Callable[[Exception], None] | None = None,
+            then: Callable[[list[int]], Any] | None = None) -> None:
         """A queue's ids. A view the cache cannot evaluate shows the helpdesk's last answer for it
-        (labelled in ``notes``) and asks the helpdesk again; with none yet it is empty meanwhile."""
+        (labelled in ``notes``) and asks the helpdesk again; with none yet it is empty meanwhile.
+        ``then(ids)``: pure work on the ids done off the GUI thread too; ``done`` gets its answer."""
         key = getattr(queue, "key", None)
 
-        def work(reader) -> tuple[list[int], str | None]:
+        def work(reader) -> tuple[Any, str | None]:
             try:
-                return queue_ticket_ids(reader, queue, sort_key, descending), None
+                ids, note = queue_ticket_ids(reader, queue, sort_key, descending), None
             except UnsupportedViewError as exc:
                 fallback = view_fallback(reader, queue)
-                if fallback is None:
-                    return [], f"{exc}; asking the helpdesk"
-                return fallback[0], fallback_note(fallback[1])
+                ids, note = ([], f"{exc}; asking the helpdesk") if fallback is None \
+                    else (fallback[0], fallback_note(fallback[1]))
+            return (ids if then is None else then(ids)), note
 
-        def answered(result: tuple[list[int], str | None]) -> None:
+        def answered(result: tuple[Any, str | None]) -> None:
             ids, note = result
             if key is not None:
                 if note is None:

@@ -83,6 +83,7 @@ class StatusBar(QStatusBar):
         self.conflicts.clicked.connect(self.conflicts_requested)
         self.status = None
         self.pending = 0
+        self._progress_shown: tuple[str, int, int] | None = None   # (label, maximum, value) on show
         if bus is not None:
             bus.sync_status_changed.connect(self.on_sync_status)
             bus.message.connect(self.on_message)
@@ -118,17 +119,29 @@ class StatusBar(QStatusBar):
             self.offline.blockSignals(False)
         if status.syncing and status.phase:
             label = PHASES.get(status.phase, "Syncing")
-            if status.total:
-                self.progress.setRange(0, max(status.total, status.done, 1))
-                self.progress.setValue(min(status.done, self.progress.maximum()))
-                self.progress.setFormat(f"{label} %v/%m")
-            else:
-                self.progress.setRange(0, 0)
-                self.progress.setFormat(label)
-            self.progress.setToolTip(label)
-            self.progress.show()
-        else:
+            top = max(status.total, status.done, 1) if status.total else 0
+            self._show_progress(label, top, min(status.done, top))
+        elif self._progress_shown is not None:
+            self._progress_shown = None
             self.progress.hide()
+
+    def _show_progress(self, label: str, top: int, done: int) -> None:
+        """The progress bar at ``done`` of ``top`` (0: busy, no count), touched only where it changed:
+        this runs once per sync page on the GUI thread, and ``QProgressBar.setValue`` repaints at
+        once; with updates held it asks for a paint with the window's next one instead."""
+        shown = self._progress_shown
+        bar = self.progress
+        if shown is None or shown[:2] != (label, top):
+            bar.setRange(0, top)
+            bar.setFormat(f"{label} %v/%m" if top else label)
+            bar.setToolTip(label)
+        if top and (shown is None or shown[2] != done):
+            bar.setUpdatesEnabled(False)
+            bar.setValue(done)
+            bar.setUpdatesEnabled(True)
+        if shown is None:
+            bar.show()
+        self._progress_shown = (label, top, done)
 
     def set_counts(self, counts) -> None:
         """``QueueCounts``: the outbox's pending entries and the open conflicts."""

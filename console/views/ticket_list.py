@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from console.models.tickets import COLUMNS, TicketIdRole, TicketListModel
+from console.models.tickets import COLUMNS, IdOffer, TicketIdRole, TicketListModel
 from console.store import Change, Kind
 
 SUBJECT = next(i for i, c in enumerate(COLUMNS) if c.key == "subject")
@@ -377,13 +377,21 @@ class TicketListView(QTableView):
         self._for_shown(read, apply)
 
     def offer_ids(self) -> None:
-        """Re-run the shown queue's id query after a change, without moving a row (see the module doc)."""
-        def apply(queue, ids: list[int]) -> None:
+        """Re-run the shown queue's id query after a change, without moving a row (see the module doc).
+        The query's answer is compared with the rows shown off the GUI thread too (``IdOffer``)."""
+        shown = self.model().shown_ids
+
+        def read(queue, sort_key: str, descending: bool, done) -> None:
+            self._queues.ids(queue, sort_key, descending, done=done, then=lambda ids: IdOffer.of(shown, ids))
+
+        def apply(queue, offer: IdOffer) -> None:
             model = self.model()
             was_empty = model.rowCount() == 0
-            shown = set(model.ticket_ids())
-            new, reordered = model.offer_ids(ids)
-            if any(t < 0 for t in shown.symmetric_difference(ids)):
+            if offer.shown is not model.shown_ids:   # the rows moved meanwhile: compare with what is shown
+                offer = IdOffer.of(model.shown_ids, offer.ids)
+            ids = offer.ids
+            new, reordered = model.offer_ids(offer)
+            if offer.stand_in_moved:
                 # a stand-in came or went: the agent's own new ticket (created, or swapped for the
                 # real one) shows at once, in place of the banner
                 self.show_pending()
@@ -392,7 +400,7 @@ class TicketListView(QTableView):
             if was_empty and model.rowCount():
                 self.queue_shown.emit(queue, model.rowCount())
             self.queue_counted.emit(queue, len(ids))
-        self._for_shown(self._ids, apply)
+        self._for_shown(read, apply)
 
     def show_pending(self) -> None:
         """Merge in what was announced (new, re-sorted, departed), keeping the current ticket current."""
