@@ -477,12 +477,19 @@ def child_window(cache: Path, sync_tickets: int) -> int:
     last = [time.perf_counter()]
 
     spans: list[tuple[float, float]] = []
+    # GUI_PROBE: the GUI thread's CPU and run-queue wait (ns, Linux schedstat) at each tick: a stall
+    # is the thread's own work, waiting for a core, or the rest (the GIL, or nothing to do)
+    sched: list[tuple[int, int]] = []
+    schedstat = Path("/proc/thread-self/schedstat") if os.environ.get("GUI_PROBE") else None
 
     def tick() -> None:
         now = time.perf_counter()
         stalls.append((now - last[0]) * 1000)
         spans.append((last[0], now))
         last[0] = now
+        if schedstat is not None:
+            cpu_ns, wait_ns = schedstat.read_text().split()[:2]
+            sched.append((int(cpu_ns), int(wait_ns)))
 
     due = [0.0]
 
@@ -521,22 +528,8 @@ def child_window(cache: Path, sync_tickets: int) -> int:
             profile = cProfile.Profile()
             profile.enable()
         cpu_before = thread_cpu()
-        collections: list[tuple[float, float, int]] = []   # GUI_PROBE: (at, ms, generation) of each collection
-        if os.environ.get("GUI_PROBE"):
-            import gc
-
-            def collected(phase, info, began=[0.0]) -> None:  # noqa: B006 (the start of the running collection)
-                if phase == "start":
-                    began[0] = time.perf_counter()
-                else:
-                    collections.append((began[0] - start, (time.perf_counter() - began[0]) * 1000, info["generation"]))
-            gc.callbacks.append(collected)
         result = await engine.sync_once(resources=True)
         if os.environ.get("GUI_PROBE"):
-            gc.callbacks.remove(collected)
-            print(f"  collections during the sync: {len(collections)}, longest "
-                  + ", ".join(f"{ms:.1f} ms (gen {g}) at +{at:.2f} s" for at, ms, g in sorted(collections, key=lambda c: -c[1])[:3]),
-                  flush=True)
             cpu_after = thread_cpu()
             for name, seconds in sorted(((n, cpu_after[t][1] - cpu_before.get(t, (n, 0))[1])
                                          for t, (n, _) in cpu_after.items()), key=lambda x: -x[1])[:8]:
@@ -622,7 +615,10 @@ def child_window(cache: Path, sync_tickets: int) -> int:
     if os.environ.get("GUI_PROBE"):
         began = spans[0][0] if spans else 0.0
         for rank, (a, b) in enumerate(sorted(spans, key=lambda s: s[0] - s[1])[:6]):
-            print(f"  stall {1000 * (b - a) - 5:6.1f} ms at +{a - began:5.2f} s", flush=True)
+            i = spans.index((a, b))
+            own = (f"; GUI thread: {(sched[i][0] - sched[i - 1][0]) / 1e6:4.1f} ms CPU, "
+                   f"{(sched[i][1] - sched[i - 1][1]) / 1e6:4.1f} ms waiting for a core" if 0 < i < len(sched) else "")
+            print(f"  stall {1000 * (b - a) - 5:6.1f} ms at +{a - began:5.2f} s{own}", flush=True)
             for wall, cpu, name, at in sorted(c for c in gui_calls if a <= c[3] <= b) if rank < 2 else ():
                 print(f"      +{1000 * (at - a):5.1f} ms: {wall:5.1f} ms wall {cpu:5.1f} CPU {name:.140}", flush=True)
     late = sorted(s - 5 for s in stalls)
