@@ -29,9 +29,12 @@ BUSY_TIMEOUT_S = 10.0
 # SQLite's page cache per connection, in KiB. The writer's is big (a sync writes many pages of
 # the same indexes); a reader's is small: the OS keeps the file's pages cached anyway, and a
 # window holds several readers (its own, the read lane's, the db lane's), which filled 32 MB
-# each with the pages of the count and queue queries (resident memory, not speed).
+# each with the pages of the count and queue queries (resident memory, not speed). 2 MB rather
+# than 4: bench_gui at 100k, 3 runs each, resident memory with a ticket open 151.1 -> 147.0 MB;
+# open p95 30-33 -> 32-36 ms, search p95 and queue switch unchanged within the noise (1 MB: 144.7 MB,
+# open p95 33-36 ms).
 WRITER_CACHE_KIB = 32_000
-READER_CACHE_KIB = 4_000
+READER_CACHE_KIB = 2_000
 
 
 def connect(path: str | Path, *, readonly: bool = False,
