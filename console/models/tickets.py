@@ -33,7 +33,6 @@ from console.domain.sla import parse_api_time
 from console.domain.statuses import WAITING as WAITING_STATUSES
 from console.domain.statuses import CustomStatus, custom_status_of
 from console.models.queues import queue_ticket_ids
-from console.store.dashboard import waiting_since
 
 BATCH = 120   # rows fetched per miss: a screenful and a half, so the first paint stays cheap
 TicketIdRole = Qt.ItemDataRole.UserRole + 1
@@ -327,7 +326,7 @@ class TicketListModel(QAbstractTableModel):
         start = max(0, row - self.batch // 4)
         wanted = [t for t in self._ids[start:start + self.batch] if t not in self._rows]
         fetched = with_queued(self.reader.tickets_by_ids(wanted), self.reader.pending_fields(wanted))
-        waits = waiting_since(self.reader, [r["id"] for r in fetched if r["status"] in WAITING_STATUSES])
+        waits = self.reader.waiting_since([r["id"] for r in fetched if r["status"] in WAITING_STATUSES])
         for r in fetched:
             r["_waiting_since"] = waits.get(r["id"])
         people = {p for r in fetched for p in (r["requester_id"], r["assignee_id"])

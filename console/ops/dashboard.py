@@ -11,8 +11,6 @@ from datetime import tzinfo
 
 from PySide6.QtCore import QObject
 
-from console.store.dashboard import dashboard_snapshot
-
 from .runner import Runner
 
 
@@ -22,4 +20,6 @@ class DashboardOps(QObject):
         self.runner, self.bus = runner, runner.bus
 
     def snapshot(self, policy, tz: tzinfo | None, *, done: Callable, failed: Callable[[Exception], None]) -> None:
+        from console.store.dashboard import dashboard_snapshot  # (its rules load with the first dashboard)
+
         self.runner.read(lambda reader: dashboard_snapshot(reader, policy, tz=tz), done=done, failed=failed)

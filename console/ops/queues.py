@@ -5,7 +5,7 @@
     queues.counts_changed.connect(...)      # ({queue key: count}, QueueCounts): the one source of counts
     queues.ids(queue, sort_key, descending, done=model.reload_ids)
     queues.first_rows(queue, sort_key, descending, count, done=...)   # a queue's first screen, to warm it
-    queues.load_resources(); queues.refresh_counts()
+    queues.load_resources()   # then the counts; refresh_counts() again after a change
 
 Counts (queue badges, the status bar's "N to send" and conflicts, the tray) come from here only,
 recomputed off the GUI thread a moment after any change that can move them.
@@ -24,7 +24,6 @@ from console.domain.sla import parse_api_time
 from console.domain.statuses import CustomStatus, custom_status_map
 from console.models.queues import queue_ticket_ids
 from console.store import Change, Kind, QueueCounts, UnsupportedViewError
-from console.store.dashboard import waiting_since
 
 from .runner import Runner
 from .sync import NoSync
@@ -52,7 +51,7 @@ def prepared_queue(reader, queue, sort_key: str, descending: bool, count: int, s
     """A queue's ids, ``count`` list rows from row ``start``, their people's names and queued field changes."""
     ids = queue_ticket_ids(reader, queue, sort_key, descending)
     rows = reader.tickets_by_ids(ids[start:start + count])
-    waits = waiting_since(reader, [r["id"] for r in rows])   # as the list's own batches read them
+    waits = reader.waiting_since([r["id"] for r in rows])   # as the list's own batches read them
     for r in rows:
         r["_waiting_since"] = waits.get(r["id"])
     people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
@@ -137,7 +136,8 @@ class QueueOps(QObject):
             changed = resources != self.resources
             self.resources = resources
             if changed:
-                self.resources_changed.emit(resources)
+                self.resources_changed.emit(resources)   # (the first queue is asked for here, ahead of the counts)
+            if changed or self.counts is None:
                 self.refresh_counts()
         self.runner.read(work, done=done)
 

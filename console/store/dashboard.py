@@ -52,11 +52,6 @@ SELECT json_group_array(group_id), json_group_array(assignee_id), json_group_arr
 FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} >= :since_chart AND {DASHBOARD_KEY_SQL} < '~'
 """
 
-_WAITING_BY_IDS_SQL = f"""
-SELECT id, coalesce(waiting_since, created_ts) FROM tickets
-WHERE id IN (SELECT value FROM json_each(:ids)) AND status IN ({_WAITING_SQL})
-"""
-
 # Public agent comments made since :since_iso on tickets updated since :since (two ranges of the same
 # index: the unsolved tickets by their update, the others by their key).
 _REPLIES_SQL = f"""
@@ -68,16 +63,6 @@ FROM (SELECT id FROM tickets WHERE deleted = 0 AND {DASHBOARD_KEY_SQL} = '~' AND
 CROSS JOIN comments AS c ON c.ticket_id = t.id
 WHERE c.created_at >= :since_iso AND c.public = 1 AND c.author_id IN ({AGENTS_SQL})
 """
-
-
-def waiting_since(reader: CacheReader, ticket_ids: list[int]) -> dict[int, float]:
-    """Since when (epoch) each of these tickets' customers has waited for us (``domain.sla.waiting_since``,
-    the dashboard's rule: Zendesk's requester wait); tickets not waiting on us are left out.
-    One query per call (the ticket list asks once per batch of rows, never per painted row)."""
-    if not ticket_ids:
-        return {}
-    rows = reader._all(_WAITING_BY_IDS_SQL, {"ids": "[" + ",".join(str(int(i)) for i in ticket_ids) + "]"})
-    return {tid: since for tid, since in rows if since is not None}
 
 
 def _iso(epoch: float) -> str:

@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.workspace, self.ops, self.me = workspace, workspace.ops, workspace.me
         self._closing = False
         self._warming = False
+        self.ops.queues.load_resources()   # read while the window is built: the first queue needs them
         self.setWindowTitle(f"Support Console — {workspace.agent_name or 'agent'}"
                             + (f" @ {workspace.helpdesk_url}" if workspace.helpdesk_url else ""))
         self._build()
@@ -104,9 +105,6 @@ class MainWindow(QMainWindow):
             "pane_split": self.ticket_pane.horizontal}, columns=self.ticket_list)
         self._restored_queue = self.state.restore()
         self.ticket_tabs.restore(self.state.value("tabs") or [])
-        self.ops.queues.load_resources()
-        self.ops.queues.refresh_counts()
-        self.notifier.start()
         self.ops.collector.keep_built()   # the session's long-lived objects stay out of collections
 
     # -- building ---------------------------------------------------------------------------
@@ -251,8 +249,9 @@ class MainWindow(QMainWindow):
         self.tray.set_counts(counts)
 
     def on_queue_shown(self, _queue, _count: int) -> None:
-        if not self._warming:   # the first queue is painted: then load what drafts need, off the GUI thread
+        if not self._warming:   # the first queue is painted: what it did not need starts now, off the GUI thread
             self._warming = True
+            self.notifier.start()   # (its watermark query scans the tickets: not ahead of the first rows)
             QTimer.singleShot(WARM_UP_DELAY_MS, self.ops.warm_up)
 
     def on_taken_back(self, ticket_id, kind: str, body: str) -> None:

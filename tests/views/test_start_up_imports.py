@@ -1,6 +1,6 @@
 """What the first paint of the window does not need is not imported before it (start-up time).
 
-python-liquid (~0.4 s: placeholders and fragments), Qt Charts (the dashboard page), requests
+python-liquid (~0.4 s: placeholders and fragments), Qt Charts and the dashboard's rules (the dashboard page), requests
 (the sync client and the connection dialog), the reply ranking and ``console.suggest``, pyspellchecker
 (its dictionary: the first word checked, off the GUI thread) load on first use; python-liquid is loaded off the
 GUI thread soon after the first paint (a first keystroke in a draft imported it on the GUI thread,
@@ -54,7 +54,7 @@ import os
 os._exit(0)
 """
 
-LATER = ("liquid", "PySide6.QtCharts", "requests", "urllib3", "console.suggest", "console.domain.ranking",
+LATER = ("liquid", "PySide6.QtCharts", "console.domain.dashboard", "console.store.dashboard", "requests", "urllib3", "console.suggest", "console.domain.ranking",
          "spellchecker")
 
 
