@@ -189,14 +189,16 @@ def test_plain_keyword_search_is_fast_at_100k_tickets(server_db):
         " VALUES (?,?,?,?,?,?,?)", comments)
     server_db.execute("COMMIT")
 
-    started = time.perf_counter()
+    # CPU time of this thread (SQLite runs in it): the suite shares 2 cores with other workers and the
+    # installer build, so wall time measures the neighbours; a scan gone quadratic still fails
+    started = time.thread_time()
     page, total = search(server_db, "zebra", current_user_id=1)
-    rare = time.perf_counter() - started
+    rare = time.thread_time() - started
     assert (page, total) == ([("ticket", 42_000)], 1)
 
-    started = time.perf_counter()
+    started = time.thread_time()
     page, total = search(server_db, "refund", current_user_id=1, limit=100)
-    common = time.perf_counter() - started
+    common = time.thread_time() - started
     assert len(page) == 100 and total > 10_000
-    print(f"search at 100k: rare word {rare:.3f}s, common word {common:.3f}s")
+    print(f"search at 100k (CPU): rare word {rare:.3f}s, common word {common:.3f}s")
     assert rare < 1.0 and common < 1.0, (rare, common)
