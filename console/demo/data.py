@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import random
+from bisect import bisect
+from collections.abc import Iterable, Sequence
 from functools import cache
 from importlib.resources import files
+from itertools import accumulate
 
 DEMO_DIR = files("console") / "resources" / "demo"
 
@@ -47,3 +51,22 @@ def option_name(value: str) -> str:
 def load(name: str) -> dict:
     """One of the demo JSON files (``departments``, ``canned_replies``, ``ticket_texts``, ``scenarios``)."""
     return json.loads((DEMO_DIR / f"{name}.json").read_text(encoding="utf-8"))
+
+
+class Weighted:
+    """A weighted draw with its cumulative weights summed once: ``draw(rng)`` gives exactly what
+    ``rng.choices(items, weights)[0]`` gives (the same number taken from the stream), without building
+    the sums on every call; a bulk seed draws ~7 per ticket."""
+
+    __slots__ = ("cum", "hi", "items", "total")
+
+    def __init__(self, items: Sequence, weights: Iterable[float]):
+        self.items = tuple(items)
+        self.cum = list(accumulate(weights))
+        if len(self.cum) != len(self.items) or not self.cum:
+            raise ValueError("one weight per item, at least one item")
+        self.total = self.cum[-1] + 0.0
+        self.hi = len(self.cum) - 1
+
+    def draw(self, rng: random.Random):
+        return self.items[bisect(self.cum, rng.random() * self.total, 0, self.hi)]

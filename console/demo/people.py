@@ -6,6 +6,7 @@ import random
 import sqlite3
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import orjson
 from faker import Faker
@@ -16,6 +17,7 @@ from console.demo.data import (
     CURRENCIES,
     USER_FIELD_KEYS,
     USER_FIELDS,
+    Weighted,
     load,
     option_name,
 )
@@ -25,6 +27,11 @@ DAY = 86400
 FAKER_LOCALES = (("en_US", 40), ("en_GB", 12), ("de_DE", 9), ("fr_FR", 8), ("es_ES", 7), ("it_IT", 5),
                  ("nl_NL", 5), ("pl_PL", 4), ("sv_SE", 4), ("pt_BR", 6))
 MAIL_DOMAINS = ("example.com", "example.net", "example.org", "mail.example.com", "inbox.example.net")
+ACCOUNT_STATUS_MIX = Weighted(("active", "trial", "frozen", "canceled", "inactive"), (64, 8, 6, 12, 10))
+PLAN_MIX = Weighted(("starter_monthly", "starter_annual", "pro_monthly", "pro_annual"), (35, 15, 35, 15))
+CURRENCY_MIX = Weighted(CURRENCIES, (40,) + (4,) * 15)
+CHECKOUT_LANGUAGE_MIX = Weighted(CHECKOUT_LANGUAGES, [2 if lang != "English" else 30 for lang in CHECKOUT_LANGUAGES])
+AFFILIATE_MIX = Weighted(("none", "applicant", "active", "suspended"), (85, 4, 9, 2))
 SUPPORT_ADDRESS = {"address": "support@demo.support-console.test", "name": "Support Console Demo"}
 
 USER_COLUMNS = ("id", "name", "email", "role", "external_id", "time_zone", "locale", "signature", "tags",
@@ -96,6 +103,7 @@ def account_fields(*, account_email: str, username: str, plan: str, account_stat
     }
 
 
+@lru_cache(maxsize=1 << 17)      # names repeat: the pools hold ~64k first-and-last pairs
 def ascii_slug(text: str, sep: str = "") -> str:
     plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     words = ["".join(ch for ch in w if ch.isalnum()) for w in plain.split()]
@@ -156,19 +164,19 @@ class NamePool:
 
     def __init__(self, rng: random.Random, seed: int, size: int = 80):
         self.rng = rng
-        self.locales: list[tuple[list[str], list[str]]] = []
-        self.weights = [w for _, w in FAKER_LOCALES]
+        locales: list[tuple[list[str], list[str]]] = []
         self.companies: list[str] = []
         for index, (locale, _) in enumerate(FAKER_LOCALES):
             fake = Faker(locale)
             fake.seed_instance(seed * 1000 + index)
             firsts = [fake.first_name() for _ in range(size)]
             lasts = [fake.last_name() for _ in range(size)]
-            self.locales.append((firsts, lasts))
+            locales.append((firsts, lasts))
             self.companies += [fake.company() for _ in range(size // 4)]
+        self.locales = Weighted(locales, [w for _, w in FAKER_LOCALES])
 
     def name(self) -> tuple[str, str]:
-        firsts, lasts = self.rng.choices(self.locales, self.weights)[0]
+        firsts, lasts = self.locales.draw(self.rng)
         return self.rng.choice(firsts), self.rng.choice(lasts)
 
 
@@ -181,12 +189,18 @@ class CustomerFactory:
         self.emails: set[str] = set()
         self.usernames: set[str] = set()
         self.rows: list[tuple] = []
+        # (base, format) → the suffix its last search ended on: the names taken only grow, so every
+        # smaller suffix is still taken (a million tickets give a company ~1,300 usernames; without this
+        # each new one tried them all again)
+        self._suffixes: dict[tuple[str, str], int] = {}
 
     def _unique(self, base: str, taken: set[str], fmt: str) -> str:
-        candidate, n = base, 1
+        n = self._suffixes.get((base, fmt), 1)
+        candidate = base if n == 1 else f"{base}{n}"
         while fmt.format(candidate) in taken:
             n += 1
             candidate = f"{base}{n}"
+        self._suffixes[(base, fmt)] = n
         value = fmt.format(candidate)
         taken.add(value)
         return value
@@ -210,8 +224,7 @@ class CustomerFactory:
 
     def _account(self, first: str, last: str, email: str, status: str | None) -> tuple[dict, int]:
         rng = self.rng
-        status = status or rng.choices(("active", "trial", "frozen", "canceled", "inactive"),
-                                       (64, 8, 6, 12, 10))[0]
+        status = status or ACCOUNT_STATUS_MIX.draw(rng)
         company = rng.choice(self.names.companies) if rng.random() < 0.4 else None
         username = self._unique(ascii_slug(company or f"{first} {last}")[:24] or "member", self.usernames, "{}")
         account_email = email
@@ -221,20 +234,19 @@ class CustomerFactory:
             plan, days_ago = "trial", rng.randint(0, 13)
             next_in = 14 - days_ago
         else:
-            plan = rng.choices(("starter_monthly", "starter_annual", "pro_monthly", "pro_annual"), (35, 15, 35, 15))[0]
+            plan = PLAN_MIX.draw(rng)
             days_ago = rng.randint(15, 1200)
             period = 365 if plan.endswith("annual") else 30
             next_in = period - days_ago % period if status == "active" else rng.randint(1, 30)
         fields = account_fields(
             account_email=account_email, username=username, plan=plan, account_status=status,
             anchor_ts=self.anchor_ts, purchase_days_ago=days_ago, next_invoice_in_days=next_in,
-            currency=rng.choices(CURRENCIES, (40,) + (4,) * 15)[0],
+            currency=CURRENCY_MIX.draw(rng),
             checkout_language_mode=rng.choice(("fixed", "fixed", "visitor_location")),
-            checkout_language=rng.choices(CHECKOUT_LANGUAGES, [2 if lang != "English" else 30
-                                                               for lang in CHECKOUT_LANGUAGES])[0],
+            checkout_language=CHECKOUT_LANGUAGE_MIX.draw(rng),
             custom_domain=f"{username}.example" if rng.random() < 0.3 else None,
             security_question_set=rng.random() < 0.85,
-            affiliate_status=rng.choices(("none", "applicant", "active", "suspended"), (85, 4, 9, 2))[0])
+            affiliate_status=AFFILIATE_MIX.draw(rng))
         return fields, days_ago + rng.randint(0, 3)
 
 

@@ -22,6 +22,7 @@ from console.demo.catalog import (
 )
 from console.demo.data import load
 from console.demo.people import CustomerFactory, NamePool, write_customers, write_staff
+from console.demo.pipeline import GeneratorFailed, run_forked
 from console.demo.scenarios import ScenarioWriter
 from console.demo.threads import ThreadWriter
 from console.demo.tickets import TicketGenerator
@@ -87,9 +88,17 @@ def seed_workspace(conn: sqlite3.Connection, *, tickets: int, seed: int, admin_t
         scenario_specs = load("scenarios")["scenarios"][:tickets]
         scenarios = ScenarioWriter(rng, writer, factory, staff, anchor_ts).write_all(scenario_specs)
         writer.flush()
-        customers = write_customers(conn, factory, tickets=tickets)
-        TicketGenerator(rng, staff, customers, anchor_ts=anchor_ts).write(
-            writer, tickets - len(scenarios), progress)
+
+        def draw(sink, shown: Callable[[int, int], None] | None) -> dict:
+            writer.conn = sink
+            customers = write_customers(sink, factory, tickets=tickets)
+            TicketGenerator(rng, staff, customers, anchor_ts=anchor_ts).write(
+                writer, tickets - len(scenarios), shown)
+            writer.flush()
+            return writer.counts
+
+        # a bulk load draws in a forked child while this process writes (console/demo/pipeline.py)
+        writer.counts = run_forked(conn, draw, progress) if bulk else draw(conn, progress)
         for sql in dropped:
             conn.execute(sql)
         conn.execute(f"UPDATE tickets SET custom_status_id = {DEFAULT_CUSTOM_STATUS_SQL}")
@@ -170,7 +179,7 @@ def run(args) -> int:
         print(f"error: {args.db} already holds a workspace; seed only writes into an empty database",
               file=sys.stderr)
         return 2
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, GeneratorFailed) as exc:
         print(f"error: seeding {args.db} failed: {exc}", file=sys.stderr)
         return 1
     finally:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import orjson
 
 from console.demo.people import SUPPORT_ADDRESS, Person
+from console.server.db import iso
 
 WEB_VIA = '{"channel":"web","source":{"from":{},"to":{},"rel":null}}'
 AUTOMATION_VIA = orjson.dumps({"channel": "rule", "source": {
@@ -35,15 +36,21 @@ ATTACHMENT_SQL = ("INSERT INTO attachments (id, comment_id, content_token, file_
                   "content, created_at) VALUES (?,?,?,?,?,?,?,?)")
 
 
-def iso_fast(ts: int) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(ts))
+_PARAGRAPHS: dict[str, str] = {}   # a paragraph's text → its HTML: the bulk texts come from small pools
 
 
 def text_to_html(text: str) -> str:
     """Plain text → the comment HTML Zendesk shows: one paragraph per blank-line block."""
-    paragraphs = (html.escape(p).replace("\n", "<br>") for p in text.split("\n\n"))
-    inner = "".join(f'<p dir="auto">{p}</p>' for p in paragraphs)
-    return f'<div class="zd-comment" dir="auto">{inner}</div>'
+    parts = []
+    for paragraph in text.split("\n\n"):
+        done = _PARAGRAPHS.get(paragraph)
+        if done is None:
+            if len(_PARAGRAPHS) > 100_000:
+                _PARAGRAPHS.clear()
+            escaped = html.escape(paragraph).replace("\n", "<br>")
+            done = _PARAGRAPHS[paragraph] = f'<p dir="auto">{escaped}</p>'
+        parts.append(done)
+    return '<div class="zd-comment" dir="auto">' + "".join(parts) + "</div>"
 
 
 def email_via(person: Person) -> str:
@@ -91,6 +98,7 @@ class ThreadWriter:
         self.attachments: list[tuple] = []
         self.counts = {"tickets": 0, "audits": 0, "comments": 0, "attachments": 0}
         self._metadata: dict[int, str] = {}
+        self._vias: dict[int, str] = {}        # a customer's email ``via``, by user id
 
     def _event(self, kind: str, name: str, value, previous=None) -> dict:
         self.event_id += 1
@@ -147,16 +155,16 @@ class ThreadWriter:
             updated_ts = max(updated_ts, min(updated_ts + CLOSE_AFTER, self.anchor_ts - 60))
             events = [self._event("Change", "status", "closed", "solved")]
             self._bare_audit(tid, SYSTEM_AUTHOR, updated_ts, AUTOMATION_VIA, events)
-        via = email_via(spec.requester) if first.from_customer else WEB_VIA
+        via = self._email_via(spec.requester) if first.from_customer else WEB_VIA
         self.tickets.append((tid, spec.external_id, spec.subject, first.body, spec.status, spec.priority,
                              spec.type, spec.requester.id, first.author.id, assignee, spec.group_id,
                              orjson.dumps(spec.tags).decode(), via, int(any(m.public for m in thread)),
-                             iso_fast(first.ts), iso_fast(updated_ts), first.ts, updated_ts, updated_ts))
+                             iso(first.ts), iso(updated_ts), first.ts, updated_ts, updated_ts))
         return tid
 
     def _bare_audit(self, tid: int, author_id: int, ts: int, via: str, events: list[dict]) -> None:
         self.audit_id += 1
-        self.audits.append((self.audit_id, tid, author_id, iso_fast(ts), ts, via, EMPTY_METADATA,
+        self.audits.append((self.audit_id, tid, author_id, iso(ts), ts, via, EMPTY_METADATA,
                             orjson.dumps(events).decode(), None))
 
     def _comment(self, tid: int, msg: Message, events: list[dict], answered: Message | None = None) -> None:
@@ -165,8 +173,8 @@ class ThreadWriter:
         self.audit_id += 1
         self.event_id += 1
         comment_id = self.event_id
-        via = email_via(msg.author) if msg.from_customer else WEB_VIA
-        stamp = iso_fast(msg.ts)
+        via = self._email_via(msg.author) if msg.from_customer else WEB_VIA
+        stamp = iso(msg.ts)
         metadata = self._email_metadata(comment_id, msg) if msg.from_customer else self._agent_metadata(msg.author.id)
         self.audits.append((self.audit_id, tid, msg.author.id, stamp, msg.ts, via, metadata,
                             orjson.dumps(events).decode(), comment_id))
@@ -182,6 +190,12 @@ class ThreadWriter:
             self.attachment_id += 1
             self.attachments.append((self.attachment_id, comment_id, token, name, content_type, len(content),
                                      content, stamp))
+
+    def _email_via(self, person: Person) -> str:
+        found = self._vias.get(person.id)
+        if found is None:
+            found = self._vias[person.id] = email_via(person)
+        return found
 
     def _agent_metadata(self, agent_id: int) -> str:
         found = self._metadata.get(agent_id)

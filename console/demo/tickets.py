@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from console.demo.data import load
+from console.demo.data import Weighted, load
 from console.demo.people import Customers, Person, Staff
 from console.demo.threads import Message, ThreadWriter, TicketSpec
 
@@ -20,9 +20,10 @@ STATUS_BY_AGE = (
     (14, {"open": 8, "pending": 12, "hold": 3, "solved": 17, "closed": 60}),
     (10**6, {"open": 3, "pending": 4, "hold": 1, "solved": 2, "closed": 90}),
 )
-COMMENT_COUNTS = ((2, 3, 4, 5, 6, 7, 8, 9, 10), (14, 18, 19, 16, 12, 9, 6, 4, 2))
-PRIORITIES = (("low", "normal", "high", "urgent", None), (15, 55, 18, 5, 7))
-TYPES = (("question", "incident", "problem", "task", None), (70, 15, 5, 3, 7))
+COMMENT_COUNTS = Weighted((2, 3, 4, 5, 6, 7, 8, 9, 10), (14, 18, 19, 16, 12, 9, 6, 4, 2))
+PRIORITIES = Weighted(("low", "normal", "high", "urgent", None), (15, 55, 18, 5, 7))
+TYPES = Weighted(("question", "incident", "problem", "task", None), (70, 15, 5, 3, 7))
+STATUSES_BY_AGE = tuple((limit, Weighted(w, w.values())) for limit, w in STATUS_BY_AGE)
 AGENT_LAST = {"pending", "solved", "closed", "hold"}
 
 
@@ -31,11 +32,12 @@ class TicketGenerator:
 
     def __init__(self, rng: random.Random, staff: Staff, customers: Customers, *, anchor_ts: int):
         self.rng, self.staff, self.customers, self.anchor_ts = rng, staff, customers, anchor_ts
+        # the lapsed customers, joined once (joined per ticket it was ~70k names copied at a million)
+        self.lapsed = customers.by_status.get("inactive", []) + customers.by_status.get("canceled", [])
         self.texts = load("ticket_texts")
         depts = load("departments")["departments"]
-        self.departments = [(staff.group_ids[d["name"]], d["tag"], self.texts["departments"][d["name"]])
-                            for d in depts]
-        self.dept_weights = [d["share"] for d in depts]
+        self.departments = Weighted([(staff.group_ids[d["name"]], d["tag"], self.texts["departments"][d["name"]])
+                                     for d in depts], [d["share"] for d in depts])
 
     def write(self, writer: ThreadWriter, count: int, progress: Callable[[int, int], None] | None = None) -> None:
         rng = self.rng
@@ -50,12 +52,11 @@ class TicketGenerator:
 
     def ticket(self, created_ts: int) -> tuple[TicketSpec, list[Message]]:
         rng = self.rng
-        group_id, dept_tag, topics = rng.choices(self.departments, self.dept_weights)[0]
+        group_id, dept_tag, topics = self.departments.draw(rng)
         topic = rng.choice(topics)
         requester = self.requester(topic["requester"])
         age_days = (self.anchor_ts - created_ts) / DAY
-        weights = next(w for limit, w in STATUS_BY_AGE if age_days < limit)
-        status = rng.choices(list(weights), list(weights.values()))[0]
+        status = next(w for limit, w in STATUSES_BY_AGE if age_days < limit).draw(rng)
         members = self.staff.members[group_id]
         agent_id = rng.choice(members)
         agent = self.staff.agents.get(agent_id) or self.staff.demo["agent"]
@@ -64,8 +65,8 @@ class TicketGenerator:
             status = "solved"
         assignee = None if status == "new" or (status == "open" and rng.random() < 0.15) else agent.id
         spec = TicketSpec(subject=rng.choice(topic["subjects"]), requester=requester, group_id=group_id,
-                          status=status, priority=rng.choices(*PRIORITIES)[0], tags=[dept_tag, *topic["tags"]],
-                          assignee_id=assignee, type=rng.choices(*TYPES)[0], triage_agent_id=agent.id)
+                          status=status, priority=PRIORITIES.draw(rng), tags=[dept_tag, *topic["tags"]],
+                          assignee_id=assignee, type=TYPES.draw(rng), triage_agent_id=agent.id)
         return spec, thread
 
     def requester(self, kind: str) -> Person:
@@ -76,8 +77,7 @@ class TicketGenerator:
             trials = pools.by_status.get("trial")
             return rng.choice(trials) if trials and rng.random() < 0.3 else rng.choice(pools.prospects)
         if kind == "inactive":
-            lapsed = pools.by_status.get("inactive", []) + pools.by_status.get("canceled", [])
-            return rng.choice(lapsed or pools.with_account)
+            return rng.choice(self.lapsed or pools.with_account)
         if kind == "affiliate" and pools.affiliates:
             return rng.choice(pools.affiliates)
         return rng.choice(pools.with_account)
@@ -87,7 +87,7 @@ class TicketGenerator:
         rng = self.rng
         if status == "new":
             return ["c"] if rng.random() < 0.8 else ["c", "c"]
-        count = rng.choices(*COMMENT_COUNTS)[0]
+        count = COMMENT_COUNTS.draw(rng)
         roles, turn = ["c"], "a"
         while len(roles) < count:
             if turn == "a" and roles[-1] != "n" and rng.random() < 0.12:
