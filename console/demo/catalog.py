@@ -184,14 +184,39 @@ TICKET_FORMS = ((9101, "Default ticket form", "Get in touch", 1, True),
 PARTNER_DEPARTMENT, BILLING_DEPARTMENT = "Affiliate Program", "Billing"
 
 
-def write_brands_and_forms(conn: sqlite3.Connection, group_ids: dict[str, int], *, anchor_ts: int) -> None:
-    """The account's brands and forms, and each ticket's (after the tickets are written)."""
+def write_brands_and_forms(conn: sqlite3.Connection, *, anchor_ts: int) -> None:
+    """The account's brands and forms (each ticket's come with it: ``TicketFacts``)."""
     stamp = iso(anchor_ts - 300 * DAY)
     conn.executemany("INSERT INTO brands (id, name, subdomain, is_default, created_at, updated_at) "
                      "VALUES (?,?,?,?,?,?)", [(*row[:3], int(row[3]), stamp, stamp) for row in BRANDS])
     conn.executemany("INSERT INTO ticket_forms (id, name, display_name, position, is_default, created_at, updated_at) "
                      "VALUES (?,?,?,?,?,?,?)", [(*row[:4], int(row[4]), stamp, stamp) for row in TICKET_FORMS])
-    conn.execute("UPDATE tickets SET brand_id = CASE WHEN group_id = ? THEN ? ELSE ? END, "
-                 "ticket_form_id = CASE WHEN group_id = ? THEN ? ELSE ? END",
-                 (group_ids.get(PARTNER_DEPARTMENT), BRANDS[1][0], BRANDS[0][0],
-                  group_ids.get(BILLING_DEPARTMENT), TICKET_FORMS[1][0], TICKET_FORMS[0][0]))
+
+
+DEFAULT_STATUS_IDS = {category: sid for sid, category, *_, default in CUSTOM_STATUSES if default}
+BANK_WAIT_STATUS = 7011          # every other pending ticket waits on the customer's bank
+RATINGS = ('{"score":"bad","comment":"Took three days to get an answer"}',     # every 5th solved ticket
+           '{"score":"good","comment":"Quick and kind, thanks"}',             # the other even ones
+           '{"score":"offered","comment":null}')                              # the rest: asked, no answer
+
+
+class TicketFacts:
+    """What the catalog gives each demo ticket as it is written, in id order: its custom status (its
+    category's default; every other pending one waits on the bank), its satisfaction rating (solved and
+    closed ones), its brand (affiliates write to the partner brand) and its form (billing has its own)."""
+
+    def __init__(self, group_ids: dict[str, int]):
+        self.partner, self.billing = group_ids.get(PARTNER_DEPARTMENT), group_ids.get(BILLING_DEPARTMENT)
+        self.pending = 0
+
+    def __call__(self, tid: int, group_id: int, status: str) -> tuple[int | None, str | None, int, int]:
+        custom = DEFAULT_STATUS_IDS.get(status)          # closed tickets have none
+        if status == "pending":
+            self.pending += 1
+            if self.pending % 2:
+                custom = BANK_WAIT_STATUS
+        rating = None
+        if status in ("solved", "closed"):
+            rating = RATINGS[0] if tid % 5 == 0 else RATINGS[1] if tid % 2 == 0 else RATINGS[2]
+        return (custom, rating, BRANDS[1][0] if group_id == self.partner else BRANDS[0][0],
+                TICKET_FORMS[1][0] if group_id == self.billing else TICKET_FORMS[0][0])

@@ -70,9 +70,17 @@ class Customers:
     merchants: list[Person] = field(default_factory=list)
 
 
+# customers around the world: an end-user's (time zone, locale), by id
+CUSTOMER_PLACES = (("America/New_York", "en-US"), ("Europe/Berlin", "de"), ("Europe/London", "en-GB"),
+                   ("Asia/Singapore", "en-US"), ("America/Sao_Paulo", "pt-BR"), ("Europe/Paris", "fr"))
+
+
 def user_row(uid: int, name: str, email: str, role: str, created_ts: int, *, user_fields: dict | None = None,
              default_group_id: int | None = None, signature: str | None = None,
              external_id: str | None = None, locale: str = "en-US", time_zone: str = "UTC") -> tuple:
+    """A users row; an end-user's time zone and locale are its place (``CUSTOMER_PLACES``)."""
+    if role == "end-user":
+        time_zone, locale = CUSTOMER_PLACES[uid % len(CUSTOMER_PLACES)]
     stamp = iso(created_ts)
     fields = orjson.dumps(user_fields).decode() if user_fields is not None else "{}"
     return (uid, name, email, role, external_id, time_zone, locale, signature, "[]", fields,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import orjson
 
+from console.demo.catalog import TicketFacts
 from console.demo.people import SUPPORT_ADDRESS, Person
 from console.server.db import iso
 
@@ -27,7 +28,8 @@ CLOSE_AFTER = 4 * 86400
 
 TICKET_SQL = ("INSERT INTO tickets (id, external_id, subject, description, status, priority, type, "
               "requester_id, submitter_id, assignee_id, group_id, tags, via, is_public, created_at, "
-              "updated_at, created_ts, updated_ts, generated_ts) VALUES (" + ",".join("?" * 19) + ")")
+              "updated_at, created_ts, updated_ts, generated_ts, custom_status_id, satisfaction_rating, brand_id, "
+              "ticket_form_id) VALUES (" + ",".join("?" * 23) + ")")
 AUDIT_SQL = ("INSERT INTO audits (id, ticket_id, author_id, created_at, created_ts, via, metadata, events, "
              "comment_id) VALUES (?,?,?,?,?,?,?,?,?)")
 COMMENT_SQL = ("INSERT INTO comments (id, ticket_id, audit_id, author_id, body, html_body, public, via, "
@@ -88,9 +90,10 @@ class TicketSpec:
 class ThreadWriter:
     """Buffers ticket/audit/comment rows with explicit ids and writes them with executemany."""
 
-    def __init__(self, conn: sqlite3.Connection, *, anchor_ts: int):
+    def __init__(self, conn: sqlite3.Connection, *, anchor_ts: int, facts: TicketFacts):
         self.conn = conn
         self.anchor_ts = anchor_ts
+        self.facts = facts
         self.ticket_id = self.audit_id = self.event_id = self.attachment_id = 0
         self.tickets: list[tuple] = []
         self.audits: list[tuple] = []
@@ -99,6 +102,7 @@ class ThreadWriter:
         self.counts = {"tickets": 0, "audits": 0, "comments": 0, "attachments": 0}
         self._metadata: dict[int, str] = {}
         self._vias: dict[int, str] = {}        # a customer's email ``via``, by user id
+        self._mail_templates: dict[str, str] = {}
 
     def _event(self, kind: str, name: str, value, previous=None) -> dict:
         self.event_id += 1
@@ -159,7 +163,8 @@ class ThreadWriter:
         self.tickets.append((tid, spec.external_id, spec.subject, first.body, spec.status, spec.priority,
                              spec.type, spec.requester.id, first.author.id, assignee, spec.group_id,
                              orjson.dumps(spec.tags).decode(), via, int(any(m.public for m in thread)),
-                             iso(first.ts), iso(updated_ts), first.ts, updated_ts, updated_ts))
+                             iso(first.ts), iso(updated_ts), first.ts, updated_ts, updated_ts,
+                             *self.facts(tid, spec.group_id, spec.status)))
         return tid
 
     def _bare_audit(self, tid: int, author_id: int, ts: int, via: str, events: list[dict]) -> None:
@@ -206,11 +211,16 @@ class ThreadWriter:
                 "latitude": latitude, "longitude": longitude}, "custom": {}}).decode()
         return found
 
-    @staticmethod
-    def _email_metadata(comment_id: int, msg: Message) -> str:
+    def _email_metadata(self, comment_id: int, msg: Message) -> str:
+        """``{"system":{"message_id":…,"email_id":…},"custom":{}}`` as orjson writes it, from a template
+        per mail domain (the domain JSON-escaped once): one of these per customer comment."""
         domain = msg.author.email.rsplit("@", 1)[-1] if msg.author.email else "mail.example"
-        return orjson.dumps({"system": {"message_id": f"<{comment_id}.{msg.ts}@{domain}>",
-                                        "email_id": f"01DEMO{comment_id:010d}"}, "custom": {}}).decode()
+        template = self._mail_templates.get(domain)
+        if template is None:
+            escaped = orjson.dumps(domain).decode()[1:-1].replace("%", "%%")
+            template = self._mail_templates[domain] = (
+                '{"system":{"message_id":"<%d.%d@' + escaped + '>","email_id":"01DEMO%010d"},"custom":{}}')
+        return template % (comment_id, msg.ts, comment_id)
 
     def flush(self) -> None:
         """Write the buffered rows (the caller owns the transaction)."""

@@ -230,7 +230,7 @@ CREATE TABLE IF NOT EXISTS meta (
 # Version 2: the account's custom ticket statuses (helpdesk-api.md: custom statuses). A ticket's
 # ``custom_status_id`` names a status of its ``status`` category: a write that sets only the status
 # gets the category's default (the trigger); a new ticket gets it from ``ticket_ops``, the demo
-# workspace in one statement after its tickets (``default_custom_status_sql``).
+# workspace with each ticket (``console.demo.catalog.TicketFacts``).
 CUSTOM_STATUSES = """
 CREATE TABLE IF NOT EXISTS custom_statuses (
     id INTEGER PRIMARY KEY,
@@ -252,8 +252,6 @@ BEGIN
         AND is_default = 1 AND active = 1) WHERE id = NEW.id;
 END;
 """
-DEFAULT_CUSTOM_STATUS_SQL = ("(SELECT id FROM custom_statuses WHERE status_category = tickets.status "
-                             "AND is_default = 1 AND active = 1)")
 TICKET_COLUMNS_V2 = ("ALTER TABLE tickets ADD COLUMN custom_status_id INTEGER",
                      "ALTER TABLE tickets ADD COLUMN satisfaction_rating TEXT")
 

@@ -107,3 +107,35 @@ def test_account_dates_stay_midnights_for_any_anchor(tmp_path):
                                         "WHERE json_extract(user_fields, '$.purchase_date') IS NOT NULL")]
     conn.close()
     assert dates and all(d.endswith("T00:00:00Z") for d in dates)
+
+
+def test_each_ticket_and_customer_is_written_with_its_catalog_facts(workspace):
+    """Custom status, rating, brand, form and the customers' places come with each row (no UPDATE after
+    the load); the rules, written here as the SQL the seed used to run, must hold for every row."""
+    conn, _ = workspace
+    groups = dict(conn.execute("SELECT name, id FROM groups").fetchall())
+    wrong = conn.execute(
+        "SELECT count(*) FROM tickets t WHERE t.custom_status_id IS NOT (CASE "
+        " WHEN t.status = 'closed' THEN NULL"
+        " WHEN t.status = 'pending' AND (SELECT count(*) FROM tickets p WHERE p.status = 'pending' AND p.id <= t.id)"
+        "  % 2 = 1 THEN 7011"
+        " ELSE (SELECT id FROM custom_statuses WHERE status_category = t.status AND is_default = 1) END)"
+        " OR t.satisfaction_rating IS NOT (CASE WHEN t.status NOT IN ('solved', 'closed') THEN NULL"
+        "  WHEN t.id % 5 = 0 THEN '{\"score\":\"bad\",\"comment\":\"Took three days to get an answer\"}'"
+        "  WHEN t.id % 2 = 0 THEN '{\"score\":\"good\",\"comment\":\"Quick and kind, thanks\"}'"
+        "  ELSE '{\"score\":\"offered\",\"comment\":null}' END)"
+        " OR t.brand_id IS NOT (CASE WHEN t.group_id = ? THEN 9002 ELSE 9001 END)"
+        " OR t.ticket_form_id IS NOT (CASE WHEN t.group_id = ? THEN 9102 ELSE 9101 END)",
+        (groups["Affiliate Program"], groups["Billing"])).fetchone()[0]
+    assert wrong == 0
+    counts = dict(conn.execute("SELECT custom_status_id, count(*) FROM tickets WHERE status = 'pending' "
+                               "GROUP BY custom_status_id").fetchall())
+    assert counts[7011] >= 5 and abs(counts[7011] - counts[7003]) <= 1       # every other pending one
+    assert tuple(conn.execute("SELECT count(DISTINCT brand_id), count(DISTINCT ticket_form_id) FROM tickets")
+                 .fetchone()) == (2, 2)
+    places = conn.execute("SELECT id % 6, time_zone, locale, count(*) FROM users WHERE role = 'end-user' "
+                          "GROUP BY 1, 2, 3 ORDER BY 1").fetchall()
+    assert [tuple(p)[:3] for p in places] == [(0, "America/New_York", "en-US"), (1, "Europe/Berlin", "de"),
+                                       (2, "Europe/London", "en-GB"), (3, "Asia/Singapore", "en-US"),
+                                       (4, "America/Sao_Paulo", "pt-BR"), (5, "Europe/Paris", "fr")]
+    assert [tuple(r) for r in conn.execute("SELECT DISTINCT time_zone FROM users WHERE role != 'end-user'")] == [("UTC",)]
