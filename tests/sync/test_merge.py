@@ -7,15 +7,16 @@ import time
 
 from console.domain.merge import merge_payload
 from console.store import CacheReader
+from console.sync.retry import RetryPolicy
 from tests.faultproxy import PERSISTENT, Fault
 from tests.sync.test_push import proxy  # noqa: F401 (fixture)
 
 
-def queued_merge(helpdesk, through, account_factory, subject: str):
+def queued_merge(helpdesk, through, account_factory, subject: str, **account_options):
     """Three tickets synced through the proxy ``through``, the last two queued to merge into the first."""
     target, *sources = [helpdesk.create_ticket(subject=f"{subject} ({i})")["id"] for i in range(3)]
     helpdesk.wait_exportable()
-    account = account_factory(helpdesk, url=through.url)
+    account = account_factory(helpdesk, url=through.url, **account_options)
     account.sync()
     change = account.writer.enqueue("merge", target, merge_payload(target, sources),
                                     account.writer.cached_updated_at(target))
@@ -61,7 +62,10 @@ def test_a_merge_whose_lost_job_runs_after_the_check_is_recorded_once_not_refuse
     """The merge's answer is lost and the check that follows sees nothing merged yet: the job
     runs later. The next attempt is refused (the sources are closed):
     that refusal is the earlier attempt's success, not a failure to show the agent."""
-    account, change, target, sources = queued_merge(helpdesk, proxy, account_factory, "Refund twice")
+    # the retry waits 2-4 s: with the suite's 0.05 s it came in the same round, while the check below
+    # still lied, and that round's refusal then had nothing to prove it (failed 10 runs of 15 alone)
+    account, change, target, sources = queued_merge(helpdesk, proxy, account_factory, "Refund twice",
+                                                    engine_options={"retry": RetryPolicy(base=4.0, cap=8.0)})
     proxy.add(Fault("reset_after", method="POST", path="/merge"))
     # the check reads the sources before the job has run (a slow job queue): not merged yet
     proxy.add(Fault("body_after", method="GET", path="show_many", count=PERSISTENT, body=b'{"tickets": []}'))
@@ -74,6 +78,8 @@ def test_a_merge_whose_lost_job_runs_after_the_check_is_recorded_once_not_refuse
             break
         time.sleep(0.05)
     proxy.clear()
+    retry_at = account.writer.get_entry(change.op_id).retry_at or 0
+    time.sleep(max(0.0, retry_at - time.time()) + 0.05)   # the retry is due: the next round sends it
     entry = sync_until_sent(account, change.op_id)
     assert entry.state == "sent", entry.last_error
     notes = conn.execute(f"SELECT ticket_id, count(*) FROM comments WHERE body LIKE '%merged into%' AND ticket_id IN "
