@@ -30,6 +30,8 @@ import threading
 import time
 from pathlib import Path
 
+from figures import print_table  # bench/figures.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -168,10 +170,7 @@ def main() -> None:
         ("complete cache of unsolved threads (projected)", f"{full_minutes:.0f} min", "(report)",
          f"{full_requests} requests at {args.rate}/min"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure'.ljust(width)}  {'value':>24}  {'budget':>12}  ratio/notes")
-    for name, value, budget_text, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>24}  {budget_text:>12}  {ratio}")
+    print_table(rows, value_width=24, ratio="ratio/notes")
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from figures import print_table  # bench/figures.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -129,11 +131,8 @@ def main() -> int:
             ("queue: GUI-thread CPU (ms, max)", max(cpu_ms), QUEUE_BUDGET_MS),
             ("queue: wall, click → queued (ms, median)", statistics.median(wall_ms), None),
             ("drain against the embedded helpdesk (s)", drain, DRAIN_BUDGET_S)]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure'.ljust(width)}  {'value':>10}  {'budget':>8}  ratio")
-    for name, value, budget in rows:
-        ratio = f"{value / budget:.2f}" if budget else "(report)"
-        print(f"{name.ljust(width)}  {value:10.1f}  {budget if budget else '':>8}  {ratio}")
+    print_table([(name, f"{value:.1f}", str(budget) if budget else "", f"{value / budget:.2f}" if budget else "(report)")
+                 for name, value, budget in rows], value_width=10, budget_width=8)
     print("  rounds (cpu ms): " + " ".join(f"{v:.1f}" for v in cpu_ms)
           + " · (wall ms): " + " ".join(f"{v:.1f}" for v in wall_ms))
     return 0 if counts.get("sent") == shown and landed >= shown else 1

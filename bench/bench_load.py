@@ -30,6 +30,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from figures import print_table as print_figures  # bench/figures.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -175,11 +177,7 @@ def print_table(args, results: dict) -> None:
              " ".join(f"{r[2]:.0f}" for r in runs), "", ""),
         ]
     title = f"figure ({args.clients} kept-alive clients, {args.seconds:g} s a run, median of {args.rounds})"
-    width = max(len(title), *(len(r[0]) for r in rows))
-    vwidth = max(len(r[1]) for r in rows)
-    print(f"{title.ljust(width)}  {'value':>{vwidth}}  {'budget':>12}  ratio")
-    for name, value, budget, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>{vwidth}}  {budget:>12}  {ratio}")
+    print_figures(rows, title=title)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from figures import print_table  # bench/figures.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -113,10 +115,7 @@ def main() -> None:
         ("database size (MB)", f"{median('size_mb'):,.0f}", "", ""),
     ]
     print(f"\n{args.tickets:,} tickets, median of {len(runs)} run(s)")
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure'.ljust(width)}  {'value':>10}  {'budget':>6}  ratio")
-    for name, value, budget_text, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>10}  {budget_text:>6}  {ratio}")
+    print_table(rows, value_width=10, budget_width=6)
 
 
 if __name__ == "__main__":

@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from figures import print_table  # bench/figures.py, beside this script
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
@@ -261,10 +263,7 @@ def main() -> None:
          f"{cache_mb / helpdesk_mb:.2f}x"),
         ("  the helpdesk's database, same data (MB)", f"{helpdesk_mb:.0f}", "", "it also keeps audits"),
     ]
-    width = max(len(r[0]) for r in rows)
-    print(f"{'figure'.ljust(width)}  {'value':>22}  {'budget':>12}  ratio/notes")
-    for name, value, budget, ratio in rows:
-        print(f"{name.ljust(width)}  {value:>22}  {budget:>12}  {ratio}")
+    print_table(rows, value_width=22, ratio="ratio/notes")
 
 
 if __name__ == "__main__":
