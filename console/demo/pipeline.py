@@ -52,8 +52,7 @@ class RowPipe:
     def send(self, *message: Any) -> None:
         if self.failed is not None:
             raise self.failed
-        data = marshal.dumps(message)
-        self.queue.put(FRAME.pack(len(data)) + data)
+        self.queue.put(marshal.dumps(message))
 
     def close(self) -> None:
         """Send what is queued, then end the pipe."""
@@ -65,9 +64,10 @@ class RowPipe:
     def _write_all(self) -> None:
         try:
             while (data := self.queue.get()) is not None:
-                view = memoryview(data)
-                while view:
-                    view = view[os.write(self.fd, view):]
+                for part in (FRAME.pack(len(data)), data):     # the batch itself is never copied
+                    view = memoryview(part)
+                    while view:
+                        view = view[os.write(self.fd, view):]
         except BaseException as exc:               # noqa: BLE001 - the parent went away; send() raises it
             self.failed = exc
             while self.queue.get() is not None:    # unblock the drawing thread until close()

@@ -13,17 +13,16 @@ DAY = 86400
 SPAN_DAYS = 120
 CHUNK = 2000
 # (age limit in days, {final status: weight}): older tickets are mostly solved or closed.
-STATUS_BY_AGE = (
+STATUS_BY_AGE = tuple((limit, Weighted(weights, weights.values())) for limit, weights in (
     (1, {"new": 45, "open": 33, "pending": 15, "hold": 2, "solved": 5}),
     (3, {"new": 10, "open": 33, "pending": 35, "hold": 5, "solved": 17}),
     (7, {"open": 20, "pending": 30, "hold": 5, "solved": 35, "closed": 10}),
     (14, {"open": 8, "pending": 12, "hold": 3, "solved": 17, "closed": 60}),
     (10**6, {"open": 3, "pending": 4, "hold": 1, "solved": 2, "closed": 90}),
-)
+))
 COMMENT_COUNTS = Weighted((2, 3, 4, 5, 6, 7, 8, 9, 10), (14, 18, 19, 16, 12, 9, 6, 4, 2))
 PRIORITIES = Weighted(("low", "normal", "high", "urgent", None), (15, 55, 18, 5, 7))
 TYPES = Weighted(("question", "incident", "problem", "task", None), (70, 15, 5, 3, 7))
-STATUSES_BY_AGE = tuple((limit, Weighted(w, w.values())) for limit, w in STATUS_BY_AGE)
 AGENT_LAST = {"pending", "solved", "closed", "hold"}
 
 
@@ -56,7 +55,7 @@ class TicketGenerator:
         topic = rng.choice(topics)
         requester = self.requester(topic["requester"])
         age_days = (self.anchor_ts - created_ts) / DAY
-        status = next(w for limit, w in STATUSES_BY_AGE if age_days < limit).draw(rng)
+        status = next(w for limit, w in STATUS_BY_AGE if age_days < limit).draw(rng)
         members = self.staff.members[group_id]
         agent_id = rng.choice(members)
         agent = self.staff.agents.get(agent_id) or self.staff.demo["agent"]
