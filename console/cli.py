@@ -47,6 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
                        help="incremental exports leave out changes younger than this (Zendesk: 60)")
     serve.add_argument("--incremental-limit", type=int, default=0, metavar="RPM",
                        help="incremental export requests per minute (Zendesk: 10; 0 = unlimited)")
+    serve.add_argument("--job-delay", type=float, default=0.0, metavar="SECONDS",
+                       help="a bulk update or merge job stays queued this long after its answer")
     serve.add_argument("--tls-cert", metavar="PEM", help="serve HTTPS with this certificate (chain) file")
     serve.add_argument("--tls-key", metavar="PEM", help="private key of --tls-cert (if not inside it)")
     serve.add_argument("--parent-pid", type=int, default=0, metavar="PID",

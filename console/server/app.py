@@ -22,6 +22,7 @@ class ServerSettings:
     export_delay: int = 60          # seconds: exports leave out younger changes
     rate_limit: int = 0             # requests per minute for the whole account (every user), 0 = unlimited
     incremental_limit: int = 0      # incremental export requests per minute, 0 = unlimited
+    job_delay: float = 0.0          # seconds a bulk or merge job stays queued after its answer
 
 
 def create_app(store: Store, settings: ServerSettings | None = None):

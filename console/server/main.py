@@ -209,7 +209,8 @@ def serve(sock: socket.socket, path: Path, args, *, wrap_app=None) -> int:
 
     store = Store(path)
     settings = ServerSettings(export_delay=max(0, args.export_delay), rate_limit=max(0, args.rate_limit),
-                              incremental_limit=max(0, args.incremental_limit))
+                              incremental_limit=max(0, args.incremental_limit),
+                              job_delay=max(0.0, args.job_delay))
     host, port = sock.getsockname()[:2]
     shown_host = f"[{host}]" if ":" in host else host
 

@@ -12,7 +12,8 @@ job status until it completes and settles each ticket by its own result:
 - ``TicketNotFound``: gone; anything else: failed with the helpdesk's words.
 
 When the answer to the PUT or the job is lost, each entry is checked in its ticket's audits
-before anything is sent again (``OutboxSender.verify``); entries that cannot be checked now stay
+before anything is sent again (``OutboxSender.verify``), looking again for a moment for a job still
+queued (``retry.SettleLooks``); entries that cannot be checked now stay
 ``sending`` and are checked at the start of the next push.
 """
 
@@ -26,6 +27,7 @@ from console.store import Change, OutboxEntry
 from console.store.batches import BATCH_SIZE, batch_of
 
 from .client import AmbiguousOutcome, Conflict, HelpdeskError, Invalid, MalformedAnswer, Unreachable
+from .retry import SettleLooks
 
 if TYPE_CHECKING:
     from .push import Delivery, OutboxSender
@@ -134,10 +136,13 @@ def _record_updated(sender: OutboxSender, updated: list[OutboxEntry], stamps: di
 
 
 def _verify_each(sender: OutboxSender, entries: list[OutboxEntry], failure: HelpdeskError | None) -> list[Delivery]:
+    """Each entry of a job whose outcome is unknown, checked in its audits. The job may still be
+    queued: the first entries not found are looked for again after short waits, shared by the batch."""
+    looks = SettleLooks(sender.client._wait)
     out: list[Delivery] = []
     for i, e in enumerate(entries):
         try:
-            out.append(sender.verify(e, failure=failure))
+            out.append(sender.verify(e, failure=failure, looks=looks))
         except Unreachable:
             sender.writer.mark_outcome_unknown([x.op_id for x in entries[i:]])
             raise

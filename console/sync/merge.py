@@ -18,13 +18,13 @@ from console.domain.merge import MERGED_TAG
 from console.store import Change, OutboxEntry
 
 from .client import AmbiguousOutcome, HelpdeskError, Invalid, MalformedAnswer, NotFound, Unreachable
+from .retry import SettleLooks
 
 if TYPE_CHECKING:
     from .push import Delivery, OutboxSender
 
 log = logging.getLogger(__name__)
 
-SETTLE_S = (0.2, 0.5, 1.0)   # looks again after these waits before calling a lost merge unsent
 MERGE_KEYS = ("ids", "target_comment", "source_comment", "target_comment_is_public", "source_comment_is_public")
 
 
@@ -55,7 +55,7 @@ def deliver_merge(sender: OutboxSender, entry: OutboxEntry) -> Delivery:
         message = "A ticket of this merge no longer exists on the helpdesk, so nothing was merged."
         return Delivery("failed", entry.op_id, writer.mark_failed(entry.op_id, message), message)
     except Invalid as exc:
-        if entry.attempts and landed(sender, entry, settle=SETTLE_S):
+        if entry.attempts and landed(sender, entry, SettleLooks(client._wait)):
             # an earlier attempt's job ran after its lost answer was checked: merged once, by us. The
             # same looks as after a lost answer: once in ~20 full runs the first read right after the
             # refusal still showed a source open (cause not found), and the merge was shown as failed
@@ -71,20 +71,18 @@ def deliver_merge(sender: OutboxSender, entry: OutboxEntry) -> Delivery:
     return recorded(sender, entry)
 
 
-def landed(sender: OutboxSender, entry: OutboxEntry, *, settle: tuple[float, ...] = ()) -> bool:
+def landed(sender: OutboxSender, entry: OutboxEntry, looks: SettleLooks | None = None) -> bool:
     """Did an earlier attempt merge them? Every source is closed with the merge tag. A merge is a
-    job that runs after its answer: ``settle`` are waits (s) between further looks, for a job
-    that may still be queued."""
+    job that runs after its answer: ``looks`` looks again for a job that may still be queued."""
     ids = ",".join(map(str, sources_of(entry)))
-    for wait in (0.0, *settle):
-        if wait:
-            sender.client._wait(wait)
+
+    def merged() -> bool:
         tickets = sender.client.get("tickets/show_many.json", {"ids": ids}).get("tickets") or []
-        merged = {t.get("id") for t in tickets if isinstance(t, dict) and t.get("status") == "closed"
-                  and MERGED_TAG in (t.get("tags") or [])}
-        if merged and merged >= set(sources_of(entry)):
-            return True
-    return False
+        done = {t.get("id") for t in tickets if isinstance(t, dict) and t.get("status") == "closed"
+                and MERGED_TAG in (t.get("tags") or [])}
+        return bool(done) and done >= set(sources_of(entry))
+
+    return bool(looks.until(merged) if looks else merged())
 
 
 def recorded(sender: OutboxSender, entry: OutboxEntry) -> Delivery:

@@ -54,7 +54,7 @@ from .client import (
     Unreachable,
 )
 from .pull import Puller
-from .retry import RetryPolicy, retry_message
+from .retry import RetryPolicy, SettleLooks, retry_message
 
 log = logging.getLogger(__name__)
 
@@ -256,12 +256,15 @@ class OutboxSender:
                         go_on=not isinstance(exc, RateLimited), error=exc)
 
     # -- outcome unknown -----------------------------------------------------------------
-    def verify(self, entry: OutboxEntry, *, failure: HelpdeskError | None = None) -> Delivery:
+    def verify(self, entry: OutboxEntry, *, failure: HelpdeskError | None = None,
+               looks: SettleLooks | None = None) -> Delivery:
         """Did an entry of unknown outcome land? Yes: record it sent. No: queue it again (after
-        ``failure``, with backoff). Raises Unreachable when the helpdesk cannot say."""
+        ``failure``, with backoff). Raises Unreachable when the helpdesk cannot say. An entry sent
+        in a job (a merge, an ``update_many``) is looked for again through ``looks`` (merges always
+        are): the job may still have been queued at the first look."""
         if entry.kind == "merge":
             try:
-                if merge.landed(self, entry, settle=merge.SETTLE_S):
+                if merge.landed(self, entry, looks or SettleLooks(self.client._wait)):
                     return merge.recorded(self, entry)
             except NotFound:
                 message = "A ticket of this merge no longer exists on the helpdesk, so nothing was merged."
@@ -273,7 +276,9 @@ class OutboxSender:
                 return self._recorded(entry, {"ticket": found[0]}, None)
         elif entry.ticket_id is not None:
             try:
-                audit = self.find_audit(entry.ticket_id, entry.op_id)
+                ticket_id, op_id = entry.ticket_id, entry.op_id
+                audit = looks.until(lambda: self.find_audit(ticket_id, op_id)) if looks \
+                    else self.find_audit(ticket_id, op_id)
             except NotFound:
                 return self._gone(entry, "The ticket was deleted on the helpdesk before this change could be "
                                          "confirmed.")

@@ -47,3 +47,28 @@ def retry_message(attempts: int, reason: str, retry_at: float) -> str:
     """The agent-facing line of an entry that keeps failing."""
     at = time.strftime("%H:%M", time.localtime(retry_at))
     return f"Sending failed {attempts} times ({reason}); retrying at {at}."
+
+
+SETTLE_S = (0.2, 0.5, 1.0)   # further looks before a lost job's outcome is called unsent
+
+
+class SettleLooks:
+    """Looks again, after short waits, before an unknown outcome is called *not delivered*.
+
+    A merge or an ``update_many`` is a job that the helpdesk may still have queued when its lost
+    answer is checked: one look right away can miss a change that lands a moment later, and the
+    change would be sent twice. The waits are shared by every check made through one instance, so a
+    batch of 100 entries waits at most ``sum(waits)`` in all, not per entry. ``wait`` is the client's
+    interruptible ``_wait`` (it raises Unreachable once the engine stops)."""
+
+    def __init__(self, wait: Callable[[float], None], waits: tuple[float, ...] = SETTLE_S):
+        self._wait = wait
+        self._waits = list(waits)
+
+    def until(self, look: Callable[[], object]) -> object:
+        """``look()`` until it is truthy or the waits are spent; its last answer."""
+        found = look()
+        while not found and self._waits:
+            self._wait(self._waits.pop(0))
+            found = look()
+        return found

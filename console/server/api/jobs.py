@@ -7,7 +7,7 @@ ticket's update exactly as ``PUT /tickets/{id}`` does (its own transaction and a
 ``safe_update`` + ``updated_stamp`` and ``metadata`` work per ticket), and its status lists one
 result per ticket: ``{"id", "index", "success": true, "action": "update", "status": "Updated"}``
 or ``{"id", "index", "success": false, "error": "UpdateConflict" | "TicketNotFound" |
-"RecordInvalid", "details": "..."}``. Jobs are kept in the helpdesk's database (table
+"RecordInvalid", "details": "..."}``. A job runs after the answer, ``--job-delay`` seconds later (0 by default). Jobs are kept in the helpdesk's database (table
 ``job_statuses``, created on first use), so their status survives a restart of the helpdesk.
 
 Merge (``{"ids": [...], "target_comment", "source_comment", "*_is_public"}``, ≤ 5 sources): the
@@ -18,6 +18,8 @@ target gets a comment naming them, all in one transaction (a refusal merges none
 from __future__ import annotations
 
 import secrets
+import time
+from collections.abc import Callable
 
 import orjson
 from fastapi import APIRouter, Depends, Request
@@ -37,6 +39,19 @@ MAX_BULK = 100
 _TABLE = ("CREATE TABLE IF NOT EXISTS job_statuses (id TEXT PRIMARY KEY, job_type TEXT NOT NULL, "
           "status TEXT NOT NULL, total INTEGER NOT NULL, progress INTEGER NOT NULL DEFAULT 0, "
           "results TEXT NOT NULL DEFAULT '[]', message TEXT, created_at TEXT NOT NULL, user_id INTEGER)")
+
+
+def _queued(request: Request, run: Callable[[], None]) -> BackgroundTask:
+    """The job runs after its answer, once it has waited ``--job-delay`` in the queue (Zendesk's
+    jobs wait seconds): a client that lost the answer must look for a change still to land."""
+    delay = request.app.state.settings.job_delay
+
+    def queued() -> None:
+        if delay:
+            time.sleep(delay)
+        run()
+
+    return BackgroundTask(run_in_threadpool, queued)
 
 
 def _job_json(row, base: str) -> dict:
@@ -105,7 +120,7 @@ async def update_many(request: Request, body: dict = Depends(json_body)):
 
     job = await run_in_threadpool(create)
     response = json_response({"job_status": job})
-    response.background = BackgroundTask(run_in_threadpool, run)
+    response.background = _queued(request, run)
     return response
 
 
@@ -183,5 +198,5 @@ async def merge_tickets(request: Request, ticket_id: int, body: dict = Depends(j
 
     job = await run_in_threadpool(create)
     response = json_response({"job_status": job})
-    response.background = BackgroundTask(run_in_threadpool, run)
+    response.background = _queued(request, run)
     return response
