@@ -3,6 +3,8 @@ each ticket settles by its own result (a conflicting one becomes a conflict, nev
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from console.store import CacheReader
@@ -54,9 +56,11 @@ def test_bulk_update_of_200_tickets_with_3_conflicting_ends_197_updated_3_confli
 
 
 @pytest.fixture
-def queued_jobs(tmp_path):
-    """A helpdesk whose jobs wait 0.6 s in the queue after their answer, as Zendesk's do, behind a proxy."""
-    server = Helpdesk(tmp_path / "slow-jobs.sqlite", "--export-delay", "0", "--job-delay", "0.6").start()
+def queued_jobs(tmp_path, request):
+    """A helpdesk whose jobs wait in the queue after their answer, as Zendesk's do (0.6 s unless the
+    test says), behind a proxy."""
+    delay = str(getattr(request, "param", 0.6))
+    server = Helpdesk(tmp_path / "slow-jobs.sqlite", "--export-delay", "0", "--job-delay", delay).start()
     front = FaultProxy(server.port)
     yield server, front
     front.close()
@@ -85,6 +89,36 @@ def test_a_lost_update_many_answer_is_checked_in_the_audits_not_sent_twice(queue
                           "AND metadata LIKE '%console_op_id%'").fetchone()[0]
     conn.close()
     assert audits == 5
+
+
+@pytest.mark.parametrize("queued_jobs", [4.0], indirect=True)
+def test_a_lost_job_slower_than_the_looks_is_sent_again_but_lands_once_and_is_no_conflict(queued_jobs,
+                                                                                          account_factory):
+    """The job outlasts the looks: the batch goes again, its second job finds the tickets changed by
+    the first, and each 409 is read in the audits as our own earlier attempt, not a conflict."""
+    helpdesk, front = queued_jobs
+    ids = [helpdesk.create_ticket(subject=f"Refund {i}")["id"] for i in range(3)]
+    helpdesk.wait_exportable()
+    account = account_factory(helpdesk, url=front.url)
+    account.sync()
+    _change, batch = account.writer.enqueue_batch({i: account.writer.cached_updated_at(i) for i in ids},
+                                                  {"priority": "urgent"})
+    front.add(Fault("reset_after", method="PUT", path="/update_many"))
+    for _ in range(12):
+        account.sync(resources=False)
+        if account.writer.batch_counts(batch) == {"sent": 3}:
+            break
+        time.sleep(1.0)
+    assert account.writer.batch_counts(batch) == {"sent": 3}
+    assert not account.writer.list_conflicts(), "our own earlier attempt is never a conflict"
+    puts = [s for s in front.seen if s[0] == "PUT" and "update_many" in s[1]]
+    assert len(puts) > 1, "the looks gave up before the job ran: sent again (entries ready apart may go apart)"
+    conn = helpdesk.db_connection()
+    audits = conn.execute(f"SELECT count(*) FROM audits WHERE ticket_id IN ({','.join(map(str, ids))}) "
+                          "AND metadata LIKE '%console_op_id%'").fetchone()[0]
+    conn.close()
+    assert audits == 3, "applied once"
+    assert {priority for _status, priority in server_tickets(helpdesk, ids).values()} == {"urgent"}
 
 
 def test_the_further_looks_after_a_lost_job_are_shared_by_the_whole_batch():
