@@ -55,20 +55,27 @@ def deliver_merge(sender: OutboxSender, entry: OutboxEntry) -> Delivery:
         message = "A ticket of this merge no longer exists on the helpdesk, so nothing was merged."
         return Delivery("failed", entry.op_id, writer.mark_failed(entry.op_id, message), message)
     except Invalid as exc:
-        if entry.attempts and landed(sender, entry, SettleLooks(client._wait)):
-            # an earlier attempt's job ran after its lost answer was checked: merged once, by us. The
-            # same looks as after a lost answer: once in ~20 full runs the first read right after the
-            # refusal still showed a source open (cause not found), and the merge was shown as failed
-            log.info("merge %s: refused again because the earlier attempt merged them", entry.op_id)
-            return recorded(sender, entry)
-        message = f"The helpdesk refused this merge: {exc}"
-        return Delivery("failed", entry.op_id, writer.mark_failed(entry.op_id, message), message)
+        return _refused(sender, entry, f"The helpdesk refused this merge: {exc}")
     except Unreachable as exc:
         return sender._later(entry, exc, reached=exc.status is not None)
     if job.get("status") != "completed":
-        message = f"The helpdesk could not merge these tickets: {job.get('message') or job.get('status')}"
-        return Delivery("failed", entry.op_id, writer.mark_failed(entry.op_id, message), message)
+        return _refused(sender, entry, f"The helpdesk could not merge these tickets: "
+                                       f"{job.get('message') or job.get('status')}")
     return recorded(sender, entry)
+
+
+def _refused(sender: OutboxSender, entry: OutboxEntry, message: str) -> Delivery:
+    """A merge refused at once or failed in its job. After an earlier attempt whose answer was lost,
+    the refusal may be that attempt's success: its job ran after the check (the sources are closed
+    now), so this one found nothing to merge. Merged once, by us; otherwise failed."""
+    from .push import Delivery
+
+    if entry.attempts and landed(sender, entry, SettleLooks(sender.client._wait)):
+        # the same looks as after a lost answer: once in ~20 full runs the first read right after a
+        # refusal still showed a source open (cause not found), and the merge was shown as failed
+        log.info("merge %s: refused again because the earlier attempt merged them", entry.op_id)
+        return recorded(sender, entry)
+    return Delivery("failed", entry.op_id, sender.writer.mark_failed(entry.op_id, message), message)
 
 
 def landed(sender: OutboxSender, entry: OutboxEntry, looks: SettleLooks | None = None) -> bool:

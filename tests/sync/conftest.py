@@ -13,7 +13,8 @@ from console.store import CacheWriter, OutboxEntry
 from console.sync.client import HelpdeskClient
 from console.sync.engine import SyncEngine
 from console.sync.retry import RetryPolicy
-from tests.helpdesk import REPO
+from tests.faultproxy import FaultProxy
+from tests.helpdesk import REPO, Helpdesk
 
 
 class Account:
@@ -92,3 +93,15 @@ def sync_cli(server_url: str, email: str, token: str, cache, *extra: str, env: d
            "--token", token, "--cache", str(cache), *extra]
     return subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout,
                           env={**os.environ, **(env or {})})
+
+
+@pytest.fixture
+def queued_jobs(tmp_path, request):
+    """A helpdesk whose jobs wait in the queue after their answer, as Zendesk's do (0.6 s unless the
+    test says), behind a proxy."""
+    delay = str(getattr(request, "param", 0.6))
+    server = Helpdesk(tmp_path / "slow-jobs.sqlite", "--export-delay", "0", "--job-delay", delay).start()
+    front = FaultProxy(server.port)
+    yield server, front
+    front.close()
+    server.stop()

@@ -8,8 +8,7 @@ import time
 import pytest
 
 from console.store import CacheReader
-from tests.faultproxy import Fault, FaultProxy
-from tests.helpdesk import Helpdesk
+from tests.faultproxy import Fault
 from tests.sync.test_push import proxy  # noqa: F401 (fixture)
 
 
@@ -53,18 +52,6 @@ def test_bulk_update_of_200_tickets_with_3_conflicting_ends_197_updated_3_confli
                 and "/tickets/" in s[1] and int(s[1].split("/")[-1].split(".")[0]) not in theirs]
     with CacheReader(account.cache) as reader:
         assert reader.ticket(ids[0])["status"] == "pending", "read back into the cache"
-
-
-@pytest.fixture
-def queued_jobs(tmp_path, request):
-    """A helpdesk whose jobs wait in the queue after their answer, as Zendesk's do (0.6 s unless the
-    test says), behind a proxy."""
-    delay = str(getattr(request, "param", 0.6))
-    server = Helpdesk(tmp_path / "slow-jobs.sqlite", "--export-delay", "0", "--job-delay", delay).start()
-    front = FaultProxy(server.port)
-    yield server, front
-    front.close()
-    server.stop()
 
 
 def test_a_lost_update_many_answer_is_checked_in_the_audits_not_sent_twice(queued_jobs, account_factory):

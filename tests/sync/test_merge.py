@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from console.domain.merge import merge_payload
 from console.store import CacheReader
 from console.sync.retry import RetryPolicy
@@ -88,6 +90,27 @@ def test_a_merge_whose_lost_job_runs_after_the_check_is_recorded_once_not_refuse
     assert dict(notes) == {target: 1, sources[0]: 1, sources[1]: 1}, "merged once"
     with CacheReader(account.cache) as reader:
         assert [reader.ticket(s)["status"] for s in sources] == ["closed", "closed"]
+
+
+@pytest.mark.parametrize("queued_jobs", [4.0], indirect=True)
+def test_a_lost_merge_job_slower_than_the_looks_is_recorded_merged_not_failed(queued_jobs, account_factory):
+    """The merge job outlasts the looks: the merge goes again and its second job finds the sources
+    already merged by the first. That failed job is the first one's success: sent, merged once."""
+    helpdesk, front = queued_jobs
+    account, change, target, sources = queued_merge(helpdesk, front, account_factory, "Charged twice")
+    front.add(Fault("reset_after", method="POST", path="/merge"))
+    for _ in range(12):
+        account.sync(resources=False)
+        if account.writer.get_entry(change.op_id).state in ("sent", "failed"):
+            break
+        time.sleep(1.0)
+    entry = account.writer.get_entry(change.op_id)
+    assert entry.state == "sent", entry.last_error
+    conn = helpdesk.db_connection()
+    notes = conn.execute(f"SELECT ticket_id, count(*) FROM comments WHERE body LIKE '%merged into%' AND ticket_id IN "
+                         f"({target}, {sources[0]}, {sources[1]}) GROUP BY ticket_id").fetchall()
+    conn.close()
+    assert dict(notes) == {target: 1, sources[0]: 1, sources[1]: 1}, "merged once"
 
 
 def test_the_helpdesk_refuses_merging_a_closed_ticket_and_merges_nothing(helpdesk):
