@@ -54,28 +54,39 @@ def test_bulk_update_of_200_tickets_with_3_conflicting_ends_197_updated_3_confli
         assert reader.ticket(ids[0])["status"] == "pending", "read back into the cache"
 
 
-def test_a_lost_update_many_answer_is_checked_in_the_audits_not_sent_twice(queued_jobs, account_factory):
-    # the job is still queued when the lost answer is first checked: one look right away would find
-    # no audit, queue the batch again and send it twice
-    helpdesk, front = queued_jobs
-    ids = [helpdesk.create_ticket(subject=f"Refund {i}")["id"] for i in range(5)]
+def lost_urgent_batch(helpdesk, front, account_factory, count: int):
+    """``count`` tickets synced through ``front``, a bulk "urgent" queued for them, its answer to be lost."""
+    ids = [helpdesk.create_ticket(subject=f"Refund {i}")["id"] for i in range(count)]
     helpdesk.wait_exportable()
     account = account_factory(helpdesk, url=front.url)
     account.sync()
     _change, batch = account.writer.enqueue_batch({i: account.writer.cached_updated_at(i) for i in ids},
                                                   {"priority": "urgent"})
     front.add(Fault("reset_after", method="PUT", path="/update_many"))   # applied, answer lost
+    return account, ids, batch
+
+
+def console_audits(helpdesk, ids) -> int:
+    """Audits on the helpdesk written by a console delivery (they carry its op id) for these tickets."""
+    conn = helpdesk.db_connection()
+    found = conn.execute(f"SELECT count(*) FROM audits WHERE ticket_id IN ({','.join(map(str, ids))}) "
+                         "AND metadata LIKE '%console_op_id%'").fetchone()[0]
+    conn.close()
+    return found
+
+
+def test_a_lost_update_many_answer_is_checked_in_the_audits_not_sent_twice(queued_jobs, account_factory):
+    # the job is still queued when the lost answer is first checked: one look right away would find
+    # no audit, queue the batch again and send it twice
+    helpdesk, front = queued_jobs
+    account, ids, batch = lost_urgent_batch(helpdesk, front, account_factory, 5)
     for _ in range(5):
         account.sync(resources=False)
         if account.writer.batch_counts(batch) == {"sent": 5}:
             break
     assert account.writer.batch_counts(batch) == {"sent": 5}
     assert len([s for s in front.seen if s[0] == "PUT" and "update_many" in s[1]]) == 1, "never sent twice"
-    conn = helpdesk.db_connection()
-    audits = conn.execute(f"SELECT count(*) FROM audits WHERE ticket_id IN ({','.join(map(str, ids))}) "
-                          "AND metadata LIKE '%console_op_id%'").fetchone()[0]
-    conn.close()
-    assert audits == 5
+    assert console_audits(helpdesk, ids) == 5
 
 
 @pytest.mark.parametrize("queued_jobs", [4.0], indirect=True)
@@ -84,13 +95,7 @@ def test_a_lost_job_slower_than_the_looks_is_sent_again_but_lands_once_and_is_no
     """The job outlasts the looks: the batch goes again, its second job finds the tickets changed by
     the first, and each 409 is read in the audits as our own earlier attempt, not a conflict."""
     helpdesk, front = queued_jobs
-    ids = [helpdesk.create_ticket(subject=f"Refund {i}")["id"] for i in range(3)]
-    helpdesk.wait_exportable()
-    account = account_factory(helpdesk, url=front.url)
-    account.sync()
-    _change, batch = account.writer.enqueue_batch({i: account.writer.cached_updated_at(i) for i in ids},
-                                                  {"priority": "urgent"})
-    front.add(Fault("reset_after", method="PUT", path="/update_many"))
+    account, ids, batch = lost_urgent_batch(helpdesk, front, account_factory, 3)
     for _ in range(12):
         account.sync(resources=False)
         if account.writer.batch_counts(batch) == {"sent": 3}:
@@ -100,11 +105,7 @@ def test_a_lost_job_slower_than_the_looks_is_sent_again_but_lands_once_and_is_no
     assert not account.writer.list_conflicts(), "our own earlier attempt is never a conflict"
     puts = [s for s in front.seen if s[0] == "PUT" and "update_many" in s[1]]
     assert len(puts) > 1, "the looks gave up before the job ran: sent again (entries ready apart may go apart)"
-    conn = helpdesk.db_connection()
-    audits = conn.execute(f"SELECT count(*) FROM audits WHERE ticket_id IN ({','.join(map(str, ids))}) "
-                          "AND metadata LIKE '%console_op_id%'").fetchone()[0]
-    conn.close()
-    assert audits == 3, "applied once"
+    assert console_audits(helpdesk, ids) == 3, "applied once"
     assert {priority for _status, priority in server_tickets(helpdesk, ids).values()} == {"urgent"}
 
 
