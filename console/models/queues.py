@@ -36,10 +36,14 @@ class Queue:
 OUTBOX_OPEN_STATES = ("queued", "sending", "failed", "conflict")
 
 
-def queue_ticket_ids(reader, queue, sort_key: str = "updated_at", descending: bool = True) -> list[int]:
-    """The ticket ids a queue shows, in order (blocking SQLite: ``console.ops.queues`` runs it off the GUI thread)."""
+def queue_ticket_ids(reader, queue, sort_key: str = "updated_at", descending: bool = True, *,
+                     limit: int | None = None, start: int = 0) -> list[int]:
+    """The ticket ids a queue shows, in order (blocking SQLite: ``console.ops.queues`` runs it off the GUI thread);
+    with ``limit``, only that many from row ``start``."""
     if queue.kind == "queue":
-        return reader.ticket_ids_for_queue(queue.spec, sort_key, descending)
+        return reader.ticket_ids_for_queue(queue.spec, sort_key, descending, limit=limit, start=start)
+    if limit is not None:   # the local kinds are small: their whole list, cut
+        return queue_ticket_ids(reader, queue, sort_key, descending)[start:start + limit]
     if queue.kind == "drafts":
         ids = {d.ticket_id for d in reader.list_drafts() if d.ticket_id}
     elif queue.kind == "outbox":

@@ -23,6 +23,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import chain
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QMetaMethod, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -61,7 +62,6 @@ class IdOffer:
             reordered = [t for t in shown if t in staying] != [t for t in ids if t in staying]
         return cls(shown, ids, frozenset(had - has), len(has - had), reordered,
                    any(t < 0 for t in had ^ has))
-
 
 
 @dataclass(frozen=True)
@@ -129,6 +129,7 @@ class TicketListModel(QAbstractTableModel):
         self._names: dict[int, str] = {}
         self.departed: set[int] = set()          # shown, but no longer in the queue (greyed)
         self._pending: list[int] | None = None   # a newer id query not applied yet
+        self._settled: range | None = None       # rows of a new order known yet (show_head); the others "…"
         self._custom_statuses: dict[int, CustomStatus] = {}
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
@@ -187,12 +188,15 @@ class TicketListModel(QAbstractTableModel):
 
     def _set_ids(self, ids: list[int]) -> None:
         self._ids = list(ids)
+        self._settled = None
         self._row_index = None   # built on first use: a queue switch never pays for it
 
     @property
     def _row_of(self) -> dict[int, int]:
         if self._row_index is None:
             self._row_index = {tid: row for row, tid in enumerate(self._ids)}
+            if self._settled is not None:   # a ticket of the screenful may also sit, hidden, on a "…" row
+                self._row_index.update((self._ids[row], row) for row in self._settled)
         return self._row_index
 
     def _find_row(self, ticket_id: int | None) -> int:
@@ -208,8 +212,9 @@ class TicketListModel(QAbstractTableModel):
         for row in rows or ():
             self._rows[row["id"]] = row
         greyed, self.departed, self._pending = self.departed, set(), None
+        settling, self._settled = self._settled is not None, None
         if new_ids == self._ids:
-            if greyed and self._ids:
+            if (greyed or settling) and self._ids:
                 self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
             return
         self.layoutAboutToBeChanged.emit()
@@ -224,6 +229,50 @@ class TicketListModel(QAbstractTableModel):
             new.append(self.index(row, index.column()) if row >= 0 else QModelIndex())
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
+
+    def show_head(self, start: int, head: list[int], rows: list[dict[str, Any]]) -> None:
+        """A new order's screenful (``head``, from row ``start``) ahead of the whole order, which
+        ``reload_ids`` brings: the other rows show "…" meanwhile. No pass over the queue's ids (125k
+        of them cost the GUI thread 10+ ms): the rows around the screenful keep their old tickets,
+        hidden, and a selected ticket stays selected, in the screenful or parked on a "…" row."""
+        for row in rows:
+            self._rows[row["id"]] = row
+        ids = self._ids
+        start = min(start, len(ids))
+        end = start + len(head)
+        new_ids = ids[:start] + head + ids[end:]
+        at = {tid: start + i for i, tid in enumerate(head)}
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        held = sorted({i.row() for i in old if 0 <= i.row() < len(ids)})
+        taken = {r for r in held if not start <= r < end}
+        free = (r for r in chain(range(end, len(new_ids)), range(start - 1, -1, -1)) if r not in taken)
+        moved: dict[int, int] = {}
+        for row in held:
+            tid = ids[row]
+            if tid in at:
+                moved[row] = at[tid]
+            elif start <= row < end:   # its row now shows another ticket: park it on a hidden one
+                park = moved[row] = next(free)
+                new_ids[park] = tid
+            else:
+                moved[row] = row
+        self._ids, self._row_index, self._settled = new_ids, None, range(start, end)
+        self.changePersistentIndexList(old, [self.index(moved[i.row()], i.column()) if i.row() in moved
+                                             else QModelIndex() for i in old])
+        self.layoutChanged.emit()
+
+    @property
+    def settling(self) -> bool:
+        """Whether only a screenful of the order is known (``show_head``)."""
+        return self._settled is not None
+
+    def settle(self) -> None:
+        """Show every row as it stands (the whole order could not be read)."""
+        if self._settled is not None:
+            self._settled = None
+            if self._ids:
+                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
 
     # -- a list that stays put ------------------------------------------------------------
 
@@ -370,6 +419,8 @@ class TicketListModel(QAbstractTableModel):
         """Row ``row``'s cell texts in column order, then its seen flag; None if the ticket vanished.
 
         What ``data()`` answers, without a Qt call per role: the list's delegate paints from it."""
+        if self._settled is not None and row not in self._settled:
+            return None   # its place in the new order is not known yet
         tid = self._ids[row]
         minute = int(time.monotonic() // 60)
         if minute != self._texts_minute:   # "updated" and "waiting" texts age: reformat once a minute

@@ -5,6 +5,7 @@
     queues.counts_changed.connect(...)      # ({queue key: count}, QueueCounts): the one source of counts
     queues.ids(queue, sort_key, descending, done=model.reload_ids)
     queues.first_rows(queue, sort_key, descending, count, done=...)   # a queue's first screen, to warm it
+    queues.head(queue, sort_key, descending, count, start=, done=)   # a new sort's screenful, first
     queues.load_resources()   # then the counts; refresh_counts() again after a change
 
 Counts (queue badges, the status bar's "N to send" and conflicts, the tray) come from here only,
@@ -50,12 +51,24 @@ def prepared_queue(reader, queue, sort_key: str, descending: bool, count: int, s
                    ) -> tuple[list, list, dict, dict]:
     """A queue's ids, ``count`` list rows from row ``start``, their people's names and queued field changes."""
     ids = queue_ticket_ids(reader, queue, sort_key, descending)
-    rows = reader.tickets_by_ids(ids[start:start + count])
+    return (ids, *screen_rows(reader, ids[start:start + count]))
+
+
+def queue_head(reader, queue, sort_key: str, descending: bool, count: int, start: int) -> tuple[list, list, dict, dict]:
+    """``count`` ids of a queue from row ``start`` (a few rows of the sort's index, not the whole
+    queue), with their list rows, their people's names and queued field changes."""
+    head = queue_ticket_ids(reader, queue, sort_key, descending, limit=count, start=start)
+    return (head, *screen_rows(reader, head))
+
+
+def screen_rows(reader, ids: list[int]) -> tuple[list, dict, dict]:
+    """List rows for a screenful of ids, their people's names and queued field changes."""
+    rows = reader.tickets_by_ids(ids)
     waits = reader.waiting_since([r["id"] for r in rows])   # as the list's own batches read them
     for r in rows:
         r["_waiting_since"] = waits.get(r["id"])
     people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
-    return ids, rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
+    return rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
 
 
 def first_rows(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, dict, dict]:
@@ -187,6 +200,13 @@ class QueueOps(QObject):
 
     def note(self, key: str | None) -> str:
         return self.notes.get(key or "", "")
+
+    def head(self, queue, sort_key: str, descending: bool, count: int, *, start: int,
+             done: Callable[[tuple], None], failed: Callable[[Exception], None] | None = None) -> None:
+        """``done(queue_head(...))``: a screenful of a queue in a new order, in a fraction of the whole
+        order's time (ask for that beside it: this is what the agent sees meanwhile)."""
+        self.runner.read(lambda reader: queue_head(reader, queue, sort_key, descending, count, start),
+                         done=done, failed=failed or (lambda _exc: None))
 
     def prepare(self, queue, sort_key: str, descending: bool, count: int, *,
                 done: Callable[[tuple], None], start: int = 0,

@@ -134,8 +134,12 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
         return sql, params
 
     def ticket_ids_for_queue(self, queue: QueueSpec, sort_key: str = "updated_at",
-                             descending: bool = True) -> list[int]:
+                             descending: bool = True, *, limit: int | None = None, start: int = 0) -> list[int]:
+        """The queue's ids in order; with ``limit``, only that many from row ``start`` (a screenful
+        walks the sort's index instead of the whole queue: ~0.1 ms instead of 50 for 125k tickets)."""
         sql, params = self.queue_sql(queue, sort_key, descending)
+        if limit is not None:
+            return [r[0] for r in self._all(f"{sql} LIMIT ? OFFSET ?", [*params, limit, start])]
         # one JSON array instead of a Python tuple per row: ~2.5x faster for a 12k-ticket queue;
         # the aggregate keeps the ordered subquery's order (SQLite never flattens it into an aggregate)
         row = self._one(f"SELECT json_group_array(id) FROM ({sql})", params)

@@ -84,7 +84,9 @@ def test_ids_come_back_in_queue_order(workspace):
     for spec in (QueueSpec(), QueueSpec(unassigned=True, statuses=UNSOLVED), QueueSpec(statuses=("open",))):
         for key in ("updated_at", "id", "requester", "department"):
             sql, params = reader.queue_sql(spec, key, True)
-            assert reader.ticket_ids_for_queue(spec, key, True) == [r[0] for r in reader._all(sql, params)]
+            ids = [r[0] for r in reader._all(sql, params)]
+            assert reader.ticket_ids_for_queue(spec, key, True) == ids
+            assert reader.ticket_ids_for_queue(spec, key, True, limit=5, start=3) == ids[3:8]
 
 
 # -- sorting by every column ------------------------------------------------------------------
@@ -139,6 +141,118 @@ def test_a_sort_keeps_the_current_and_selected_tickets(qtbot, main_window):
     qtbot.waitUntil(lambda: model.sort_key == "subject" and model.ticket_ids() != before)
     assert model.ticket_id_at(view.currentIndex().row()) == current
     assert {model.ticket_id_at(i.row()) for i in view.selectionModel().selectedRows()} == selected
+
+
+def _window_on_big_cache(qtbot, tmp_path, tickets: int = 3000):
+    from console.views.main_window import MainWindow
+    from tests.views.conftest import open_desk
+
+    cache = tmp_path / "big.sqlite"
+    _big_cache(cache, tickets)
+    desk = open_desk(cache, 7)
+    window = MainWindow(desk.workspace())
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitExposed(window)
+    qtbot.waitUntil(lambda: window.ticket_model.cached_rows > 0)   # the pane lists the departments
+    assert window.queue_pane.select_key("group:1")
+    qtbot.waitUntil(lambda: window.ticket_model.queue is not None and window.ticket_model.queue.key == "group:1")
+    desk.settle(qtbot)
+    return desk, window
+
+
+def _close(qtbot, desk, window) -> None:
+    from tests.views.conftest import close_desk
+
+    window.close()
+    desk.settle(qtbot, quiet_ms=30)
+    close_desk(desk)
+
+
+def _held(monkeypatch, queues, name: str) -> list:
+    """Answers of ``queues.<name>`` held back (``(done, answer)``) until the test hands them over."""
+    held: list = []
+    real = getattr(queues, name)
+
+    def holding(*args, done, **kwargs):
+        real(*args, done=lambda answer: held.append((done, answer)), **kwargs)
+    monkeypatch.setattr(queues, name, holding)
+    return held
+
+
+def test_a_sort_paints_the_rows_in_view_before_the_whole_order_and_keeps_the_selection(qtbot, tmp_path, monkeypatch):
+    """The screenful comes from a few rows of the sort's index; the whole order (50 ms on a 125k-ticket
+    queue) follows. Meanwhile the rows out of view show "…", and the selection stays on its tickets."""
+    desk, window = _window_on_big_cache(qtbot, tmp_path)
+    model, view = window.ticket_model, window.ticket_list
+    expected = desk.reader.ticket_ids_for_queue(model.queue.spec, "subject", False)
+    count = view.visible_rows()
+    assert len(expected) > 3 * count
+    shown = model.ticket_ids()
+    current = next(t for t in shown[:count] if t not in expected[:count])   # it leaves the screen
+    landing = expected[7]                                                    # it comes onto it
+    view.select_row(shown.index(current))
+    view.selectionModel().select(model.index(model.row_of(landing), 0), view.selectionModel().SelectionFlag.Select
+                                 | view.selectionModel().SelectionFlag.Rows)
+    held = _held(monkeypatch, view._queues, "ids")
+    view.sortByColumn(column("subject"), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.settling)
+    assert [model.ticket_id_at(r) for r in range(count)] == expected[:count]
+    assert all(model.cell_texts(r) is not None for r in range(count))
+    assert model.rowCount() == len(expected)
+    assert model.data(model.index(count + 3, column("subject"))) == "…"
+    assert model.ticket_id_at(view.currentIndex().row()) == current
+    assert view.currentIndex().row() >= count, "parked out of the screenful, not on another ticket's row"
+    selected = {model.ticket_id_at(i.row()) for i in view.selectionModel().selectedRows()}
+    assert selected == {current, landing} and model.row_of(landing) == 7
+    view.viewport().repaint()   # paints the "…" rows too
+    qtbot.waitUntil(lambda: bool(held))
+    monkeypatch.undo()
+    for done, answer in held:
+        done(answer)
+    assert not model.settling and model.ticket_ids() == expected
+    assert model.ticket_id_at(view.currentIndex().row()) == current
+    assert {model.ticket_id_at(i.row()) for i in view.selectionModel().selectedRows()} == {current, landing}
+    assert model.data(model.index(count + 3, column("subject"))) != "…"
+    _close(qtbot, desk, window)
+
+
+def test_a_screenful_that_comes_after_the_whole_order_is_not_shown(qtbot, tmp_path, monkeypatch):
+    desk, window = _window_on_big_cache(qtbot, tmp_path)
+    model, view = window.ticket_model, window.ticket_list
+    expected = desk.reader.ticket_ids_for_queue(model.queue.spec, "subject", False)
+    held = _held(monkeypatch, view._queues, "head")
+    view.sortByColumn(column("subject"), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: bool(held) and model.ticket_ids() == expected)
+    monkeypatch.undo()
+    for done, answer in held:
+        done(answer)
+    assert not model.settling and model.ticket_ids() == expected
+    assert model.data(model.index(model.rowCount() - 1, column("subject"))) != "…"
+    _close(qtbot, desk, window)
+
+
+def test_a_sort_whose_whole_order_cannot_be_read_says_so_and_hides_nothing(qtbot, tmp_path, monkeypatch):
+    desk, window = _window_on_big_cache(qtbot, tmp_path)
+    model, view, queues = window.ticket_model, window.ticket_list, window.ticket_list._queues
+    messages: list = []
+    queues.runner.bus.message.connect(lambda text, level: messages.append((level, text)))
+    whole: list = []   # the whole order's failure callback: it fails once the screenful is shown
+    monkeypatch.setattr(queues, "ids", lambda *_a, failed=None, **_k: whole.append(failed))
+    real_head = queues.head
+
+    def head(*args, done, **kwargs):
+        def shown(answer) -> None:
+            done(answer)
+            whole[-1](OSError("disk I/O error"))
+        real_head(*args, done=shown, **kwargs)
+    monkeypatch.setattr(queues, "head", head)
+    view.sortByColumn(column("subject"), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: bool(messages))
+    assert messages == [("error", "Cannot sort this queue: disk I/O error")]
+    assert not model.settling
+    assert model.data(model.index(model.rowCount() - 1, column("subject"))) != "…"
+    _close(qtbot, desk, window)
 
 
 # -- the window as agents see it ---------------------------------------------------------------
