@@ -253,8 +253,10 @@ class TicketListModel(QAbstractTableModel):
             if tid in at:
                 moved[row] = at[tid]
             elif start <= row < end:   # its row now shows another ticket: park it on a hidden one
-                park = moved[row] = next(free)
-                new_ids[park] = tid
+                park = next(free, None)   # none (the queue shrank meanwhile): it is no longer selected
+                if park is not None:
+                    moved[row] = park
+                    new_ids[park] = tid
             else:
                 moved[row] = row
         self._ids, self._row_index, self._settled = new_ids, None, range(start, end)
