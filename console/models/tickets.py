@@ -161,8 +161,7 @@ class TicketListModel(QAbstractTableModel):
             # only the cells' texts name the status: the fetched rows stay (refetching every visible row
             # on the GUI thread when a sync replaced the statuses stalled it 100-300 ms)
             self._texts.clear()
-            if self._ids:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+            self._repaint_all()
 
     def _status_text(self, t: dict[str, Any]) -> str:
         custom = custom_status_of(t, self._custom_statuses)
@@ -214,8 +213,8 @@ class TicketListModel(QAbstractTableModel):
         greyed, self.departed, self._pending = self.departed, set(), None
         settling, self._settled = self._settled is not None, None
         if new_ids == self._ids:
-            if (greyed or settling) and self._ids:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+            if greyed or settling:
+                self._repaint_all()
             return
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
@@ -273,8 +272,7 @@ class TicketListModel(QAbstractTableModel):
         """Show every row as it stands (the whole order could not be read)."""
         if self._settled is not None:
             self._settled = None
-            if self._ids:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+            self._repaint_all()
 
     # -- a list that stays put ------------------------------------------------------------
 
@@ -338,13 +336,17 @@ class TicketListModel(QAbstractTableModel):
         if ticket_ids is None:
             self._rows.clear()
             self._texts.clear()
-            if self._ids:
-                self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
+            self._repaint_all()
             return
         for tid in ticket_ids:
             self._rows.pop(tid, None)
             self._texts.pop(tid, None)
         self._repaint_rows(ticket_ids)
+
+    def _repaint_all(self) -> None:
+        """One ``dataChanged`` over every row (the view repaints what of it it shows)."""
+        if self._ids:
+            self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
 
     def _repaint_rows(self, ticket_ids) -> None:
         """One ``dataChanged`` over the rows of these tickets (the view repaints what of it it shows):
