@@ -4,7 +4,9 @@ Like Anki's browser table: the model holds only the queue's ticket ids (one inde
 rows are fetched by id in batches (``BATCH``) the first time a view asks for them, and kept in
 a row cache that ``mark_stale(ids)`` invalidates. Requester/assignee names come with each
 batch, and each row's cell texts are formatted once (painting only looks them up). Field
-changes still in the outbox are shown at once (the status cell says "⏳ queued"). Sorting
+changes still in the outbox are shown at once (the status cell says "⏳ queued"). A screenful read
+off the GUI thread comes formatted there too (``screen_maker``: a ``Screen``), so a queue switch
+or a sort paints without formatting a row. Sorting
 re-runs the id query: off the GUI thread when someone listens to ``ids_requested`` (the main
 window does), in place otherwise. Every column sorts (requester, department and assignee by
 name). Unseen (new or changed) tickets are bold with a dot. Waiting = the requester's wait: since
@@ -21,6 +23,7 @@ moved) stay visible and greyed (``departed``), and what is new or re-sorted wait
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import chain
@@ -108,6 +111,53 @@ def with_queued(rows: list[dict[str, Any]], queued: dict[int, dict]) -> list[dic
     return rows
 
 
+def minute_now() -> int:
+    """The minute cell texts are formatted in ("updated" and "waiting" age: reformatted once a minute)."""
+    return int(time.monotonic() // 60)
+
+
+def row_texts(t: dict[str, Any], names: dict[int, str], group_names: dict[int, str],
+              statuses: dict[int, CustomStatus], now: datetime) -> tuple:
+    """Every cell's text for one list row, in column order, then its seen flag (pure: any thread)."""
+    updated = parse_api_time(t["updated_at"])
+    if updated is None:
+        updated_text = waiting = ""
+    else:
+        local = updated.astimezone()
+        same_day = local.date() == now.astimezone().date()
+        updated_text = f"{local.hour:02d}:{local.minute:02d}" if same_day else local.date().isoformat()
+        since = t.get("_waiting_since")
+        waiting = human_age(datetime.fromtimestamp(since, UTC), now) \
+            if since is not None and t["status"] in WAITING_STATUSES else ""
+    requester, assignee, group = t["requester_id"], t["assignee_id"], t["group_id"]
+    custom = custom_status_of(t, statuses)
+    status = custom.label if custom is not None and not custom.default else (t["status"] or "")
+    cells = {
+        "id": ("new" if t["id"] < 0 else f"● {t['id']}" if not t["seen"] else str(t["id"])),
+        "subject": t["subject"] or "",
+        "requester": names.get(requester, "") if requester else "",
+        "status": status + (" ⏳" if t.get("_queued") else "")
+        if t["id"] > 0 else NOT_YET,   # a new ticket still in the outbox (console/store/local_tickets.py)
+        "priority": t["priority"] or "",
+        "department": group_names.get(group, "") if group else "",
+        "assignee": names.get(assignee, "—") if assignee else "—",
+        "updated": updated_text,
+        "waiting": waiting,
+    }
+    return (*(cells[c.key] for c in COLUMNS), t["seen"])
+
+
+@dataclass(frozen=True)
+class Screen:
+    """A screenful of list rows made ready off the GUI thread (``TicketListModel.screen_maker``): the
+    rows (queued field changes applied), their people's names, and each row's cell texts by ticket
+    id, formatted for the model state ``stamp`` names (texts of an older state are not used)."""
+    rows: list[dict[str, Any]]
+    names: dict[int, str]
+    texts: dict[int, tuple]
+    stamp: tuple[int, int]   # (the model's formatting version, the minute)
+
+
 class TicketListModel(QAbstractTableModel):
     """Ticket ids of one queue, rows fetched lazily from a ``CacheReader``."""
 
@@ -124,6 +174,7 @@ class TicketListModel(QAbstractTableModel):
         self._rows: dict[int, dict[str, Any]] = {}
         self._texts: dict[int, tuple] = {}   # ticket id -> formatted cells + seen flag
         self._texts_minute = 0
+        self._format_version = 0   # bumped when department names or custom statuses change (Screen.stamp)
         self._bold = QFont()
         self._bold.setBold(True)
         self._names: dict[int, str] = {}
@@ -152,33 +203,57 @@ class TicketListModel(QAbstractTableModel):
 
     def set_group_names(self, names: dict[int, str]) -> None:
         """Departments changed: their names here."""
-        self._group_names = dict(names)
+        if names != self._group_names:
+            self._group_names = dict(names)   # replaced, never changed in place: screen_maker reads it
+            self._format_version += 1
 
     def set_custom_statuses(self, statuses: dict[int, CustomStatus]) -> None:
         """The account's custom statuses: a ticket in one (other than its category's default) shows its name."""
         if statuses != self._custom_statuses:
-            self._custom_statuses = dict(statuses)
+            self._custom_statuses = dict(statuses)   # replaced, never changed in place: screen_maker reads it
+            self._format_version += 1
             # only the cells' texts name the status: the fetched rows stay (refetching every visible row
             # on the GUI thread when a sync replaced the statuses stalled it 100-300 ms)
             self._texts.clear()
             self._repaint_all()
 
-    def _status_text(self, t: dict[str, Any]) -> str:
-        custom = custom_status_of(t, self._custom_statuses)
-        return custom.label if custom is not None and not custom.default else (t["status"] or "")
-
-    def set_queue(self, queue, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
-        """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread, ``rows``
-        (list rows, queued changes applied) when it read the first screenful too."""
+    def set_queue(self, queue, ids: list[int] | None = None, screen: Screen | None = None) -> None:
+        """Show ``queue``; ``ids`` when the caller already ran the id query off the GUI thread, ``screen``
+        when it read the first screenful too."""
         self.beginResetModel()
         self._queue = queue
         self._rows.clear()
         self._texts.clear()
         self.departed, self._pending = set(), None
         self._set_ids(ids if ids is not None else self._query_ids())
-        for row in rows or ():
-            self._rows[row["id"]] = row
+        if screen is not None:
+            self._take(screen)
         self.endResetModel()
+
+    def screen_maker(self) -> Callable[[list[dict[str, Any]], dict[int, str], dict[int, dict]], Screen]:
+        """``make(rows, names, queued)``, to run off the GUI thread: a ``Screen`` of those list rows,
+        formatted as the model formats them now (it reads only what the model replaces, never changes)."""
+        group_names, statuses, now, version = self._group_names, self._custom_statuses, self.now, self._format_version
+
+        def make(rows: list[dict[str, Any]], names: dict[int, str], queued: dict[int, dict]) -> Screen:
+            minute, moment = minute_now(), now()
+            rows = with_queued(rows, queued)
+            return Screen(rows, names, {r["id"]: row_texts(r, names, group_names, statuses, moment) for r in rows},
+                          (version, minute))
+        return make
+
+    def _take(self, screen: Screen) -> None:
+        """Hold a screenful's rows, learn its names, and use its texts while they are current (a
+        minute later ``cell_texts`` formats them again)."""
+        self._names.update(screen.names)
+        for row in screen.rows:
+            self._rows[row["id"]] = row
+        version, minute = screen.stamp
+        if version == self._format_version:
+            if minute != self._texts_minute:
+                self._texts.clear()
+                self._texts_minute = minute
+            self._texts.update(screen.texts)
 
     def _query_ids(self) -> list[int]:
         if self._queue is None:
@@ -204,12 +279,9 @@ class TicketListModel(QAbstractTableModel):
         except ValueError:
             return -1
 
-    def reload_ids(self, ids: list[int] | None = None, rows: list[dict[str, Any]] | None = None) -> None:
-        """Re-read which tickets the queue holds, keeping selection and current row by ticket id;
-        ``rows``: list rows read with the ids (``preview_rows``), shown without another query."""
+    def reload_ids(self, ids: list[int] | None = None) -> None:
+        """Re-read which tickets the queue holds, keeping selection and current row by ticket id."""
         new_ids = ids if ids is not None else self._query_ids()
-        for row in rows or ():
-            self._rows[row["id"]] = row
         greyed, self.departed, self._pending = self.departed, set(), None
         settling, self._settled = self._settled is not None, None
         if new_ids == self._ids:
@@ -229,13 +301,12 @@ class TicketListModel(QAbstractTableModel):
         self.changePersistentIndexList(old, new)
         self.layoutChanged.emit()
 
-    def show_head(self, start: int, head: list[int], rows: list[dict[str, Any]]) -> None:
+    def show_head(self, start: int, head: list[int], screen: Screen) -> None:
         """A new order's screenful (``head``, from row ``start``) ahead of the whole order, which
         ``reload_ids`` brings: the other rows show "…" meanwhile. No pass over the queue's ids (125k
         of them cost the GUI thread 10+ ms): the rows around the screenful keep their old tickets,
         hidden, and a selected ticket stays selected, in the screenful or parked on a "…" row."""
-        for row in rows:
-            self._rows[row["id"]] = row
+        self._take(screen)
         ids = self._ids
         start = min(start, len(ids))
         end = start + len(head)
@@ -393,31 +464,7 @@ class TicketListModel(QAbstractTableModel):
 
     def _row_texts(self, t: dict[str, Any]) -> tuple:
         """Every cell's text for one ticket (formatted once, then looked up by paints) + the seen flag."""
-        now = self.now()
-        updated = parse_api_time(t["updated_at"])
-        if updated is None:
-            updated_text = waiting = ""
-        else:
-            local = updated.astimezone()
-            same_day = local.date() == now.astimezone().date()
-            updated_text = f"{local.hour:02d}:{local.minute:02d}" if same_day else local.date().isoformat()
-            since = t.get("_waiting_since")
-            waiting = human_age(datetime.fromtimestamp(since, UTC), now) \
-                if since is not None and t["status"] in WAITING_STATUSES else ""
-        names, requester, assignee, group = self._names, t["requester_id"], t["assignee_id"], t["group_id"]
-        cells = {
-            "id": ("new" if t["id"] < 0 else f"● {t['id']}" if not t["seen"] else str(t["id"])),
-            "subject": t["subject"] or "",
-            "requester": names.get(requester, "") if requester else "",
-            "status": self._status_text(t) + (" ⏳" if t.get("_queued") else "")
-            if t["id"] > 0 else NOT_YET,   # a new ticket still in the outbox (console/store/local_tickets.py)
-            "priority": t["priority"] or "",
-            "department": self._group_names.get(group, "") if group else "",
-            "assignee": names.get(assignee, "—") if assignee else "—",
-            "updated": updated_text,
-            "waiting": waiting,
-        }
-        return (*(cells[c.key] for c in COLUMNS), t["seen"])
+        return row_texts(t, self._names, self._group_names, self._custom_statuses, self.now())
 
     def cell_texts(self, row: int) -> tuple | None:
         """Row ``row``'s cell texts in column order, then its seen flag; None if the ticket vanished.
@@ -426,7 +473,7 @@ class TicketListModel(QAbstractTableModel):
         if self._settled is not None and row not in self._settled:
             return None   # its place in the new order is not known yet
         tid = self._ids[row]
-        minute = int(time.monotonic() // 60)
+        minute = minute_now()
         if minute != self._texts_minute:   # "updated" and "waiting" texts age: reformat once a minute
             self._texts.clear()
             self._texts_minute = minute
@@ -437,17 +484,6 @@ class TicketListModel(QAbstractTableModel):
                 return None
             texts = self._texts[tid] = self._row_texts(ticket)
         return texts
-
-    def preview_texts(self, rows: list[dict[str, Any]], names: dict[int, str], queued: dict | None = None
-                      ) -> list[tuple]:
-        """Cell texts (as ``cell_texts``) for rows of a queue not shown yet (``ops.queues.first_rows``)."""
-        return [self._row_texts(r) for r in self.preview_rows(rows, names, queued)]
-
-    def preview_rows(self, rows: list[dict[str, Any]], names: dict[int, str], queued: dict | None = None
-                     ) -> list[dict[str, Any]]:
-        """Rows of a queue not shown yet as ``set_queue(rows=)`` takes them (their names learnt)."""
-        self._names.update(names)
-        return with_queued(rows, queued or {})
 
     # -- Qt model API -----------------------------------------------------------------------
 

@@ -4,8 +4,8 @@
     queues.resources_changed.connect(...)   # Resources: departments, agents, views, custom statuses
     queues.counts_changed.connect(...)      # ({queue key: count}, QueueCounts): the one source of counts
     queues.ids(queue, sort_key, descending, done=model.reload_ids)
-    queues.first_rows(queue, sort_key, descending, count, done=...)   # a queue's first screen, to warm it
-    queues.head(queue, sort_key, descending, count, start=, done=)   # a new sort's screenful, first
+    queues.prepare(queue, sort_key, descending, count, screen=model.screen_maker(), done=...)   # ids + a screen
+    queues.head(queue, sort_key, descending, count, start=, screen=..., done=)   # a new sort's screenful, first
     queues.load_resources()   # then the counts; refresh_counts() again after a change
 
 Counts (queue badges, the status bar's "N to send" and conflicts, the tray) come from here only,
@@ -32,6 +32,7 @@ from .sync import NoSync
 COUNT_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.DEPARTMENTS | Kind.VIEWS \
     | Kind.MEMBERSHIPS
 RESOURCE_KINDS = Kind.DEPARTMENTS | Kind.VIEWS | Kind.MEMBERSHIPS | Kind.USERS | Kind.CUSTOM_STATUSES
+ScreenMaker = Callable[[list, dict, dict], Any]   # (rows, names, queued) -> what the list shows (a models.tickets.Screen)
 
 
 @dataclass(frozen=True)
@@ -69,11 +70,6 @@ def screen_rows(reader, ids: list[int]) -> tuple[list, dict, dict]:
         r["_waiting_since"] = waits.get(r["id"])
     people = sorted({p for r in rows for p in (r["requester_id"], r["assignee_id"]) if p is not None})
     return rows, (reader.user_names(people) if people else {}), reader.pending_fields([r["id"] for r in rows])
-
-
-def first_rows(reader, queue, sort_key: str, descending: bool, count: int) -> tuple[list, dict, dict]:
-    """The first ``count`` list rows of a queue, their people's names and queued field changes."""
-    return prepared_queue(reader, queue, sort_key, descending, count)[1:]
 
 
 def view_counts(reader, views: list[dict], me: int | None) -> dict[str, int]:
@@ -201,17 +197,22 @@ class QueueOps(QObject):
     def note(self, key: str | None) -> str:
         return self.notes.get(key or "", "")
 
-    def head(self, queue, sort_key: str, descending: bool, count: int, *, start: int,
+    def head(self, queue, sort_key: str, descending: bool, count: int, *, start: int, screen: ScreenMaker,
              done: Callable[[tuple], None], failed: Callable[[Exception], None] | None = None) -> None:
-        """``done(queue_head(...))``: a screenful of a queue in a new order, in a fraction of the whole
-        order's time (ask for that beside it: this is what the agent sees meanwhile)."""
-        self.runner.read(lambda reader: queue_head(reader, queue, sort_key, descending, count, start),
-                         done=done, failed=failed or (lambda _exc: None))
+        """``done((head, screen(rows, names, queued)))``: a screenful of a queue in a new order, in a
+        fraction of the whole order's time (ask for that beside it: this is what the agent sees
+        meanwhile). ``screen`` makes the rows ready to show, off the GUI thread too."""
+        def work(reader) -> tuple:
+            head, rows, names, queued = queue_head(reader, queue, sort_key, descending, count, start)
+            return head, screen(rows, names, queued)
+        self.runner.read(work, done=done, failed=failed or (lambda _exc: None))
 
-    def prepare(self, queue, sort_key: str, descending: bool, count: int, *,
+    def prepare(self, queue, sort_key: str, descending: bool, count: int, *, screen: ScreenMaker,
                 done: Callable[[tuple], None], start: int = 0,
                 failed: Callable[[Exception], None] | None = None) -> None:
-        """``done((ids, rows, names, queued))``: what showing ``queue`` needs, read off the GUI thread
-        (the rows from row ``start``: the screenful the list shows)."""
-        self.runner.read(lambda reader: prepared_queue(reader, queue, sort_key, descending, count, start),
-                         done=done, failed=failed or (lambda _exc: None))
+        """``done((ids, screen(rows, names, queued)))``: what showing ``queue`` needs, read and made
+        ready off the GUI thread (the rows from row ``start``: the screenful the list shows)."""
+        def work(reader) -> tuple:
+            ids, rows, names, queued = prepared_queue(reader, queue, sort_key, descending, count, start)
+            return ids, screen(rows, names, queued)
+        self.runner.read(work, done=done, failed=failed or (lambda _exc: None))

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 )
 from shiboken6 import isValid
 
-from console.models.tickets import COLUMNS, IdOffer, TicketIdRole, TicketListModel
+from console.models.tickets import COLUMNS, IdOffer, Screen, TicketIdRole, TicketListModel
 from console.store import Change, Kind
 
 SUBJECT = next(i for i, c in enumerate(COLUMNS) if c.key == "subject")
@@ -205,9 +205,14 @@ class TicketListView(QTableView):
         self._resorts = 0   # sorts asked for: a late screenful of an older one is not shown
         self._first_ticket = QTimer(self, singleShot=True, interval=FIRST_TICKET_SETTLE_MS)
         self._first_ticket.timeout.connect(self._request_current)
+        # a warmed queue's ids are checked once the agent stops flipping (the check's Python work on a
+        # read lane took the GIL from the switch's paint: ~1.4 ms of a 15 ms switch), and offered, so
+        # a change that landed meanwhile never moves the rows the agent just started reading
+        self._check_ids = QTimer(self, singleShot=True, interval=FIRST_TICKET_SETTLE_MS)
+        self._check_ids.timeout.connect(self.offer_ids)
         self._ids_timer = QTimer(self, singleShot=True, interval=250)
         self._ids_timer.timeout.connect(self.offer_ids)
-        self._prepared: dict[tuple, tuple[list[int], list]] = {}   # (queue, sort, descending) -> ids, rows
+        self._prepared: dict[tuple, tuple[list[int], Screen]] = {}   # (queue, sort, descending) -> ids, screen
         self._prepared_generation = 0
         self._warm_queues: list = []
         self._rewarm = QTimer(self, singleShot=True, interval=REWARM_MS)
@@ -263,6 +268,7 @@ class TicketListView(QTableView):
         model = self.model()
         self._generation += 1
         generation = self._generation
+        self._check_ids.stop()
         if queue is None or self._queues is None:
             model.set_queue(queue)
             self._after_switch(queue)
@@ -271,9 +277,9 @@ class TicketListView(QTableView):
         sort_key, descending = model.sort_key, model.descending
         prepared = self._prepared.get((queue, sort_key, descending))
         if prepared is not None:   # nothing changed since it was read: show it now, no round trip,
-            model.set_queue(queue, *prepared)
+            model.set_queue(queue, *prepared)   # (ids, screen)
             self._after_switch(queue)
-            self.refresh_ids()   # and check it off the GUI thread (it updates in place if it differs)
+            self._check_ids.start()   # and check it off the GUI thread (a difference is offered)
             return
 
         def done(ids: list[int]) -> None:
@@ -287,17 +293,16 @@ class TicketListView(QTableView):
             self._queues.ids(queue, sort_key, descending, done=done,
                              failed=lambda exc: self._queue_failed(generation, queue, exc))
 
-        def prepared_arrived(result) -> None:   # the ids and the first screenful: no SQL while painting
+        def prepared_arrived(result) -> None:   # the ids and the first screenful: no SQL or formatting while painting
             if generation == self._generation:
-                ids, rows, names, queued = result
-                model.set_queue(queue, ids, model.preview_rows(rows, names, queued))
+                model.set_queue(queue, *result)
                 self._after_switch(queue)
                 if (model.sort_key, model.descending) != (sort_key, descending):
                     self.refresh_ids()
 
         if queue.kind == "queue":   # a view the cache cannot evaluate fails here: the ids' own road handles it
-            self._queues.prepare(queue, sort_key, descending, self.visible_rows(), done=prepared_arrived,
-                                 failed=ids_only)
+            self._queues.prepare(queue, sort_key, descending, self.visible_rows(), screen=model.screen_maker(),
+                                 done=prepared_arrived, failed=ids_only)
         else:
             ids_only()
 
@@ -364,19 +369,23 @@ class TicketListView(QTableView):
     def resort(self) -> None:
         """The agent sorted: the screenful it shows first (a few rows of the sort's index), then the
         whole order, both read off the GUI thread (the agent's own sort applies at once). On a
-        125k-ticket queue the whole order takes ~50 ms; the rows in view do not wait for it."""
+        125k-ticket queue the whole order takes ~50 ms; the rows in view do not wait for it: it is
+        asked for once the screenful is painted (read beside it, its Python work took the GIL from
+        the screenful's read and paint)."""
         top, count, shown = max(0, self.rowAt(0)), self.visible_rows(), self.model().shown_ids
         self._resorts += 1
         resort = self._resorts
 
         def read_head(queue, sort_key: str, descending: bool, done) -> None:
-            self._queues.head(queue, sort_key, descending, count, start=top, done=done)
+            self._queues.head(queue, sort_key, descending, count, start=top, screen=self.model().screen_maker(),
+                              done=done, failed=lambda _exc: done(None))
 
         def apply_head(_queue, answer) -> None:
             model = self.model()
-            head, rows, names, queued = answer
-            if resort == self._resorts and model.shown_ids is shown:   # else the whole order came first
-                model.show_head(top, head, model.preview_rows(rows, names, queued))
+            if answer is not None and resort == self._resorts and model.shown_ids is shown:
+                model.show_head(top, *answer)
+            # a timer, not a posted call: the paint is a low-priority posted event, and timers come after it
+            QTimer.singleShot(1, self, lambda: self._for_shown(read, apply))
 
         def read(queue, sort_key: str, descending: bool, done) -> None:
             self._queues.ids(queue, sort_key, descending, done=done, failed=failed)
@@ -394,7 +403,6 @@ class TicketListView(QTableView):
                 self.model().settle()
                 self._queues.runner.bus.error(f"Cannot sort this queue: {exc}")
         self._for_shown(read_head, apply_head)
-        self._for_shown(read, apply)
 
     def offer_ids(self) -> None:
         """Re-run the shown queue's id query after a change, without moving a row (see the module doc).
@@ -447,6 +455,7 @@ class TicketListView(QTableView):
         if change.ticket_ids and change.touches(IDS_KINDS | Kind.SEEN):
             self.model().mark_stale(change.ticket_ids)
         if change.touches(IDS_KINDS):
+            self._check_ids.stop()   # the offer compares the rows shown with the query: it covers the check
             self._ids_timer.start()
 
     def warm(self, queues: list) -> None:
@@ -464,13 +473,14 @@ class TicketListView(QTableView):
         def done(queue, result) -> None:
             if generation != self._prepared_generation:
                 return   # the cache changed while this was read
-            ids, rows, names, queued = result
-            rows = model.preview_rows(rows, names, queued)
-            self.warm_texts(model.preview_texts(rows, {}))
-            self._prepared[(queue, sort_key, descending)] = (ids, rows)
+            ids, screen = result
+            self.warm_texts(list(screen.texts.values()))
+            self._prepared[(queue, sort_key, descending)] = (ids, screen)
 
+        screen = model.screen_maker()
         for queue in self._warm_queues:
-            self._queues.prepare(queue, sort_key, descending, count, done=lambda result, q=queue: done(q, result))
+            self._queues.prepare(queue, sort_key, descending, count, screen=screen,
+                                 done=lambda result, q=queue: done(q, result))
 
     def warmed(self, queue) -> bool:
         """Whether a switch to ``queue`` (in the current sort) shows what was read ahead, at once."""

@@ -217,16 +217,29 @@ def test_a_sort_paints_the_rows_in_view_before_the_whole_order_and_keeps_the_sel
     _close(qtbot, desk, window)
 
 
-def test_a_screenful_that_comes_after_the_whole_order_is_not_shown(qtbot, tmp_path, monkeypatch):
+def test_the_whole_order_is_asked_for_once_the_screenful_is_shown_and_a_late_screenful_is_dropped(
+        qtbot, tmp_path, monkeypatch):
+    """Read beside the screenful, the whole order's Python work took the GIL from it; it is asked for
+    after. A screenful of an older sort that comes after a newer sort is shown is not painted over it."""
     desk, window = _window_on_big_cache(qtbot, tmp_path)
-    model, view = window.ticket_model, window.ticket_list
+    model, view, queues = window.ticket_model, window.ticket_list, window.ticket_list._queues
     expected = desk.reader.ticket_ids_for_queue(model.queue.spec, "subject", False)
-    held = _held(monkeypatch, view._queues, "head")
+    shown = model.ticket_ids()
+    asked: list = []
+    real_ids = queues.ids
+    monkeypatch.setattr(queues, "ids", lambda *a, **k: (asked.append(model.settling), real_ids(*a, **k)))
+    held = _held(monkeypatch, queues, "head")
     view.sortByColumn(column("subject"), Qt.SortOrder.AscendingOrder)
-    qtbot.waitUntil(lambda: bool(held) and model.ticket_ids() == expected)
-    monkeypatch.undo()
-    for done, answer in held:
-        done(answer)
+    qtbot.waitUntil(lambda: bool(held))
+    qtbot.wait(50)
+    assert asked == [] and model.ticket_ids() == shown, "nothing asked or moved before the screenful"
+    late = held.pop()
+    monkeypatch.setattr(queues, "head", type(queues).head.__get__(queues))   # answers come through again
+    view.sortByColumn(column("updated"), Qt.SortOrder.DescendingOrder)
+    view.sortByColumn(column("subject"), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: model.ticket_ids() == expected and not model.settling)
+    assert asked and all(asked), "each whole order was asked for while its screenful showed"
+    late[0](late[1])   # the first sort's screenful, late
     assert not model.settling and model.ticket_ids() == expected
     assert model.data(model.index(model.rowCount() - 1, column("subject"))) != "…"
     _close(qtbot, desk, window)
@@ -239,15 +252,10 @@ def test_a_sort_whose_whole_order_cannot_be_read_says_so_and_hides_nothing(qtbot
     queues.runner.bus.message.connect(lambda text, level: messages.append((level, text)))
     whole: list = []   # the whole order's failure callback: it fails once the screenful is shown
     monkeypatch.setattr(queues, "ids", lambda *_a, failed=None, **_k: whole.append(failed))
-    real_head = queues.head
-
-    def head(*args, done, **kwargs):
-        def shown(answer) -> None:
-            done(answer)
-            whole[-1](OSError("disk I/O error"))
-        real_head(*args, done=shown, **kwargs)
-    monkeypatch.setattr(queues, "head", head)
     view.sortByColumn(column("subject"), Qt.SortOrder.AscendingOrder)
+    qtbot.waitUntil(lambda: bool(whole))
+    assert model.settling
+    whole[-1](OSError("disk I/O error"))
     qtbot.waitUntil(lambda: bool(messages))
     assert messages == [("error", "Cannot sort this queue: disk I/O error")]
     assert not model.settling

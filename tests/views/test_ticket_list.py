@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from PySide6.QtWidgets import QStyledItemDelegate
 
-from console.ops.queues import first_rows
+import console.models.tickets as tickets_model
+from console.models.queues import queue_ticket_ids
+from console.models.tickets import COLUMNS
+from console.ops.queues import screen_rows
 
 
 def _settled(qtbot, window, desk) -> None:
@@ -48,20 +53,24 @@ def test_cells_look_exactly_as_the_stock_delegate_paints_them(qtbot, main_window
     assert _ours(listed) == _stock(listed)
 
 
-def test_a_queue_warmed_while_idle_paints_without_new_text_layouts(qtbot, main_window, desk):
+def test_a_queue_warmed_while_idle_paints_without_new_text_layouts(qtbot, main_window, desk, monkeypatch):
     window, listed = main_window, main_window.ticket_list
     _settled(qtbot, window, desk)
     current = window.queue_pane.current_key()
     other = "unassigned" if current != "unassigned" else "mine"
     queue = window.queue_model.queue_at(window.queue_model.row_of(other))
     model = window.ticket_model
-    rows, _names, _queued = first_rows(desk.reader, queue, model.sort_key, model.descending, 5)
+    rows = queue_ticket_ids(desk.reader, queue, model.sort_key, model.descending, limit=5)
     assert rows, "the demo cache has tickets in this queue"
     prepared = listed.cell_delegate.prepared_texts
+    formatted: list = []
+    real_format = model._row_texts
+    monkeypatch.setattr(model, "_row_texts", lambda t: (formatted.append(t["id"]), real_format(t))[1])
     window.queue_pane.select_key(other)
     qtbot.waitUntil(lambda: model.queue is queue)
     listed.viewport().repaint()
     assert listed.cell_delegate.prepared_texts == prepared, "every visible cell text was laid out ahead"
+    assert formatted == [], "every visible row was formatted off the GUI thread, ahead"
     # and a queue never warmed (caches cleared) does need new layouts: the check above is not vacuous
     listed.cell_delegate.restyle()
     listed.viewport().repaint()
@@ -103,3 +112,59 @@ def test_a_warmed_queue_shows_at_once_and_a_change_is_never_shown_stale(qtbot, m
     listed.viewport().repaint()
     assert model.ticket_id_at(0) == first
     assert model.cell_texts(0)[-1] == (not was_seen), "what was read before the change is not shown"
+
+
+def test_a_warmed_queue_found_stale_after_the_switch_stays_put_and_offers_the_difference(qtbot, main_window, desk):
+    """What was read ahead is checked a moment after the switch; a ticket that came meanwhile (here
+    written behind the window's back, as a sync page lands between the read and its notice) is
+    offered ("1 new — show"), never slid in under the agent's cursor."""
+    from console.store import CacheWriter
+
+    window, listed, model = main_window, main_window.ticket_list, main_window.ticket_model
+    _settled(qtbot, window, desk)
+    current = window.queue_pane.current_key()
+    other = "unassigned" if current != "unassigned" else "mine"
+    queue = window.queue_model.queue_at(window.queue_model.row_of(other))
+    assert listed.warmed(queue)
+    read_ahead = listed._prepared[(queue, model.sort_key, model.descending)][0]
+    newest = {k: v for k, v in desk.reader.ticket(read_ahead[-1]).items() if not k.startswith("_")}
+    newest.update(updated_at="2099-01-01T00:00:00Z", generated_timestamp=4_000_000_001)
+    with CacheWriter(desk.path) as behind:
+        behind.upsert_tickets([newest])
+    window.queue_pane.select_key(other)
+    assert model.ticket_ids() == read_ahead
+    qtbot.waitUntil(lambda: window.list_header.banner.isVisible())
+    assert model.ticket_ids() == read_ahead, "the rows stayed put"
+    assert window.list_header.banner.text() == "Order changed — show"
+    window.list_header.show_requested.emit()
+    assert model.ticket_id_at(0) == newest["id"]
+
+
+def test_a_screenful_formatted_before_a_rename_or_in_an_earlier_minute_is_formatted_again(
+        qtbot, main_window, desk, monkeypatch):
+    """A screenful is formatted off the GUI thread; if a department was renamed or the minute turned
+    (waits and times age) before it is shown, its texts are not used: the rows are formatted anew."""
+    window, model = main_window, main_window.ticket_model
+    _settled(qtbot, window, desk)
+    queue = window.queue_model.queue_at(window.queue_model.row_of("unassigned"))
+    ids = queue_ticket_ids(desk.reader, queue, model.sort_key, model.descending)
+    rows, names, queued = screen_rows(desk.reader, ids[:20])
+    department, waiting = (next(i for i, c in enumerate(COLUMNS) if c.key == k) for k in ("department", "waiting"))
+    row = next(r for r in rows if r["group_id"] is not None and r["_waiting_since"] is not None)
+    screen = model.screen_maker()(rows, names, queued)
+    before = screen.texts[row["id"]]
+
+    departments = dict(window.ops.queues.resources.department_names)
+    model.set_group_names({**departments, row["group_id"]: "Renamed desk"})
+    model.set_queue(queue, ids, screen)
+    assert model.cell_texts(model.row_of(row["id"]))[department] == "Renamed desk" != before[department]
+
+    model.set_group_names(departments)
+    screen = model.screen_maker()(rows, names, queued)
+    later, minute = model.now() + timedelta(days=3), tickets_model.minute_now() + 1
+    monkeypatch.setattr(model, "now", lambda: later)
+    monkeypatch.setattr(tickets_model, "minute_now", lambda: minute)
+    model.set_queue(queue, ids, screen)
+    texts = model.cell_texts(model.row_of(row["id"]))
+    assert texts[waiting] != screen.texts[row["id"]][waiting] and texts[waiting].endswith(" d")
+    assert texts == model._row_texts(row)
