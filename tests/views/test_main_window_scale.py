@@ -180,6 +180,31 @@ def _held(monkeypatch, queues, name: str) -> list:
     return held
 
 
+def test_a_switch_its_check_and_a_few_rows_changing_never_index_the_whole_queue(qtbot, tmp_path):
+    """Finding a few tickets' rows scans the ids in C; the ticket -> row index (25-30 ms of the GUI
+    thread on a 125k-ticket queue) is built only for many. A warmed switch's check offered nothing new
+    and still built it, at every switch."""
+    desk, window = _window_on_big_cache(qtbot, tmp_path)
+    model, view = window.ticket_model, window.ticket_list
+    qtbot.waitUntil(lambda: view.warmed(window.queue_model.queue_at(window.queue_model.row_of("group:2"))))
+    assert window.queue_pane.select_key("group:2")
+    assert model.queue.key == "group:2", "read ahead: shown at once"
+    desk.settle(qtbot)   # the check ran: nothing new was offered
+    assert not window.list_header.banner.isVisible()
+    ids = model.ticket_ids()
+    assert model._row_index is None
+    repainted: list = []
+    model.dataChanged.connect(lambda first, last, *_: repainted.append((first.row(), last.row())))
+    model.mark_stale([ids[5]])
+    assert repainted == [(5, 5)] and model.row_of(ids[5]) == 5 and model.row_of(10**9) == -1
+    window.open_ticket(ids[7])   # as from search: its row becomes current
+    assert view.currentIndex().row() == 7
+    assert model._row_index is None, "a few rows were found without indexing the queue"
+    model.mark_stale(ids[20:40])
+    assert repainted[-1] == (20, 39) and model._row_index is not None   # many: the index pays off
+    _close(qtbot, desk, window)
+
+
 def test_a_sort_paints_the_rows_in_view_before_the_whole_order_and_keeps_the_selection(qtbot, tmp_path, monkeypatch):
     """The screenful comes from a few rows of the sort's index; the whole order (50 ms on a 125k-ticket
     queue) follows. Meanwhile the rows out of view show "…", and the selection stays on its tickets."""
