@@ -182,6 +182,7 @@ class TicketListModel(QAbstractTableModel):
         self.departed: set[int] = set()          # shown, but no longer in the queue (greyed)
         self._pending: list[int] | None = None   # a newer id query not applied yet
         self._settled: range | None = None       # rows of a new order known yet (show_head); the others "…"
+        self.painted_rows: range | None = None   # the rows in the view at its last paint (set by the view)
         self._custom_statuses: dict[int, CustomStatus] = {}
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
@@ -429,9 +430,19 @@ class TicketListModel(QAbstractTableModel):
             self.dataChanged.emit(self.index(0, 0), self.index(len(self._ids) - 1, len(COLUMNS) - 1))
 
     def _repaint_rows(self, ticket_ids) -> None:
-        """One ``dataChanged`` over the rows of these tickets (the view repaints what of it it shows):
-        a sync page touches up to 1,000 tickets, and a signal per row cost the GUI thread ~5 ms."""
-        rows = self._rows_of(ticket_ids).values() if ticket_ids else ()
+        """One ``dataChanged`` over the rows of these tickets that the view showed at its last paint
+        (``painted_rows``; the others are painted afresh when scrolled to): a sync page touches up to
+        1,000 tickets, and a signal per row cost the GUI thread ~5 ms; finding their rows in the whole
+        queue built the ticket -> row index, 60 ms mid-sync for a 125k-ticket queue."""
+        if not ticket_ids:
+            return
+        shown = self.painted_rows
+        if shown is None:   # no view painted yet (or a model without one): look the rows up
+            rows = self._rows_of(ticket_ids).values()
+        else:
+            wanted = ticket_ids if isinstance(ticket_ids, set | frozenset) else set(ticket_ids)
+            ids = self._ids
+            rows = [row for row in shown if row < len(ids) and ids[row] in wanted]
         if rows:
             self.dataChanged.emit(self.index(min(rows), 0), self.index(max(rows), len(COLUMNS) - 1))
 

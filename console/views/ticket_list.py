@@ -19,6 +19,8 @@ Emits ``ticket_requested(int)`` when the current row changes (keyboard or mouse)
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtCore import QEvent, QItemSelectionModel, QPointF, QSignalBlocker, Qt, QTimer, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPalette, QRawFont, QStaticText, QTextOption
 from PySide6.QtWidgets import (
@@ -49,6 +51,7 @@ FIRST_TICKET_SETTLE_MS = 60   # a queue switch paints at once; its first ticket 
 IDS_KINDS = Kind.TICKETS | Kind.DRAFTS | Kind.OUTBOX | Kind.CONFLICTS | Kind.VIEWS
 PREPARED_KINDS = IDS_KINDS | Kind.SEEN | Kind.USERS | Kind.DEPARTMENTS | Kind.MEMBERSHIPS | Kind.VIEWS
 REWARM_MS = 1000   # read the queues again once the cache has been quiet this long
+WARM_SLICE_S = 0.003   # texts laid out ahead at most this long at a time (the agent may be typing)
 
 
 _PEN_STATES = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Active | QStyle.StateFlag.State_Selected
@@ -156,15 +159,19 @@ class TicketCellDelegate(QStyledItemDelegate):
                 return False
         return True
 
-    def warm(self, rows_texts: list[tuple], widths: list[int], height: int) -> None:
-        """Lay these rows' texts out ahead of their first paint, filling at most half the cache."""
-        for texts in rows_texts:
+    def warm(self, rows_texts: list[tuple], widths: list[int], height: int, until: float) -> int:
+        """Lay these rows' texts out ahead of their first paint, filling at most half the cache, until
+        ``time.perf_counter()`` passes ``until``; returns how many rows it did (all: ``len(rows_texts)``)."""
+        for done, texts in enumerate(rows_texts):
             if len(self._texts) >= self.CACHE_LIMIT // 2:
-                return
+                return len(rows_texts)
+            if time.perf_counter() >= until:
+                return done
             bold = 0 if texts[-1] else 1
             for text, width in zip(texts[:-1], widths, strict=True):
                 if text:
                     self._static_text(text, bold, width - 2 * self._margin, height)
+        return len(rows_texts)
 
     def paint_rows(self, painter: QPainter, rows: list[tuple[int, int, bool]],
                    columns: list[tuple[int, int, int]], width: int, *, enabled: bool, active: bool,
@@ -249,6 +256,9 @@ class TicketListView(QTableView):
         self._prepared: dict[tuple, tuple[list[int], Screen]] = {}   # (queue, sort, descending) -> ids, screen
         self._prepared_generation = 0
         self._warm_queues: list = []
+        self._texts_to_warm: list[tuple] = []
+        self._warm_slices = QTimer(self, singleShot=True, interval=0)
+        self._warm_slices.timeout.connect(self._warm_slice)
         self._rewarm = QTimer(self, singleShot=True, interval=REWARM_MS)
         self._rewarm.timeout.connect(lambda: self.warm(self._warm_queues))
         if bus is not None:
@@ -501,6 +511,7 @@ class TicketListView(QTableView):
         if self._queues is None:
             return
         self._warm_queues = [q for q in queues if q.kind == "queue"]
+        self._texts_to_warm.clear()   # screens read before: what follows supersedes them
         model, count, generation = self.model(), self.visible_rows(), self._prepared_generation
         sort_key, descending = model.sort_key, model.descending
 
@@ -544,9 +555,20 @@ class TicketListView(QTableView):
         return max(40, self.viewport().height() // max(1, self.verticalHeader().defaultSectionSize()) + 1)
 
     def warm_texts(self, rows_texts: list[tuple]) -> None:
-        """Prepare cell texts of a queue not shown yet (idle time), so its first paint finds them ready."""
-        self.cell_delegate.warm(rows_texts, [self.columnWidth(c) for c in range(len(COLUMNS))],
-                                self.verticalHeader().defaultSectionSize())
+        """Prepare cell texts of a queue not shown yet, so its first paint finds them ready: in slices
+        of ``WARM_SLICE_S`` between events (eight queues' screens at once held the GUI thread 15-20 ms
+        at a time mid-sync, while the agent typed)."""
+        self._texts_to_warm.extend(rows_texts)
+        if not self._warm_slices.isActive():
+            self._warm_slices.start()
+
+    def _warm_slice(self) -> None:
+        pending = self._texts_to_warm
+        done = self.cell_delegate.warm(pending, [self.columnWidth(c) for c in range(len(COLUMNS))],
+                                       self.verticalHeader().defaultSectionSize(), time.perf_counter() + WARM_SLICE_S)
+        del pending[:done]
+        if pending:
+            self._warm_slices.start()
 
     def current_ticket_id(self) -> int | None:
         index = self.currentIndex()
@@ -598,6 +620,12 @@ class TicketListView(QTableView):
         """Rows painted whole by the delegate (Fusion, the themes' style); any other style: stock."""
         model = self.model()
         count = model.rowCount()
+        top = self.rowAt(0)   # the rows in view (a change repaints those of its tickets only)
+        if top < 0:
+            model.painted_rows = range(0)
+        else:
+            bottom = self.rowAt(self.viewport().height() - 1)
+            model.painted_rows = range(top, count if bottom < 0 else bottom + 1)
         if self.stock_paint or not count or self.style().name().lower() != "fusion":
             super().paintEvent(event)
             return
