@@ -10,6 +10,7 @@ import console.models.tickets as tickets_model
 from console.models.queues import queue_ticket_ids
 from console.models.tickets import COLUMNS
 from console.ops.queues import screen_rows
+from console.views import ticket_list
 
 
 def _settled(qtbot, window, desk) -> None:
@@ -178,8 +179,6 @@ def test_a_screenful_formatted_before_a_rename_or_in_an_earlier_minute_is_format
 
 def test_texts_are_laid_out_ahead_in_slices_between_events(qtbot, main_window, desk, monkeypatch):
     """Eight queues' screens laid out at once held the GUI thread 15-20 ms at a time mid-sync."""
-    import console.views.ticket_list as ticket_list
-
     window, listed, model = main_window, main_window.ticket_list, main_window.ticket_model
     _settled(qtbot, window, desk)
     shown = [model.cell_texts(r) for r in range(min(model.rowCount(), 10))]
@@ -198,3 +197,23 @@ def test_texts_are_laid_out_ahead_in_slices_between_events(qtbot, main_window, d
     qtbot.waitUntil(lambda: not listed._texts_to_warm)
     assert len(slices) > 3 and slices == sorted(slices, reverse=True)
     assert listed.cell_delegate.prepared_texts >= prepared + len(rows)
+
+
+def test_queues_are_read_ahead_again_after_a_sync_not_between_its_pages(qtbot, main_window, desk):
+    """Eight queues' ids and screens read again after every quiet second of a sync took the GIL and
+    the cores from the GUI thread mid-sync; they are read once the sync is over."""
+    from console.sync.status import SyncStatus
+
+    window, listed, model = main_window, main_window.ticket_list, main_window.ticket_model
+    _settled(qtbot, window, desk)
+    queues = [q for q in window.queue_model.queues() if q.kind == "queue"]
+    bus = desk.ops.bus
+    bus.sync_status_changed.emit(SyncStatus(online=True, syncing=True, phase="tickets"))
+    first = model.ticket_id_at(0)
+    desk.ops.runner.write(lambda cache: cache.writer.mark_seen([first]))   # a sync page lands
+    qtbot.waitUntil(lambda: not any(listed.warmed(q) for q in queues))
+    qtbot.wait(int(ticket_list.REWARM_MS * 1.5))
+    desk.settle(qtbot)
+    assert not any(listed.warmed(q) for q in queues), "nothing read again while the sync runs"
+    bus.sync_status_changed.emit(SyncStatus(online=True, syncing=False))
+    qtbot.waitUntil(lambda: all(listed.warmed(q) for q in queues), timeout=10000)
