@@ -183,6 +183,7 @@ class TicketListModel(QAbstractTableModel):
         self._pending: list[int] | None = None   # a newer id query not applied yet
         self._settled: range | None = None       # rows of a new order known yet (show_head); the others "…"
         self.painted_rows: range | None = None   # the rows in the view at its last paint (set by the view)
+        self._stale_marks = 0
         self._custom_statuses: dict[int, CustomStatus] = {}
         self._group_names: dict[int, str] = {}
         self._sort_column = COLUMNS.index(next(c for c in COLUMNS if c.key == "updated"))
@@ -414,6 +415,7 @@ class TicketListModel(QAbstractTableModel):
 
     def mark_stale(self, ticket_ids=None) -> None:
         """Forget cached rows (all when None) so they are fetched again; visible ones repaint."""
+        self._stale_marks += 1
         if ticket_ids is None:
             self._rows.clear()
             self._texts.clear()
@@ -458,6 +460,22 @@ class TicketListModel(QAbstractTableModel):
     @property
     def cached_rows(self) -> int:
         return len(self._rows)
+
+    def holds_rows(self, ticket_ids: list[int]) -> bool:
+        """Whether these tickets' rows are read already (painting them reads nothing)."""
+        rows = self._rows
+        return all(tid in rows for tid in ticket_ids)
+
+    @property
+    def stale_marks(self) -> int:
+        """How many times rows were marked stale: a screenful read before a mark is older than the cache."""
+        return self._stale_marks
+
+    def take_screen(self, screen: Screen, *, read_at: int) -> None:
+        """A screenful read off the GUI thread for rows about to be shown (``screen_maker``), asked for
+        when ``stale_marks`` was ``read_at``; dropped if a change marked rows stale since (it may be older)."""
+        if read_at == self._stale_marks:
+            self._take(screen)
 
     # -- lazy rows --------------------------------------------------------------------------
 

@@ -6,6 +6,7 @@
     queues.ids(queue, sort_key, descending, done=model.reload_ids)
     queues.prepare(queue, sort_key, descending, count, screen=model.screen_maker(), done=...)   # ids + a screen
     queues.head(queue, sort_key, descending, count, start=, screen=..., done=)   # a new sort's screenful, first
+    queues.screen(ids, screen=..., done=)   # these tickets' screenful (a jump to a far row)
     queues.load_resources()   # then the counts; refresh_counts() again after a change
 
 Counts (queue badges, the status bar's "N to send" and conflicts, the tray) come from here only,
@@ -206,6 +207,12 @@ class QueueOps(QObject):
             head, rows, names, queued = queue_head(reader, queue, sort_key, descending, count, start)
             return head, screen(rows, names, queued)
         self.runner.read(work, done=done, failed=failed or (lambda _exc: None))
+
+    def screen(self, ids: list[int], *, screen: ScreenMaker, done: Callable[[Any], None],
+               failed: Callable[[Exception], None] | None = None) -> None:
+        """``done(screen(rows, names, queued))`` for these tickets: a screenful the list is about to show."""
+        self.runner.read(lambda reader: screen(*screen_rows(reader, ids)), done=done,
+                         failed=failed or (lambda _exc: None))
 
     def prepare(self, queue, sort_key: str, descending: bool, count: int, *, screen: ScreenMaker,
                 done: Callable[[tuple], None], start: int = 0,

@@ -198,7 +198,7 @@ def test_a_switch_its_check_and_a_few_rows_changing_never_index_the_whole_queue(
     model.mark_stale([ids[5]])
     assert repainted == [(5, 5)] and model.row_of(ids[5]) == 5 and model.row_of(10**9) == -1
     window.open_ticket(ids[7])   # as from search: its row becomes current
-    assert view.currentIndex().row() == 7
+    qtbot.waitUntil(lambda: view.currentIndex().row() == 7)
     view.viewport().repaint()
     in_view = model.painted_rows
     assert in_view.start == 0 and 20 < in_view.stop < len(ids) - 40
@@ -217,6 +217,37 @@ def test_a_switch_its_check_and_a_few_rows_changing_never_index_the_whole_queue(
     view.scrollToBottom()
     view.viewport().repaint()
     assert model.data(model.index(model.row_of(ids[-1]), column("subject"))) == last["subject"]
+    _close(qtbot, desk, window)
+
+
+def test_a_ticket_opened_far_down_the_list_is_painted_from_a_screenful_read_off_the_gui_thread(qtbot, tmp_path):
+    """Opened from search or the tray, a ticket far down the list: its screenful comes from the read lane,
+    then its row becomes current, quietly; the list's paint reads nothing, and the ticket loads once."""
+    desk, window = _window_on_big_cache(qtbot, tmp_path)
+    model, view = window.ticket_model, window.ticket_list
+    ids = model.ticket_ids()
+    far = ids[len(ids) * 2 // 3]
+    fetched: list = []
+    real_fetch = model.reader.tickets_by_ids
+    model.reader.tickets_by_ids = lambda wanted: (fetched.append(wanted), real_fetch(wanted))[1]   # the GUI's reader
+    loaded: list = []
+    window.shown_ticket.loaded.connect(lambda details: loaded.append(details.ticket_id))
+    before_seen: list = []   # GUI-thread reads before the opened ticket's seen mark made its row stale
+    real_stale = model.mark_stale
+    model.mark_stale = lambda tids=None: (before_seen.append(len(fetched)) if tids and far in tids else None,
+                                          real_stale(tids))[1]
+    window.open_ticket(far)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == model.row_of(far))
+    qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == far)
+    view.viewport().repaint()
+    assert model.row_of(far) in model.painted_rows
+    desk.settle(qtbot)
+    assert before_seen and before_seen[0] == 0, "the rows in view were read off the GUI thread"
+    assert all(far in batch for batch in fetched), "then only the opened ticket's row again, for its seen mark"
+    assert model.cell_texts(model.row_of(far))[-1], "shown as seen"
+    desk.settle(qtbot)
+    assert loaded == [far], "loaded once"
+    assert model.data(model.index(model.row_of(far), column("subject"))) == desk.reader.ticket(far)["subject"]
     _close(qtbot, desk, window)
 
 
