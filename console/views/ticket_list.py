@@ -244,6 +244,7 @@ class TicketListView(QTableView):
         self._queues = queues
         self._generation = 0
         self._resorts = 0   # sorts asked for: a late screenful of an older one is not shown
+        self._jumps = 0     # select_ticket's jumps (and the agent's own moves): only the last one lands
         self._first_ticket = QTimer(self, singleShot=True, interval=FIRST_TICKET_SETTLE_MS)
         self._first_ticket.timeout.connect(self._request_current)
         # a warmed queue's ids are checked once the agent stops flipping (the check's Python work on a
@@ -617,13 +618,15 @@ class TicketListView(QTableView):
             self._select_quietly(row)
             return True
         queue, read_at = model.queue, model.stale_marks
+        self._jumps += 1
+        jump = self._jumps
 
         def arrived(answer) -> None:   # None: it could not be read (the paint reads the rows itself)
             if isValid(self) and model.queue is queue:
                 if answer is not None:
                     model.take_screen(answer, read_at=read_at)
                 again = model.row_of(ticket_id)
-                if again >= 0:
+                if again >= 0 and jump == self._jumps:   # else another ticket was opened or picked meanwhile
                     self._select_quietly(again)
         self._queues.screen(screen, screen=model.screen_maker(), done=arrived, failed=lambda _exc: arrived(None))
         return True
@@ -824,6 +827,7 @@ class TicketListView(QTableView):
         super().keyPressEvent(event)
 
     def on_current_row_changed(self, current, _previous) -> None:
+        self._jumps += 1   # the agent moved on: a jump still on its way does not take the row back
         tid = current.data(TicketIdRole) if current.isValid() else None
         if tid is not None:
             self._first_ticket.stop()

@@ -251,6 +251,28 @@ def test_a_ticket_opened_far_down_the_list_is_painted_from_a_screenful_read_off_
     _close(qtbot, desk, window)
 
 
+def test_two_tickets_opened_quickly_far_down_the_list_leave_the_second_ones_row_current(qtbot, tmp_path, monkeypatch):
+    """The first jump's screenful comes late (after the second ticket was opened): it does not take the
+    list's current row back to the first ticket while the second one is shown."""
+    desk, window = _window_on_big_cache(qtbot, tmp_path)
+    model, view = window.ticket_model, window.ticket_list
+    ids = model.ticket_ids()
+    first, second = ids[len(ids) // 2], ids[len(ids) * 5 // 6]
+    held = _held(monkeypatch, view._queues, "screen")
+    window.open_ticket(first)
+    qtbot.waitUntil(lambda: len(held) == 1)
+    monkeypatch.undo()
+    window.open_ticket(second)
+    qtbot.waitUntil(lambda: view.currentIndex().row() == model.row_of(second))
+    late_done, late_answer = held[0]
+    late_done(late_answer)
+    qtbot.waitUntil(lambda: window.ticket_pane.ticket_id == second)
+    desk.settle(qtbot)
+    assert view.currentIndex().row() == model.row_of(second)
+    assert {model.ticket_id_at(i.row()) for i in view.selectionModel().selectedRows()} == {second}
+    _close(qtbot, desk, window)
+
+
 def test_a_sort_paints_the_rows_in_view_before_the_whole_order_and_keeps_the_selection(qtbot, tmp_path, monkeypatch):
     """The screenful comes from a few rows of the sort's index; the whole order (50 ms on a 125k-ticket
     queue) follows. Meanwhile the rows out of view show "…", and the selection stays on its tickets."""
