@@ -49,20 +49,6 @@ class Resources:
         return {d["id"]: d["name"] for d in self.departments}
 
 
-def prepared_queue(reader, queue, sort_key: str, descending: bool, count: int, start: int = 0
-                   ) -> tuple[list, list, dict, dict]:
-    """A queue's ids, ``count`` list rows from row ``start``, their people's names and queued field changes."""
-    ids = queue_ticket_ids(reader, queue, sort_key, descending)
-    return (ids, *screen_rows(reader, ids[start:start + count]))
-
-
-def queue_head(reader, queue, sort_key: str, descending: bool, count: int, start: int) -> tuple[list, list, dict, dict]:
-    """``count`` ids of a queue from row ``start`` (a few rows of the sort's index, not the whole
-    queue), with their list rows, their people's names and queued field changes."""
-    head = queue_ticket_ids(reader, queue, sort_key, descending, limit=count, start=start)
-    return (head, *screen_rows(reader, head))
-
-
 def screen_rows(reader, ids: list[int]) -> tuple[list, dict, dict]:
     """List rows for a screenful of ids, their people's names and queued field changes."""
     rows = reader.tickets_by_ids(ids)
@@ -202,24 +188,32 @@ class QueueOps(QObject):
              done: Callable[[tuple], None], failed: Callable[[Exception], None] | None = None) -> None:
         """``done((head, screen(rows, names, queued)))``: a screenful of a queue in a new order, in a
         fraction of the whole order's time (ask for that beside it: this is what the agent sees
-        meanwhile). ``screen`` makes the rows ready to show, off the GUI thread too."""
-        def work(reader) -> tuple:
-            head, rows, names, queued = queue_head(reader, queue, sort_key, descending, count, start)
-            return head, screen(rows, names, queued)
-        self.runner.read(work, done=done, failed=failed or (lambda _exc: None))
+        meanwhile): ``count`` ids from row ``start``, a few rows of the sort's index."""
+        def pick(reader) -> tuple[list[int], list[int]]:
+            head = queue_ticket_ids(reader, queue, sort_key, descending, limit=count, start=start)
+            return head, head
+        self._screenful(pick, screen, done, failed)
 
     def screen(self, ids: list[int], *, screen: ScreenMaker, done: Callable[[Any], None],
                failed: Callable[[Exception], None] | None = None) -> None:
         """``done(screen(rows, names, queued))`` for these tickets: a screenful the list is about to show."""
-        self.runner.read(lambda reader: screen(*screen_rows(reader, ids)), done=done,
-                         failed=failed or (lambda _exc: None))
+        self._screenful(lambda _reader: (None, ids), screen, lambda answer: done(answer[1]), failed)
 
     def prepare(self, queue, sort_key: str, descending: bool, count: int, *, screen: ScreenMaker,
                 done: Callable[[tuple], None], start: int = 0,
                 failed: Callable[[Exception], None] | None = None) -> None:
-        """``done((ids, screen(rows, names, queued)))``: what showing ``queue`` needs, read and made
-        ready off the GUI thread (the rows from row ``start``: the screenful the list shows)."""
+        """``done((ids, screen(rows, names, queued)))``: what showing ``queue`` needs: its ids and the
+        screenful from row ``start`` (the one the list shows)."""
+        def pick(reader) -> tuple[list[int], list[int]]:
+            ids = queue_ticket_ids(reader, queue, sort_key, descending)
+            return ids, ids[start:start + count]
+        self._screenful(pick, screen, done, failed)
+
+    def _screenful(self, pick: Callable[[Any], tuple[Any, list[int]]], screen: ScreenMaker,
+                   done: Callable[[tuple], None], failed: Callable[[Exception], None] | None) -> None:
+        """``done((kept, screen(rows, names, queued)))`` where ``pick(reader)`` gives ``kept`` and the
+        ids of the screen's rows: read, and the rows made ready to show, off the GUI thread."""
         def work(reader) -> tuple:
-            ids, rows, names, queued = prepared_queue(reader, queue, sort_key, descending, count, start)
-            return ids, screen(rows, names, queued)
+            kept, ids = pick(reader)
+            return kept, screen(*screen_rows(reader, ids))
         self.runner.read(work, done=done, failed=failed or (lambda _exc: None))
