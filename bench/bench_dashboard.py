@@ -5,7 +5,12 @@
 The cache is written through CacheWriter like a sync would (1000-ticket pages, comment events);
 with --path an existing file is reused. Tickets are spread over the last year; ``--unsolved`` of
 them are unsolved (new/open/pending/hold), the rest solved/closed. About 4 comments per ticket,
-alternating customer and agent, some private. Budget: 50 ms for the whole snapshot (issue 16).
+alternating customer and agent, some private. Budgets for the whole snapshot (issue 16): 50 ms at
+100k tickets, 200 ms at 1M (a cache of more than 150k tickets is held to the 1M budget).
+
+The snapshot's cost also depends on the clock: the agents' replies and solves "today" are read row
+by row, and a cache generated today has many tickets updated today (their last update is capped at
+the generation time), one generated before midnight has none. The table says how many there are.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from console.domain.sla import SlaPolicy  # noqa: E402
 from console.store import CacheReader, CacheWriter  # noqa: E402
 from console.store.dashboard import dashboard_snapshot  # noqa: E402
 
-BUDGET_MS = 50.0
+BUDGETS_MS = {100_000: 50.0, 1_000_000: 200.0}   # by cache size (issue 16)
 GROUPS = [{"id": g, "name": n} for g, n in ((101, "Billing"), (102, "Security"), (103, "Accounts"), (104, "Sales"))]
 AGENTS = list(range(7000, 7040))
 CUSTOMERS = range(100_000, 130_000)
@@ -93,12 +98,18 @@ def main() -> int:
             started = time.perf_counter()
             snap = dashboard_snapshot(reader, SlaPolicy())
             timings.append((time.perf_counter() - started) * 1000)
+        cached = reader._count("SELECT count(*) FROM tickets WHERE deleted = 0")
+        today = reader._count("SELECT count(*) FROM tickets WHERE deleted = 0 AND updated_ts >= ?",
+                              (time.time() - time.time() % 86_400,))
     unsolved = sum(d.unsolved for d in snap.departments)
     figure = statistics.median(timings)
-    print(f"cache {path}: {unsolved} unsolved tickets, {len(snap.departments)} departments, {len(snap.agents)} agents")
-    print(f"snapshot median {figure:.1f} ms (min {min(timings):.1f}, max {max(timings):.1f}) over {args.runs} runs")
-    print(f"budget {BUDGET_MS:.0f} ms, ratio {figure / BUDGET_MS:.2f} -> {'OK' if figure <= BUDGET_MS else 'OVER BUDGET'}")
-    return 0 if figure <= BUDGET_MS else 1
+    budget = BUDGETS_MS[100_000 if cached <= 150_000 else 1_000_000]
+    print(f"cache {path}: {cached} tickets, {unsolved} unsolved, {today} updated today (UTC), "
+          f"{len(snap.departments)} departments, {len(snap.agents)} agents")
+    print(f"{'figure':<34} {'median':>8} {'min':>8} {'max':>8} {'budget':>8} {'ratio':>6}")
+    print(f"{f'snapshot, {args.runs} runs (ms)':<34} {figure:>8.1f} {min(timings):>8.1f} {max(timings):>8.1f} "
+          f"{budget:>8.0f} {figure / budget:>6.2f}  {'OK' if figure <= budget else 'OVER BUDGET'}")
+    return 0 if figure <= budget else 1
 
 
 if __name__ == "__main__":

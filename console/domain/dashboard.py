@@ -36,17 +36,13 @@ import os
 import statistics
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from itertools import chain, compress, repeat
-from operator import eq, is_
-from typing import NamedTuple
+from operator import add
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .satisfaction import csat
-from .sla import SlaPolicy, first_reply_state
-from .statuses import WAITING as WAITING_STATUSES
 
 CHART_DAYS = 14
 MEDIAN_DAYS = 7
@@ -119,64 +115,45 @@ class Windows:
         return i if 0 <= i < CHART_DAYS else None
 
 
-class ActiveTicket(NamedTuple):
-    """An unsolved ticket, as the cache knows it (epochs; None when unknown)."""
-
-    id: int
-    group_id: int | None
-    assignee_id: int | None
-    status: str
-    priority: str | None
-    created: float | None
-    first_reply: float | None
-    waiting_since: float | None
-
-
 @dataclass(frozen=True)
-class ActiveTickets:
-    """The unsolved tickets (10k at 100k) as columns: one list per ``ActiveTicket`` field, the same
-    ticket at the same index. Columns, not records: the dashboard's arithmetic then runs over lists
-    of numbers, with no object per ticket to make (and collect). Iterating gives the records."""
+class ReplyTimes:
+    """First public agent replies made since the 7-day median window began (tickets of any status), as
+    columns (the same ticket at the same index): the ticket's department, creation and first reply
+    (epochs; None when unknown). Columns, not records: the medians run over lists of numbers."""
 
-    ids: list[int] = field(default_factory=list)
     group_ids: list[int | None] = field(default_factory=list)
-    assignee_ids: list[int | None] = field(default_factory=list)
-    statuses: list[str] = field(default_factory=list)
-    priorities: list[str | None] = field(default_factory=list)
     created: list[float | None] = field(default_factory=list)
     first_replies: list[float | None] = field(default_factory=list)
-    waiting_since: list[float | None] = field(default_factory=list)   # None when not waiting on us
-
-    def __iter__(self) -> Iterator[ActiveTicket]:
-        return map(ActiveTicket, self.ids, self.group_ids, self.assignee_ids, self.statuses, self.priorities,
-                   self.created, self.first_replies, self.waiting_since)
-
-    def __len__(self) -> int:
-        return len(self.ids)
 
 
 @dataclass(frozen=True)
 class RecentTickets:
-    """The other tickets updated or created since the chart began, as columns like ``ActiveTickets``:
-    solved or closed ones by their solve time (``updated``); ``first_replies`` may hold None for
-    those not updated since the 7-day median window began (their reply is older)."""
+    """The other tickets (solved or closed) updated or created since the chart began, as columns like
+    ``ReplyTimes``: their creation and solve time (``updated``)."""
 
-    group_ids: list[int | None] = field(default_factory=list)
-    assignee_ids: list[int | None] = field(default_factory=list)
     created: list[float | None] = field(default_factory=list)
     updated: list[float | None] = field(default_factory=list)
-    first_replies: list[float | None] = field(default_factory=list)
 
 
 @dataclass
 class DashboardFacts:
-    """What the store reads for one snapshot; ``build_snapshot`` does the arithmetic."""
+    """What the store reads for one snapshot (the unsolved tickets counted, the others as columns);
+    ``build_snapshot`` does the arithmetic."""
 
     groups: dict[int, str] = field(default_factory=dict)
     agents: dict[int, str] = field(default_factory=dict)
-    active: ActiveTickets = field(default_factory=ActiveTickets)
+    statuses: dict[tuple[int | None, str], int] = field(default_factory=dict)    # (department, status): unsolved
+    unassigned: dict[int | None, int] = field(default_factory=dict)              # department: unsolved, no assignee
+    open_by_agent: dict[int, int] = field(default_factory=dict)                  # assignee: unsolved
+    sla: dict[int | None, tuple[int, int]] = field(default_factory=dict)         # department: (breached, at risk)
+    oldest_waiting: dict[int | None, tuple[float, int]] = field(default_factory=dict)  # department: (since, ticket)
+    # unsolved tickets created after each of ``backlog_cuts(now)``, then all those with a creation time
+    backlog_ages: list[int] = field(default_factory=lambda: [0] * len(AGE_BUCKETS))
+    created_by_day: list[int] = field(default_factory=lambda: [0] * CHART_DAYS)   # unsolved, per chart day
+    replied: ReplyTimes = field(default_factory=ReplyTimes)
     recent: RecentTickets = field(default_factory=RecentTickets)
-    replies: list[tuple[int, float]] = field(default_factory=list)                      # agent, time
+    solved_today: dict[int, int] = field(default_factory=dict)      # assignee: solved or closed, solve time today
+    replies_today: dict[int, int] = field(default_factory=dict)     # agent: public comments made today
     ratings: list[tuple[int | None, str]] = field(default_factory=list)                 # group, good/bad
     last_sync: float | None = None
     last_error: str = ""
@@ -267,16 +244,16 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def backlog_bucket(age_seconds: float) -> int:
-    """Index into ``AGE_BUCKETS`` for an age (negative ages, from clock skew, count as new)."""
-    return min(bisect_right(_AGE_UPPER_BOUNDS, age_seconds), len(AGE_BUCKETS) - 1)
+def backlog_cuts(now: float) -> list[float]:
+    """The creation times that split unsolved tickets into ``AGE_BUCKETS`` at ``now``: a ticket created
+    after cut i is younger than bucket i's upper bound (a negative age, from clock skew, counts as new)."""
+    return [now - upper for upper in _AGE_UPPER_BOUNDS[:-1]]
 
 
-def backlog_histogram(ages: list[float]) -> list[int]:
-    """How many of ``ages`` fall in each of ``AGE_BUCKETS`` (``backlog_bucket`` of each, counted by sorting)."""
-    ages = sorted(ages)
-    below = [bisect_left(ages, upper) for upper in _AGE_UPPER_BOUNDS[:-1]] + [len(ages)]
-    return [n - (below[i - 1] if i else 0) for i, n in enumerate(below)]
+def backlog_histogram(younger: list[int]) -> list[int]:
+    """How many tickets fall in each of ``AGE_BUCKETS``, from how many are younger than each of
+    ``backlog_cuts`` and, last, how many there are."""
+    return [n - (younger[i - 1] if i else 0) for i, n in enumerate(younger)]
 
 
 def _median(values: Iterable[float]) -> float | None:
@@ -284,56 +261,26 @@ def _median(values: Iterable[float]) -> float | None:
     return float(statistics.median(present)) if present else None
 
 
-def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: tzinfo) -> DashboardSnapshot:
+def build_snapshot(facts: DashboardFacts, *, now: float, tz: tzinfo) -> DashboardSnapshot:
     """Every dashboard number from the facts, for the instant ``now`` seen from ``tz``."""
     win = Windows.at(now, tz)
-    group_ids = sorted(facts.groups, key=lambda g: facts.groups[g].casefold())
-    counts: dict[int | None, Counter] = {g: Counter() for g in group_ids}
-
-    # the unsolved tickets (10k at 100k): a few passes over their columns, each doing one thing
-    active = facts.active
-    groups_of = active.group_ids
-    for (group_id, status), n in Counter(zip(groups_of, active.statuses, strict=True)).items():
+    counts: dict[int | None, Counter] = {g: Counter() for g in facts.groups}
+    for (group_id, status), n in facts.statuses.items():
         counts.setdefault(group_id, Counter())[status] += n
-    unassigned = Counter(compress(groups_of, map(is_, active.assignee_ids, repeat(None))))
-    open_by_agent = Counter(active.assignee_ids)
-    del open_by_agent[None]
-    targets = {(g, p): policy.target_minutes(facts.groups.get(g) if g is not None else None, p)
-               for g, p in set(zip(groups_of, active.priorities, strict=True))}
-    states = list(map(first_reply_state, active.created, active.first_replies,
-                      map(targets.__getitem__, zip(groups_of, active.priorities, strict=True)),
-                      repeat(now), repeat(policy.at_risk_fraction)))
-    breached = Counter(compress(groups_of, map(eq, states, repeat("breached"))))   # (states may be None)
-    at_risk = Counter(compress(groups_of, map(eq, states, repeat("at_risk"))))
-    earliest_wait: dict[int | None, tuple[float, int]] = {}   # group -> (waiting since, ticket id): the earliest, lowest id
-    for group_id, status, since, ticket_id in zip(groups_of, active.statuses, active.waiting_since, active.ids,
-                                                  strict=True):
-        if since is not None and status in WAITING_STATUSES:
-            best = earliest_wait.get(group_id)
-            if best is None or since < best[0] or (since == best[0] and ticket_id < best[1]):  # (no pair per ticket)
-                earliest_wait[group_id] = (since, ticket_id)
-    oldest = {g: (now - since, ticket_id) for g, (since, ticket_id) in earliest_wait.items()}
-    creations = sorted([c for c in active.created if c is not None])   # sorted once: the ages and the chart
-    ages = backlog_histogram([now - c for c in reversed(creations)])   # (already in order: a linear sort)
 
     # first replies (any status) in the median window; the chart's created and solved tickets
-    recent = facts.recent
+    recent, replied = facts.recent, facts.replied
     today_replies: dict[int | None, list[float]] = {}
     week_replies: dict[int | None, list[float]] = {}
     median_start, today_start = win.median_start, win.today_start
-    for group_id, created, reply in chain(zip(groups_of, active.created, active.first_replies, strict=True),
-                                          zip(recent.group_ids, recent.created, recent.first_replies, strict=True)):
+    for group_id, created, reply in zip(replied.group_ids, replied.created, replied.first_replies, strict=True):
         if reply is None or reply < median_start or reply > now or created is None:
             continue
         week_replies.setdefault(group_id, []).append(reply - created)
         if reply >= today_start:
             today_replies.setdefault(group_id, []).append(reply - created)
-    chart_created = win.per_chart_day(creations + recent.created, now)
+    chart_created = list(map(add, facts.created_by_day, win.per_chart_day(recent.created, now)))
     chart_solved = win.per_chart_day(recent.updated, now)
-    tomorrow_start = win.day_starts[-1]
-    solved_today = Counter([a for a, moment in zip(recent.assignee_ids, recent.updated, strict=True)
-                            if a is not None and moment is not None and today_start <= moment < tomorrow_start
-                            and moment <= now])
 
     scores: dict[int | None, list[str]] = {}
     for group_id, score in facts.ratings:
@@ -345,16 +292,17 @@ def build_snapshot(facts: DashboardFacts, policy: SlaPolicy, *, now: float, tz: 
     for group_id in sorted(counts, key=lambda g: (g is None, "" if g is None else facts.groups.get(g, "").casefold(),
                                                   g or 0)):
         c = counts[group_id]
-        longest: tuple[float | None, int | None] = oldest.get(group_id, (None, None))
+        since, ticket_id = facts.oldest_waiting.get(group_id, (None, None))
+        breached, at_risk = facts.sla.get(group_id, (0, 0))
         departments.append(DepartmentStats(
-            group_id, name(group_id),
-            c["new"], c["open"], c["pending"], c["hold"], unassigned[group_id], longest[1], longest[0],
-            breached[group_id], at_risk[group_id], _median(today_replies.get(group_id, ())),
+            group_id, name(group_id), c["new"], c["open"], c["pending"], c["hold"],
+            facts.unassigned.get(group_id, 0), ticket_id, None if since is None else now - since,
+            breached, at_risk, _median(today_replies.get(group_id, ())),
             _median(week_replies.get(group_id, ())), *csat(scores.get(group_id, ()))))
 
-    replies_today = Counter(a for a, moment in facts.replies if win.today_start <= moment <= now)
-
-    agents = [AgentStats(a, facts.agents[a], open_by_agent[a], solved_today[a], replies_today[a])
+    ages = backlog_histogram(facts.backlog_ages)
+    agents = [AgentStats(a, facts.agents[a], facts.open_by_agent.get(a, 0), facts.solved_today.get(a, 0),
+                         facts.replies_today.get(a, 0))
               for a in sorted(facts.agents, key=lambda a: (facts.agents[a].casefold(), a))]
     days = [DayCount(d, chart_created[i], chart_solved[i]) for i, d in enumerate(win.chart_days)]
     return DashboardSnapshot(departments, agents, days, [(label, ages[i]) for i, (label, _) in enumerate(AGE_BUCKETS)],

@@ -131,21 +131,30 @@ def sla_state(created_at: datetime, first_reply_at: datetime | None, target_minu
     return state
 
 
+def first_reply_bounds(target_minutes: int, now: float,
+                       at_risk_fraction: float = DEFAULT_AT_RISK_FRACTION) -> tuple[float, float]:
+    """Where the first-reply rule cuts an unreplied ticket's creation time, for ``now``: created before
+    the first bound, it has breached; before the second (or exactly at the first), it is at risk;
+    otherwise ok. Two numbers per target, so the dashboard can count tickets by index ranges."""
+    target = target_minutes * 60
+    breached_before = now - target
+    return breached_before, breached_before + target * at_risk_fraction
+
+
 def first_reply_state(created: float | None, first_reply: float | None, target_minutes: int | None,
                       now: float, at_risk_fraction: float = DEFAULT_AT_RISK_FRACTION) -> SlaState | None:
     """The first-reply rule on plain numbers (epoch seconds, or any one origin): met, breached,
-    at_risk or ok (the module docstring); None without a target or a creation time. The dashboard
-    maps it over its unsolved tickets' columns (positional arguments: no keyword merging per call)."""
+    at_risk or ok (the module docstring); None without a target or a creation time. A replied
+    ticket compares its reply's delay with the target, an unreplied one its creation time with
+    ``first_reply_bounds`` (the dashboard counts both the same way, in SQL)."""
     if target_minutes is None or created is None:
         return None
-    target = target_minutes * 60
-    deadline = created + target
     if first_reply is not None:
-        return "met" if first_reply <= deadline else "breached"
-    left = deadline - now
-    if left < 0:
+        return "met" if first_reply - created <= target_minutes * 60 else "breached"
+    breached_before, at_risk_before = first_reply_bounds(target_minutes, now, at_risk_fraction)
+    if created < breached_before:
         return "breached"
-    return "at_risk" if left < target * at_risk_fraction or left == 0 else "ok"
+    return "at_risk" if created < at_risk_before or created == breached_before else "ok"
 
 
 def waiting_since(ticket: dict, comments: list[dict], agent_ids: Iterable[int]) -> datetime | None:

@@ -368,6 +368,38 @@ def _migration_12_dashboard_row(conn: sqlite3.Connection) -> None:
     conn.execute(DASHBOARD_INDEX_SQL)
 
 
+
+# The dashboard's unsolved tickets, counted by index ranges (store.dashboard) rather than read row by
+# row: 10k rows read at 100k, 100k at 1M, cost more than the budget; a count over a range of an index
+# costs a few nanoseconds per ticket. The texts are spelled once here: the queries repeat them.
+WAITING_SQL = "status IN ('new', 'open', 'hold')"            # console.domain.statuses.WAITING
+# The first-reply clock: an unreplied ticket's creation time (compared with ``sla.first_reply_bounds``),
+# a replied one's reply delay (compared with the target).
+SLA_CLOCK_SQL = "(CASE WHEN first_reply_at IS NULL THEN created_ts ELSE first_reply_at - created_ts END)"
+WAIT_KEY_SQL = "coalesce(waiting_since, created_ts)"
+DASHBOARD_RANGE_INDEXES = (
+    f"CREATE INDEX ix_tickets_unsolved_sla ON tickets (group_id, priority, first_reply_at IS NULL, "
+    f"{SLA_CLOCK_SQL}, status, deleted, first_reply_at, created_ts) WHERE deleted = 0 AND {UNSOLVED_SQL}",
+    f"CREATE INDEX ix_tickets_unsolved_created ON tickets (created_ts, status, deleted) WHERE deleted = 0 AND {UNSOLVED_SQL}",
+    f"CREATE INDEX ix_tickets_unassigned ON tickets (group_id, assignee_id, status, deleted) "
+    f"WHERE deleted = 0 AND {UNSOLVED_SQL} AND assignee_id IS NULL",
+    f"CREATE INDEX ix_tickets_waiting ON tickets (group_id, {WAIT_KEY_SQL}, id, status, deleted, waiting_since, "
+    f"created_ts) "
+    f"WHERE deleted = 0 AND {WAITING_SQL}",
+    # today's public comments, for each agent's replies today (rather than every ticket updated today)
+    "CREATE INDEX ix_comments_public_time ON comments (created_at, author_id, ticket_id, public) WHERE public = 1",
+)
+
+
+def _migration_13_dashboard_counts(conn: sqlite3.Connection) -> None:
+    """At 1M tickets the dashboard read 100k unsolved rows and did its arithmetic in Python (~700 ms);
+    these four partial indexes (unsolved tickets only) let it count them by ranges instead: by SLA
+    clock within department and priority, by creation time, the unassigned ones by department, and
+    by waiting time within department. A fifth, of public comments by time, gives today's replies
+    (seeking each ticket updated today in the comments index cost ~50 ms at 1M)."""
+    for sql in DASHBOARD_RANGE_INDEXES:
+        conn.execute(sql)
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,
     _migration_2_covering_comment_index,
@@ -381,6 +413,7 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_10_dashboard_facts,
     _migration_11_ticket_fields,
     _migration_12_dashboard_row,
+    _migration_13_dashboard_counts,
 ]
 
 SCHEMA_VERSION = len(MIGRATIONS)

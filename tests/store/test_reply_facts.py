@@ -8,13 +8,21 @@ import sqlite3
 
 import pytest
 
-from console.domain.dashboard import ActiveTickets, RecentTickets, Windows, build_snapshot
+from console.domain.dashboard import RecentTickets, Windows, build_snapshot
 from console.domain.sla import SlaPolicy, first_reply_at, parse_api_time, waiting_since
 from console.domain.statuses import UNSOLVED
 from console.store import CacheReader, CacheWriter, reply_facts, schema
-from console.store.dashboard import load_facts
+from console.store.dashboard import dashboard_snapshot, load_facts
 from tests import dashboard_desk as desk
 from tests.dashboard_desk import ALICE, BOB, NEW_YORK, NOW, SLA_TARGETS, comment, ticket
+from tests.dashboard_reference import (
+    Unsolved,
+    replied_times,
+    solved_today,
+    unsolved_facts,
+    unsolved_rows,
+    without_empty_sla,
+)
 
 LATE_AGENT = 900   # comments first, the user (an agent) synced later
 
@@ -95,26 +103,29 @@ def _ticket_ids(reader) -> set[int]:
     return {r[0] for r in reader._all("SELECT id FROM tickets")}
 
 
-def facts_from_scratch(path, windows: Windows):
+def facts_from_scratch(path, windows: Windows, policy: SlaPolicy) -> tuple:
     """The dashboard's facts with every ticket's numbers worked out from its API-shaped ticket and
-    thread by domain.sla (nothing kept by the writer is read for them)."""
+    thread by domain.sla, and the unsolved ones counted ticket by ticket (nothing kept by the writer
+    is read for them), and those unsolved tickets."""
     with CacheReader(path) as reader:
-        facts = load_facts(reader, windows)   # departments, agents, counts, replies, ratings
+        facts = load_facts(reader, windows, policy)   # departments, agents, today's replies, ratings
         agents = {r[0] for r in reader._all("SELECT id FROM users WHERE role IN ('agent', 'admin')")}
-        active, recent = [], []
+        active, recent, replies = [], [], []
         for (tid,) in reader._all("SELECT id FROM tickets WHERE deleted = 0 ORDER BY id"):
             t = reader.ticket(tid)
             comments = reader.comments_for_ticket(tid)
             created, updated = (_epoch_of(parse_api_time(t.get(k))) for k in ("created_at", "updated_at"))
             reply = _epoch_of(first_reply_at(t, comments, agents))
             if t["status"] in UNSOLVED:
-                active.append((tid, t["group_id"], t["assignee_id"], t["status"], t["priority"], created, reply,
-                               _epoch_of(waiting_since(t, comments, agents))))
+                active.append(Unsolved(tid, t["group_id"], t["assignee_id"], t["status"], t["priority"], created,
+                                       reply, _epoch_of(waiting_since(t, comments, agents))))
             elif max(updated or 0, created or 0) >= windows.chart_start:
-                recent.append((t["group_id"], t["assignee_id"], created, updated, reply))
-    facts.active = ActiveTickets(*map(list, zip(*active, strict=True))) if active else ActiveTickets()
-    facts.recent = RecentTickets(*map(list, zip(*recent, strict=True))) if recent else RecentTickets()
-    return facts
+                recent.append((t["assignee_id"], created, updated))
+            replies.append((t["group_id"], created, reply))
+    facts.recent = RecentTickets([r[1] for r in recent], [r[2] for r in recent])
+    facts.solved_today = solved_today([(r[0], r[2]) for r in recent], windows)
+    facts.replied = replied_times(replies, windows)
+    return unsolved_facts(facts, active, policy, windows), active
 
 
 def _check(path):
@@ -124,10 +135,14 @@ def _check(path):
     policy = SlaPolicy(SLA_TARGETS, 0.25)
     windows = Windows.at(NOW, NEW_YORK)
     with CacheReader(path) as reader:
-        kept = load_facts(reader, windows)
-    scratch = facts_from_scratch(path, windows)
-    assert sorted(kept.active, key=lambda t: t.id) == list(scratch.active)
-    assert build_snapshot(kept, policy, now=NOW, tz=NEW_YORK) == build_snapshot(scratch, policy, now=NOW, tz=NEW_YORK)
+        kept = load_facts(reader, windows, policy)
+        rows = unsolved_rows(reader)
+    scratch, unsolved = facts_from_scratch(path, windows, policy)
+    assert rows == unsolved
+    without_empty_sla(kept)
+    for name in ("statuses", "unassigned", "open_by_agent", "sla", "oldest_waiting", "backlog_ages", "created_by_day"):
+        assert getattr(kept, name) == getattr(scratch, name), name
+    assert build_snapshot(kept, now=NOW, tz=NEW_YORK) == build_snapshot(scratch, now=NOW, tz=NEW_YORK)
 
 
 @pytest.fixture
@@ -219,19 +234,29 @@ def test_an_initial_bulk_load_works_the_facts_out_once_at_its_end(tmp_path, writ
 
 
 def test_the_dashboard_reads_the_kept_facts(written):
-    """A reply written after the first read shows at once (no from-scratch walk behind it)."""
+    """A reply written after the first read shows at once (no from-scratch walk behind it): T5, 10 of
+    its 60 minutes left, is no longer at risk."""
+    policy = SlaPolicy(SLA_TARGETS, 0.25)
     with CacheReader(written) as reader:
-        before = {t.id: t for t in load_facts(reader, Windows.at(NOW, NEW_YORK)).active}
+        before = {t.id: t for t in unsolved_rows(reader)}
         assert before[5].first_reply is None
+        assert _security(dashboard_snapshot(reader, policy, now=NOW, tz=NEW_YORK)).sla_at_risk == 1
         with CacheWriter(written) as w:
             w.add_ticket_comments(5, [comment(503, BOB, "2025-11-05T14:20:00Z")])
-        after = {t.id: t for t in load_facts(reader, Windows.at(NOW, NEW_YORK)).active}
+        after = {t.id: t for t in unsolved_rows(reader)}
+        assert _security(dashboard_snapshot(reader, policy, now=NOW, tz=NEW_YORK)).sla_at_risk == 0
     assert after[5].first_reply == _epoch("2025-11-05T14:20:00Z")
     assert after[5].waiting_since == _epoch("2025-11-05T14:20:00Z")   # an agent spoke last
 
 
+def _security(snapshot):
+    return next(d for d in snapshot.departments if d.group_id == desk.SECURITY)
+
+
 def _back_to_version_11(conn) -> None:
-    """Undo migration 12: the facts in their own table, the dashboard index on the ISO strings."""
+    """Undo migrations 13 and 12: the facts in their own table, the dashboard index on the ISO strings."""
+    for sql in schema.DASHBOARD_RANGE_INDEXES:
+        conn.execute(f"DROP INDEX {sql.split()[2]}")
     conn.execute("DROP INDEX ix_tickets_dashboard_row")
     for column in ("created_ts", "updated_ts", "first_reply_at", "waiting_since"):
         conn.execute(f"ALTER TABLE tickets DROP COLUMN {column}")

@@ -103,12 +103,28 @@ def test_dashboard_index_key_says_what_the_domain_calls_unsolved():
     assert DASHBOARD_KEY_SQL.startswith("(CASE WHEN status IN (" + ", ".join(f"'{s}'" for s in UNSOLVED) + ") ")
 
 
-def test_the_dashboard_reads_no_ticket_row_and_no_thread(desk_cache):
-    """Its ticket queries are ranges of the covering dashboard index; threads only for today's replies."""
+def test_every_dashboard_query_walks_index_ranges(desk_cache, monkeypatch):
+    """Every query a dashboard snapshot runs reads covering indexes only (ranges, not scans of tickets
+    or threads); a ticket row is read only by its id, to check a reply's ticket is not deleted, and
+    for its satisfaction score once the partial index of rated tickets found it."""
+    from console.domain.dashboard import Windows
+    from console.domain.sla import SlaPolicy
     from console.store import dashboard
+    from tests.dashboard_desk import NEW_YORK, NOW
 
     with CacheReader(desk_cache) as reader:
-        params = {"since_chart": 0, "since_median": 0, "since": 0, "since_iso": ""}
-        for sql in (dashboard._ACTIVE_SQL, dashboard._RECENT_SQL, dashboard._REPLIES_SQL):
-            plan = " | ".join(r[3] for r in reader._all("EXPLAIN QUERY PLAN " + sql, params))
-            assert "COVERING INDEX ix_tickets_dashboard_row" in plan and "SCAN" not in plan, plan
+        run: list[tuple[str, object]] = []
+        for name in ("_all", "_one"):
+            real = getattr(reader, name)
+            monkeypatch.setattr(reader, name, lambda sql, params=(), real=real: run.append((sql, params)) or real(sql, params))
+        dashboard.load_facts(reader, Windows.at(NOW, NEW_YORK), SlaPolicy())
+        monkeypatch.undo()
+        for sql, params in run:
+            if "FROM tickets" not in sql and "FROM comments" not in sql:
+                continue
+            for step in (r[3] for r in reader._all("EXPLAIN QUERY PLAN " + sql, params)):
+                if step.startswith(("SEARCH", "SCAN")) and " users " not in step and "CONSTANT ROW" not in step \
+                        and not step.startswith("SCAN (subquery"):
+                    assert step.startswith("SEARCH"), (step, sql)
+                    assert "COVERING INDEX" in step or "INDEX ix_tickets_rated " in step \
+                        or step == "SEARCH t USING INTEGER PRIMARY KEY (rowid=?)", (step, sql)
