@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # lists, since the incremental exports are admin-only (helpdesk-api.md §6.1, sync/pull_agent.py).
 DEMO_ROLE = "agent"
 SELF_CHECK_SECONDS = 90
+UPGRADE_NOTICE_MS = 400   # a cache upgrade that takes longer is announced (1M tickets: ~20 s)
 
 
 class StartError(Exception):
@@ -154,6 +155,35 @@ def missing_display(found_library: Callable[[str], bool] | None = None) -> str |
             "(QT_QPA_PLATFORM=offscreen runs the window invisibly, e.g. for --self-check).")
 
 
+async def open_cache(cache: Path):
+    """The session's ``CacheWriter``. A cache written by an older version is upgraded (its pending
+    migrations run) on a worker thread, and if that takes more than ``UPGRADE_NOTICE_MS`` a small
+    window says what is happening: before the main window exists, a long upgrade must not look like
+    an app that does not start. A new or current cache opens at once, on this thread."""
+    from console.store import CacheWriter
+    from console.store.db import pending_migrations
+
+    if not pending_migrations(cache):
+        return CacheWriter(cache)
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog
+
+    notice = QProgressDialog("Updating the local cache for this version of Support Console.\n"
+                             "This happens once; a large cache takes a minute or so.", "", 0, 0)
+    notice.setWindowTitle("Support Console")
+    notice.setCancelButton(None)   # (stopping halfway is not possible; closing the app is)
+    notice.reset()   # (a QProgressDialog would show itself after its minimum duration)
+    later = QTimer(notice, singleShot=True, interval=UPGRADE_NOTICE_MS)   # (goes with the notice)
+    later.timeout.connect(notice.show)
+    later.start()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(None, CacheWriter, cache)
+    finally:
+        later.stop()
+        notice.close()
+        notice.deleteLater()
+
+
 def demo_cache_path() -> Path:
     return config.data_dir() / "demo" / "cache.sqlite"
 
@@ -244,14 +274,14 @@ class Session:
         from console.demo.accounts import demo_account
         from console.lanes import Lanes
         from console.ops import Ops
-        from console.store import CacheReader, CacheWriter
+        from console.store import CacheReader
         from console.sync.engine import SyncEngine
         from console.views.main_window import MainWindow, Workspace
         from console.views.theme import apply_theme
 
         cache = self._cache_path()
         cache.parent.mkdir(parents=True, exist_ok=True)
-        writer = CacheWriter(cache)
+        writer = await open_cache(cache)
         lanes = Lanes(cache, writer)
         reader = CacheReader(cache)   # the GUI's own: the list's lazy rows
         client = engine = ops = window = task = watcher = None

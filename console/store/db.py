@@ -65,6 +65,23 @@ def schema_version(conn: sqlite3.Connection) -> int:
     return conn.execute("PRAGMA user_version").fetchone()[0]
 
 
+def pending_migrations(path: str | Path, migrations: Sequence[Migration] = MIGRATIONS) -> int:
+    """How many migrations opening the cache at ``path`` will run (0 for a new cache: making one is
+    quick); read without writing, so the app can say so before a long upgrade starts."""
+    path = Path(path)
+    if not path.is_file():
+        return 0
+    try:
+        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_S)
+        try:
+            version = schema_version(conn)
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0   # not readable as a cache: opening it says why
+    return max(0, len(migrations) - version) if version else 0
+
+
 def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] = MIGRATIONS) -> int:
     """Run the migrations the database has not seen yet, each in its own transaction.
 
