@@ -182,4 +182,6 @@ def dashboard_snapshot(reader: CacheReader, policy: SlaPolicy | None = None, *, 
     """The dashboard as of ``now`` (default: the clock), local days in ``tz`` (default: this machine's)."""
     now = time.time() if now is None else now
     tz = tz or local_zone()
-    return build_snapshot(load_facts(reader, Windows.at(now, tz), policy or SlaPolicy()), now=now, tz=tz)
+    with reader.snapshot():   # ~100 queries at 1M: one moment of the cache, even mid-sync
+        facts = load_facts(reader, Windows.at(now, tz), policy or SlaPolicy())
+    return build_snapshot(facts, now=now, tz=tz)

@@ -14,6 +14,8 @@ never appear in queues. ``queue_counts`` counts every status incl. closed.
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +72,23 @@ class CacheReader(q.LocalReads, OutgoingReads, BatchReads):
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self._conn = connect(self.path, readonly=True)
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()   # (re-entered by the reads inside ``snapshot``)
 
     def close(self) -> None:
         with self._lock:
             self._conn.close()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[CacheReader]:
+        """Reads made inside see the cache as of one moment (one read transaction), whatever the
+        writer commits meanwhile: a report made of many queries adds up. Other threads' reads on
+        this connection wait until it ends."""
+        with self._lock:
+            self._conn.execute("BEGIN")
+            try:
+                yield self
+            finally:
+                self._conn.execute("COMMIT")
 
     def __enter__(self) -> CacheReader:
         return self

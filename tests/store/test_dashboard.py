@@ -142,3 +142,27 @@ def test_default_policy_and_empty_cache(tmp_path):
         snap = dashboard_snapshot(reader, SlaPolicy(), now=NOW, tz=NEW_YORK)
     assert snap.departments == [] and snap.agents == [] and snap.as_of() == "never synced"
     assert [d.created for d in snap.days] == [0] * 14
+
+
+def test_a_snapshot_is_one_moment_of_the_cache_even_mid_sync(desk_cache, policy, monkeypatch):
+    """The dashboard runs ~100 queries; a sync page committed between two of them must not show in
+    some numbers and not in others: it all comes from the moment the snapshot began."""
+    from console.store import CacheReader, CacheWriter
+
+    with CacheReader(desk_cache) as reader, CacheWriter(desk_cache) as writer:
+        before = dashboard_snapshot(reader, policy, now=NOW, tz=NEW_YORK)
+        real_one, wrote = reader._one, []
+
+        def one(sql, params=()):
+            if not wrote:   # a sync page lands after the first query: T1 (new) is opened and assigned
+                wrote.append(writer.upsert_tickets([dict(dataset.TICKETS[0], status="open", assignee_id=ALICE,
+                                                         updated_at="2025-11-05T14:55:00Z", generated_timestamp=9000)]))
+            return real_one(sql, params)
+
+        monkeypatch.setattr(reader, "_one", one)
+        during = dashboard_snapshot(reader, policy, now=NOW, tz=NEW_YORK)
+        monkeypatch.undo()
+        after = dashboard_snapshot(reader, policy, now=NOW, tz=NEW_YORK)
+    assert wrote and during == before
+    billing = _dept(after, BILLING)
+    assert (billing.new, billing.open, billing.unassigned) == (0, 3, 0)   # the page is there for the next one
