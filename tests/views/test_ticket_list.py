@@ -15,8 +15,13 @@ from console.views import ticket_list
 
 def _settled(qtbot, window, desk) -> None:
     """Start-up settled and every queue read ahead (the warm-up waits for a quiet moment, and a
-    busy machine moves that moment: wait for the reads, not for a fixed time)."""
+    busy machine moves that moment: wait for the reads, not for a fixed time). The first ticket
+    shown is marked seen after ``PREVIEW_SEEN_MS``: a change that drops what was read ahead, so
+    that mark must have landed first (on a loaded machine it came after the warm-up)."""
     qtbot.waitUntil(lambda: window.queue_model.count("unassigned") is not None)
+    shown = window.shown_ticket
+    qtbot.waitUntil(lambda: shown.details is not None and not shown._preview.isActive(), timeout=10000)
+    desk.settle(qtbot)   # (the seen mark written, its change delivered)
     queues = [q for q in window.queue_model.queues() if q.kind == "queue"]
     qtbot.waitUntil(lambda: all(window.ticket_list.warmed(q) for q in queues), timeout=10000)
     desk.settle(qtbot)
