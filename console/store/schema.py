@@ -368,10 +368,9 @@ def _migration_12_dashboard_row(conn: sqlite3.Connection) -> None:
     conn.execute(DASHBOARD_INDEX_SQL)
 
 
-
 # The dashboard's unsolved tickets, counted by index ranges (store.dashboard) rather than read row by
 # row: 10k rows read at 100k, 100k at 1M, cost more than the budget; a count over a range of an index
-# costs a few nanoseconds per ticket. The texts are spelled once here: the queries repeat them.
+# costs a few tens of nanoseconds per ticket. The texts are spelled once here: the queries repeat them.
 WAITING_SQL = "status IN ('new', 'open', 'hold')"            # console.domain.statuses.WAITING
 # The first-reply clock: an unreplied ticket's creation time (compared with ``sla.first_reply_bounds``),
 # a replied one's reply delay (compared with the target).
@@ -399,6 +398,7 @@ def _migration_13_dashboard_counts(conn: sqlite3.Connection) -> None:
     (seeking each ticket updated today in the comments index cost ~50 ms at 1M)."""
     for sql in DASHBOARD_RANGE_INDEXES:
         conn.execute(sql)
+
 
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _migration_1_initial,

@@ -96,6 +96,13 @@ def test_unsolved_index_text_says_what_the_domain_calls_unsolved():
     assert "status IN (" + ", ".join(f"'{s}'" for s in UNSOLVED) + ")" == UNSOLVED_SQL
 
 
+def test_the_waiting_index_says_what_the_domain_calls_waiting():
+    from console.domain.statuses import WAITING
+    from console.store.schema import WAITING_SQL
+
+    assert "status IN (" + ", ".join(f"'{s}'" for s in WAITING) + ")" == WAITING_SQL
+
+
 def test_dashboard_index_key_says_what_the_domain_calls_unsolved():
     from console.domain.statuses import UNSOLVED
     from console.store.schema import DASHBOARD_KEY_SQL
