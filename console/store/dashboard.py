@@ -126,6 +126,8 @@ def _count_unsolved(reader: CacheReader, facts: DashboardFacts, windows: Windows
                 facts.statuses[group_id, status] = n
         if n := reader._count(_UNASSIGNED_SQL, (group_id,)):
             facts.unassigned[group_id] = n
+        if (oldest := reader._one(_OLDEST_SQL, (group_id,))) is not None:
+            facts.oldest_waiting[group_id] = (oldest[0], oldest[1])
     for agent in facts.agents:
         if n := reader._count(_ASSIGNEE_SQL, (agent,)):
             facts.open_by_agent[agent] = n
@@ -140,10 +142,6 @@ def _count_unsolved(reader: CacheReader, facts: DashboardFacts, windows: Windows
                                      "breached_before": breached_before, "at_risk_before": at_risk_before})
         breached, at_risk = facts.sla.get(group_id, (0, 0))
         facts.sla[group_id] = (breached + row[0], at_risk + row[1]) if row else (breached, at_risk)
-    for group_id in groups:
-        row = reader._one(_OLDEST_SQL, (group_id,))
-        if row is not None:
-            facts.oldest_waiting[group_id] = (row[0], row[1])
     younger = [reader._count(_CREATED_AFTER_SQL, (cut,)) for cut in backlog_cuts(now)]
     facts.backlog_ages = [*younger, reader._count(_CREATED_KNOWN_SQL)]
     starts = windows.day_starts
@@ -152,7 +150,7 @@ def _count_unsolved(reader: CacheReader, facts: DashboardFacts, windows: Windows
 
 
 def load_facts(reader: CacheReader, windows: Windows, policy: SlaPolicy) -> DashboardFacts:
-    """Everything ``build_snapshot`` needs, read in a handful of indexed queries."""
+    """Everything ``build_snapshot`` needs, counted and read by index ranges (see the module docstring)."""
     facts = DashboardFacts()
     facts.groups = {g["id"]: g.get("name") or f"Department {g['id']}" for g in reader.groups()}
     facts.agents = {r[0]: r[1] for r in reader._all(
