@@ -317,6 +317,42 @@ def test_dashboard_drill_down_opens_that_agents_tickets_and_the_no_department_qu
         QueueSpec(no_department=True, statuses=UNSOLVED)) == [9000]
 
 
+def test_a_reply_sent_from_the_window_counts_on_the_dashboard(live):
+    """The agent answers a ticket of theirs from the reply editor; once the helpdesk has it, the
+    dashboard's agent row says one more reply today (counted from today's comments in the cache)."""
+    window, text = live.window, "Your refund is on its way."
+    pages = window.pages
+
+    def replies_today() -> int:   # what the agent table shows in the signed-in agent's row
+        model = pages.dashboard.agent_model
+        row = next(r for r in range(model.rowCount()) if model.row_record(r).user_id == live.me)
+        return model.index(row, 3).data()
+
+    async def scenario():
+        live.start()
+        await live.until(lambda: window.ticket_model.rowCount() > 0, what="the first queue")
+        pages.show_dashboard()
+        await live.until(lambda: pages.dashboard.snapshot is not None, what="the dashboard")
+        before = replies_today()
+        pages.show_work()   # back to the queues
+        tid = window.ticket_model.ticket_id_at(0)
+        window.open_ticket(tid)
+        await live.until(lambda: window.reply_editor.ticket_id == tid, what="the ticket")
+        window.shortcut_actions["reply"].trigger()
+        window.reply_editor.text_edit.setPlainText(text)
+        window.shortcut_actions["send"].trigger()                       # Ctrl+Enter
+        await live.until(lambda: comments_with(live.server, tid, text) == 1, what="the helpdesk to get it")
+        await live.until(lambda: live.desk.reader._count(
+            "SELECT count(*) FROM comments WHERE ticket_id = ? AND body LIKE ?", (tid, f"%{text}%")) == 1,
+            what="the sent reply in the cache")
+        pages.show_dashboard()
+        await live.until(lambda: replies_today() == before + 1, what="one more reply today")
+        return tid
+
+    tid = live.run(scenario)
+    assert comments_with(live.server, tid, text) == 1, "sent exactly once"
+
+
 def test_the_dashboard_opened_after_the_first_sync_says_online(qtbot, qapp, server, tmp_path):
     """Built on first use, the dashboard takes the connection state already on the bus (it said
     "Offline" on every tile, beside a status bar saying "Online", until the next sync)."""
